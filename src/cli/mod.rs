@@ -1,0 +1,138 @@
+//! The `tagc` command line: parses arguments, calls the library, renders the results and
+//! chooses the exit code (0 ok, 1 the configuration has errors, 2 usage or I/O error).
+
+mod args;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Args, Color, Command};
+
+use crate::diagnostic::{Code, explain, render};
+use crate::load::Limits;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything is fine.
+    Success,
+    /// The configuration (or a check) failed.
+    Failure,
+    /// Usage or I/O error.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        match s {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Parses the process arguments and runs the command.
+#[must_use]
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitStatus::Error.into(),
+            };
+        }
+    };
+    run(&args).into()
+}
+
+/// Writes to stdout; a closed pipe (`tagc … | head`) is not an error.
+fn out(text: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
+    }
+}
+
+fn err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+    }
+}
+
+/// Runs one command and returns how it ended.
+#[must_use]
+pub fn run(args: &Args) -> ExitStatus {
+    match &args.command {
+        Command::Check(c) => check(c, use_color(args.color)),
+        Command::Schema => {
+            if out(&crate::schema::schema_text()) { ExitStatus::Success } else { ExitStatus::Error }
+        }
+        Command::Explain { code, list } => explain_cmd(code.as_deref(), *list),
+    }
+}
+
+fn explain_cmd(code: Option<&str>, list: bool) -> ExitStatus {
+    if list || code.is_none() {
+        let mut s = String::new();
+        for c in Code::ALL {
+            s.push_str(&format!("{}  {:<8} {:<36} {}\n", c.id(), c.default_severity().as_str(), c.name(), c.summary()));
+        }
+        return if out(&s) { ExitStatus::Success } else { ExitStatus::Error };
+    }
+    let code = code.unwrap_or_default();
+    match Code::parse(code) {
+        Some(c) => {
+            if out(&explain::explanation(c)) { ExitStatus::Success } else { ExitStatus::Error }
+        }
+        None => {
+            err(&format!("error: `{code}` is not a tagc diagnostic code\n  = help: `tagc explain --list` lists every code\n"));
+            ExitStatus::Error
+        }
+    }
+}
+
+fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
+    let limits = Limits::default();
+    let checked = match crate::check::check_paths(&c.configs, limits) {
+        Ok(x) => x,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    let mut diags = checked.diagnostics;
+    if c.deny_warnings {
+        diags.deny_warnings();
+    }
+    let files = checked.sources.iter().count();
+    let ok = match c.format {
+        render::Format::Human => {
+            let mut s = String::new();
+            for d in diags.as_slice() {
+                s.push_str(&render::human::render(d, &checked.sources, color));
+                s.push('\n');
+            }
+            s.push_str(&render::human::summary(diags.error_count(), diags.warning_count(), files, color));
+            err(&s);
+            true
+        }
+        render::Format::Json => out(&render::json::render(diags.as_slice(), &checked.sources, files)),
+        render::Format::Github => out(&render::github::render(diags.as_slice(), &checked.sources)),
+    };
+    if !ok {
+        return ExitStatus::Error;
+    }
+    if diags.has_errors() { ExitStatus::Failure } else { ExitStatus::Success }
+}

@@ -1,0 +1,166 @@
+//! rustc-style rendering: code, message, location, source line with carets, help.
+
+use std::fmt::Write as _;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::source::SourceMap;
+
+/// ANSI styles, or nothing when colour is off.
+#[derive(Clone, Copy)]
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Renders one diagnostic in rustc style. `color` adds ANSI colours.
+#[must_use]
+pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let st = Style { on: color };
+    let (sev_color, sev) = match d.severity {
+        Severity::Error => ("1;31", "error"),
+        Severity::Warning => ("1;33", "warning"),
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}{}",
+        st.paint(sev_color, &format!("{sev}[{}]", d.code.id())),
+        st.paint("1", &format!(": {}", d.message))
+    );
+
+    let mut labels: Vec<(&Label, bool)> = vec![(&d.primary, true)];
+    labels.extend(d.secondary.iter().map(|l| (l, false)));
+    let width = labels
+        .iter()
+        .map(|(l, _)| l.span.start.line.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let pad = " ".repeat(width);
+    let gutter = st.paint("1;34", &format!("{pad} |"));
+
+    let primary_file = d.primary.span.file;
+    let _ = writeln!(
+        out,
+        "{}{} {}:{}:{}",
+        pad,
+        st.paint("1;34", "-->"),
+        sources.name(primary_file),
+        d.primary.span.start.line,
+        d.primary.span.start.col
+    );
+    let _ = writeln!(out, "{gutter}");
+    // Primary first, then secondary labels in source order.
+    let mut secondary: Vec<&Label> = d.secondary.iter().collect();
+    secondary.sort_by_key(|l| l.span);
+    for (i, (label, primary)) in std::iter::once((&d.primary, true))
+        .chain(secondary.into_iter().map(|l| (l, false)))
+        .enumerate()
+    {
+        if i > 0 && label.span.file != primary_file {
+            let _ = writeln!(
+                out,
+                "{}{} {}:{}:{}",
+                pad,
+                st.paint("1;34", ":::"),
+                sources.name(label.span.file),
+                label.span.start.line,
+                label.span.start.col
+            );
+        }
+        let Some(text) = sources
+            .try_get(label.span.file)
+            .and_then(|f| f.line(label.span.start.line))
+        else {
+            continue;
+        };
+        let shown = shown_line(text);
+        let _ = writeln!(
+            out,
+            "{} {}",
+            st.paint("1;34", &format!("{:>width$} |", label.span.start.line)),
+            shown.trim_end()
+        );
+        let start = label.span.start.col.saturating_sub(1) as usize;
+        let line_len = shown.chars().count();
+        let end = if label.span.end.line == label.span.start.line {
+            (label.span.end.col.saturating_sub(1) as usize).min(line_len.max(start + 1))
+        } else {
+            line_len
+        };
+        let len = end.saturating_sub(start).max(1);
+        let mark = if primary { "^" } else { "-" };
+        let marks = mark.repeat(len);
+        let color = if primary { sev_color } else { "1;34" };
+        let msg = if label.message.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", label.message)
+        };
+        let _ = writeln!(
+            out,
+            "{gutter} {}{}",
+            " ".repeat(start),
+            st.paint(color, &format!("{marks}{msg}"))
+        );
+    }
+    if d.help.is_some() || !d.notes.is_empty() {
+        let _ = writeln!(out, "{gutter}");
+    }
+    if let Some(help) = &d.help {
+        write_footer(&mut out, &pad, st, "help", help);
+    }
+    for note in &d.notes {
+        write_footer(&mut out, &pad, st, "note", note);
+    }
+    out
+}
+
+fn write_footer(out: &mut String, pad: &str, st: Style, kind: &str, text: &str) {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let _ = writeln!(out, "{pad} {} {first}", st.paint("1;34", &format!("= {kind}:")));
+    let indent = " ".repeat(kind.len() + 4);
+    for l in lines {
+        let _ = writeln!(out, "{pad} {indent}{l}");
+    }
+}
+
+/// Tabs become single spaces so that carets stay aligned (columns count a tab as one).
+fn shown_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '\t' || c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Renders the closing summary line, e.g. `error: 2 errors and 1 warning in 3 files`.
+#[must_use]
+pub fn summary(errors: usize, warnings: usize, files: usize, color: bool) -> String {
+    let st = Style { on: color };
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let files = plural(files, "file");
+    if errors > 0 {
+        format!(
+            "{}: {}, {} in {files}\n",
+            st.paint("1;31", "error"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    } else if warnings > 0 {
+        format!(
+            "{}: {} in {files}, no errors\n",
+            st.paint("1;33", "warning"),
+            plural(warnings, "warning")
+        )
+    } else {
+        format!("{}: {files} checked, no problems\n", st.paint("1;32", "ok"))
+    }
+}

@@ -1,0 +1,25 @@
+//! `tagc` compiles a YAML tracking configuration into Meta Pixel and Conversions API
+//! artifacts, after checking it against a JSON Schema and Meta's rules.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! load      bytes → YAML documents with spans       (load)
+//! validate  schema, then Meta's semantic rules      (validate, meta)
+//! resolve   merged files → one typed model          (resolve)
+//! ```
+//!
+//! Stages return values and [`diagnostic::Diagnostics`]; none prints. The `tagc` binary
+//! ([`cli`]) is a thin layer that renders them.
+
+pub mod check;
+pub mod cli;
+pub mod css;
+pub mod diagnostic;
+pub mod load;
+pub mod meta;
+pub mod model;
+pub mod schema;
+pub mod source;
+pub mod urlpattern;
+pub mod validate;

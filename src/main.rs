@@ -1,0 +1,10 @@
+//! The `tagc` binary: everything lives in the library; see `tagc::cli`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: tagc crashed; this is a bug in tagc, please report it with the input that caused it\n  {info}");
+    }));
+    tagc::cli::main()
+}

@@ -1,0 +1,249 @@
+//! Meta's rules, in one place: standard events and their parameters, customer-data keys,
+//! action-source requirements and insufficient customer-data combinations.
+//!
+//! `check`, and later `send`, `verify` and the test Graph API, all ask this module what
+//! Meta accepts. Sources: `shared/reference/meta.md` (§2 events and parameters, §4 server
+//! events, §5 customer information) and the rule list at its end.
+
+pub mod currency;
+
+pub use currency::is_currency;
+
+/// The standard events: the 17 of the Pixel reference plus `PageView`.
+pub const STANDARD_EVENTS: &[&str] = &[
+    "AddPaymentInfo",
+    "AddToCart",
+    "AddToWishlist",
+    "CompleteRegistration",
+    "Contact",
+    "CustomizeProduct",
+    "Donate",
+    "FindLocation",
+    "InitiateCheckout",
+    "Lead",
+    "PageView",
+    "Purchase",
+    "Schedule",
+    "Search",
+    "StartTrial",
+    "SubmitApplication",
+    "Subscribe",
+    "ViewContent",
+];
+
+/// Whether `name` is a standard event name (case-sensitive).
+#[must_use]
+pub fn is_standard_event(name: &str) -> bool {
+    STANDARD_EVENTS.contains(&name)
+}
+
+/// The longest custom event name Meta accepts, in characters.
+pub const MAX_CUSTOM_EVENT_NAME: usize = 50;
+
+/// The JSON type a standard parameter must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdParamType {
+    /// A number (int or float).
+    Number,
+    /// A whole number.
+    Integer,
+    /// Text.
+    String,
+    /// A list of texts or numbers.
+    IdList,
+    /// A list of `{id, quantity, …}` objects.
+    Contents,
+}
+
+impl StdParamType {
+    /// How to describe the type in a message.
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Number => "a number",
+            Self::Integer => "a whole number",
+            Self::String => "text",
+            Self::IdList => "a list of ids",
+            Self::Contents => "a list of `{id, quantity}` items",
+        }
+    }
+
+    /// The tagc `type:` that produces it.
+    #[must_use]
+    pub const fn tagc_type(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Integer => "integer",
+            Self::String => "string",
+            Self::IdList => "string[]",
+            Self::Contents => "contents",
+        }
+    }
+}
+
+/// The type of a standard parameter, if `key` is one (Pixel reference §2.2).
+#[must_use]
+pub fn standard_param_type(key: &str) -> Option<StdParamType> {
+    Some(match key {
+        "value" | "predicted_ltv" | "net_revenue" => StdParamType::Number,
+        "num_items" => StdParamType::Integer,
+        "currency" | "content_type" | "content_name" | "content_category" | "search_string"
+        | "order_id" | "delivery_category" => StdParamType::String,
+        "content_ids" => StdParamType::IdList,
+        "contents" => StdParamType::Contents,
+        _ => return None,
+    })
+}
+
+/// Allowed `content_type` values.
+pub const CONTENT_TYPES: &[&str] = &["product", "product_group"];
+
+/// Allowed `delivery_category` values.
+pub const DELIVERY_CATEGORIES: &[&str] = &["in_store", "curbside", "home_delivery"];
+
+/// Customer-data keys of `user_data` that Meta requires hashed.
+pub const HASHED_USER_DATA: &[&str] = &[
+    "em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id",
+];
+
+/// Customer-data combinations that are insufficient on their own, or as any subset
+/// (meta.md §5.3, error subcode 2804050).
+pub const INSUFFICIENT_COMBINATIONS: &[&[&str]] = &[
+    &["ct", "country", "st", "zp", "ge", "client_user_agent"],
+    &["db", "client_user_agent"],
+    &["fn", "ge"],
+    &["ln", "ge"],
+];
+
+/// Whether a set of `user_data` keys is one of Meta's insufficient combinations (or a
+/// subset of one). An empty set is insufficient too.
+#[must_use]
+pub fn is_insufficient(keys: &[&str]) -> bool {
+    keys.is_empty()
+        || INSUFFICIENT_COMBINATIONS
+            .iter()
+            .any(|combo| keys.iter().all(|k| combo.contains(k)))
+}
+
+/// Parameter keys that are really customer data, with the `user_data` key they belong to.
+/// Used to catch personal data sent as event parameters (privacy rule 74, meta.md §11).
+#[must_use]
+pub fn customer_data_key(param: &str) -> Option<&'static str> {
+    let norm: String = param
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    Some(match norm.as_str() {
+        "em" | "email" | "emailaddress" | "mail" | "useremail" | "customeremail" => "em",
+        "ph" | "phone" | "phonenumber" | "telephone" | "tel" | "mobile" | "mobilephone" => "ph",
+        "fn" | "firstname" | "givenname" | "forename" => "fn",
+        "ln" | "lastname" | "surname" | "familyname" => "ln",
+        "fullname" | "customername" => "fn",
+        "db" | "dob" | "dateofbirth" | "birthdate" | "birthday" => "db",
+        "ge" | "gender" | "sex" => "ge",
+        "zp" | "zip" | "zipcode" | "postcode" | "postalcode" => "zp",
+        "street" | "address" | "streetaddress" => "ct",
+        "ipaddress" | "clientipaddress" | "ip" => "client_ip_address",
+        _ => return None,
+    })
+}
+
+/// Keys that hold secrets and must never appear in a configuration.
+#[must_use]
+pub fn is_secret_key(key: &str) -> bool {
+    let norm: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        norm.as_str(),
+        "accesstoken"
+            | "appsecret"
+            | "appsecretproof"
+            | "clientsecret"
+            | "secret"
+            | "token"
+            | "apikey"
+            | "password"
+            | "passwd"
+            | "systemusertoken"
+            | "capitoken"
+            | "metaaccesstoken"
+            | "fbaccesstoken"
+            | "bearertoken"
+            | "privatekey"
+    ) || norm.ends_with("accesstoken")
+        || norm.ends_with("secret")
+}
+
+/// Whether a string looks like a Meta access token (they start with `EAA` and are long).
+#[must_use]
+pub fn looks_like_access_token(s: &str) -> bool {
+    let s = s.trim();
+    s.len() >= 60 && s.starts_with("EAA") && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whether a string looks like an email address.
+#[must_use]
+pub fn looks_like_email(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains(char::is_whitespace)
+}
+
+/// Whether a string looks like a phone number (8–15 digits with only phone punctuation).
+#[must_use]
+pub fn looks_like_phone(s: &str) -> bool {
+    let s = s.trim();
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    (8..=15).contains(&digits)
+        && s.starts_with(['+', '('])
+        && s.bytes().all(|b| b.is_ascii_digit() || b" +-().".contains(&b))
+}
+
+/// Pixel (dataset) ids are digit strings; every id Meta shows has 15 or 16 digits.
+#[must_use]
+pub fn is_pixel_id(s: &str) -> bool {
+    (15..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Valid `data_processing_options_state` values (0 = geolocate, 1000–1013 US states).
+#[must_use]
+pub fn is_ldu_state(state: u32) -> bool {
+    state == 0 || (1000..=1013).contains(&state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insufficient_combinations_follow_meta() {
+        assert!(is_insufficient(&["fn", "ge"]));
+        assert!(is_insufficient(&["ge", "ct", "st", "country"]));
+        assert!(is_insufficient(&[]));
+        assert!(!is_insufficient(&["em"]));
+        assert!(!is_insufficient(&["fn", "ln"]));
+        assert!(!is_insufficient(&["client_ip_address", "client_user_agent"]));
+    }
+
+    #[test]
+    fn personal_data_heuristics() {
+        assert!(looks_like_email("a.b@example.com"));
+        assert!(!looks_like_email("@handle"));
+        assert!(looks_like_phone("+34 600 123 456"));
+        assert!(!looks_like_phone("2026"));
+        assert_eq!(customer_data_key("E-mail"), Some("em"));
+        assert_eq!(customer_data_key("value"), None);
+        assert!(is_secret_key("access_token") && is_secret_key("APP_SECRET") && !is_secret_key("currency"));
+    }
+}

@@ -1,0 +1,45 @@
+//! The JSON Schema of the configuration language, generated from [`crate::model`].
+//!
+//! `tagc schema` prints it; `schema/tagc.schema.json` is the committed copy that editors
+//! use (through the `# yaml-language-server: $schema=…` comment) and a test keeps the two
+//! identical. Draft-07 is emitted because every version of the YAML language server
+//! supports it.
+
+use std::sync::OnceLock;
+
+use schemars::generate::SchemaSettings;
+use serde_json::Value;
+
+use crate::model::Config;
+
+/// The path of the committed schema, relative to the repository root.
+pub const COMMITTED_PATH: &str = "schema/tagc.schema.json";
+
+/// The schema's `$id`.
+pub const SCHEMA_ID: &str = "https://tagc.dev/schema/tagc.schema.json";
+
+/// The schema as a JSON value (generated once).
+#[must_use]
+pub fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let schema = SchemaSettings::draft07()
+            .for_deserialize()
+            .into_generator()
+            .into_root_schema_for::<Config>();
+        let mut v = schema.to_value();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("$id".into(), Value::String(SCHEMA_ID.into()));
+        }
+        v
+    })
+}
+
+/// The schema as pretty-printed JSON text ending in a newline: the exact bytes of
+/// `schema/tagc.schema.json`.
+#[must_use]
+pub fn schema_text() -> String {
+    let mut s = serde_json::to_string_pretty(schema()).unwrap_or_default();
+    s.push('\n');
+    s
+}

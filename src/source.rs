@@ -1,0 +1,193 @@
+//! Source files and locations.
+//!
+//! Every diagnostic points into a [`SourceMap`]: the files that were read, their display
+//! names and their text. Positions are 1-based lines and 1-based columns counted in
+//! characters (what editors and GitHub annotations expect).
+
+use std::fmt;
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A position in a source file: 1-based line, 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Line number, starting at 1.
+    pub line: u32,
+    /// Column number in characters, starting at 1.
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position from a 1-based line and 1-based column.
+    #[must_use]
+    pub const fn new(line: u32, col: u32) -> Self {
+        Self { line, col }
+    }
+}
+
+/// A range in one source file; `end` is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// The file the range is in.
+    pub file: FileId,
+    /// First character of the range.
+    pub start: Pos,
+    /// One past the last character of the range.
+    pub end: Pos,
+}
+
+impl Span {
+    /// A range in `file` from `start` to `end`.
+    #[must_use]
+    pub const fn new(file: FileId, start: Pos, end: Pos) -> Self {
+        Self { file, start, end }
+    }
+
+    /// An empty range at `pos`.
+    #[must_use]
+    pub const fn point(file: FileId, pos: Pos) -> Self {
+        Self {
+            file,
+            start: pos,
+            end: pos,
+        }
+    }
+
+    /// The start of a file (line 1, column 1), for problems that concern a whole file.
+    #[must_use]
+    pub const fn file_start(file: FileId) -> Self {
+        Self::point(file, Pos::new(1, 1))
+    }
+}
+
+/// One file that was read: its name as shown to users and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    name: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// A file named `name` (as it should appear in diagnostics) with contents `text`.
+    #[must_use]
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Self {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The display name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The whole text.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text of 1-based line `line`, without its line terminator, or `None` past the end.
+    #[must_use]
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let idx = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.line_starts.get(idx)?;
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.text.len(), |&e| e);
+        let l = self.text.get(start..end)?;
+        Some(l.trim_end_matches(['\n', '\r']))
+    }
+
+    /// The number of lines.
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// All files read during one run, addressed by [`FileId`].
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(file);
+        id
+    }
+
+    /// The file with id `id`.
+    ///
+    /// # Panics
+    /// Only if `id` did not come from this map, which is a bug in tagc.
+    #[must_use]
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// Looks up a file by id without panicking.
+    #[must_use]
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The display name of a file, or `<unknown>`.
+    #[must_use]
+    pub fn name(&self, id: FileId) -> &str {
+        self.try_get(id).map_or("<unknown>", SourceFile::name)
+    }
+
+    /// Every file with its id, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based_and_strip_terminators() {
+        let f = SourceFile::new("a.yaml", "a: 1\r\nb: 2\n");
+        assert_eq!(f.line(1), Some("a: 1"));
+        assert_eq!(f.line(2), Some("b: 2"));
+        assert_eq!(f.line(3), Some(""));
+        assert_eq!(f.line(4), None);
+        assert_eq!(f.line(0), None);
+    }
+}

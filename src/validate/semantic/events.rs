@@ -1,0 +1,432 @@
+//! Browser events: names (standard, misspelled, custom), `use` references, parameters
+//! (types, required ones, currency, customer data) and their dynamic sources.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::{Ctx, join};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
+use crate::load::Seg;
+use crate::meta::{self, StdParamType};
+use crate::model::{EventDef, EventFields, EventId, Page, ParamType, ParamValue, Source};
+use crate::source::Span;
+
+/// One place an event fires from (or a definition), with its location.
+pub(super) struct Occurrence<'a> {
+    pub file: usize,
+    pub path: Vec<Seg<'a>>,
+    pub fields: EventFields<'a>,
+    pub page: Option<&'a Page>,
+    /// `Some(name)` for a definition under `events:`.
+    pub def_name: Option<&'a str>,
+}
+
+/// An event after `use` is applied.
+pub(super) struct Effective<'a> {
+    /// The Meta event name, and where it is written.
+    pub name: &'a str,
+    pub name_at: (usize, Vec<Seg<'a>>),
+    pub custom: Option<bool>,
+    /// Parameters with where each is written.
+    pub params: BTreeMap<&'a str, (&'a ParamValue, usize, Vec<Seg<'a>>)>,
+    /// The event id, with where it is written.
+    pub event_id: Option<(&'a EventId, usize, Vec<Seg<'a>>)>,
+}
+
+/// Every occurrence in the configuration, in file order.
+pub(super) fn occurrences<'a>(ctx: &Ctx<'a>) -> Vec<Occurrence<'a>> {
+    let mut out = Vec::new();
+    for (f, vf) in ctx.files.iter().enumerate() {
+        for (name, def) in &vf.config.events {
+            out.push(Occurrence { file: f, path: crate::path!["events", name.as_str()], fields: def.fields(), page: None, def_name: Some(name) });
+        }
+        for (i, page) in vf.config.pages.iter().enumerate() {
+            for (j, ev) in page.on_load.iter().enumerate() {
+                out.push(Occurrence { file: f, path: crate::path!["pages", i, "on_load", j], fields: ev.fields(), page: Some(page), def_name: None });
+            }
+            for (j, b) in page.buttons.iter().enumerate() {
+                out.push(Occurrence { file: f, path: crate::path!["pages", i, "buttons", j], fields: b.fields(), page: Some(page), def_name: None });
+            }
+        }
+    }
+    out
+}
+
+/// Applies `use` to an occurrence. `None` when the reference is unknown or ambiguous.
+pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effective<'a>> {
+    let f = occ.file;
+    let local = |key: &'a str| join(&occ.path, [Seg::from(key)]);
+    let mut params = BTreeMap::new();
+    let (name, name_at, custom, mut event_id) = match (occ.fields.use_, occ.fields.event) {
+        (None, Some(name)) => (name, (f, local("event")), occ.fields.custom, None),
+        (Some(u), None) => {
+            let def: &super::At<'a, EventDef> = ctx.index.events.get(u)?;
+            for (k, v) in &def.item.params {
+                params.insert(k.as_str(), (v, def.file, join(&def.path, [Seg::from("params"), Seg::from(k.as_str())])));
+            }
+            let eid = def.item.event_id.as_ref().map(|e| (e, def.file, join(&def.path, [Seg::from("event_id")])));
+            (def.item.event.as_str(), (def.file, join(&def.path, [Seg::from("event")])), def.item.custom, eid)
+        }
+        _ => return None,
+    };
+    for (k, v) in occ.fields.params {
+        params.insert(k.as_str(), (v, f, join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())])));
+    }
+    if let Some(e) = occ.fields.event_id {
+        event_id = Some((e, f, local("event_id")));
+    }
+    Some(Effective { name, name_at, custom, params, event_id })
+}
+
+pub(super) fn check(ctx: &mut Ctx<'_>) {
+    let occs = occurrences(ctx);
+    let used: BTreeSet<&str> = occs.iter().filter_map(|o| o.fields.use_).collect();
+    for occ in &occs {
+        let f = occ.file;
+        // `use` xor `event`.
+        match (occ.fields.use_, occ.fields.event, occ.def_name) {
+            (Some(_), Some(_), _) => {
+                ctx.push(
+                    Diagnostic::new(Code::AmbiguousEvent, ctx.key_span(f, &join(&occ.path, [Seg::from("event")])), "both `use` and `event` are set")
+                        .label("second event")
+                        .with_secondary(ctx.key_span(f, &join(&occ.path, [Seg::from("use")])), "first event")
+                        .help("keep `use: NAME` to fire a definition from `events:`, or `event:` for an inline event"),
+                );
+                continue;
+            }
+            (None, None, None) => {
+                ctx.push(
+                    Diagnostic::new(Code::AmbiguousEvent, ctx.span(f, &occ.path), "no event is given")
+                        .label("fires nothing")
+                        .help("add `event: Lead` (inline) or `use: NAME` (a definition under `events:`)"),
+                );
+                continue;
+            }
+            (Some(u), None, _) if ctx.complete && !ctx.index.events.contains_key(u) => {
+                let sug = did_you_mean(u, ctx.index.events.keys().copied());
+                let mut d = Diagnostic::new(Code::UnknownReference, ctx.span(f, &join(&occ.path, [Seg::from("use")])), format!("no event definition named `{}`", truncate(u, 60))).label("not defined under `events:`");
+                d = d.help(match sug {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "define it under `events:` or write the event inline with `event:`".into(),
+                });
+                ctx.push(d);
+                continue;
+            }
+            _ => {}
+        }
+        // Names and flags are checked where they are written: at inline events and definitions.
+        if let Some(name) = occ.fields.event {
+            check_name(ctx, f, &join(&occ.path, [Seg::from("event")]), name, occ.fields.custom);
+        }
+        for (k, px) in occ.fields.pixels.iter().enumerate() {
+            if ctx.complete && !ctx.index.pixels.contains_key(px.as_str()) {
+                let sug = did_you_mean(px, ctx.index.pixels.keys().copied());
+                ctx.push(
+                    Diagnostic::new(Code::UnknownReference, ctx.span(f, &join(&occ.path, [Seg::from("pixels"), Seg::from(k)])), format!("no pixel named `{}`", truncate(px, 60)))
+                        .label("not defined under `pixels:`")
+                        .help(sug.map_or_else(|| "use the `name` of a pixel under `pixels:`".to_owned(), |s| format!("did you mean `{s}`?"))),
+                );
+            }
+        }
+        // Parameters as written here.
+        for (k, v) in occ.fields.params {
+            let path = join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())]);
+            check_param(ctx, f, &path, k, v);
+        }
+        if let Some(eid) = occ.fields.event_id {
+            if let Source::Attribute { closest: Some(sel), .. } | Source::Text { selector: Some(sel), .. } = &eid.source {
+                let sel: &str = sel;
+                let key = if matches!(eid.source, Source::Attribute { .. }) { "closest" } else { "selector" };
+                let span = ctx.span(f, &join(&occ.path, [Seg::from("event_id"), Seg::from("source"), Seg::from(key)]));
+                super::pages::check_selector(ctx, span, sel);
+            }
+        }
+        // Whole-event rules on the effective event, at use sites (and unused definitions).
+        if occ.def_name.is_some_and(|n| used.contains(n)) {
+            continue;
+        }
+        if let Some(eff) = effective(ctx, occ) {
+            check_required(ctx, occ, &eff);
+            if let Some(page) = occ.page {
+                check_url_params(ctx, page, occ, &eff);
+            }
+        }
+    }
+}
+
+fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom: Option<bool>) {
+    let span = ctx.span(f, path);
+    let standard = meta::is_standard_event(name);
+    if standard && custom == Some(true) {
+        ctx.push(
+            Diagnostic::new(Code::StandardEventMarkedCustom, ctx.key_span(f, &with_last(path, "custom")), format!("`{name}` is a standard event but is marked `custom: true`"))
+                .label("sent with `trackCustom`, Meta would not treat it as the standard event")
+                .with_secondary(span, "standard event")
+                .help("remove `custom: true` so it is sent with `track`"),
+        );
+        return;
+    }
+    if standard {
+        return;
+    }
+    if custom != Some(true) {
+        if let Some(s) = did_you_mean(name, meta::STANDARD_EVENTS.iter().copied()) {
+            ctx.push(
+                Diagnostic::new(Code::MisspelledStandardEvent, span, format!("`{}` is not a standard event", truncate(name, 60)))
+                    .label(format!("did you mean `{s}`?"))
+                    .help(format!("write `{s}` (standard event names are case-sensitive); if you really mean a custom event, add `custom: true`")),
+            );
+            return;
+        }
+        ctx.push(
+            Diagnostic::new(Code::UndeclaredCustomEvent, span, format!("`{}` is not a standard event; it will be sent as a custom event", truncate(name, 60)))
+                .label("custom event")
+                .help("add `custom: true` to confirm, or use one of Meta's standard events (`tagc explain TAG2003` lists them)"),
+        );
+    }
+    let len = name.chars().count();
+    if len > meta::MAX_CUSTOM_EVENT_NAME {
+        ctx.push(
+            Diagnostic::new(Code::CustomEventNameTooLong, span, format!("custom event name is {len} characters; Meta accepts at most {}", meta::MAX_CUSTOM_EVENT_NAME))
+                .label("too long")
+                .help("shorten it to 50 characters or fewer, such as `SubmittedQuoteForm`"),
+        );
+    }
+    if meta::looks_like_email(name) || meta::looks_like_phone(name) {
+        ctx.push(
+            Diagnostic::new(Code::PersonalDataLiteral, span, "a custom event name that looks like personal data")
+                .label("email address or phone number")
+                .help("event names are visible to Meta and in reports; never put personal data in them"),
+        );
+    }
+}
+
+fn with_last<'a>(path: &[Seg<'a>], last: &'a str) -> Vec<Seg<'a>> {
+    let mut v = path.to_vec();
+    v.pop();
+    v.push(Seg::from(last));
+    v
+}
+
+/// Rules on one parameter as written: key, literal value and source.
+fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: &ParamValue) {
+    let key_span = ctx.key_span(f, path);
+    let span = ctx.span(f, path);
+    if key.contains(char::is_whitespace) {
+        ctx.push(
+            Diagnostic::new(Code::ParameterKeyHasSpace, key_span, format!("parameter key `{}` contains spaces", truncate(key, 40)))
+                .label("spaces here")
+                .help(format!("Meta can only use keys without spaces in audiences: write `{}`", key.split_whitespace().collect::<Vec<_>>().join("_"))),
+        );
+    }
+    let source_pii = match value {
+        ParamValue::Source(s) => meta::customer_data_key(s.target().rsplit(['.', '-', '_']).next().unwrap_or_default()).or_else(|| meta::customer_data_key(s.target())),
+        ParamValue::Literal(_) => None,
+    };
+    if let Some(ud) = meta::customer_data_key(key).or(source_pii) {
+        ctx.push(
+            Diagnostic::new(Code::CustomerDataInParameters, key_span, format!("parameter `{}` carries customer data", truncate(key, 40)))
+                .label("personal data in event parameters is sent to Meta unhashed")
+                .help(format!("remove it here; send it as `user_data.{ud}` on the server event, where tagc normalizes and hashes it")),
+        );
+    }
+    match value {
+        ParamValue::Literal(v) => check_literal(ctx, f, path, key, v, span),
+        ParamValue::Source(src) => check_source(ctx, f, path, key, src, span),
+    }
+}
+
+fn type_error(ctx: &mut Ctx<'_>, span: Span, key: &str, expected: StdParamType, found: &str, help: String) {
+    ctx.push(
+        Diagnostic::new(Code::ParameterType, span, format!("`{key}` must be {}, found {found}", expected.describe()))
+            .label(format!("Meta expects {}", expected.describe()))
+            .help(help),
+    );
+}
+
+fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &Value, span: Span) {
+    if let Some(expected) = meta::standard_param_type(key) {
+        let ok = match expected {
+            StdParamType::Number => v.is_number(),
+            StdParamType::Integer => v.is_u64() || v.is_i64(),
+            StdParamType::String => v.is_string(),
+            StdParamType::IdList => v.as_array().is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_number())),
+            StdParamType::Contents => v.is_array(),
+        };
+        if !ok {
+            let help = match (expected, v) {
+                (StdParamType::Number | StdParamType::Integer, Value::String(s)) if s.trim().replace(',', ".").parse::<f64>().is_ok() => format!("write the number without quotes: `{key}: {}`", s.trim().replace(',', ".")),
+                (StdParamType::IdList, Value::String(s)) => format!("write a list: `{key}: [\"{s}\"]`"),
+                _ => format!("write {} here", expected.describe()),
+            };
+            type_error(ctx, span, key, expected, json_kind(v), help);
+            return;
+        }
+        if expected == StdParamType::Contents {
+            if let Some(items) = v.as_array() {
+                for (i, item) in items.iter().enumerate() {
+                    let ipath = join(path, [Seg::from(i)]);
+                    let ispan = ctx.span(f, &ipath);
+                    let obj = item.as_object();
+                    let missing: Vec<&str> = ["id", "quantity"].into_iter().filter(|k| obj.is_none_or(|o| !o.contains_key(*k))).collect();
+                    if !missing.is_empty() {
+                        ctx.push(
+                            Diagnostic::new(Code::InvalidContentsItem, ispan, format!("`contents` item lacks {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
+                                .label("incomplete item")
+                                .help("each item needs `id` and `quantity`, such as `{id: \"SKU-1\", quantity: 1, item_price: 19.9}`"),
+                        );
+                    } else if obj.and_then(|o| o.get("quantity")).is_some_and(|q| !(q.is_u64() || q.is_i64())) {
+                        ctx.push(
+                            Diagnostic::new(Code::InvalidContentsItem, ctx.span(f, &join(&ipath, [Seg::from("quantity")])), "`quantity` must be a whole number")
+                                .label("not a whole number")
+                                .help("write the quantity as a number, such as `quantity: 1`"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    match (key, v) {
+        ("currency", Value::String(c)) if !meta::is_currency(c) => {
+            let upper = c.trim().to_ascii_uppercase();
+            let help = if meta::is_currency(&upper) {
+                format!("write it in upper case: `currency: {upper}`")
+            } else {
+                "use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`".to_owned()
+            };
+            ctx.push(Diagnostic::new(Code::InvalidCurrency, span, format!("`{}` is not an ISO 4217 currency code", truncate(c, 20))).label("unknown currency").help(help));
+        }
+        ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => {
+            ctx.push(
+                Diagnostic::new(Code::InvalidContentType, span, format!("`content_type` is `{}`", truncate(t, 30)))
+                    .label("must be `product` or `product_group`")
+                    .help(did_you_mean(t, meta::CONTENT_TYPES.iter().copied()).map_or_else(|| "use `product` for product ids or `product_group` for product-group ids".to_owned(), |s| format!("did you mean `{s}`?"))),
+            );
+        }
+        ("delivery_category", Value::String(t)) if !meta::DELIVERY_CATEGORIES.contains(&t.as_str()) => {
+            ctx.push(
+                Diagnostic::new(Code::InvalidValue, span, format!("`delivery_category` is `{}`", truncate(t, 30)))
+                    .label("not a delivery category")
+                    .help("use `in_store`, `curbside` or `home_delivery`"),
+            );
+        }
+        _ => {}
+    }
+    for s in strings(v) {
+        if meta::looks_like_email(s) || meta::looks_like_phone(s) {
+            ctx.push(
+                Diagnostic::new(Code::PersonalDataLiteral, span, format!("the value of `{}` looks like personal data", truncate(key, 40)))
+                    .label("email address or phone number")
+                    .help("event parameters reach Meta unhashed; remove personal data from them"),
+            );
+            break;
+        }
+    }
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    match v {
+        Value::String(s) => vec![s],
+        Value::Array(a) => a.iter().flat_map(strings).collect(),
+        Value::Object(o) => o.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "true/false",
+        Value::Number(n) if n.is_f64() => "a decimal number",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn check_source(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, src: &Source, span: Span) {
+    if matches!(src, Source::Random) {
+        ctx.push(
+            Diagnostic::new(Code::InvalidValue, ctx.span(f, &join(path, [Seg::from("from")])), "`from: random` is only for `event_id`")
+                .label("a random parameter value")
+                .help("read the value from the page (`attribute`, `data_layer`, …) or write a constant"),
+        );
+        return;
+    }
+    if let Some(expected) = meta::standard_param_type(key) {
+        let ty = src.ty();
+        let ok = match expected {
+            StdParamType::Number => matches!(ty, ParamType::Number | ParamType::Integer),
+            StdParamType::Integer => ty == ParamType::Integer,
+            StdParamType::String => ty == ParamType::String,
+            StdParamType::IdList => ty == ParamType::StringList,
+            StdParamType::Contents => ty == ParamType::Contents,
+        };
+        if !ok {
+            let at = if ctx.has(f, &join(path, [Seg::from("type")])) { ctx.span(f, &join(path, [Seg::from("type")])) } else { span };
+            type_error(ctx, at, key, expected, &format!("`type: {}`", ty.as_str()), format!("add `type: {}` to this source", expected.tagc_type()));
+        }
+    }
+    let selector = match src {
+        Source::Attribute { closest: Some(s), .. } => Some(("closest", s)),
+        Source::Text { selector: Some(s), .. } => Some(("selector", s)),
+        _ => None,
+    };
+    if let Some((k, sel)) = selector {
+        let s = ctx.span(f, &join(path, [Seg::from(k)]));
+        super::pages::check_selector(ctx, s, sel);
+    }
+}
+
+/// `Purchase` needs `value` and `currency`; `value` needs `currency`.
+fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
+    let has = |k: &str| eff.params.contains_key(k);
+    let (nf, npath) = &eff.name_at;
+    let at = if occ.fields.use_.is_some() { ctx.span(occ.file, &join(&occ.path, [Seg::from("use")])) } else { ctx.span(*nf, npath) };
+    if eff.name == "Purchase" && (!has("value") || !has("currency")) {
+        let missing: Vec<&str> = ["value", "currency"].into_iter().filter(|k| !has(k)).collect();
+        let mut d = Diagnostic::new(Code::PurchaseMissingValueCurrency, at, format!("`Purchase` is missing {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
+            .label("Meta requires `value` and `currency` on every Purchase")
+            .help("add under `params`: `value: {from: data_layer, path: ecommerce.value, type: number}` and `currency: EUR`");
+        if occ.fields.use_.is_some() {
+            d = d.with_secondary(ctx.span(*nf, npath), "defined here");
+        }
+        ctx.push(d);
+    } else if has("value") && !has("currency") {
+        ctx.push(
+            Diagnostic::new(Code::ValueWithoutCurrency, at, format!("`{}` sends `value` without `currency`", eff.name))
+                .label("the value's currency is unknown")
+                .help("add `currency: EUR` (a 3-letter ISO 4217 code) under `params`"),
+        );
+    }
+}
+
+/// `from: url_param` must name a `{param}` of the page's URL patterns.
+fn check_url_params(ctx: &mut Ctx<'_>, page: &Page, occ: &Occurrence<'_>, eff: &Effective<'_>) {
+    let names: BTreeSet<String> = page
+        .url
+        .0
+        .iter()
+        .filter_map(|p| crate::urlpattern::UrlPattern::parse(p).ok())
+        .flat_map(|p| p.params().into_iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let mut sources: Vec<(&Source, usize, Vec<Seg<'_>>)> = eff.params.values().filter_map(|(v, f, p)| match v { ParamValue::Source(s) => Some((s, *f, p.clone())), ParamValue::Literal(_) => None }).collect();
+    if let Some((e, f, p)) = &eff.event_id {
+        sources.push((&e.source, *f, join(p, [Seg::from("source")])));
+    }
+    for (src, f, p) in sources {
+        if let Source::UrlParam { name, .. } = src {
+            if !names.contains(name) {
+                let sug = did_you_mean(name, names.iter().map(String::as_str));
+                ctx.push(
+                    Diagnostic::new(Code::UnknownReference, ctx.span(f, &join(&p, [Seg::from("name")])), format!("page `{}` has no URL parameter `{{{}}}`", page.id, truncate(name, 40)))
+                        .label("not in the page's URL patterns")
+                        .with_secondary(ctx.span(occ.file, &occ.path[..2]), format!("page `{}`", page.id))
+                        .help(sug.map_or_else(|| format!("add a `{{{name}}}` segment to the page's `url`, or read the value another way"), |s| format!("did you mean `{s}`?"))),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Server events: action-source requirements, customer-data sufficiency, field sources,
+//! the sample record, and deduplication with the browser event.
+
+use serde_json::Value;
+
+use super::events::{Occurrence, effective, occurrences};
+use super::{Ctx, join};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
+use crate::load::Seg;
+use crate::meta;
+use crate::model::{ActionSource, FieldSource, ServerEvent, Source};
+
+pub(super) fn check(ctx: &mut Ctx<'_>) {
+    let files = ctx.files;
+    for (f, vf) in files.iter().enumerate() {
+        let Some(server) = &vf.config.server else { continue };
+        let default_country = server.defaults.as_ref().and_then(|d| d.country.as_ref()).is_some();
+        for (i, ev) in server.events.iter().enumerate() {
+            let base = crate::path!["server", "events", i];
+            check_event(ctx, f, &base, ev, default_country);
+        }
+    }
+}
+
+fn fields<'a>(ev: &'a ServerEvent) -> Vec<(Vec<Seg<'a>>, &'a FieldSource)> {
+    let mut v: Vec<(Vec<Seg<'a>>, &FieldSource)> = Vec::new();
+    for (k, src) in [("event_id", &ev.event_id), ("event_time", &ev.event_time), ("event_source_url", &ev.event_source_url)] {
+        if let Some(s) = src {
+            v.push((crate::path![k], s));
+        }
+    }
+    for (k, s) in ev.user_data.entries() {
+        v.push((crate::path!["user_data", k], s));
+    }
+    for (k, s) in &ev.custom_data {
+        v.push((crate::path!["custom_data", k.as_str()], s));
+    }
+    v
+}
+
+fn check_event<'a>(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'a>], ev: &'a ServerEvent, default_country: bool) {
+    let at = |rel: &[Seg<'a>]| join(base, rel.iter().cloned());
+    // Event name.
+    let name_span = ctx.span(f, &at(&crate::path!["event"]));
+    if meta::is_standard_event(&ev.event) && ev.custom == Some(true) {
+        ctx.push(Diagnostic::new(Code::StandardEventMarkedCustom, ctx.key_span(f, &at(&crate::path!["custom"])), format!("`{}` is a standard event but is marked `custom: true`", ev.event)).label("remove this").help("remove `custom: true`"));
+    } else if !meta::is_standard_event(&ev.event) && ev.custom != Some(true) {
+        if let Some(s) = did_you_mean(&ev.event, meta::STANDARD_EVENTS.iter().copied()) {
+            ctx.push(Diagnostic::new(Code::MisspelledStandardEvent, name_span, format!("`{}` is not a standard event", truncate(&ev.event, 60))).label(format!("did you mean `{s}`?")).help(format!("write `{s}`; if you really mean a custom event, add `custom: true`")));
+        } else {
+            ctx.push(Diagnostic::new(Code::UndeclaredCustomEvent, name_span, format!("`{}` is not a standard event; it will be sent as a custom event", truncate(&ev.event, 60))).label("custom event").help("add `custom: true` to confirm"));
+        }
+    }
+    if !meta::is_standard_event(&ev.event) && ev.event.chars().count() > meta::MAX_CUSTOM_EVENT_NAME {
+        ctx.push(Diagnostic::new(Code::CustomEventNameTooLong, name_span, format!("custom event name is {} characters; Meta accepts at most 50", ev.event.chars().count())).label("too long").help("shorten it to 50 characters or fewer"));
+    }
+    // Field sources: exactly one of path/value; constants where a person's data belongs.
+    for (rel, src) in fields(ev) {
+        let path = at(&rel);
+        if let Some(spec) = src.spec() {
+            if spec.path.is_some() == spec.value.is_some() {
+                ctx.push(
+                    Diagnostic::new(Code::AmbiguousFieldSource, ctx.span(f, &path), if spec.path.is_some() { "both `path` and `value` are set" } else { "neither `path` nor `value` is set" })
+                        .label("where does this field come from?")
+                        .help("give `path: record.field` to read the record, or `value: …` for a constant"),
+                );
+            }
+        }
+        let key = rel.last().and_then(|s| if let Seg::Key(k) = s { Some(k.as_ref()) } else { None }).unwrap_or_default();
+        let is_user = matches!(rel.first(), Some(Seg::Key(k)) if k == "user_data");
+        if is_user && src.constant().is_some() && !matches!(key, "country" | "ct" | "st" | "zp") {
+            ctx.push(
+                Diagnostic::new(Code::ConstantCustomerData, ctx.span(f, &path), format!("`user_data.{key}` is a constant"))
+                    .label("every event would claim to be the same person")
+                    .help(format!("read it from the record: `{key}: customer.{key}`")),
+            );
+        }
+        if key == "event_id" && src.constant().is_some() {
+            ctx.push(
+                Diagnostic::new(Code::ConstantEventId, ctx.span(f, &path), "`event_id` is a constant")
+                    .label("every event would share one id")
+                    .help("read a unique id per action from the record, such as `event_id: order.id`"),
+            );
+        }
+        let is_custom = matches!(rel.first(), Some(Seg::Key(k)) if k == "custom_data");
+        if is_custom {
+            if let Some(ud) = meta::customer_data_key(key) {
+                ctx.push(
+                    Diagnostic::new(Code::CustomerDataInParameters, ctx.key_span(f, &path), format!("`custom_data.{key}` carries customer data"))
+                        .label("custom data is not hashed")
+                        .help(format!("move it to `user_data.{ud}`, where tagc normalizes and hashes it")),
+                );
+            }
+            if let Some(c) = src.constant() {
+                check_constant(ctx, f, &path, key, c);
+            }
+        }
+    }
+    // What the action source requires.
+    let as_span = ctx.span(f, &at(&crate::path!["action_source"]));
+    if ev.action_source == ActionSource::Website {
+        let mut missing = Vec::new();
+        if ev.event_source_url.is_none() {
+            missing.push("event_source_url");
+        }
+        if ev.user_data.client_user_agent.is_none() {
+            missing.push("user_data.client_user_agent");
+        }
+        if !missing.is_empty() {
+            ctx.push(
+                Diagnostic::new(Code::ActionSourceRequirement, as_span, format!("a `website` event needs {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
+                    .label("required by `action_source: website`")
+                    .help("map them from the request that triggered the event, such as `event_source_url: request.url` and `client_user_agent: request.user_agent`"),
+            );
+        }
+    }
+    // Customer data that can never identify anyone.
+    let mut keys: Vec<&str> = ev.user_data.entries().into_iter().map(|(k, _)| k).collect();
+    if default_country && !keys.contains(&"country") {
+        keys.push("country");
+    }
+    if meta::is_insufficient(&keys) {
+        let path = at(&crate::path!["user_data"]);
+        let span = if ctx.has(f, &path) { ctx.key_span(f, &path) } else { as_span };
+        let msg = if keys.is_empty() { "`user_data` is empty".to_owned() } else { format!("`user_data` has only {}", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")) };
+        ctx.push(
+            Diagnostic::new(Code::InsufficientCustomerData, span, msg)
+                .label("Meta rejects events with only these keys (error 2804050)")
+                .help("add a strong match key: `em` (email), `ph` (phone), `external_id`, or `client_ip_address` with `client_user_agent`"),
+        );
+    }
+    if ctx.complete {
+        for (k, px) in ev.pixels.iter().enumerate() {
+            if !ctx.index.pixels.contains_key(px.as_str()) {
+                ctx.push(Diagnostic::new(Code::UnknownReference, ctx.span(f, &at(&crate::path!["pixels", k])), format!("no pixel named `{}`", truncate(px, 60))).label("not defined under `pixels:`").help("use the `name` of a pixel under `pixels:`"));
+            }
+        }
+        check_dedup(ctx, f, base, ev);
+    }
+    check_sample(ctx, f, base, ev);
+}
+
+fn check_constant(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &Value) {
+    let span = ctx.span(f, path);
+    match (key, v) {
+        ("currency", Value::String(c)) if !meta::is_currency(c) => ctx.push(
+            Diagnostic::new(Code::InvalidCurrency, span, format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)))
+                .label("unknown currency")
+                .help("use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`"),
+        ),
+        ("value" | "predicted_ltv" | "net_revenue", v) if !v.is_number() => ctx.push(
+            Diagnostic::new(Code::ParameterType, span, format!("`{key}` must be a number"))
+                .label("not a number")
+                .help("write the number without quotes"),
+        ),
+        ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => ctx.push(
+            Diagnostic::new(Code::InvalidContentType, span, format!("`content_type` is `{}`", truncate(t, 30)))
+                .label("must be `product` or `product_group`")
+                .help("use `product` or `product_group`"),
+        ),
+        _ => {}
+    }
+}
+
+/// The browser event this server event deduplicates with must share an event id and name.
+fn check_dedup(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) {
+    let Some(target) = ev.deduplicate_with.as_deref() else {
+        return;
+    };
+    let dpath = join(base, [Seg::from("deduplicate_with")]);
+    let dspan = ctx.span(f, &dpath);
+    let occs = occurrences(ctx);
+    let found: Vec<&Occurrence<'_>> = occs
+        .iter()
+        .filter(|o| match (o.def_name, o.page) {
+            (Some(name), _) => name == target,
+            (None, Some(page)) => o.path.get(2) == Some(&Seg::from("buttons")) && target.split_once('/').is_some_and(|(p, b)| p == page.id && ctx.index.buttons.get(target).is_some_and(|at| at.path == o.path && at.file == o.file) && !b.is_empty()),
+            _ => false,
+        })
+        .collect();
+    let Some(occ) = found.first() else {
+        let mut names: Vec<String> = ctx.index.events.keys().map(|s| (*s).to_owned()).collect();
+        names.extend(ctx.index.buttons.keys().cloned());
+        let sug = did_you_mean(target, names.iter().map(String::as_str));
+        ctx.push(
+            Diagnostic::new(Code::UnknownReference, dspan, format!("no browser event `{}` to deduplicate with", truncate(target, 60)))
+                .label("not an event definition or `PAGE/BUTTON`")
+                .help(sug.map_or_else(|| "name a definition under `events:`, or a button as `PAGE_ID/BUTTON_ID`".to_owned(), |s| format!("did you mean `{s}`?"))),
+        );
+        return;
+    };
+    let Some(eff) = effective(ctx, occ) else { return };
+    let (nf, npath) = &eff.name_at;
+    if eff.name != ev.event {
+        ctx.push(
+            Diagnostic::new(Code::DedupNameMismatch, ctx.span(f, &join(base, [Seg::from("event")])), format!("server event `{}` deduplicates with browser event `{}`", ev.event, eff.name))
+                .label("event names differ")
+                .with_secondary(ctx.span(*nf, npath), "browser event name")
+                .help(format!("Meta deduplicates only events with the same name; use `{}` on both sides", eff.name)),
+        );
+    }
+    match &eff.event_id {
+        None => ctx.push(
+            Diagnostic::new(Code::DedupWithoutEventId, ctx.span(*nf, npath), format!("browser event `{target}` has no `event_id`, but server event `{}` deduplicates with it", ev.id))
+                .label("no `eventID` is sent")
+                .with_secondary(dspan, "deduplicated here")
+                .help("add `event_id: {source: {from: random}, share: {via: form_field, name: event_id}}` (or a source the server knows, such as the order id)"),
+        ),
+        Some((eid, ef, epath)) => {
+            if matches!(eid.source, Source::Random) && eid.share.is_none() {
+                ctx.push(
+                    Diagnostic::new(Code::EventIdNotShared, ctx.span(*ef, epath), "a random event id that never reaches the server")
+                        .label("the server cannot send the same `event_id`")
+                        .with_secondary(dspan, "deduplicated here")
+                        .help("add `share: {via: form_field, name: event_id}` (or `data_layer` / `cookie`) and read that field in the server event's `event_id`"),
+                );
+            }
+        }
+    }
+    if ev.event_id.is_none() {
+        ctx.push(
+            Diagnostic::new(Code::DedupWithoutEventId, dspan, format!("server event `{}` deduplicates with `{target}` but maps no `event_id`", ev.id))
+                .label("no `event_id` is sent")
+                .help("add `event_id:` with the record field that carries the browser's event id, such as `event_id: form.event_id`"),
+        );
+    }
+}
+
+/// Every record path the mapping reads must exist in the sample record.
+fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) {
+    let Some(sample) = &ev.sample else { return };
+    let sample = Value::Object(sample.clone());
+    for (rel, src) in fields(ev) {
+        let Some(p) = src.path() else { continue };
+        let Some(found) = lookup(&sample, p) else {
+            let path = join(base, rel.iter().cloned());
+            ctx.push(
+                Diagnostic::new(Code::SampleMissingField, ctx.span(f, &path), format!("the sample record has no `{}`", truncate(p, 60)))
+                    .label("read here")
+                    .with_secondary(ctx.key_span(f, &join(base, [Seg::from("sample")])), "sample record")
+                    .help(format!("add `{p}` to `sample:` so the verification plan can send a complete event")),
+            );
+            continue;
+        };
+        if let Some(spec) = src.spec() {
+            for (out_key, item_path) in &spec.each {
+                let items = found.as_array().map(Vec::as_slice).unwrap_or_default();
+                if items.iter().any(|it| lookup(it, item_path).is_none()) {
+                    let path = join(base, rel.iter().cloned().chain([Seg::from("each"), Seg::from(out_key.as_str())]));
+                    ctx.push(
+                        Diagnostic::new(Code::SampleMissingField, ctx.span(f, &path), format!("items of `{p}` in the sample record have no `{item_path}`"))
+                            .label("read here")
+                            .help(format!("add `{item_path}` to each item of `{p}` in `sample:`")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Follows a dotted record path (numeric segments index lists).
+#[must_use]
+pub fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(v, |cur, seg| match cur {
+        Value::Object(o) => o.get(seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
