@@ -155,7 +155,7 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = allowed_properties(err.schema_path().as_str());
-            for key in unexpected {
+            for key in unexpected.iter().filter(|k| !crate::meta::is_secret_key(k)) {
                 let suggestion = did_you_mean(key, allowed.iter().map(String::as_str));
                 let help = match suggestion {
                     Some(s) => Some(format!("did you mean `{s}`?")),

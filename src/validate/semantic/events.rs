@@ -27,7 +27,6 @@ pub(super) struct Effective<'a> {
     /// The Meta event name, and where it is written.
     pub name: &'a str,
     pub name_at: (usize, Vec<Seg<'a>>),
-    pub custom: Option<bool>,
     /// Parameters with where each is written.
     pub params: BTreeMap<&'a str, (&'a ParamValue, usize, Vec<Seg<'a>>)>,
     /// The event id, with where it is written.
@@ -58,15 +57,15 @@ pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effec
     let f = occ.file;
     let local = |key: &'a str| join(&occ.path, [Seg::from(key)]);
     let mut params = BTreeMap::new();
-    let (name, name_at, custom, mut event_id) = match (occ.fields.use_, occ.fields.event) {
-        (None, Some(name)) => (name, (f, local("event")), occ.fields.custom, None),
+    let (name, name_at, mut event_id) = match (occ.fields.use_, occ.fields.event) {
+        (None, Some(name)) => (name, (f, local("event")), None),
         (Some(u), None) => {
             let def: &super::At<'a, EventDef> = ctx.index.events.get(u)?;
             for (k, v) in &def.item.params {
                 params.insert(k.as_str(), (v, def.file, join(&def.path, [Seg::from("params"), Seg::from(k.as_str())])));
             }
             let eid = def.item.event_id.as_ref().map(|e| (e, def.file, join(&def.path, [Seg::from("event_id")])));
-            (def.item.event.as_str(), (def.file, join(&def.path, [Seg::from("event")])), def.item.custom, eid)
+            (def.item.event.as_str(), (def.file, join(&def.path, [Seg::from("event")])), eid)
         }
         _ => return None,
     };
@@ -76,7 +75,7 @@ pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effec
     if let Some(e) = occ.fields.event_id {
         event_id = Some((e, f, local("event_id")));
     }
-    Some(Effective { name, name_at, custom, params, event_id })
+    Some(Effective { name, name_at, params, event_id })
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {

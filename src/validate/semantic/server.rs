@@ -170,12 +170,12 @@ fn check_dedup(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) 
     let dpath = join(base, [Seg::from("deduplicate_with")]);
     let dspan = ctx.span(f, &dpath);
     let occs = occurrences(ctx);
+    let button = ctx.index.buttons.get(target).map(|at| (at.file, at.path.clone()));
     let found: Vec<&Occurrence<'_>> = occs
         .iter()
-        .filter(|o| match (o.def_name, o.page) {
-            (Some(name), _) => name == target,
-            (None, Some(page)) => o.path.get(2) == Some(&Seg::from("buttons")) && target.split_once('/').is_some_and(|(p, b)| p == page.id && ctx.index.buttons.get(target).is_some_and(|at| at.path == o.path && at.file == o.file) && !b.is_empty()),
-            _ => false,
+        .filter(|o| match &button {
+            Some((bf, bp)) => o.file == *bf && &o.path == bp,
+            None => o.def_name == Some(target),
         })
         .collect();
     let Some(occ) = found.first() else {
