@@ -25,7 +25,8 @@ pub struct Checked {
 /// problems in the configuration are diagnostics in the result.
 pub fn check_paths(paths: &[PathBuf], limits: Limits) -> Result<Checked, LoadError> {
     let loaded = load::load_paths(paths, limits)?;
-    let mut validated = validate::validate(&loaded);
+    let load_ok = !loaded.diagnostics.has_errors();
+    let mut validated = validate::validate(loaded.files, load_ok);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(std::mem::take(&mut validated.diagnostics));
     diagnostics.sort();

@@ -25,6 +25,9 @@ pub struct Document {
     pub value: Value,
     /// The span tree mirroring `value`.
     pub tree: Node,
+    /// Secrets found while parsing (see [`crate::validate::secrets`]); reported by
+    /// validation, they do not stop the file from being checked.
+    pub secrets: Vec<Diagnostic>,
 }
 
 enum Frame {
@@ -58,6 +61,7 @@ struct Builder {
     nodes: usize,
     root: Option<(Value, Node)>,
     diags: Diagnostics,
+    secrets: Vec<Diagnostic>,
     last_end: Span,
 }
 
@@ -81,6 +85,7 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
         nodes: 0,
         root: None,
         diags: Diagnostics::new(),
+        secrets: Vec::new(),
         last_end: Span::file_start(file),
     };
     let mut documents = 0usize;
@@ -128,7 +133,7 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
             );
             Err(d)
         }
-        Some((value, tree)) => Ok(Document { value, tree }),
+        Some((value, tree)) => Ok(Document { value, tree, secrets: b.secrets }),
     }
 }
 
@@ -216,10 +221,16 @@ impl Builder {
                     .label("merge key")
                     .help("merge keys are YAML 1.1, not 1.2; write the keys out, or share an event definition with `use:`"));
             }
+            if let Some(d) = crate::validate::secrets::check_key(text, span) {
+                self.secrets.push(d);
+            }
             if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
                 *pending_key = Some((text.to_owned(), span));
             }
             return Ok(());
+        }
+        if let Some(d) = crate::validate::secrets::check_value(text, span) {
+            self.secrets.push(d);
         }
         let value = match (style, tag.as_deref()) {
             (_, Some("str")) => Value::String(text.to_owned()),
@@ -336,7 +347,15 @@ impl Builder {
                 let Some((key, key_span)) = pending_key.take() else {
                     return Ok(());
                 };
-                if let Some(&first) = index.get(&key) {
+                let dup = if entries.len() < 12 {
+                    entries.iter().position(|(k, _)| *k == key)
+                } else {
+                    if index.is_empty() {
+                        index.extend(entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)));
+                    }
+                    index.get(&key).copied()
+                };
+                if let Some(first) = dup {
                     let first_span = entries[first].1.key_span.unwrap_or(entries[first].1.span);
                     self.diags.push(
                         Diagnostic::new(Code::DuplicateKey, key_span, format!("the key `{}` appears twice in this mapping", crate::diagnostic::truncate(&key, 60)))
@@ -347,9 +366,11 @@ impl Builder {
                     return Ok(());
                 }
                 node.key_span = Some(key_span);
-                index.insert(key.clone(), entries.len());
-                entries.push((key.clone(), node));
-                map.insert(key, value);
+                if !index.is_empty() {
+                    index.insert(key.clone(), entries.len());
+                }
+                map.insert(key.clone(), value);
+                entries.push((key, node));
                 Ok(())
             }
         }

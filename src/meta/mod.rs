@@ -125,15 +125,34 @@ pub fn is_insufficient(keys: &[&str]) -> bool {
             .any(|combo| keys.iter().all(|k| combo.contains(k)))
 }
 
+/// A key folded to lowercase ASCII alphanumerics (`E-mail` → `email`), without allocating
+/// for keys of up to 48 bytes. Longer keys fold into `None`.
+struct Folded {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Folded {
+    fn new(key: &str) -> Option<Self> {
+        let mut f = Folded { buf: [0; 48], len: 0 };
+        for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+            *f.buf.get_mut(f.len)? = b.to_ascii_lowercase();
+            f.len += 1;
+        }
+        Some(f)
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII bytes were written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// Parameter keys that are really customer data, with the `user_data` key they belong to.
 /// Used to catch personal data sent as event parameters (privacy rule 74, meta.md §11).
 #[must_use]
 pub fn customer_data_key(param: &str) -> Option<&'static str> {
-    let norm: String = param
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let norm = Folded::new(param)?;
     Some(match norm.as_str() {
         "em" | "email" | "emailaddress" | "mail" | "useremail" | "customeremail" => "em",
         "ph" | "phone" | "phonenumber" | "telephone" | "tel" | "mobile" | "mobilephone" => "ph",
@@ -152,13 +171,14 @@ pub fn customer_data_key(param: &str) -> Option<&'static str> {
 /// Keys that hold secrets and must never appear in a configuration.
 #[must_use]
 pub fn is_secret_key(key: &str) -> bool {
-    let norm: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let Some(norm) = Folded::new(key) else {
+        // Very long keys: only the suffix rule applies.
+        let lower = key.to_ascii_lowercase().replace(['_', '-', ' ', '.'], "");
+        return lower.ends_with("accesstoken") || lower.ends_with("secret");
+    };
+    let norm = norm.as_str();
     matches!(
-        norm.as_str(),
+        norm,
         "accesstoken"
             | "appsecret"
             | "appsecretproof"

@@ -12,7 +12,7 @@ pub mod secrets;
 pub mod semantic;
 
 use crate::diagnostic::Diagnostics;
-use crate::load::{Loaded, Node};
+use crate::load::{LoadedFile, Node};
 use crate::model::Config;
 use crate::source::FileId;
 
@@ -40,21 +40,25 @@ pub struct Validated {
     pub diagnostics: Diagnostics,
 }
 
-/// Validates everything that was loaded.
+/// Validates the loaded files. `load_ok` says whether loading reported no errors (so
+/// cross-file rules can trust that nothing is missing).
 #[must_use]
-pub fn validate(loaded: &Loaded) -> Validated {
+pub fn validate(files: Vec<LoadedFile>, load_ok: bool) -> Validated {
     let mut out = Validated {
-        complete: !loaded.diagnostics.has_errors(),
+        complete: load_ok,
         ..Validated::default()
     };
-    for lf in &loaded.files {
-        secrets::check(lf.file, &lf.doc, &mut out.diagnostics);
-        match schema::check(lf.file, &lf.doc, &mut out.diagnostics) {
+    for lf in files {
+        let LoadedFile { file, doc, is_root } = lf;
+        for d in doc.secrets {
+            out.diagnostics.push(d);
+        }
+        match schema::check(file, doc.value, &doc.tree, &mut out.diagnostics) {
             Some(config) => out.files.push(ValidFile {
-                file: lf.file,
-                is_root: lf.is_root,
+                file,
+                is_root,
                 config,
-                tree: lf.doc.tree.clone(),
+                tree: doc.tree,
             }),
             None => out.complete = false,
         }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean, truncate};
-use crate::load::{Document, Node, Seg, pointer_segments};
+use crate::load::{Node, Seg, pointer_segments};
 use crate::model::Config;
 use crate::source::{FileId, Span};
 
@@ -35,7 +35,7 @@ struct Issue {
 }
 
 /// Validates `doc`; on success returns the typed configuration.
-pub fn check(file: FileId, doc: &Document, diags: &mut Diagnostics) -> Option<Config> {
+pub fn check(file: FileId, value: Value, tree: &Node, diags: &mut Diagnostics) -> Option<Config> {
     let Some(validator) = validator() else {
         diags.push(Diagnostic::new(
             Code::InvalidFormat,
@@ -45,11 +45,11 @@ pub fn check(file: FileId, doc: &Document, diags: &mut Diagnostics) -> Option<Co
         return None;
     };
     let mut issues = Vec::new();
-    for err in validator.iter_errors(&doc.value) {
+    for err in validator.iter_errors(&value) {
         convert(&err, &mut issues);
     }
     if issues.is_empty() {
-        return match Config::deserialize(&doc.value) {
+        return match Config::deserialize(value) {
             Ok(c) => Some(c),
             Err(e) => {
                 diags.push(
@@ -61,7 +61,7 @@ pub fn check(file: FileId, doc: &Document, diags: &mut Diagnostics) -> Option<Co
         };
     }
     for issue in issues {
-        diags.push(to_diagnostic(issue, &doc.tree));
+        diags.push(to_diagnostic(issue, tree));
     }
     None
 }

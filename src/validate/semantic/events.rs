@@ -81,6 +81,7 @@ pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effec
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let occs = occurrences(ctx);
     let used: BTreeSet<&str> = occs.iter().filter_map(|o| o.fields.use_).collect();
+    let mut url_params: std::collections::HashMap<*const Page, BTreeSet<String>> = std::collections::HashMap::new();
     for occ in &occs {
         let f = occ.file;
         // `use` xor `event`.
@@ -148,7 +149,15 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         if let Some(eff) = effective(ctx, occ) {
             check_required(ctx, occ, &eff);
             if let Some(page) = occ.page {
-                check_url_params(ctx, page, occ, &eff);
+                let names = url_params.entry(std::ptr::from_ref(page)).or_insert_with(|| {
+                    page.url
+                        .0
+                        .iter()
+                        .filter_map(|p| crate::urlpattern::UrlPattern::parse(p).ok())
+                        .flat_map(|p| p.params().into_iter().map(str::to_owned).collect::<Vec<_>>())
+                        .collect()
+                });
+                check_url_params(ctx, page, names, occ, &eff);
             }
         }
     }
@@ -403,14 +412,7 @@ fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) 
 }
 
 /// `from: url_param` must name a `{param}` of the page's URL patterns.
-fn check_url_params(ctx: &mut Ctx<'_>, page: &Page, occ: &Occurrence<'_>, eff: &Effective<'_>) {
-    let names: BTreeSet<String> = page
-        .url
-        .0
-        .iter()
-        .filter_map(|p| crate::urlpattern::UrlPattern::parse(p).ok())
-        .flat_map(|p| p.params().into_iter().map(str::to_owned).collect::<Vec<_>>())
-        .collect();
+fn check_url_params(ctx: &mut Ctx<'_>, page: &Page, names: &BTreeSet<String>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
     let mut sources: Vec<(&Source, usize, Vec<Seg<'_>>)> = eff.params.values().filter_map(|(v, f, p)| match v { ParamValue::Source(s) => Some((s, *f, p.clone())), ParamValue::Literal(_) => None }).collect();
     if let Some((e, f, p)) = &eff.event_id {
         sources.push((&e.source, *f, join(p, [Seg::from("source")])));
