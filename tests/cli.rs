@@ -46,9 +46,9 @@ fn warnings_fail_only_with_deny_warnings() {
 
 #[test]
 fn colour_only_when_asked() {
-    let out = tagc().args(["check", "--color", "always", "tests/fixtures/invalid/TAG2005-purchase-without-currency.yaml"]).output().expect("runs");
+    let out = tagc().args(["check", "--color", "always", "tests/fixtures/invalid/TAG2005-purchase-without-value.yaml"]).output().expect("runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("\x1b["));
-    let out = tagc().args(["check", "tests/fixtures/invalid/TAG2005-purchase-without-currency.yaml"]).output().expect("runs");
+    let out = tagc().args(["check", "tests/fixtures/invalid/TAG2005-purchase-without-value.yaml"]).output().expect("runs");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("\x1b["), "NO_COLOR and no TTY mean no colour");
 }
 

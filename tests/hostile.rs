@@ -126,7 +126,7 @@ fn fifty_megabytes_is_rejected_before_parsing() {
 fn hostile_strings_stay_data_in_every_format() {
     let cfg = "pixels:\n  - name: main\n    ids: {production: \"123456789012345\"}\npages:\n  - id: home\n    url: /\n    buttons:\n      - id: x\n        text: \"</script><script>alert(1)</script>\\u2028\\\"'\"\n        event: \"</script><script>alert(1)</script>\"\n";
     let (status, json) = check_bytes(cfg.as_bytes());
-    assert_eq!(status, 1, "a hostile custom event name is still only a warning or error: {json}");
+    assert_eq!(status, 0, "a hostile custom event name is an undeclared custom event (a warning): {json}");
     let v: serde_json::Value = serde_json::from_str(&json).expect("still valid JSON");
     assert!(v["diagnostics"].as_array().is_some_and(|a| !a.is_empty()));
 }

@@ -128,6 +128,8 @@ codes! {
     ConstantCustomerData = ("TAG2023", "constant-customer-data", Error, "customer data is a constant, so every event names the same person"),
     /// A deduplicated event id that is a constant.
     ConstantEventId = ("TAG2024", "constant-event-id", Error, "an event id is a constant, so distinct actions would be merged"),
+    /// A source that reads the clicked element, used on page load.
+    ClickSourceOnLoad = ("TAG2025", "click-source-on-load", Error, "a page-load event reads the clicked element"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),

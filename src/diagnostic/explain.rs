@@ -1182,29 +1182,61 @@ A server event's `event_id` is a constant (`{value: …}`) instead of a record p
 
 ## Why
 Meta treats events with the same name and `event_id` as one action and discards the
-copies. With a constant id, every purchase after the first would be thrown away. Use an id
-unique to each action, such as the order id.
+copies. With a constant id, every lead after the first would be thrown away. Use an id
+unique to each action, such as the lead id.
 
 ## Example
 ```yaml
 server:
   events:
-    - id: purchase
-      event: Purchase
+    - id: lead
+      event: Lead
       action_source: system_generated
-      event_id: {value: purchase}
-      user_data: {em: order.email}
+      event_id: {value: lead}
+      user_data: {em: lead.email}
 ```
 
 ## Fix
 ```yaml
 server:
   events:
-    - id: purchase
-      event: Purchase
+    - id: lead
+      event: Lead
       action_source: system_generated
-      event_id: order.id
-      user_data: {em: order.email}
+      event_id: lead.id
+      user_data: {em: lead.email}
+```
+"##
+        }
+        Code::ClickSourceOnLoad => {
+            r##"## What it checks
+A parameter of a page-load event (`on_load:`) reads the clicked element: `from: attribute`
+(with or without `closest`) or `from: text` without a `selector`.
+
+## Why
+On page load nothing has been clicked, so there is no element to read. The value would
+always be missing and the event would be sent without it.
+
+## Example
+```yaml
+pages:
+  - id: product
+    url: /p/{slug}
+    on_load:
+      - event: ViewContent
+        params:
+          content_ids: {from: attribute, name: data-sku, type: "string[]"}
+```
+
+## Fix
+```yaml
+pages:
+  - id: product
+    url: /p/{slug}
+    on_load:
+      - event: ViewContent
+        params:
+          content_ids: {from: data_layer, path: ecommerce.sku, type: "string[]"}
 ```
 "##
         }

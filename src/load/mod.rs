@@ -135,6 +135,22 @@ pub fn load_str(loaded: &mut Loaded, name: &str, bytes: &[u8], limits: Limits) -
     }
 }
 
+/// Removes `.` and `a/..` components lexically, so names in diagnostics read well.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
 /// Display name for a path: relative paths stay as given.
 fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -147,60 +163,69 @@ fn display(path: &Path) -> String {
 /// (and with included files) are diagnostics in the result.
 pub fn load_paths(paths: &[PathBuf], limits: Limits) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
-    let mut queue: Vec<(PathBuf, bool, Option<Span>)> = Vec::new();
+    // Each queued include carries the chain of files that led to it, to tell a cycle
+    // (a file including one of its own includers) from a file simply included twice.
+    let mut queue: Vec<Queued> = Vec::new();
     for p in paths {
         if p.is_dir() {
             return Err(LoadError::IsDirectory { path: display(p) });
         }
         let bytes = std::fs::read(p).map_err(|source| LoadError::Io { path: display(p), source })?;
-        load_one(&mut loaded, p.clone(), &bytes, true, limits, &mut queue, &mut Vec::new());
+        let canon = p.canonicalize().unwrap_or_else(|_| p.clone());
+        load_one(&mut loaded, p.clone(), &bytes, true, limits, &mut queue, &[canon]);
     }
     // Breadth-first over includes; `seen` holds canonical paths to catch cycles and repeats.
     let mut seen: Vec<PathBuf> = paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
-    while let Some((path, _, from)) = queue.pop() {
+    while let Some(Queued { path, span, chain }) = queue.pop() {
         if loaded.files.len() >= limits.max_files {
-            if let Some(span) = from {
-                loaded.diagnostics.push(Diagnostic::new(Code::IncludeFailed, span, format!("more than {} files are included", limits.max_files)).label("limit reached here"));
-            }
+            loaded.diagnostics.push(Diagnostic::new(Code::IncludeFailed, span, format!("more than {} files are included", limits.max_files)).label("limit reached here"));
             break;
         }
         let canon = path.canonicalize().unwrap_or_else(|_| path.clone());
-        if seen.contains(&canon) {
-            if let Some(span) = from {
-                loaded.diagnostics.push(
-                    Diagnostic::new(Code::IncludeCycle, span, format!("`{}` is already part of this configuration", display(&path)))
-                        .label("included again here")
-                        .help("each file may be included once; remove this entry"),
-                );
-            }
+        if chain.contains(&canon) {
+            loaded.diagnostics.push(
+                Diagnostic::new(Code::IncludeCycle, span, format!("`{}` includes itself through this entry", display(&path)))
+                    .label("this include closes a cycle")
+                    .help("remove this entry; a file must not include a file that includes it"),
+            );
             continue;
         }
-        seen.push(canon);
+        // Included by several files (a diamond): load it once.
+        if seen.contains(&canon) {
+            continue;
+        }
+        seen.push(canon.clone());
         match std::fs::read(&path) {
-            Ok(bytes) => load_one(&mut loaded, path, &bytes, false, limits, &mut queue, &mut seen),
+            Ok(bytes) => {
+                let mut chain = chain;
+                chain.push(canon);
+                load_one(&mut loaded, path, &bytes, false, limits, &mut queue, &chain);
+            }
             Err(e) => {
-                if let Some(span) = from {
-                    loaded.diagnostics.push(
-                        Diagnostic::new(Code::IncludeFailed, span, format!("cannot read included file `{}`: {e}", display(&path)))
-                            .label("included here")
-                            .help("paths in `include:` are relative to the file that includes them"),
-                    );
-                }
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                    other => other.to_string(),
+                };
+                loaded.diagnostics.push(
+                    Diagnostic::new(Code::IncludeFailed, span, format!("cannot read included file `{}`: {why}", display(&path)))
+                        .label("included here")
+                        .help("paths in `include:` are relative to the file that includes them"),
+                );
             }
         }
     }
     Ok(loaded)
 }
 
-fn load_one(
-    loaded: &mut Loaded,
+/// An include waiting to be loaded.
+struct Queued {
     path: PathBuf,
-    bytes: &[u8],
-    is_root: bool,
-    limits: Limits,
-    queue: &mut Vec<(PathBuf, bool, Option<Span>)>,
-    _seen: &mut Vec<PathBuf>,
-) {
+    span: Span,
+    chain: Vec<PathBuf>,
+}
+
+fn load_one(loaded: &mut Loaded, path: PathBuf, bytes: &[u8], is_root: bool, limits: Limits, queue: &mut Vec<Queued>, chain: &[PathBuf]) {
     let name = display(&path);
     let (file, doc) = load_str(loaded, &name, bytes, limits);
     let Some(doc) = doc else { return };
@@ -243,7 +268,7 @@ fn load_one(
     }
     // Queue in reverse so that popping visits includes in their listed order.
     for (p, span) in found.into_iter().rev() {
-        queue.push((p, false, Some(span)));
+        queue.push(Queued { path: normalize(&p), span, chain: chain.to_vec() });
     }
     loaded.files.push(LoadedFile { file, doc, is_root });
 }

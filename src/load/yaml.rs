@@ -447,12 +447,9 @@ fn parse_int(t: &str) -> Option<Value> {
     if digits.len() > 1 && digits.starts_with('0') {
         return None;
     }
-    if neg {
-        t.parse::<i64>().ok().map(Value::from)
-    } else {
-        // Too large for u64: keep the digits as text rather than lose precision.
-        digits.parse::<u64>().ok().map(Value::from)
-    }
+    // Too large for a 64-bit integer: keep the digits as text rather than lose precision.
+    let number = if neg { t.parse::<i64>().ok().map(Value::from) } else { digits.parse::<u64>().ok().map(Value::from) };
+    Some(number.unwrap_or_else(|| Value::String(t.to_owned())))
 }
 
 fn is_float_syntax(t: &str) -> bool {

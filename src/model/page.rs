@@ -65,8 +65,8 @@ impl JsonSchema for UrlPatterns {
             "description": "A URL path pattern, or a list of them. Patterns start with `/`.",
             "examples": ["/", "/events/{slug}", ["/checkout", "/checkout/*"]],
             "if": {"type": "array"},
-            "then": {"type": "array", "items": {"type": "string", "pattern": "^/"}, "minItems": 1},
-            "else": {"type": "string", "pattern": "^/"}
+            "then": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "else": {"type": "string"}
         })
     }
 }

@@ -142,11 +142,12 @@ fn show(v: &Value) -> String {
 
 /// The last segment of a JSON pointer, for messages.
 fn field_name(pointer: &str) -> String {
-    pointer
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .map_or_else(|| "the configuration".to_owned(), |s| format!("`{}`", s.replace("~1", "/").replace("~0", "~")))
+    let segs: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    match segs.as_slice() {
+        [] => "the configuration".to_owned(),
+        [.., parent, last] if last.parse::<usize>().is_ok() => format!("`{parent}[{last}]`"),
+        [.., last] => format!("`{last}`"),
+    }
 }
 
 fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
@@ -155,8 +156,9 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = allowed_properties(err.schema_path().as_str());
-            for key in unexpected.iter().filter(|k| !crate::meta::is_secret_key(k)) {
-                let suggestion = did_you_mean(key, allowed.iter().map(String::as_str));
+            for key in unexpected {
+                let suggestion = did_you_mean(key, allowed.iter().map(String::as_str))
+                    .or_else(|| crate::meta::customer_data_key(key).filter(|k| allowed.iter().any(|a| a == k)));
                 let help = match suggestion {
                     Some(s) => Some(format!("did you mean `{s}`?")),
                     None if !allowed.is_empty() => Some(format!("allowed keys here: {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))),

@@ -9,7 +9,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceMap;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::diagnostic::sanitize_keep_newlines(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Code, Diagnostic, Label, Severity, sanitize};
 use crate::source::SourceMap;
 
 /// ANSI styles, or nothing when colour is off.
@@ -34,12 +34,13 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         out,
         "{}{}",
         st.paint(sev_color, &format!("{sev}[{}]", d.code.id())),
-        st.paint("1", &format!(": {}", d.message))
+        st.paint("1", &format!(": {}", sanitize(&d.message)))
     );
 
     let mut labels: Vec<(&Label, bool)> = vec![(&d.primary, true)];
     labels.extend(d.secondary.iter().map(|l| (l, false)));
-    let width = labels
+    let labels_for_width = labels.clone();
+    let width = labels_for_width
         .iter()
         .map(|(l, _)| l.span.start.line.to_string().len())
         .max()
@@ -58,14 +59,17 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         d.primary.span.start.col
     );
     let _ = writeln!(out, "{gutter}");
-    // Primary first, then secondary labels in source order.
-    let mut secondary: Vec<&Label> = d.secondary.iter().collect();
-    secondary.sort_by_key(|l| l.span);
-    for (i, (label, primary)) in std::iter::once((&d.primary, true))
-        .chain(secondary.into_iter().map(|l| (l, false)))
-        .enumerate()
-    {
-        if i > 0 && label.span.file != primary_file {
+    // Labels in the primary's file first, each file's labels in source order.
+    labels.sort_by_key(|(l, _)| (l.span.file != primary_file, l.span));
+    let mut last_file = primary_file;
+    let mut last_line: Option<u32> = None;
+    for (label, primary) in labels {
+        if label.span.file == last_file && last_line.is_some_and(|l| label.span.start.line > l + 1) {
+            let _ = writeln!(out, "{}", st.paint("1;34", "..."));
+        }
+        last_line = Some(label.span.start.line);
+        if label.span.file != last_file {
+            last_file = label.span.file;
             let _ = writeln!(
                 out,
                 "{}{} {}:{}:{}",
@@ -82,7 +86,10 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         else {
             continue;
         };
-        let shown = shown_line(text);
+        let mut shown = shown_line(text);
+        if d.code == Code::SecretInConfig && primary {
+            shown = redact(&shown, label.span.start.col.saturating_sub(1) as usize);
+        }
         let _ = writeln!(
             out,
             "{} {}",
@@ -103,7 +110,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         let msg = if label.message.is_empty() {
             String::new()
         } else {
-            format!(" {}", label.message)
+            format!(" {}", sanitize(&label.message))
         };
         let _ = writeln!(
             out,
@@ -125,6 +132,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
 }
 
 fn write_footer(out: &mut String, pad: &str, st: Style, kind: &str, text: &str) {
+    let text = sanitize_lines(text);
     let mut lines = text.lines();
     let first = lines.next().unwrap_or_default();
     let _ = writeln!(out, "{pad} {} {first}", st.paint("1;34", &format!("= {kind}:")));
@@ -132,6 +140,23 @@ fn write_footer(out: &mut String, pad: &str, st: Style, kind: &str, text: &str) 
     for l in lines {
         let _ = writeln!(out, "{pad} {indent}{l}");
     }
+}
+
+fn sanitize_lines(text: &str) -> String {
+    text.split('\n').map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n")
+}
+
+/// Hides a secret in a shown source line: everything after the key's `:` when the span is
+/// a key, or from the span to the end of the line when it is the value itself.
+fn redact(line: &str, start: usize) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let colon = chars.iter().skip(start).position(|&c| c == ':').map(|p| p + start + 1);
+    let from = colon.unwrap_or(start).min(chars.len());
+    let mut out: String = chars[..from].iter().collect();
+    if chars[from..].iter().any(|c| !c.is_whitespace()) {
+        out.push_str(if colon.is_some() { " ********" } else { "********" });
+    }
+    out
 }
 
 /// Tabs become single spaces so that carets stay aligned (columns count a tab as one).

@@ -81,7 +81,8 @@ pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effec
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let occs = occurrences(ctx);
     let used: BTreeSet<&str> = occs.iter().filter_map(|o| o.fields.use_).collect();
-    let mut url_params: std::collections::HashMap<*const Page, BTreeSet<String>> = std::collections::HashMap::new();
+    // `None` when a pattern of the page does not parse (already reported; no follow-on errors).
+    let mut url_params: std::collections::HashMap<*const Page, Option<BTreeSet<String>>> = std::collections::HashMap::new();
     for occ in &occs {
         let f = occ.file;
         // `use` xor `event`.
@@ -150,14 +151,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             check_required(ctx, occ, &eff);
             if let Some(page) = occ.page {
                 let names = url_params.entry(std::ptr::from_ref(page)).or_insert_with(|| {
-                    page.url
-                        .0
-                        .iter()
-                        .filter_map(|p| crate::urlpattern::UrlPattern::parse(p).ok())
-                        .flat_map(|p| p.params().into_iter().map(str::to_owned).collect::<Vec<_>>())
-                        .collect()
+                    let parsed: Result<Vec<_>, _> = page.url.0.iter().map(|p| crate::urlpattern::UrlPattern::parse(p)).collect();
+                    parsed.ok().map(|ps| ps.iter().flat_map(|p| p.params().into_iter().map(str::to_owned).collect::<Vec<_>>()).collect())
                 });
-                check_url_params(ctx, page, names, occ, &eff);
+                if let Some(names) = names {
+                    check_url_params(ctx, page, names, occ, &eff);
+                }
+                check_click_sources(ctx, occ, &eff);
             }
         }
     }
@@ -233,8 +233,16 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
         ParamValue::Literal(_) => None,
     };
     if let Some(ud) = meta::customer_data_key(key).or(source_pii) {
+        let (at, what) = match (meta::customer_data_key(key), value) {
+            (None, ParamValue::Source(s)) => {
+                let field = if matches!(s, Source::DataLayer { .. } | Source::Window { .. }) { "path" } else { "name" };
+                let p = join(path, [Seg::from(field)]);
+                (if ctx.has(f, &p) { ctx.span(f, &p) } else { span }, format!("parameter `{}` reads customer data (`{}`)", truncate(key, 40), truncate(s.target(), 40)))
+            }
+            _ => (key_span, format!("parameter `{}` carries customer data", truncate(key, 40))),
+        };
         ctx.push(
-            Diagnostic::new(Code::CustomerDataInParameters, key_span, format!("parameter `{}` carries customer data", truncate(key, 40)))
+            Diagnostic::new(Code::CustomerDataInParameters, at, what)
                 .label("personal data in event parameters is sent to Meta unhashed")
                 .help(format!("remove it here; send it as `user_data.{ud}` on the server event, where tagc normalizes and hashes it")),
         );
@@ -373,8 +381,14 @@ fn check_source(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, src: &
             StdParamType::Contents => ty == ParamType::Contents,
         };
         if !ok {
-            let at = if ctx.has(f, &join(path, [Seg::from("type")])) { ctx.span(f, &join(path, [Seg::from("type")])) } else { span };
-            type_error(ctx, at, key, expected, &format!("`type: {}`", ty.as_str()), format!("add `type: {}` to this source", expected.tagc_type()));
+            let written = ctx.has(f, &join(path, [Seg::from("type")]));
+            let at = if written { ctx.span(f, &join(path, [Seg::from("type")])) } else { span };
+            let (found, help) = if written {
+                (format!("`type: {}`", ty.as_str()), format!("change it to `type: {}`", expected.tagc_type()))
+            } else {
+                (format!("`type: {}` (the default)", ty.as_str()), format!("add `type: {}` to this source", expected.tagc_type()))
+            };
+            type_error(ctx, at, key, expected, &found, help);
         }
     }
     let selector = match src {
@@ -397,7 +411,14 @@ fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) 
         let missing: Vec<&str> = ["value", "currency"].into_iter().filter(|k| !has(k)).collect();
         let mut d = Diagnostic::new(Code::PurchaseMissingValueCurrency, at, format!("`Purchase` is missing {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
             .label("Meta requires `value` and `currency` on every Purchase")
-            .help("add under `params`: `value: {from: data_layer, path: ecommerce.value, type: number}` and `currency: EUR`");
+            .help(format!(
+                "add under `params`: {}",
+                missing
+                    .iter()
+                    .map(|m| if *m == "value" { "`value: {from: data_layer, path: ecommerce.value, type: number}`" } else { "`currency: EUR`" })
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
         if occ.fields.use_.is_some() {
             d = d.with_secondary(ctx.span(*nf, npath), "defined here");
         }
@@ -408,6 +429,29 @@ fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) 
                 .label("the value's currency is unknown")
                 .help("add `currency: EUR` (a 3-letter ISO 4217 code) under `params`"),
         );
+    }
+}
+
+/// Sources that read "the clicked element" need a click: not on page load.
+fn check_click_sources(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
+    if occ.path.get(2) != Some(&Seg::from("on_load")) {
+        return;
+    }
+    for (key, (v, f, p)) in &eff.params {
+        let clicked = match v {
+            ParamValue::Source(Source::Attribute { closest: None, .. }) => Some("an attribute of the clicked element"),
+            ParamValue::Source(Source::Text { selector: None, .. }) => Some("the clicked element's text"),
+            ParamValue::Source(Source::Attribute { closest: Some(_), .. }) => Some("the clicked element's ancestors"),
+            _ => None,
+        };
+        if let Some(what) = clicked {
+            ctx.push(
+                Diagnostic::new(Code::ClickSourceOnLoad, ctx.span(*f, &join(p, [Seg::from("from")])), format!("`{key}` reads {what}, but this event fires on page load"))
+                    .label("nothing is clicked on page load")
+                    .with_secondary(ctx.key_span(occ.file, &occ.path[..3]), "page-load events")
+                    .help("on page load read from the page instead: `{from: data_layer, path: …}`, `{from: meta, name: …}` or `{from: text, selector: …}`"),
+            );
+        }
     }
 }
 

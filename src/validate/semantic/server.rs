@@ -96,6 +96,34 @@ fn check_event<'a>(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'a>], ev: &'a Server
             }
         }
     }
+    // Required and paired parameters (Meta's rule 44: value and currency on Purchase).
+    let has = |k: &str| ev.custom_data.contains_key(k);
+    if ev.event == "Purchase" && (!has("value") || !has("currency")) {
+        let missing: Vec<&str> = ["value", "currency"].into_iter().filter(|k| !has(k)).collect();
+        ctx.push(
+            Diagnostic::new(Code::PurchaseMissingValueCurrency, name_span, format!("`Purchase` is missing {}", missing.iter().map(|m| format!("`custom_data.{m}`")).collect::<Vec<_>>().join(" and ")))
+                .label("Meta requires `value` and `currency` on every Purchase")
+                .help(format!("add under `custom_data`: {}", missing.iter().map(|m| if *m == "value" { "`value: order.total`" } else { "`currency: {value: EUR}` (or a record path)" }).collect::<Vec<_>>().join(" and "))),
+        );
+    } else if has("value") && !has("currency") {
+        ctx.push(
+            Diagnostic::new(Code::ValueWithoutCurrency, ctx.key_span(f, &at(&crate::path!["custom_data", "value"])), format!("`{}` sends `value` without `currency`", ev.event))
+                .label("the value's currency is unknown")
+                .help("add `currency: {value: EUR}` (or a record path) under `custom_data`"),
+        );
+    }
+    if let Some(spec) = ev.custom_data.get("contents").and_then(FieldSource::spec) {
+        if !spec.each.is_empty() {
+            let missing: Vec<&str> = ["id", "quantity"].into_iter().filter(|k| !spec.each.contains_key(*k)).collect();
+            if !missing.is_empty() {
+                ctx.push(
+                    Diagnostic::new(Code::InvalidContentsItem, ctx.key_span(f, &at(&crate::path!["custom_data", "contents", "each"])), format!("`contents` items lack {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
+                        .label("each item needs `id` and `quantity`")
+                        .help("map both, such as `each: {id: sku, quantity: qty, item_price: unit_price}`"),
+                );
+            }
+        }
+    }
     // What the action source requires.
     let as_span = ctx.span(f, &at(&crate::path!["action_source"]));
     if ev.action_source == ActionSource::Website {
