@@ -4,6 +4,8 @@
 //! with `include:`, as a site that large would be), so peak memory can be measured on the
 //! real binary too: `/usr/bin/time -v target/release/tagc check target/bench-configs/5000/tagc.yaml`.
 
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -15,22 +17,35 @@ fn generate(dir: &Path, pages: usize, files: usize) -> PathBuf {
     let per_file = pages.div_ceil(files);
     let mut includes = Vec::new();
     for f in 0..files {
-        let mut s = String::from("# yaml-language-server: $schema=../../../schema/tagc.schema.json\npages:\n");
+        let mut s = String::from(
+            "# yaml-language-server: $schema=../../../schema/tagc.schema.json\npages:\n",
+        );
         for p in (f * per_file)..((f + 1) * per_file).min(pages) {
             let _ = write!(
                 s,
                 "  - id: page-{p}\n    url:\n      - /section-{p}/{{slug}}\n      - /s{p}/**\n    on_load:\n      - use: view\n        params:\n          content_category: {{from: url_param, name: slug}}\n    buttons:\n"
             );
+            // A realistic mix: most buttons fire a shared definition, some inline events,
+            // some read dynamic parameters.
             for b in 0..10 {
-                match b % 3 {
-                    0 => {
-                        let _ = write!(s, "      - id: add-{b}\n        selector: \"#p{p} .product:nth-child({b}) button.add-to-cart\"\n        use: add_to_cart\n");
+                match b {
+                    0..=5 => {
+                        let _ = write!(
+                            s,
+                            "      - id: add-{b}\n        selector: \"#p{p} .product:nth-child({b}) button.add-to-cart\"\n        use: add_to_cart\n"
+                        );
                     }
-                    1 => {
-                        let _ = write!(s, "      - id: lead-{b}\n        text: \"Request a quote {b}\"\n        within: main\n        event: Lead\n        params:\n          content_name: \"Quote {p}-{b}\"\n");
+                    6 | 7 => {
+                        let _ = write!(
+                            s,
+                            "      - id: lead-{b}\n        text: \"Request a quote {b}\"\n        event: Lead\n        params: {{content_name: \"Quote {p}-{b}\"}}\n"
+                        );
                     }
                     _ => {
-                        let _ = write!(s, "      - id: wish-{b}\n        selector: \"[data-wishlist='{p}-{b}']\"\n        event: AddToWishlist\n        params:\n          value: {{from: attribute, name: data-price, closest: .product, type: number}}\n          currency: EUR\n          content_ids: {{from: attribute, name: data-sku, type: \"string[]\"}}\n");
+                        let _ = write!(
+                            s,
+                            "      - id: wish-{b}\n        selector: \"[data-wishlist='{p}-{b}']\"\n        event: AddToWishlist\n        params:\n          value: {{from: attribute, name: data-price, closest: .product, type: number}}\n          currency: EUR\n"
+                        );
                     }
                 }
             }
@@ -41,7 +56,11 @@ fn generate(dir: &Path, pages: usize, files: usize) -> PathBuf {
     }
     let root = format!(
         "# yaml-language-server: $schema=../../../schema/tagc.schema.json\ninclude: [{}]\npixels:\n  - name: main\n    ids: {{production: \"123456789012345\", staging: \"987654321098765\"}}\nevents:\n  view:\n    event: ViewContent\n  add_to_cart:\n    event: AddToCart\n    params:\n      value: {{from: attribute, name: data-price, closest: .product, type: number}}\n      currency: EUR\n      content_ids: {{from: attribute, name: data-sku, closest: .product, type: \"string[]\"}}\n      content_type: product\n",
-        includes.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+        includes
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let path = dir.join("tagc.yaml");
     std::fs::write(&path, root).expect("write root");
@@ -55,10 +74,19 @@ fn bench(c: &mut Criterion) {
     for (pages, files) in [(500, 1), (5_000, 1), (50_000, 10)] {
         let root = generate(&base.join(pages.to_string()), pages, files);
         // Prove the generated config is clean before timing it.
-        let checked = tagc::check::check_paths(std::slice::from_ref(&root), tagc::load::Limits::default()).expect("readable");
-        assert!(checked.diagnostics.is_empty(), "generated config has diagnostics: {:?}", checked.diagnostics.codes());
+        let checked =
+            tagc::check::check_paths(std::slice::from_ref(&root), tagc::load::Limits::default())
+                .expect("readable");
+        assert!(
+            checked.diagnostics.is_empty(),
+            "generated config has diagnostics: {:?}",
+            checked.diagnostics.codes()
+        );
         group.bench_function(format!("{pages}_pages_x10_buttons"), |b| {
-            b.iter(|| tagc::check::check_paths(std::slice::from_ref(&root), tagc::load::Limits::default()).expect("readable"));
+            b.iter(|| {
+                tagc::check::check_paths(std::slice::from_ref(&root), tagc::load::Limits::default())
+                    .expect("readable")
+            });
         });
     }
     group.finish();

@@ -3,8 +3,12 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The one place the binary prints directly: a panic is a bug, and says so.
+    #[allow(clippy::print_stderr)]
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: tagc crashed; this is a bug in tagc, please report it with the input that caused it\n  {info}");
+        eprintln!(
+            "error: tagc crashed; this is a bug in tagc, please report it with the input that caused it\n  {info}"
+        );
     }));
     tagc::cli::main()
 }

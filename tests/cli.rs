@@ -4,13 +4,17 @@ use assert_cmd::Command;
 
 fn tagc() -> Command {
     let mut c = Command::cargo_bin("tagc").expect("binary builds");
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     c
 }
 
 #[test]
 fn check_clean_example_exits_zero() {
-    let out = tagc().args(["check", "examples/event-landing/tagc.yaml"]).output().expect("runs");
+    let out = tagc()
+        .args(["check", "examples/event-landing/tagc.yaml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no problems"));
     assert!(out.stdout.is_empty(), "human output goes to stderr");
@@ -18,11 +22,27 @@ fn check_clean_example_exits_zero() {
 
 #[test]
 fn json_and_github_formats_go_to_stdout() {
-    let out = tagc().args(["check", "--format", "json", "examples/event-landing/tagc.yaml"]).output().expect("runs");
+    let out = tagc()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "examples/event-landing/tagc.yaml",
+        ])
+        .output()
+        .expect("runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
     assert_eq!(v["version"], 1);
     assert_eq!(v["summary"]["errors"], 0);
-    let out = tagc().args(["check", "--format", "github", "examples/event-landing/tagc.yaml"]).output().expect("runs");
+    let out = tagc()
+        .args([
+            "check",
+            "--format",
+            "github",
+            "examples/event-landing/tagc.yaml",
+        ])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
 }
@@ -38,18 +58,43 @@ fn warnings_fail_only_with_deny_warnings() {
     .expect("write");
     let p = path.to_str().expect("utf-8");
     let out = tagc().args(["check", p]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning[TAG2003]"));
-    let out = tagc().args(["check", "--deny-warnings", p]).output().expect("runs");
+    let out = tagc()
+        .args(["check", "--deny-warnings", p])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn colour_only_when_asked() {
-    let out = tagc().args(["check", "--color", "always", "tests/fixtures/invalid/TAG2005-purchase-without-value.yaml"]).output().expect("runs");
+    let out = tagc()
+        .args([
+            "check",
+            "--color",
+            "always",
+            "tests/fixtures/invalid/TAG2005-purchase-without-value.yaml",
+        ])
+        .output()
+        .expect("runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("\x1b["));
-    let out = tagc().args(["check", "tests/fixtures/invalid/TAG2005-purchase-without-value.yaml"]).output().expect("runs");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("\x1b["), "NO_COLOR and no TTY mean no colour");
+    let out = tagc()
+        .args([
+            "check",
+            "tests/fixtures/invalid/TAG2005-purchase-without-value.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("\x1b["),
+        "NO_COLOR and no TTY mean no colour"
+    );
 }
 
 #[test]
@@ -60,12 +105,19 @@ fn explain_prints_every_code() {
         assert!(String::from_utf8_lossy(&out.stdout).starts_with(code.id()));
     }
     let out = tagc().args(["explain", "--list"]).output().expect("runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), tagc::diagnostic::Code::ALL.len());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        tagc::diagnostic::Code::ALL.len()
+    );
 }
 
 #[test]
 fn schema_command_prints_the_committed_schema() {
     let out = tagc().arg("schema").output().expect("runs");
-    let committed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/tagc.schema.json")).expect("committed schema");
+    let committed = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/tagc.schema.json"
+    ))
+    .expect("committed schema");
     assert_eq!(out.stdout, committed);
 }

@@ -20,10 +20,21 @@ fn check_bytes(bytes: &[u8]) -> (i32, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("tagc.yaml");
     std::fs::write(&path, bytes).expect("write");
-    let out = tagc(&["check", "--format", "json", path.to_str().expect("utf-8 path")]);
+    let out = tagc(&[
+        "check",
+        "--format",
+        "json",
+        path.to_str().expect("utf-8 path"),
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked") && !stderr.contains("crashed"), "tagc crashed: {stderr}");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("crashed"),
+        "tagc crashed: {stderr}"
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 fn codes(json: &str) -> Vec<String> {
@@ -39,14 +50,23 @@ fn codes(json: &str) -> Vec<String> {
 fn assert_config_error(bytes: &[u8], code: &str) -> String {
     let (status, json) = check_bytes(bytes);
     assert_eq!(status, 1, "expected exit 1 for {code}: {json}");
-    assert!(codes(&json).iter().any(|c| c == code), "expected {code} in {json}");
+    assert!(
+        codes(&json).iter().any(|c| c == code),
+        "expected {code} in {json}"
+    );
     json
 }
 
 #[test]
 fn malformed_yaml_is_located() {
-    let json = assert_config_error(b"pixels:\n  - name: main\n    ids: {production: \"1\"\n", "TAG0002");
-    assert!(json.contains("\"line\": 4") || json.contains("\"line\": 3"), "{json}");
+    let json = assert_config_error(
+        b"pixels:\n  - name: main\n    ids: {production: \"1\"\n",
+        "TAG0002",
+    );
+    assert!(
+        json.contains("\"line\": 4") || json.contains("\"line\": 3"),
+        "{json}"
+    );
 }
 
 #[test]
@@ -77,7 +97,11 @@ fn yaml_1_1_booleans_stay_strings() {
 fn alias_bombs_stop_at_the_node_budget() {
     let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
     for i in 0..9 {
-        let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
+        let prev = if i == 0 {
+            "a".to_owned()
+        } else {
+            format!("l{}", i - 1)
+        };
         let refs = vec![format!("*{prev}"); 9].join(", ");
         s.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
     }
@@ -126,7 +150,10 @@ fn fifty_megabytes_is_rejected_before_parsing() {
 fn hostile_strings_stay_data_in_every_format() {
     let cfg = "pixels:\n  - name: main\n    ids: {production: \"123456789012345\"}\npages:\n  - id: home\n    url: /\n    buttons:\n      - id: x\n        text: \"</script><script>alert(1)</script>\\u2028\\\"'\"\n        event: \"</script><script>alert(1)</script>\"\n";
     let (status, json) = check_bytes(cfg.as_bytes());
-    assert_eq!(status, 0, "a hostile custom event name is an undeclared custom event (a warning): {json}");
+    assert_eq!(
+        status, 0,
+        "a hostile custom event name is an undeclared custom event (a warning): {json}"
+    );
     let v: serde_json::Value = serde_json::from_str(&json).expect("still valid JSON");
     assert!(v["diagnostics"].as_array().is_some_and(|a| !a.is_empty()));
 }
@@ -145,7 +172,14 @@ fn missing_path_and_directory_are_io_errors() {
 #[test]
 fn unknown_code_and_bad_flags_are_usage_errors() {
     assert_eq!(tagc(&["explain", "TAG9999"]).status.code(), Some(2));
-    assert_eq!(tagc(&["check", "--format", "xml", "x.yaml"]).status.code(), Some(2));
+    assert_eq!(
+        tagc(&["check", "--format", "xml", "x.yaml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(tagc(&["frobnicate"]).status.code(), Some(2));
-    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml").exists());
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("Cargo.toml")
+            .exists()
+    );
 }

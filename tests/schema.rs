@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 #[test]
 fn committed_schema_matches_the_types() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let committed = std::fs::read_to_string(root.join(tagc::schema::COMMITTED_PATH)).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(root.join(tagc::schema::COMMITTED_PATH)).unwrap_or_default();
     let generated = tagc::schema::schema_text();
     assert!(
         committed == generated,
@@ -20,7 +21,9 @@ fn schema_has_descriptions_for_every_property() {
     fn walk(v: &serde_json::Value, path: &str, missing: &mut Vec<String>) {
         if let Some(props) = v.get("properties").and_then(|p| p.as_object()) {
             for (k, p) in props {
-                let has = p.get("description").is_some() || p.get("$ref").is_some() || p.get("allOf").is_some();
+                let has = p.get("description").is_some()
+                    || p.get("$ref").is_some()
+                    || p.get("allOf").is_some();
                 if !has && k != "from" && k != "mode" && k != "via" {
                     missing.push(format!("{path}/{k}"));
                 }
@@ -29,15 +32,23 @@ fn schema_has_descriptions_for_every_property() {
         }
         for key in ["definitions", "oneOf", "anyOf", "allOf"] {
             match v.get(key) {
-                Some(serde_json::Value::Object(o)) => o.iter().for_each(|(k, d)| walk(d, &format!("{path}/{key}/{k}"), missing)),
-                Some(serde_json::Value::Array(a)) => a.iter().enumerate().for_each(|(i, d)| walk(d, &format!("{path}/{key}/{i}"), missing)),
+                Some(serde_json::Value::Object(o)) => o
+                    .iter()
+                    .for_each(|(k, d)| walk(d, &format!("{path}/{key}/{k}"), missing)),
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, d)| walk(d, &format!("{path}/{key}/{i}"), missing)),
                 _ => {}
             }
         }
     }
     let mut missing = Vec::new();
     walk(tagc::schema::schema(), "", &mut missing);
-    assert!(missing.is_empty(), "properties without a description: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "properties without a description: {missing:#?}"
+    );
 }
 
 fn example_roots() -> Vec<PathBuf> {
@@ -55,16 +66,26 @@ fn example_roots() -> Vec<PathBuf> {
 #[test]
 fn every_example_checks_clean_and_has_the_schema_comment() {
     let roots = example_roots();
-    assert!(roots.len() >= 4, "expected at least 4 examples, found {roots:?}");
+    assert!(
+        roots.len() >= 4,
+        "expected at least 4 examples, found {roots:?}"
+    );
     for path in roots {
-        let checked = tagc::check::check_paths(std::slice::from_ref(&path), tagc::load::Limits::default()).expect("readable");
+        let checked =
+            tagc::check::check_paths(std::slice::from_ref(&path), tagc::load::Limits::default())
+                .expect("readable");
         let rendered: Vec<String> = checked
             .diagnostics
             .as_slice()
             .iter()
             .map(|d| tagc::diagnostic::render::human::render(d, &checked.sources, false))
             .collect();
-        assert!(checked.diagnostics.is_empty(), "{} has diagnostics:\n{}", path.display(), rendered.join("\n"));
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{} has diagnostics:\n{}",
+            path.display(),
+            rendered.join("\n")
+        );
         for (_, file) in checked.sources.iter() {
             assert!(
                 file.text().starts_with("# yaml-language-server: $schema="),

@@ -42,7 +42,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitStatus::Error.into(),
             };
         }
@@ -53,7 +55,10 @@ pub fn main() -> ExitCode {
 /// Writes to stdout; a closed pipe (`tagc … | head`) is not an error.
 fn out(text: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => true,
         Err(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
     }
@@ -67,7 +72,10 @@ fn use_color(choice: Color) -> bool {
     match choice {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
     }
 }
 
@@ -77,7 +85,11 @@ pub fn run(args: &Args) -> ExitStatus {
     match &args.command {
         Command::Check(c) => check(c, use_color(args.color)),
         Command::Schema => {
-            if out(&crate::schema::schema_text()) { ExitStatus::Success } else { ExitStatus::Error }
+            if out(&crate::schema::schema_text()) {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            }
         }
         Command::Explain { code, list } => explain_cmd(code.as_deref(), *list),
     }
@@ -87,17 +99,33 @@ fn explain_cmd(code: Option<&str>, list: bool) -> ExitStatus {
     if list || code.is_none() {
         let mut s = String::new();
         for c in Code::ALL {
-            s.push_str(&format!("{}  {:<8} {:<36} {}\n", c.id(), c.default_severity().as_str(), c.name(), c.summary()));
+            s.push_str(&format!(
+                "{}  {:<8} {:<36} {}\n",
+                c.id(),
+                c.default_severity().as_str(),
+                c.name(),
+                c.summary()
+            ));
         }
-        return if out(&s) { ExitStatus::Success } else { ExitStatus::Error };
+        return if out(&s) {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Error
+        };
     }
     let code = code.unwrap_or_default();
     match Code::parse(code) {
         Some(c) => {
-            if out(&explain::explanation(c)) { ExitStatus::Success } else { ExitStatus::Error }
+            if out(&explain::explanation(c)) {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            }
         }
         None => {
-            err(&format!("error: `{code}` is not a tagc diagnostic code\n  = help: `tagc explain --list` lists every code\n"));
+            err(&format!(
+                "error: `{code}` is not a tagc diagnostic code\n  = help: `tagc explain --list` lists every code\n"
+            ));
             ExitStatus::Error
         }
     }
@@ -105,7 +133,7 @@ fn explain_cmd(code: Option<&str>, list: bool) -> ExitStatus {
 
 fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
     let limits = Limits::default();
-    let checked = match crate::check::check_paths(&c.configs, limits) {
+    let checked = match crate::check::check_each(&c.configs, limits) {
         Ok(x) => x,
         Err(e) => {
             err(&format!("error: {e}\n"));
@@ -124,15 +152,31 @@ fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
                 s.push_str(&render::human::render(d, &checked.sources, color));
                 s.push('\n');
             }
-            s.push_str(&render::human::summary(diags.error_count(), diags.warning_count(), files, color));
+            s.push_str(&render::human::summary(
+                diags.error_count(),
+                diags.warning_count(),
+                files,
+                color,
+            ));
             err(&s);
             true
         }
-        render::Format::Json => out(&render::json::render(diags.as_slice(), &checked.sources, files)),
+        render::Format::Json => out(&render::json::render(
+            diags.as_slice(),
+            &checked.sources,
+            files,
+        )),
         render::Format::Github => out(&render::github::render(diags.as_slice(), &checked.sources)),
     };
     if !ok {
         return ExitStatus::Error;
     }
-    if diags.has_errors() { ExitStatus::Failure } else { ExitStatus::Success }
+    let status = if diags.has_errors() {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    };
+    // Freeing a large configuration's model takes longer than the OS reclaiming it at exit.
+    std::mem::forget(checked.configs);
+    status
 }

@@ -210,7 +210,10 @@ mod tests {
 
     #[test]
     fn parse_accepts_ids_and_names() {
-        assert_eq!(Code::parse("tag2005"), Some(Code::PurchaseMissingValueCurrency));
+        assert_eq!(
+            Code::parse("tag2005"),
+            Some(Code::PurchaseMissingValueCurrency)
+        );
         assert_eq!(
             Code::parse("purchase-missing-value-currency"),
             Some(Code::PurchaseMissingValueCurrency)

@@ -218,13 +218,22 @@ impl IntoIterator for Diagnostics {
 /// `::error` command) nor send terminal escape sequences.
 #[must_use]
 pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
     if !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(
         s.chars()
-            .map(|c| if bad(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+            .map(|c| {
+                if bad(c) {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
             .collect(),
     )
 }
@@ -232,7 +241,10 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
 /// Like [`sanitize`], but keeps `\n` (for multi-line help that a renderer encodes itself).
 #[must_use]
 pub fn sanitize_keep_newlines(s: &str) -> String {
-    s.split('\n').map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n")
+    s.split('\n')
+        .map(|l| sanitize(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Shortens a user-supplied value for display in a message.
@@ -248,7 +260,10 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// The candidate closest to `input` by edit distance, if it is close enough to be a likely typo.
 #[must_use]
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = input.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {

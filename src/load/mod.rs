@@ -76,7 +76,9 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// The path is a directory.
-    #[error("`{path}` is a directory; give the configuration file inside it (for example `{path}/tagc.yaml`)")]
+    #[error(
+        "`{path}` is a directory; give the configuration file inside it (for example `{path}/tagc.yaml`)"
+    )]
     IsDirectory {
         /// The path as given.
         path: String,
@@ -84,11 +86,18 @@ pub enum LoadError {
 }
 
 /// Decodes bytes as UTF-8, dropping a BOM. On failure returns a located diagnostic.
+#[allow(clippy::result_large_err)] // one per file, on the error path only
 fn decode(file: FileId, bytes: &[u8]) -> Result<&str, Diagnostic> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Diagnostic::new(Code::NotUtf8, Span::file_start(file), "the file is UTF-16 text; tagc reads UTF-8 only")
-            .label("UTF-16 byte order mark")
-            .help("save the file as UTF-8 (for example `iconv -f UTF-16 -t UTF-8 in.yaml > out.yaml`)"));
+        return Err(Diagnostic::new(
+            Code::NotUtf8,
+            Span::file_start(file),
+            "the file is UTF-16 text; tagc reads UTF-8 only",
+        )
+        .label("UTF-16 byte order mark")
+        .help(
+            "save the file as UTF-8 (for example `iconv -f UTF-16 -t UTF-8 in.yaml > out.yaml`)",
+        ));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
@@ -97,28 +106,51 @@ fn decode(file: FileId, bytes: &[u8]) -> Result<&str, Diagnostic> {
         let text = std::str::from_utf8(good).unwrap_or_default();
         let line = text.matches('\n').count() + 1;
         let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let at = Pos::new(u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX));
-        Diagnostic::new(Code::NotUtf8, Span::point(file, at), format!("invalid UTF-8 byte 0x{:02X}", bytes[e.valid_up_to()]))
-            .label("not UTF-8")
-            .help("save the file as UTF-8; it looks like Latin-1 or Windows-1252 text")
+        let at = Pos::new(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        );
+        Diagnostic::new(
+            Code::NotUtf8,
+            Span::point(file, at),
+            format!("invalid UTF-8 byte 0x{:02X}", bytes[e.valid_up_to()]),
+        )
+        .label("not UTF-8")
+        .help("save the file as UTF-8; it looks like Latin-1 or Windows-1252 text")
     })
 }
 
 /// Parses one in-memory file into `loaded` (no includes followed). Returns its id and,
 /// if it parsed, its document.
-pub fn load_str(loaded: &mut Loaded, name: &str, bytes: &[u8], limits: Limits) -> (FileId, Option<Document>) {
+pub fn load_str(
+    loaded: &mut Loaded,
+    name: &str,
+    bytes: &[u8],
+    limits: Limits,
+) -> (FileId, Option<Document>) {
     if bytes.len() > limits.max_bytes {
         let id = loaded.sources.add(SourceFile::new(name, String::new()));
         loaded.diagnostics.push(
-            Diagnostic::new(Code::TooLarge, Span::file_start(id), format!("the file is {} bytes; the limit is {} bytes", bytes.len(), limits.max_bytes))
-                .help("split the configuration into several files with `include:`"),
+            Diagnostic::new(
+                Code::TooLarge,
+                Span::file_start(id),
+                format!(
+                    "the file is {} bytes; the limit is {} bytes",
+                    bytes.len(),
+                    limits.max_bytes
+                ),
+            )
+            .help("split the configuration into several files with `include:`"),
         );
         return (id, None);
     }
     let placeholder = FileId(u32::try_from(loaded.sources.iter().count()).unwrap_or(u32::MAX));
     match decode(placeholder, bytes) {
         Err(d) => {
-            let id = loaded.sources.add(SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()));
+            let id = loaded.sources.add(SourceFile::new(
+                name,
+                String::from_utf8_lossy(bytes).into_owned(),
+            ));
             loaded.diagnostics.push(d);
             (id, None)
         }
@@ -162,7 +194,23 @@ fn display(path: &Path) -> String {
 /// [`LoadError`] when a command-line path cannot be read at all. Problems inside files
 /// (and with included files) are diagnostics in the result.
 pub fn load_paths(paths: &[PathBuf], limits: Limits) -> Result<Loaded, LoadError> {
-    let mut loaded = Loaded::default();
+    load_into(SourceMap::new(), paths, limits)
+}
+
+/// Like [`load_paths`], adding the files to an existing source map (so several
+/// configurations can share one map and one report).
+///
+/// # Errors
+/// As [`load_paths`].
+pub fn load_into(
+    sources: SourceMap,
+    paths: &[PathBuf],
+    limits: Limits,
+) -> Result<Loaded, LoadError> {
+    let mut loaded = Loaded {
+        sources,
+        ..Loaded::default()
+    };
     // Each queued include carries the chain of files that led to it, to tell a cycle
     // (a file including one of its own includers) from a file simply included twice.
     let mut queue: Vec<Queued> = Vec::new();
@@ -170,23 +218,45 @@ pub fn load_paths(paths: &[PathBuf], limits: Limits) -> Result<Loaded, LoadError
         if p.is_dir() {
             return Err(LoadError::IsDirectory { path: display(p) });
         }
-        let bytes = std::fs::read(p).map_err(|source| LoadError::Io { path: display(p), source })?;
+        let bytes = std::fs::read(p).map_err(|source| LoadError::Io {
+            path: display(p),
+            source,
+        })?;
         let canon = p.canonicalize().unwrap_or_else(|_| p.clone());
-        load_one(&mut loaded, p.clone(), &bytes, true, limits, &mut queue, &[canon]);
+        load_one(
+            &mut loaded,
+            p.clone(),
+            &bytes,
+            true,
+            limits,
+            &mut queue,
+            &[canon],
+        );
     }
     // Breadth-first over includes; `seen` holds canonical paths to catch cycles and repeats.
     let mut seen: Vec<PathBuf> = paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
     while let Some(Queued { path, span, chain }) = queue.pop() {
         if loaded.files.len() >= limits.max_files {
-            loaded.diagnostics.push(Diagnostic::new(Code::IncludeFailed, span, format!("more than {} files are included", limits.max_files)).label("limit reached here"));
+            loaded.diagnostics.push(
+                Diagnostic::new(
+                    Code::IncludeFailed,
+                    span,
+                    format!("more than {} files are included", limits.max_files),
+                )
+                .label("limit reached here"),
+            );
             break;
         }
         let canon = path.canonicalize().unwrap_or_else(|_| path.clone());
         if chain.contains(&canon) {
             loaded.diagnostics.push(
-                Diagnostic::new(Code::IncludeCycle, span, format!("`{}` includes itself through this entry", display(&path)))
-                    .label("this include closes a cycle")
-                    .help("remove this entry; a file must not include a file that includes it"),
+                Diagnostic::new(
+                    Code::IncludeCycle,
+                    span,
+                    format!("`{}` includes itself through this entry", display(&path)),
+                )
+                .label("this include closes a cycle")
+                .help("remove this entry; a file must not include a file that includes it"),
             );
             continue;
         }
@@ -208,9 +278,13 @@ pub fn load_paths(paths: &[PathBuf], limits: Limits) -> Result<Loaded, LoadError
                     other => other.to_string(),
                 };
                 loaded.diagnostics.push(
-                    Diagnostic::new(Code::IncludeFailed, span, format!("cannot read included file `{}`: {why}", display(&path)))
-                        .label("included here")
-                        .help("paths in `include:` are relative to the file that includes them"),
+                    Diagnostic::new(
+                        Code::IncludeFailed,
+                        span,
+                        format!("cannot read included file `{}`: {why}", display(&path)),
+                    )
+                    .label("included here")
+                    .help("paths in `include:` are relative to the file that includes them"),
                 );
             }
         }
@@ -225,7 +299,15 @@ struct Queued {
     chain: Vec<PathBuf>,
 }
 
-fn load_one(loaded: &mut Loaded, path: PathBuf, bytes: &[u8], is_root: bool, limits: Limits, queue: &mut Vec<Queued>, chain: &[PathBuf]) {
+fn load_one(
+    loaded: &mut Loaded,
+    path: PathBuf,
+    bytes: &[u8],
+    is_root: bool,
+    limits: Limits,
+    queue: &mut Vec<Queued>,
+    chain: &[PathBuf],
+) {
     let name = display(&path);
     let (file, doc) = load_str(loaded, &name, bytes, limits);
     let Some(doc) = doc else { return };
@@ -233,17 +315,27 @@ fn load_one(loaded: &mut Loaded, path: PathBuf, bytes: &[u8], is_root: bool, lim
     let mut found: Vec<(PathBuf, Span)> = Vec::new();
     if let Some(serde_json::Value::Array(items)) = doc.value.get("include") {
         for (i, item) in items.iter().enumerate() {
-            let Some(pattern) = item.as_str() else { continue };
+            let Some(pattern) = item.as_str() else {
+                continue;
+            };
             let span = doc.tree.value_span(&crate::path!["include", i]);
             let full = base.join(pattern);
             if pattern.contains(['*', '?', '[']) {
                 let matches = glob::glob(&full.to_string_lossy());
                 match matches {
                     Err(e) => loaded.diagnostics.push(
-                        Diagnostic::new(Code::IncludeFailed, span, format!("invalid include pattern: {}", e.msg)).label("this pattern"),
+                        Diagnostic::new(
+                            Code::IncludeFailed,
+                            span,
+                            format!("invalid include pattern: {}", e.msg),
+                        )
+                        .label("this pattern"),
                     ),
                     Ok(paths) => {
-                        let mut list: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                        let mut list: Vec<PathBuf> = paths
+                            .filter_map(Result::ok)
+                            .filter(|p| p.is_file())
+                            .collect();
                         list.sort();
                         if list.is_empty() {
                             loaded.diagnostics.push(
@@ -257,9 +349,16 @@ fn load_one(loaded: &mut Loaded, path: PathBuf, bytes: &[u8], is_root: bool, lim
                 }
             } else if full.is_dir() {
                 loaded.diagnostics.push(
-                    Diagnostic::new(Code::IncludeFailed, span, format!("`{pattern}` is a directory"))
-                        .label("a directory")
-                        .help(format!("include the files inside it, for example `{}/*.yaml`", pattern.trim_end_matches('/'))),
+                    Diagnostic::new(
+                        Code::IncludeFailed,
+                        span,
+                        format!("`{pattern}` is a directory"),
+                    )
+                    .label("a directory")
+                    .help(format!(
+                        "include the files inside it, for example `{}/*.yaml`",
+                        pattern.trim_end_matches('/')
+                    )),
                 );
             } else {
                 found.push((full, span));
@@ -268,7 +367,11 @@ fn load_one(loaded: &mut Loaded, path: PathBuf, bytes: &[u8], is_root: bool, lim
     }
     // Queue in reverse so that popping visits includes in their listed order.
     for (p, span) in found.into_iter().rev() {
-        queue.push(Queued { path: normalize(&p), span, chain: chain.to_vec() });
+        queue.push(Queued {
+            path: normalize(&p),
+            span,
+            chain: chain.to_vec(),
+        });
     }
     loaded.files.push(LoadedFile { file, doc, is_root });
 }

@@ -46,7 +46,9 @@ impl Node {
             (Children::Map(entries), Seg::Key(k)) => {
                 entries.iter().find(|(key, _)| key == k).map(|(_, n)| n)
             }
-            (Children::Seq(items), Seg::Key(k)) => k.parse::<usize>().ok().and_then(|i| items.get(i)),
+            (Children::Seq(items), Seg::Key(k)) => {
+                k.parse::<usize>().ok().and_then(|i| items.get(i))
+            }
             _ => None,
         }
     }
@@ -131,9 +133,12 @@ impl From<usize> for Seg<'_> {
 /// Builds a `Vec<Seg>` from keys and indices: `path!["pages", 3, "buttons"]`.
 #[macro_export]
 macro_rules! path {
-    ($($seg:expr),* $(,)?) => {
-        vec![$($crate::load::Seg::from($seg)),*]
-    };
+    ($($seg:expr),* $(,)?) => {{
+        // A `Vec` because paths are stored and extended; clippy would prefer an array.
+        #[allow(clippy::useless_vec)]
+        let path = vec![$($crate::load::Seg::from($seg)),*];
+        path
+    }};
 }
 
 /// Splits a JSON Pointer (RFC 6901) into segments. Numeric segments are kept as keys;
@@ -146,7 +151,11 @@ pub fn pointer_segments(pointer: &str) -> Vec<Seg<'static>> {
     pointer
         .split('/')
         .skip(1)
-        .map(|s| Seg::Key(std::borrow::Cow::Owned(s.replace("~1", "/").replace("~0", "~"))))
+        .map(|s| {
+            Seg::Key(std::borrow::Cow::Owned(
+                s.replace("~1", "/").replace("~0", "~"),
+            ))
+        })
         .collect()
 }
 
@@ -158,7 +167,11 @@ mod tests {
     fn pointer_segments_unescape() {
         assert_eq!(
             pointer_segments("/a/0/k~1~0"),
-            vec![Seg::from("a".to_string()), Seg::from("0".to_string()), Seg::from("k/~".to_string())]
+            vec![
+                Seg::from("a".to_string()),
+                Seg::from("0".to_string()),
+                Seg::from("k/~".to_string())
+            ]
         );
         assert!(pointer_segments("").is_empty());
     }

@@ -8,13 +8,17 @@
 //! zero (`017`, `08540`) stay strings, because in a tracking config they are zip codes,
 //! SKUs or ids whose zeros matter.
 
+// The builder's steps fail with one `Diagnostic`; that path is taken once per file at most,
+// so boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 use serde_json::{Map, Number, Value};
 
-use super::tree::{Children, Node};
 use super::Limits;
+use super::tree::{Children, Node};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Pos, Span};
 
@@ -111,7 +115,9 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
                     Ok(())
                 }
             }
-            Event::Scalar(text, style, anchor, tag) => b.scalar(&text, style, anchor, tag.as_deref(), span),
+            Event::Scalar(text, style, anchor, tag) => {
+                b.scalar(&text, style, anchor, tag.as_deref(), span)
+            }
             Event::Alias(id) => b.alias(id, span),
             Event::SequenceStart(anchor, tag) => b.open(true, anchor, tag.as_deref(), span),
             Event::MappingStart(anchor, tag) => b.open(false, anchor, tag.as_deref(), span),
@@ -128,12 +134,20 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
         Some((Value::Null, _)) | None => {
             let mut d = Diagnostics::new();
             d.push(
-                Diagnostic::new(Code::EmptyFile, Span::file_start(file), "the file holds no configuration")
-                    .help("start from an example: `examples/event-landing/tagc.yaml`"),
+                Diagnostic::new(
+                    Code::EmptyFile,
+                    Span::file_start(file),
+                    "the file holds no configuration",
+                )
+                .help("start from an example: `examples/event-landing/tagc.yaml`"),
             );
             Err(d)
         }
-        Some((value, tree)) => Ok(Document { value, tree, secrets: b.secrets }),
+        Some((value, tree)) => Ok(Document {
+            value,
+            tree,
+            secrets: b.secrets,
+        }),
     }
 }
 
@@ -163,7 +177,8 @@ impl Builder {
                     self.limits.max_depth
                 ));
         }
-        let mut d = Diagnostic::new(Code::YamlSyntax, at, format!("invalid YAML: {info}")).label(info.to_owned());
+        let mut d = Diagnostic::new(Code::YamlSyntax, at, format!("invalid YAML: {info}"))
+            .label(info.to_owned());
         if info.contains("tab") {
             d = d.help("indent with spaces; YAML does not allow tabs for indentation");
         } else if info.contains("mapping values are not allowed") || info.contains("':'") {
@@ -188,17 +203,25 @@ impl Builder {
         Ok(())
     }
 
-    fn check_tag(&self, tag: Option<&saphyr_parser::Tag>, span: Span, allowed: &[&str]) -> Result<Option<String>, Diagnostic> {
+    fn check_tag(
+        &self,
+        tag: Option<&saphyr_parser::Tag>,
+        span: Span,
+        allowed: &[&str],
+    ) -> Result<Option<String>, Diagnostic> {
         let Some(tag) = tag else { return Ok(None) };
-        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
-            if allowed.contains(&tag.suffix.as_str()) {
-                return Ok(Some(tag.suffix.clone()));
-            }
+        if (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!")
+            && allowed.contains(&tag.suffix.as_str())
+        {
+            return Ok(Some(tag.suffix.clone()));
         }
         Err(Diagnostic::new(
             Code::UnsupportedYaml,
             span,
-            format!("the YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+            format!(
+                "the YAML tag `{}{}` is not supported",
+                tag.handle, tag.suffix
+            ),
         )
         .label("tag used here")
         .help("remove the tag; write the value as plain YAML"))
@@ -215,7 +238,10 @@ impl Builder {
         self.count(1, span)?;
         let tag = self.check_tag(tag, span, &["str", "int", "float", "bool", "null"])?;
         // A mapping key is always taken as its text.
-        if let Some(Frame::Map { pending_key: None, .. }) = self.stack.last() {
+        if let Some(Frame::Map {
+            pending_key: None, ..
+        }) = self.stack.last()
+        {
             if text == "<<" && style == ScalarStyle::Plain {
                 return Err(Diagnostic::new(Code::UnsupportedYaml, span, "YAML merge keys (`<<`) are not supported")
                     .label("merge key")
@@ -259,13 +285,23 @@ impl Builder {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
-        if let Some(Frame::Map { pending_key: None, .. }) = self.stack.last() {
-            return Err(Diagnostic::new(Code::UnsupportedYaml, span, "an alias used as a mapping key")
-                .label("alias key")
-                .help("write the key out"));
+        if let Some(Frame::Map {
+            pending_key: None, ..
+        }) = self.stack.last()
+        {
+            return Err(Diagnostic::new(
+                Code::UnsupportedYaml,
+                span,
+                "an alias used as a mapping key",
+            )
+            .label("alias key")
+            .help("write the key out"));
         }
         let Some(a) = self.anchors.get(&id) else {
-            return Err(Diagnostic::new(Code::YamlSyntax, span, "an alias to an unknown anchor").label("unknown anchor"));
+            return Err(
+                Diagnostic::new(Code::YamlSyntax, span, "an alias to an unknown anchor")
+                    .label("unknown anchor"),
+            );
         };
         let size = a.size;
         self.count(size, span)?;
@@ -277,21 +313,46 @@ impl Builder {
         self.deliver(value, node)
     }
 
-    fn open(&mut self, seq: bool, anchor: usize, tag: Option<&saphyr_parser::Tag>, span: Span) -> Result<(), Diagnostic> {
+    fn open(
+        &mut self,
+        seq: bool,
+        anchor: usize,
+        tag: Option<&saphyr_parser::Tag>,
+        span: Span,
+    ) -> Result<(), Diagnostic> {
         self.count(1, span)?;
         self.check_tag(tag, span, if seq { &["seq"] } else { &["map"] })?;
-        if let Some(Frame::Map { pending_key: None, .. }) = self.stack.last() {
-            return Err(Diagnostic::new(Code::UnsupportedYaml, span, "a collection used as a mapping key")
-                .label("complex key")
-                .help("mapping keys must be plain text"));
+        if let Some(Frame::Map {
+            pending_key: None, ..
+        }) = self.stack.last()
+        {
+            return Err(Diagnostic::new(
+                Code::UnsupportedYaml,
+                span,
+                "a collection used as a mapping key",
+            )
+            .label("complex key")
+            .help("mapping keys must be plain text"));
         }
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Diagnostic::new(Code::TooDeep, span, format!("the document is nested more than {} levels deep", self.limits.max_depth))
-                .label("nesting limit reached here")
-                .help("a tracking config never needs this much nesting; flatten this structure"));
+            return Err(Diagnostic::new(
+                Code::TooDeep,
+                span,
+                format!(
+                    "the document is nested more than {} levels deep",
+                    self.limits.max_depth
+                ),
+            )
+            .label("nesting limit reached here")
+            .help("a tracking config never needs this much nesting; flatten this structure"));
         }
         self.stack.push(if seq {
-            Frame::Seq { start: span, anchor, items: Vec::new(), nodes: Vec::new() }
+            Frame::Seq {
+                start: span,
+                anchor,
+                items: Vec::new(),
+                nodes: Vec::new(),
+            }
         } else {
             Frame::Map {
                 start: span,
@@ -310,8 +371,19 @@ impl Builder {
             return Ok(());
         };
         let (value, children, start, anchor) = match frame {
-            Frame::Seq { start, anchor, items, nodes } => (Value::Array(items), Children::Seq(nodes), start, anchor),
-            Frame::Map { start, anchor, map, entries, .. } => (Value::Object(map), Children::Map(entries), start, anchor),
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+                nodes,
+            } => (Value::Array(items), Children::Seq(nodes), start, anchor),
+            Frame::Map {
+                start,
+                anchor,
+                map,
+                entries,
+                ..
+            } => (Value::Object(map), Children::Map(entries), start, anchor),
         };
         // Block collections end where the next token starts; end the span at the last child instead.
         let last = match &children {
@@ -327,7 +399,14 @@ impl Builder {
         };
         if anchor > 0 {
             let size = node.size();
-            self.anchors.insert(anchor, Anchor { value: value.clone(), node: node.clone(), size });
+            self.anchors.insert(
+                anchor,
+                Anchor {
+                    value: value.clone(),
+                    node: node.clone(),
+                    size,
+                },
+            );
         }
         self.deliver(value, node)
     }
@@ -343,7 +422,13 @@ impl Builder {
                 nodes.push(node);
                 Ok(())
             }
-            Some(Frame::Map { map, entries, index, pending_key, .. }) => {
+            Some(Frame::Map {
+                map,
+                entries,
+                index,
+                pending_key,
+                ..
+            }) => {
                 let Some((key, key_span)) = pending_key.take() else {
                     return Ok(());
                 };
@@ -358,10 +443,17 @@ impl Builder {
                 if let Some(first) = dup {
                     let first_span = entries[first].1.key_span.unwrap_or(entries[first].1.span);
                     self.diags.push(
-                        Diagnostic::new(Code::DuplicateKey, key_span, format!("the key `{}` appears twice in this mapping", crate::diagnostic::truncate(&key, 60)))
-                            .label("second occurrence")
-                            .with_secondary(first_span, "first occurrence")
-                            .help("remove one of them; tagc never lets the last one silently win"),
+                        Diagnostic::new(
+                            Code::DuplicateKey,
+                            key_span,
+                            format!(
+                                "the key `{}` appears twice in this mapping",
+                                crate::diagnostic::truncate(&key, 60)
+                            ),
+                        )
+                        .label("second occurrence")
+                        .with_secondary(first_span, "first occurrence")
+                        .help("remove one of them; tagc never lets the last one silently win"),
                     );
                     return Ok(());
                 }
@@ -388,7 +480,11 @@ fn resolve_plain(text: &str, tag: Option<&str>) -> Result<Value, String> {
     };
     match tag {
         Some("null") => return Ok(Value::Null),
-        Some("bool") => return as_bool.map(Value::Bool).ok_or_else(|| format!("`{t}` is not a boolean")),
+        Some("bool") => {
+            return as_bool
+                .map(Value::Bool)
+                .ok_or_else(|| format!("`{t}` is not a boolean"));
+        }
         _ => {}
     }
     if tag.is_none() {
@@ -403,21 +499,26 @@ fn resolve_plain(text: &str, tag: Option<&str>) -> Result<Value, String> {
         return Ok(n);
     }
     if tag == Some("int") {
-        return Err(format!("`{}` is not an integer", crate::diagnostic::truncate(t, 40)));
+        return Err(format!(
+            "`{}` is not an integer",
+            crate::diagnostic::truncate(t, 40)
+        ));
     }
-    if is_float_syntax(t) {
-        if let Ok(f) = t.parse::<f64>() {
-            if let Some(n) = Number::from_f64(f) {
-                return Ok(Value::Number(n));
-            }
-        }
+    if is_float_syntax(t)
+        && let Ok(f) = t.parse::<f64>()
+        && let Some(n) = Number::from_f64(f)
+    {
+        return Ok(Value::Number(n));
     }
     let lower = t.trim_start_matches(['+', '-']);
     if matches!(lower, ".inf" | ".Inf" | ".INF") || matches!(t, ".nan" | ".NaN" | ".NAN") {
         return Err(format!("`{t}` (infinity or not-a-number) has no JSON form"));
     }
     if tag == Some("float") {
-        return Err(format!("`{}` is not a number", crate::diagnostic::truncate(t, 40)));
+        return Err(format!(
+            "`{}` is not a number",
+            crate::diagnostic::truncate(t, 40)
+        ));
     }
     Ok(Value::String(t.to_owned()))
 }
@@ -429,7 +530,8 @@ fn parse_int(t: &str) -> Option<Value> {
         _ => (false, t),
     };
     if let Some(oct) = digits.strip_prefix("0o") {
-        if !neg && t == digits && !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        if !neg && t == digits && !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b))
+        {
             return u64::from_str_radix(oct, 8).ok().map(Value::from);
         }
         return None;
@@ -448,7 +550,11 @@ fn parse_int(t: &str) -> Option<Value> {
         return None;
     }
     // Too large for a 64-bit integer: keep the digits as text rather than lose precision.
-    let number = if neg { t.parse::<i64>().ok().map(Value::from) } else { digits.parse::<u64>().ok().map(Value::from) };
+    let number = if neg {
+        t.parse::<i64>().ok().map(Value::from)
+    } else {
+        digits.parse::<u64>().ok().map(Value::from)
+    };
     Some(number.unwrap_or_else(|| Value::String(t.to_owned())))
 }
 
@@ -459,7 +565,11 @@ fn is_float_syntax(t: &str) -> bool {
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => (!a.is_empty() || !b.is_empty()) && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit()),
+        Some((a, b)) => {
+            (!a.is_empty() || !b.is_empty())
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        }
         None => !mantissa.is_empty() && mantissa.bytes().all(|c| c.is_ascii_digit()),
     };
     let exp_ok = exp.is_none_or(|e| {
@@ -467,7 +577,8 @@ fn is_float_syntax(t: &str) -> bool {
         !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
     });
     // A leading-zero integer part (`012.5`) is kept as text like leading-zero integers.
-    let leading_zero = mantissa.len() > 1 && mantissa.starts_with('0') && !mantissa.starts_with("0.");
+    let leading_zero =
+        mantissa.len() > 1 && mantissa.starts_with('0') && !mantissa.starts_with("0.");
     mantissa_ok && exp_ok && !leading_zero
 }
 
@@ -523,14 +634,21 @@ mod tests {
         assert_eq!(codes(&deep_flow), vec![Code::TooDeep]);
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert_eq!(codes(&bomb), vec![Code::TooManyNodes]);
         assert_eq!(codes("a: 1\n---\nb: 2\n"), vec![Code::UnsupportedYaml]);
         assert_eq!(codes("a: .nan\n"), vec![Code::UnsupportedYaml]);
         assert_eq!(codes("? [a]\n: 1\n"), vec![Code::UnsupportedYaml]);
-        assert_eq!(codes("b: &x {c: 1}\na:\n  <<: *x\n"), vec![Code::UnsupportedYaml]);
+        assert_eq!(
+            codes("b: &x {c: 1}\na:\n  <<: *x\n"),
+            vec![Code::UnsupportedYaml]
+        );
         assert_eq!(codes("a: !custom 1\n"), vec![Code::UnsupportedYaml]);
         assert_eq!(codes("a: [1, 2\n"), vec![Code::YamlSyntax]);
     }

@@ -32,7 +32,13 @@ mod tests {
     #[test]
     fn list_is_sorted_and_three_letters() {
         assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
-        assert!(ISO_4217.iter().all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())));
-        assert!(is_currency("EUR") && is_currency("USD") && !is_currency("EURO") && !is_currency("eur"));
+        assert!(
+            ISO_4217
+                .iter()
+                .all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        );
+        assert!(
+            is_currency("EUR") && is_currency("USD") && !is_currency("EURO") && !is_currency("eur")
+        );
     }
 }

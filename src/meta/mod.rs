@@ -103,7 +103,17 @@ pub const DELIVERY_CATEGORIES: &[&str] = &["in_store", "curbside", "home_deliver
 
 /// Customer-data keys of `user_data` that Meta requires hashed.
 pub const HASHED_USER_DATA: &[&str] = &[
-    "em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id",
+    "em",
+    "ph",
+    "fn",
+    "ln",
+    "db",
+    "ge",
+    "ct",
+    "st",
+    "zp",
+    "country",
+    "external_id",
 ];
 
 /// Customer-data combinations that are insufficient on their own, or as any subset
@@ -134,7 +144,10 @@ struct Folded {
 
 impl Folded {
     fn new(key: &str) -> Option<Self> {
-        let mut f = Folded { buf: [0; 48], len: 0 };
+        let mut f = Folded {
+            buf: [0; 48],
+            len: 0,
+        };
         for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
             *f.buf.get_mut(f.len)? = b.to_ascii_lowercase();
             f.len += 1;
@@ -227,7 +240,8 @@ pub fn looks_like_phone(s: &str) -> bool {
     let digits = s.bytes().filter(u8::is_ascii_digit).count();
     (8..=15).contains(&digits)
         && s.starts_with(['+', '('])
-        && s.bytes().all(|b| b.is_ascii_digit() || b" +-().".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b" +-().".contains(&b))
 }
 
 /// Pixel (dataset) ids are digit strings; every id Meta shows has 15 or 16 digits.
@@ -253,7 +267,10 @@ mod tests {
         assert!(is_insufficient(&[]));
         assert!(!is_insufficient(&["em"]));
         assert!(!is_insufficient(&["fn", "ln"]));
-        assert!(!is_insufficient(&["client_ip_address", "client_user_agent"]));
+        assert!(!is_insufficient(&[
+            "client_ip_address",
+            "client_user_agent"
+        ]));
     }
 
     #[test]
@@ -264,6 +281,10 @@ mod tests {
         assert!(!looks_like_phone("2026"));
         assert_eq!(customer_data_key("E-mail"), Some("em"));
         assert_eq!(customer_data_key("value"), None);
-        assert!(is_secret_key("access_token") && is_secret_key("APP_SECRET") && !is_secret_key("currency"));
+        assert!(
+            is_secret_key("access_token")
+                && is_secret_key("APP_SECRET")
+                && !is_secret_key("currency")
+        );
     }
 }

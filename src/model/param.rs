@@ -19,7 +19,9 @@ impl<'de> Deserialize<'de> for ParamValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
         if v.is_object() {
-            Source::deserialize(v).map(ParamValue::Source).map_err(serde::de::Error::custom)
+            Source::deserialize(v)
+                .map(ParamValue::Source)
+                .map_err(serde::de::Error::custom)
         } else {
             Ok(ParamValue::Literal(v))
         }

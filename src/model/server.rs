@@ -33,7 +33,9 @@ pub struct ServerDefaults {
 }
 
 /// Where the conversion happened (Meta's `action_source`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionSource {
     /// On the website. Requires `event_source_url` and `client_user_agent`.

@@ -53,8 +53,14 @@ pub fn check(file: FileId, value: Value, tree: &Node, diags: &mut Diagnostics) -
             Ok(c) => Some(c),
             Err(e) => {
                 diags.push(
-                    Diagnostic::new(Code::WrongType, Span::file_start(file), format!("the configuration does not fit the language: {e}"))
-                        .help("compare with the schema (`tagc schema`) or an example under `examples/`"),
+                    Diagnostic::new(
+                        Code::WrongType,
+                        Span::file_start(file),
+                        format!("the configuration does not fit the language: {e}"),
+                    )
+                    .help(
+                        "compare with the schema (`tagc schema`) or an example under `examples/`",
+                    ),
                 );
                 None
             }
@@ -77,7 +83,15 @@ fn to_diagnostic(issue: Issue, tree: &Node) -> Diagnostic {
             // Point at the mapping's first line, not the whole block.
             Code::MissingField => {
                 let s = node.key_span.unwrap_or(node.span);
-                Span::new(s.file, s.start, if s.end.line == s.start.line { s.end } else { s.start })
+                Span::new(
+                    s.file,
+                    s.start,
+                    if s.end.line == s.start.line {
+                        s.end
+                    } else {
+                        s.start
+                    },
+                )
             }
             _ => node.span,
         }
@@ -142,7 +156,11 @@ fn show(v: &Value) -> String {
 
 /// The last segment of a JSON pointer, for messages.
 fn field_name(pointer: &str) -> String {
-    let segs: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let segs: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
     match segs.as_slice() {
         [] => "the configuration".to_owned(),
         [.., parent, last] if last.parse::<usize>().is_ok() => format!("`{parent}[{last}]`"),
@@ -157,11 +175,21 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = allowed_properties(err.schema_path().as_str());
             for key in unexpected {
-                let suggestion = did_you_mean(key, allowed.iter().map(String::as_str))
-                    .or_else(|| crate::meta::customer_data_key(key).filter(|k| allowed.iter().any(|a| a == k)));
+                let suggestion =
+                    did_you_mean(key, allowed.iter().map(String::as_str)).or_else(|| {
+                        crate::meta::customer_data_key(key)
+                            .filter(|k| allowed.iter().any(|a| a == k))
+                    });
                 let help = match suggestion {
                     Some(s) => Some(format!("did you mean `{s}`?")),
-                    None if !allowed.is_empty() => Some(format!("allowed keys here: {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))),
+                    None if !allowed.is_empty() => Some(format!(
+                        "allowed keys here: {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                     None => None,
                 };
                 out.push(Issue {
@@ -187,24 +215,44 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
             let expected = describe_types(kind);
             let mut help = None;
             if expected.contains("text") && instance.is_number() {
-                help = Some(format!("quote it so YAML keeps it as text: \"{}\"", instance));
+                help = Some(format!(
+                    "quote it so YAML keeps it as text: \"{}\"",
+                    instance
+                ));
             } else if expected.contains("list") && !instance.is_array() {
-                help = Some(format!("write it as a list: `[{}]`", truncate(&instance.to_string(), 40)));
+                help = Some(format!(
+                    "write it as a list: `[{}]`",
+                    truncate(&instance.to_string(), 40)
+                ));
             }
             out.push(Issue {
                 code: Code::WrongType,
                 pointer: pointer.clone(),
                 key: None,
-                message: format!("{} should be {expected}, found {}", field_name(&pointer), found_type(instance)),
+                message: format!(
+                    "{} should be {expected}, found {}",
+                    field_name(&pointer),
+                    found_type(instance)
+                ),
                 help,
             });
         }
         ValidationErrorKind::Enum { options } => {
-            let opts: Vec<String> = options.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let opts: Vec<String> = options
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
             out.push(invalid_value(&pointer, instance, &opts));
         }
         ValidationErrorKind::Constant { expected_value } => {
-            let opts: Vec<String> = expected_value.as_str().map(|s| vec![s.to_owned()]).unwrap_or_default();
+            let opts: Vec<String> = expected_value
+                .as_str()
+                .map(|s| vec![s.to_owned()])
+                .unwrap_or_default();
             out.push(invalid_value(&pointer, instance, &opts));
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
@@ -214,37 +262,60 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
             code: Code::InvalidFormat,
             pointer: pointer.clone(),
             key: None,
-            message: format!("{} {} does not have the expected format", field_name(&pointer), show(instance)),
+            message: format!(
+                "{} {} does not have the expected format",
+                field_name(&pointer),
+                show(instance)
+            ),
             help: Some(pattern_help(pattern)),
         }),
         ValidationErrorKind::MinItems { limit } => out.push(Issue {
             code: Code::InvalidFormat,
             pointer: pointer.clone(),
             key: None,
-            message: format!("{} needs at least {limit} item{}", field_name(&pointer), if *limit == 1 { "" } else { "s" }),
+            message: format!(
+                "{} needs at least {limit} item{}",
+                field_name(&pointer),
+                if *limit == 1 { "" } else { "s" }
+            ),
             help: None,
         }),
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => out.push(Issue {
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => out.push(Issue {
             code: Code::InvalidFormat,
             pointer: pointer.clone(),
             key: None,
-            message: format!("{} is {}, below the minimum {limit}", field_name(&pointer), show(instance)),
+            message: format!(
+                "{} is {}, below the minimum {limit}",
+                field_name(&pointer),
+                show(instance)
+            ),
             help: None,
         }),
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => out.push(Issue {
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => out.push(Issue {
             code: Code::InvalidFormat,
             pointer: pointer.clone(),
             key: None,
-            message: format!("{} is {}, above the maximum {limit}", field_name(&pointer), show(instance)),
+            message: format!(
+                "{} is {}, above the maximum {limit}",
+                field_name(&pointer),
+                show(instance)
+            ),
             help: None,
         }),
-        ValidationErrorKind::MinLength { limit } | ValidationErrorKind::MaxLength { limit } => out.push(Issue {
-            code: Code::InvalidFormat,
-            pointer: pointer.clone(),
-            key: None,
-            message: format!("{} {} has the wrong length (limit {limit})", field_name(&pointer), show(instance)),
-            help: None,
-        }),
+        ValidationErrorKind::MinLength { limit } | ValidationErrorKind::MaxLength { limit } => out
+            .push(Issue {
+                code: Code::InvalidFormat,
+                pointer: pointer.clone(),
+                key: None,
+                message: format!(
+                    "{} {} has the wrong length (limit {limit})",
+                    field_name(&pointer),
+                    show(instance)
+                ),
+                help: None,
+            }),
         _ => out.push(Issue {
             code: Code::InvalidFormat,
             pointer: pointer.clone(),
@@ -256,16 +327,29 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
 }
 
 fn invalid_value(pointer: &str, instance: &Value, options: &[String]) -> Issue {
-    let given = instance.as_str().map_or_else(|| instance.to_string(), str::to_owned);
+    let given = instance
+        .as_str()
+        .map_or_else(|| instance.to_string(), str::to_owned);
     let help = match did_you_mean(&given, options.iter().map(String::as_str)) {
         Some(s) => format!("did you mean `{s}`?"),
-        None => format!("use one of: {}", options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")),
+        None => format!(
+            "use one of: {}",
+            options
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     Issue {
         code: Code::InvalidValue,
         pointer: pointer.to_owned(),
         key: None,
-        message: format!("{} is not an allowed value for {}", show(instance), field_name(pointer)),
+        message: format!(
+            "{} is not an allowed value for {}",
+            show(instance),
+            field_name(pointer)
+        ),
         help: Some(help),
     }
 }
@@ -273,12 +357,22 @@ fn invalid_value(pointer: &str, instance: &Value, options: &[String]) -> Issue {
 /// The constant a branch requires at `pointer` (for discriminated unions and documented enums).
 fn branch_const(branch: &[ValidationError<'_>], pointer: &str) -> Option<String> {
     branch.iter().find_map(|e| match e.kind() {
-        ValidationErrorKind::Constant { expected_value } if e.instance_path().as_str() == pointer => expected_value.as_str().map(str::to_owned),
+        ValidationErrorKind::Constant { expected_value }
+            if e.instance_path().as_str() == pointer =>
+        {
+            expected_value.as_str().map(str::to_owned)
+        }
         _ => None,
     })
 }
 
-fn one_of(err: &ValidationError<'_>, pointer: &str, instance: &Value, context: &[Vec<ValidationError<'static>>], out: &mut Vec<Issue>) {
+fn one_of(
+    err: &ValidationError<'_>,
+    pointer: &str,
+    instance: &Value,
+    context: &[Vec<ValidationError<'static>>],
+    out: &mut Vec<Issue>,
+) {
     let _ = err;
     if context.is_empty() {
         return;
@@ -304,20 +398,38 @@ fn one_of(err: &ValidationError<'_>, pointer: &str, instance: &Value, context: &
         });
         if let Some(tag) = tag {
             let tag_ptr = format!("{pointer}/{tag}");
-            let tag_consts: Vec<Option<String>> = context.iter().map(|b| branch_const(b, &tag_ptr)).collect();
+            let tag_consts: Vec<Option<String>> =
+                context.iter().map(|b| branch_const(b, &tag_ptr)).collect();
             let all_names: Vec<String> = context
                 .iter()
-                .filter_map(|b| branch_const(b, &tag_ptr).or_else(|| obj.get(&tag).and_then(Value::as_str).map(str::to_owned)))
+                .filter_map(|b| {
+                    branch_const(b, &tag_ptr)
+                        .or_else(|| obj.get(&tag).and_then(Value::as_str).map(str::to_owned))
+                })
                 .collect();
             if !obj.contains_key(&tag) {
-                let mut names: Vec<String> = context.iter().filter_map(|b| branch_tag_name(b, &tag_ptr)).collect();
+                let mut names: Vec<String> = context
+                    .iter()
+                    .filter_map(|b| branch_tag_name(b, &tag_ptr))
+                    .collect();
                 names.dedup();
                 out.push(Issue {
                     code: Code::MissingField,
                     pointer: pointer.to_owned(),
                     key: None,
                     message: format!("missing required key `{tag}`"),
-                    help: Some(if names.is_empty() { format!("add `{tag}:`") } else { format!("add `{tag}:` with one of: {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")) }),
+                    help: Some(if names.is_empty() {
+                        format!("add `{tag}:`")
+                    } else {
+                        format!(
+                            "add `{tag}:` with one of: {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }),
                 });
                 return;
             }
@@ -329,12 +441,19 @@ fn one_of(err: &ValidationError<'_>, pointer: &str, instance: &Value, context: &
             }
             let names: Vec<String> = tag_consts.into_iter().flatten().collect();
             let _ = all_names;
-            out.push(invalid_value(&tag_ptr, obj.get(&tag).unwrap_or(&Value::Null), &names));
+            out.push(invalid_value(
+                &tag_ptr,
+                obj.get(&tag).unwrap_or(&Value::Null),
+                &names,
+            ));
             return;
         }
     }
     // Otherwise explain through the branch of the right JSON type with the fewest errors.
-    let is_type_error = |e: &ValidationError<'_>| matches!(e.kind(), ValidationErrorKind::Type { .. }) && e.instance_path().as_str() == pointer;
+    let is_type_error = |e: &ValidationError<'_>| {
+        matches!(e.kind(), ValidationErrorKind::Type { .. })
+            && e.instance_path().as_str() == pointer
+    };
     let best = context
         .iter()
         .filter(|b| !b.iter().any(is_type_error))
@@ -376,7 +495,9 @@ fn pattern_help(pattern: &str) -> String {
         "write the Graph API version as `v25.0`".into()
     } else if pattern == "^/" {
         "URL patterns are paths that start with `/`, such as `/pricing` or `/events/{slug}`".into()
-    } else if pattern.starts_with("^[A-Za-z0-9][A-Za-z0-9_-]*") || pattern.starts_with("^[A-Za-z][A-Za-z0-9_-]*") {
+    } else if pattern.starts_with("^[A-Za-z0-9][A-Za-z0-9_-]*")
+        || pattern.starts_with("^[A-Za-z][A-Za-z0-9_-]*")
+    {
         "use letters, digits, `_` and `-` (starting with a letter or digit), such as `checkout-button`".into()
     } else if pattern.starts_with("^[A-Za-z0-9_$-]+") {
         "write a dotted record path, such as `order.customer.email`".into()
@@ -412,7 +533,12 @@ fn allowed_properties(schema_path: &str) -> Vec<String> {
             Some(n) => n,
             None => {
                 // Follow a `$ref` that the path skipped.
-                match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+                match node
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix('#'))
+                    .and_then(|p| root.pointer(p))
+                {
                     Some(target) => match target.get(k.as_ref()) {
                         Some(n) => n,
                         None => return Vec::new(),
@@ -421,10 +547,14 @@ fn allowed_properties(schema_path: &str) -> Vec<String> {
                 }
             }
         };
-        if let Some(target) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
-            if node.as_object().is_some_and(|o| o.len() == 1) {
-                node = target;
-            }
+        if let Some(target) = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| root.pointer(p))
+            && node.as_object().is_some_and(|o| o.len() == 1)
+        {
+            node = target;
         }
     }
     node.get("properties")

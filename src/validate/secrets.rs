@@ -13,9 +13,16 @@ const HELP: &str = "remove it from the configuration and from git history; tagc 
 #[must_use]
 pub fn check_key(key: &str, span: Span) -> Option<Diagnostic> {
     meta::is_secret_key(key).then(|| {
-        Diagnostic::new(Code::SecretInConfig, span, format!("the key `{}` looks like a secret", crate::diagnostic::truncate(key, 40)))
-            .label("secrets must not be in the configuration")
-            .help(HELP)
+        Diagnostic::new(
+            Code::SecretInConfig,
+            span,
+            format!(
+                "the key `{}` looks like a secret",
+                crate::diagnostic::truncate(key, 40)
+            ),
+        )
+        .label("secrets must not be in the configuration")
+        .help(HELP)
     })
 }
 
@@ -23,8 +30,12 @@ pub fn check_key(key: &str, span: Span) -> Option<Diagnostic> {
 #[must_use]
 pub fn check_value(text: &str, span: Span) -> Option<Diagnostic> {
     meta::looks_like_access_token(text).then(|| {
-        Diagnostic::new(Code::SecretInConfig, span, "this value looks like a Meta access token")
-            .label("access token")
-            .help(HELP)
+        Diagnostic::new(
+            Code::SecretInConfig,
+            span,
+            "this value looks like a Meta access token",
+        )
+        .label("access token")
+        .help(HELP)
     })
 }

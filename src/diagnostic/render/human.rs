@@ -64,7 +64,8 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     let mut last_file = primary_file;
     let mut last_line: Option<u32> = None;
     for (label, primary) in labels {
-        if label.span.file == last_file && last_line.is_some_and(|l| label.span.start.line > l + 1) {
+        if label.span.file == last_file && last_line.is_some_and(|l| label.span.start.line > l + 1)
+        {
             let _ = writeln!(out, "{}", st.paint("1;34", "..."));
         }
         last_line = Some(label.span.start.line);
@@ -135,7 +136,11 @@ fn write_footer(out: &mut String, pad: &str, st: Style, kind: &str, text: &str) 
     let text = sanitize_lines(text);
     let mut lines = text.lines();
     let first = lines.next().unwrap_or_default();
-    let _ = writeln!(out, "{pad} {} {first}", st.paint("1;34", &format!("= {kind}:")));
+    let _ = writeln!(
+        out,
+        "{pad} {} {first}",
+        st.paint("1;34", &format!("= {kind}:"))
+    );
     let indent = " ".repeat(kind.len() + 4);
     for l in lines {
         let _ = writeln!(out, "{pad} {indent}{l}");
@@ -143,18 +148,29 @@ fn write_footer(out: &mut String, pad: &str, st: Style, kind: &str, text: &str) 
 }
 
 fn sanitize_lines(text: &str) -> String {
-    text.split('\n').map(|l| sanitize(l).into_owned()).collect::<Vec<_>>().join("\n")
+    text.split('\n')
+        .map(|l| sanitize(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Hides a secret in a shown source line: everything after the key's `:` when the span is
 /// a key, or from the span to the end of the line when it is the value itself.
 fn redact(line: &str, start: usize) -> String {
     let chars: Vec<char> = line.chars().collect();
-    let colon = chars.iter().skip(start).position(|&c| c == ':').map(|p| p + start + 1);
+    let colon = chars
+        .iter()
+        .skip(start)
+        .position(|&c| c == ':')
+        .map(|p| p + start + 1);
     let from = colon.unwrap_or(start).min(chars.len());
     let mut out: String = chars[..from].iter().collect();
     if chars[from..].iter().any(|c| !c.is_whitespace()) {
-        out.push_str(if colon.is_some() { " ********" } else { "********" });
+        out.push_str(if colon.is_some() {
+            " ********"
+        } else {
+            "********"
+        });
     }
     out
 }

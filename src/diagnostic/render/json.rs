@@ -97,7 +97,10 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, files: usize) -> String
             })
             .collect(),
         summary: Summary {
-            errors: diags.iter().filter(|d| d.severity == Severity::Error).count(),
+            errors: diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count(),
             warnings: diags
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)

@@ -38,14 +38,32 @@ pub(super) fn occurrences<'a>(ctx: &Ctx<'a>) -> Vec<Occurrence<'a>> {
     let mut out = Vec::new();
     for (f, vf) in ctx.files.iter().enumerate() {
         for (name, def) in &vf.config.events {
-            out.push(Occurrence { file: f, path: crate::path!["events", name.as_str()], fields: def.fields(), page: None, def_name: Some(name) });
+            out.push(Occurrence {
+                file: f,
+                path: crate::path!["events", name.as_str()],
+                fields: def.fields(),
+                page: None,
+                def_name: Some(name),
+            });
         }
         for (i, page) in vf.config.pages.iter().enumerate() {
             for (j, ev) in page.on_load.iter().enumerate() {
-                out.push(Occurrence { file: f, path: crate::path!["pages", i, "on_load", j], fields: ev.fields(), page: Some(page), def_name: None });
+                out.push(Occurrence {
+                    file: f,
+                    path: crate::path!["pages", i, "on_load", j],
+                    fields: ev.fields(),
+                    page: Some(page),
+                    def_name: None,
+                });
             }
             for (j, b) in page.buttons.iter().enumerate() {
-                out.push(Occurrence { file: f, path: crate::path!["pages", i, "buttons", j], fields: b.fields(), page: Some(page), def_name: None });
+                out.push(Occurrence {
+                    file: f,
+                    path: crate::path!["pages", i, "buttons", j],
+                    fields: b.fields(),
+                    page: Some(page),
+                    def_name: None,
+                });
             }
         }
     }
@@ -62,27 +80,55 @@ pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effec
         (Some(u), None) => {
             let def: &super::At<'a, EventDef> = ctx.index.events.get(u)?;
             for (k, v) in &def.item.params {
-                params.insert(k.as_str(), (v, def.file, join(&def.path, [Seg::from("params"), Seg::from(k.as_str())])));
+                params.insert(
+                    k.as_str(),
+                    (
+                        v,
+                        def.file,
+                        join(&def.path, [Seg::from("params"), Seg::from(k.as_str())]),
+                    ),
+                );
             }
-            let eid = def.item.event_id.as_ref().map(|e| (e, def.file, join(&def.path, [Seg::from("event_id")])));
-            (def.item.event.as_str(), (def.file, join(&def.path, [Seg::from("event")])), eid)
+            let eid = def
+                .item
+                .event_id
+                .as_ref()
+                .map(|e| (e, def.file, join(&def.path, [Seg::from("event_id")])));
+            (
+                def.item.event.as_str(),
+                (def.file, join(&def.path, [Seg::from("event")])),
+                eid,
+            )
         }
         _ => return None,
     };
     for (k, v) in occ.fields.params {
-        params.insert(k.as_str(), (v, f, join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())])));
+        params.insert(
+            k.as_str(),
+            (
+                v,
+                f,
+                join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())]),
+            ),
+        );
     }
     if let Some(e) = occ.fields.event_id {
         event_id = Some((e, f, local("event_id")));
     }
-    Some(Effective { name, name_at, params, event_id })
+    Some(Effective {
+        name,
+        name_at,
+        params,
+        event_id,
+    })
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let occs = occurrences(ctx);
     let used: BTreeSet<&str> = occs.iter().filter_map(|o| o.fields.use_).collect();
     // `None` when a pattern of the page does not parse (already reported; no follow-on errors).
-    let mut url_params: std::collections::HashMap<*const Page, Option<BTreeSet<String>>> = std::collections::HashMap::new();
+    let mut url_params: std::collections::HashMap<*const Page, Option<BTreeSet<String>>> =
+        std::collections::HashMap::new();
     for occ in &occs {
         let f = occ.file;
         // `use` xor `event`.
@@ -98,18 +144,31 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             }
             (None, None, None) => {
                 ctx.push(
-                    Diagnostic::new(Code::AmbiguousEvent, ctx.span(f, &occ.path), "no event is given")
-                        .label("fires nothing")
-                        .help("add `event: Lead` (inline) or `use: NAME` (a definition under `events:`)"),
+                    Diagnostic::new(
+                        Code::AmbiguousEvent,
+                        ctx.span(f, &occ.path),
+                        "no event is given",
+                    )
+                    .label("fires nothing")
+                    .help(
+                        "add `event: Lead` (inline) or `use: NAME` (a definition under `events:`)",
+                    ),
                 );
                 continue;
             }
             (Some(u), None, _) if ctx.complete && !ctx.index.events.contains_key(u) => {
                 let sug = did_you_mean(u, ctx.index.events.keys().copied());
-                let mut d = Diagnostic::new(Code::UnknownReference, ctx.span(f, &join(&occ.path, [Seg::from("use")])), format!("no event definition named `{}`", truncate(u, 60))).label("not defined under `events:`");
+                let mut d = Diagnostic::new(
+                    Code::UnknownReference,
+                    ctx.span(f, &join(&occ.path, [Seg::from("use")])),
+                    format!("no event definition named `{}`", truncate(u, 60)),
+                )
+                .label("not defined under `events:`");
                 d = d.help(match sug {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "define it under `events:` or write the event inline with `event:`".into(),
+                    None => {
+                        "define it under `events:` or write the event inline with `event:`".into()
+                    }
                 });
                 ctx.push(d);
                 continue;
@@ -118,15 +177,28 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         }
         // Names and flags are checked where they are written: at inline events and definitions.
         if let Some(name) = occ.fields.event {
-            check_name(ctx, f, &join(&occ.path, [Seg::from("event")]), name, occ.fields.custom);
+            check_name(
+                ctx,
+                f,
+                &join(&occ.path, [Seg::from("event")]),
+                name,
+                occ.fields.custom,
+            );
         }
         for (k, px) in occ.fields.pixels.iter().enumerate() {
             if ctx.complete && !ctx.index.pixels.contains_key(px.as_str()) {
                 let sug = did_you_mean(px, ctx.index.pixels.keys().copied());
                 ctx.push(
-                    Diagnostic::new(Code::UnknownReference, ctx.span(f, &join(&occ.path, [Seg::from("pixels"), Seg::from(k)])), format!("no pixel named `{}`", truncate(px, 60)))
-                        .label("not defined under `pixels:`")
-                        .help(sug.map_or_else(|| "use the `name` of a pixel under `pixels:`".to_owned(), |s| format!("did you mean `{s}`?"))),
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        ctx.span(f, &join(&occ.path, [Seg::from("pixels"), Seg::from(k)])),
+                        format!("no pixel named `{}`", truncate(px, 60)),
+                    )
+                    .label("not defined under `pixels:`")
+                    .help(sug.map_or_else(
+                        || "use the `name` of a pixel under `pixels:`".to_owned(),
+                        |s| format!("did you mean `{s}`?"),
+                    )),
                 );
             }
         }
@@ -135,13 +207,29 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             let path = join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())]);
             check_param(ctx, f, &path, k, v);
         }
-        if let Some(eid) = occ.fields.event_id {
-            if let Source::Attribute { closest: Some(sel), .. } | Source::Text { selector: Some(sel), .. } = &eid.source {
-                let sel: &str = sel;
-                let key = if matches!(eid.source, Source::Attribute { .. }) { "closest" } else { "selector" };
-                let span = ctx.span(f, &join(&occ.path, [Seg::from("event_id"), Seg::from("source"), Seg::from(key)]));
-                super::pages::check_selector(ctx, span, sel);
+        if let Some(eid) = occ.fields.event_id
+            && let Source::Attribute {
+                closest: Some(sel), ..
             }
+            | Source::Text {
+                selector: Some(sel),
+                ..
+            } = &eid.source
+        {
+            let sel: &str = sel;
+            let key = if matches!(eid.source, Source::Attribute { .. }) {
+                "closest"
+            } else {
+                "selector"
+            };
+            let span = ctx.span(
+                f,
+                &join(
+                    &occ.path,
+                    [Seg::from("event_id"), Seg::from("source"), Seg::from(key)],
+                ),
+            );
+            super::pages::check_selector(ctx, span, sel);
         }
         // Whole-event rules on the effective event, at use sites (and unused definitions).
         if occ.def_name.is_some_and(|n| used.contains(n)) {
@@ -150,10 +238,26 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         if let Some(eff) = effective(ctx, occ) {
             check_required(ctx, occ, &eff);
             if let Some(page) = occ.page {
-                let names = url_params.entry(std::ptr::from_ref(page)).or_insert_with(|| {
-                    let parsed: Result<Vec<_>, _> = page.url.0.iter().map(|p| crate::urlpattern::UrlPattern::parse(p)).collect();
-                    parsed.ok().map(|ps| ps.iter().flat_map(|p| p.params().into_iter().map(str::to_owned).collect::<Vec<_>>()).collect())
-                });
+                let names = url_params
+                    .entry(std::ptr::from_ref(page))
+                    .or_insert_with(|| {
+                        let parsed: Result<Vec<_>, _> = page
+                            .url
+                            .0
+                            .iter()
+                            .map(|p| crate::urlpattern::UrlPattern::parse(p))
+                            .collect();
+                        parsed.ok().map(|ps| {
+                            ps.iter()
+                                .flat_map(|p| {
+                                    p.params()
+                                        .into_iter()
+                                        .map(str::to_owned)
+                                        .collect::<Vec<_>>()
+                                })
+                                .collect()
+                        })
+                    });
                 if let Some(names) = names {
                     check_url_params(ctx, page, names, occ, &eff);
                 }
@@ -168,10 +272,14 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
     let standard = meta::is_standard_event(name);
     if standard && custom == Some(true) {
         ctx.push(
-            Diagnostic::new(Code::StandardEventMarkedCustom, ctx.key_span(f, &with_last(path, "custom")), format!("`{name}` is a standard event but is marked `custom: true`"))
-                .label("sent with `trackCustom`, Meta would not treat it as the standard event")
-                .with_secondary(span, "standard event")
-                .help("remove `custom: true` so it is sent with `track`"),
+            Diagnostic::new(
+                Code::StandardEventMarkedCustom,
+                ctx.key_span(f, &with_last(path, "custom")),
+                format!("`{name}` is a standard event but is marked `custom: true`"),
+            )
+            .label("sent with `trackCustom`, Meta would not treat it as the standard event")
+            .with_secondary(span, "standard event")
+            .help("remove `custom: true` so it is sent with `track`"),
         );
         return;
     }
@@ -196,16 +304,29 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
     let len = name.chars().count();
     if len > meta::MAX_CUSTOM_EVENT_NAME {
         ctx.push(
-            Diagnostic::new(Code::CustomEventNameTooLong, span, format!("custom event name is {len} characters; Meta accepts at most {}", meta::MAX_CUSTOM_EVENT_NAME))
-                .label("too long")
-                .help("shorten it to 50 characters or fewer, such as `SubmittedQuoteForm`"),
+            Diagnostic::new(
+                Code::CustomEventNameTooLong,
+                span,
+                format!(
+                    "custom event name is {len} characters; Meta accepts at most {}",
+                    meta::MAX_CUSTOM_EVENT_NAME
+                ),
+            )
+            .label("too long")
+            .help("shorten it to 50 characters or fewer, such as `SubmittedQuoteForm`"),
         );
     }
     if meta::looks_like_email(name) || meta::looks_like_phone(name) {
         ctx.push(
-            Diagnostic::new(Code::PersonalDataLiteral, span, "a custom event name that looks like personal data")
-                .label("email address or phone number")
-                .help("event names are visible to Meta and in reports; never put personal data in them"),
+            Diagnostic::new(
+                Code::PersonalDataLiteral,
+                span,
+                "a custom event name that looks like personal data",
+            )
+            .label("email address or phone number")
+            .help(
+                "event names are visible to Meta and in reports; never put personal data in them",
+            ),
         );
     }
 }
@@ -223,23 +344,54 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
     let span = ctx.span(f, path);
     if key.contains(char::is_whitespace) {
         ctx.push(
-            Diagnostic::new(Code::ParameterKeyHasSpace, key_span, format!("parameter key `{}` contains spaces", truncate(key, 40)))
-                .label("spaces here")
-                .help(format!("Meta can only use keys without spaces in audiences: write `{}`", key.split_whitespace().collect::<Vec<_>>().join("_"))),
+            Diagnostic::new(
+                Code::ParameterKeyHasSpace,
+                key_span,
+                format!("parameter key `{}` contains spaces", truncate(key, 40)),
+            )
+            .label("spaces here")
+            .help(format!(
+                "Meta can only use keys without spaces in audiences: write `{}`",
+                key.split_whitespace().collect::<Vec<_>>().join("_")
+            )),
         );
     }
     let source_pii = match value {
-        ParamValue::Source(s) => meta::customer_data_key(s.target().rsplit(['.', '-', '_']).next().unwrap_or_default()).or_else(|| meta::customer_data_key(s.target())),
+        ParamValue::Source(s) => meta::customer_data_key(
+            s.target()
+                .rsplit(['.', '-', '_'])
+                .next()
+                .unwrap_or_default(),
+        )
+        .or_else(|| meta::customer_data_key(s.target())),
         ParamValue::Literal(_) => None,
     };
     if let Some(ud) = meta::customer_data_key(key).or(source_pii) {
         let (at, what) = match (meta::customer_data_key(key), value) {
             (None, ParamValue::Source(s)) => {
-                let field = if matches!(s, Source::DataLayer { .. } | Source::Window { .. }) { "path" } else { "name" };
+                let field = if matches!(s, Source::DataLayer { .. } | Source::Window { .. }) {
+                    "path"
+                } else {
+                    "name"
+                };
                 let p = join(path, [Seg::from(field)]);
-                (if ctx.has(f, &p) { ctx.span(f, &p) } else { span }, format!("parameter `{}` reads customer data (`{}`)", truncate(key, 40), truncate(s.target(), 40)))
+                (
+                    if ctx.has(f, &p) {
+                        ctx.span(f, &p)
+                    } else {
+                        span
+                    },
+                    format!(
+                        "parameter `{}` reads customer data (`{}`)",
+                        truncate(key, 40),
+                        truncate(s.target(), 40)
+                    ),
+                )
             }
-            _ => (key_span, format!("parameter `{}` carries customer data", truncate(key, 40))),
+            _ => (
+                key_span,
+                format!("parameter `{}` carries customer data", truncate(key, 40)),
+            ),
         };
         ctx.push(
             Diagnostic::new(Code::CustomerDataInParameters, at, what)
@@ -253,11 +405,22 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
     }
 }
 
-fn type_error(ctx: &mut Ctx<'_>, span: Span, key: &str, expected: StdParamType, found: &str, help: String) {
+fn type_error(
+    ctx: &mut Ctx<'_>,
+    span: Span,
+    key: &str,
+    expected: StdParamType,
+    found: &str,
+    help: String,
+) {
     ctx.push(
-        Diagnostic::new(Code::ParameterType, span, format!("`{key}` must be {}, found {found}", expected.describe()))
-            .label(format!("Meta expects {}", expected.describe()))
-            .help(help),
+        Diagnostic::new(
+            Code::ParameterType,
+            span,
+            format!("`{key}` must be {}, found {found}", expected.describe()),
+        )
+        .label(format!("Meta expects {}", expected.describe()))
+        .help(help),
     );
 }
 
@@ -267,38 +430,59 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
             StdParamType::Number => v.is_number(),
             StdParamType::Integer => v.is_u64() || v.is_i64(),
             StdParamType::String => v.is_string(),
-            StdParamType::IdList => v.as_array().is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_number())),
+            StdParamType::IdList => v
+                .as_array()
+                .is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_number())),
             StdParamType::Contents => v.is_array(),
         };
         if !ok {
             let help = match (expected, v) {
-                (StdParamType::Number | StdParamType::Integer, Value::String(s)) if s.trim().replace(',', ".").parse::<f64>().is_ok() => format!("write the number without quotes: `{key}: {}`", s.trim().replace(',', ".")),
-                (StdParamType::IdList, Value::String(s)) => format!("write a list: `{key}: [\"{s}\"]`"),
+                (StdParamType::Number | StdParamType::Integer, Value::String(s))
+                    if s.trim().replace(',', ".").parse::<f64>().is_ok() =>
+                {
+                    format!(
+                        "write the number without quotes: `{key}: {}`",
+                        s.trim().replace(',', ".")
+                    )
+                }
+                (StdParamType::IdList, Value::String(s)) => {
+                    format!("write a list: `{key}: [\"{s}\"]`")
+                }
                 _ => format!("write {} here", expected.describe()),
             };
             type_error(ctx, span, key, expected, json_kind(v), help);
             return;
         }
-        if expected == StdParamType::Contents {
-            if let Some(items) = v.as_array() {
-                for (i, item) in items.iter().enumerate() {
-                    let ipath = join(path, [Seg::from(i)]);
-                    let ispan = ctx.span(f, &ipath);
-                    let obj = item.as_object();
-                    let missing: Vec<&str> = ["id", "quantity"].into_iter().filter(|k| obj.is_none_or(|o| !o.contains_key(*k))).collect();
-                    if !missing.is_empty() {
-                        ctx.push(
+        if expected == StdParamType::Contents
+            && let Some(items) = v.as_array()
+        {
+            for (i, item) in items.iter().enumerate() {
+                let ipath = join(path, [Seg::from(i)]);
+                let ispan = ctx.span(f, &ipath);
+                let obj = item.as_object();
+                let missing: Vec<&str> = ["id", "quantity"]
+                    .into_iter()
+                    .filter(|k| obj.is_none_or(|o| !o.contains_key(*k)))
+                    .collect();
+                if !missing.is_empty() {
+                    ctx.push(
                             Diagnostic::new(Code::InvalidContentsItem, ispan, format!("`contents` item lacks {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
                                 .label("incomplete item")
                                 .help("each item needs `id` and `quantity`, such as `{id: \"SKU-1\", quantity: 1, item_price: 19.9}`"),
                         );
-                    } else if obj.and_then(|o| o.get("quantity")).is_some_and(|q| !(q.is_u64() || q.is_i64())) {
-                        ctx.push(
-                            Diagnostic::new(Code::InvalidContentsItem, ctx.span(f, &join(&ipath, [Seg::from("quantity")])), "`quantity` must be a whole number")
-                                .label("not a whole number")
-                                .help("write the quantity as a number, such as `quantity: 1`"),
-                        );
-                    }
+                } else if obj
+                    .and_then(|o| o.get("quantity"))
+                    .is_some_and(|q| !(q.is_u64() || q.is_i64()))
+                {
+                    ctx.push(
+                        Diagnostic::new(
+                            Code::InvalidContentsItem,
+                            ctx.span(f, &join(&ipath, [Seg::from("quantity")])),
+                            "`quantity` must be a whole number",
+                        )
+                        .label("not a whole number")
+                        .help("write the quantity as a number, such as `quantity: 1`"),
+                    );
                 }
             }
         }
@@ -311,20 +495,46 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
             } else {
                 "use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`".to_owned()
             };
-            ctx.push(Diagnostic::new(Code::InvalidCurrency, span, format!("`{}` is not an ISO 4217 currency code", truncate(c, 20))).label("unknown currency").help(help));
+            ctx.push(
+                Diagnostic::new(
+                    Code::InvalidCurrency,
+                    span,
+                    format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)),
+                )
+                .label("unknown currency")
+                .help(help),
+            );
         }
         ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => {
             ctx.push(
-                Diagnostic::new(Code::InvalidContentType, span, format!("`content_type` is `{}`", truncate(t, 30)))
-                    .label("must be `product` or `product_group`")
-                    .help(did_you_mean(t, meta::CONTENT_TYPES.iter().copied()).map_or_else(|| "use `product` for product ids or `product_group` for product-group ids".to_owned(), |s| format!("did you mean `{s}`?"))),
+                Diagnostic::new(
+                    Code::InvalidContentType,
+                    span,
+                    format!("`content_type` is `{}`", truncate(t, 30)),
+                )
+                .label("must be `product` or `product_group`")
+                .help(
+                    did_you_mean(t, meta::CONTENT_TYPES.iter().copied()).map_or_else(
+                        || {
+                            "use `product` for product ids or `product_group` for product-group ids"
+                                .to_owned()
+                        },
+                        |s| format!("did you mean `{s}`?"),
+                    ),
+                ),
             );
         }
-        ("delivery_category", Value::String(t)) if !meta::DELIVERY_CATEGORIES.contains(&t.as_str()) => {
+        ("delivery_category", Value::String(t))
+            if !meta::DELIVERY_CATEGORIES.contains(&t.as_str()) =>
+        {
             ctx.push(
-                Diagnostic::new(Code::InvalidValue, span, format!("`delivery_category` is `{}`", truncate(t, 30)))
-                    .label("not a delivery category")
-                    .help("use `in_store`, `curbside` or `home_delivery`"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    span,
+                    format!("`delivery_category` is `{}`", truncate(t, 30)),
+                )
+                .label("not a delivery category")
+                .help("use `in_store`, `curbside` or `home_delivery`"),
             );
         }
         _ => {}
@@ -332,9 +542,16 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
     for s in strings(v) {
         if meta::looks_like_email(s) || meta::looks_like_phone(s) {
             ctx.push(
-                Diagnostic::new(Code::PersonalDataLiteral, span, format!("the value of `{}` looks like personal data", truncate(key, 40)))
-                    .label("email address or phone number")
-                    .help("event parameters reach Meta unhashed; remove personal data from them"),
+                Diagnostic::new(
+                    Code::PersonalDataLiteral,
+                    span,
+                    format!(
+                        "the value of `{}` looks like personal data",
+                        truncate(key, 40)
+                    ),
+                )
+                .label("email address or phone number")
+                .help("event parameters reach Meta unhashed; remove personal data from them"),
             );
             break;
         }
@@ -362,12 +579,25 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-fn check_source(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, src: &Source, span: Span) {
+fn check_source(
+    ctx: &mut Ctx<'_>,
+    f: usize,
+    path: &[Seg<'_>],
+    key: &str,
+    src: &Source,
+    span: Span,
+) {
     if matches!(src, Source::Random) {
         ctx.push(
-            Diagnostic::new(Code::InvalidValue, ctx.span(f, &join(path, [Seg::from("from")])), "`from: random` is only for `event_id`")
-                .label("a random parameter value")
-                .help("read the value from the page (`attribute`, `data_layer`, …) or write a constant"),
+            Diagnostic::new(
+                Code::InvalidValue,
+                ctx.span(f, &join(path, [Seg::from("from")])),
+                "`from: random` is only for `event_id`",
+            )
+            .label("a random parameter value")
+            .help(
+                "read the value from the page (`attribute`, `data_layer`, …) or write a constant",
+            ),
         );
         return;
     }
@@ -382,18 +612,32 @@ fn check_source(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, src: &
         };
         if !ok {
             let written = ctx.has(f, &join(path, [Seg::from("type")]));
-            let at = if written { ctx.span(f, &join(path, [Seg::from("type")])) } else { span };
-            let (found, help) = if written {
-                (format!("`type: {}`", ty.as_str()), format!("change it to `type: {}`", expected.tagc_type()))
+            let at = if written {
+                ctx.span(f, &join(path, [Seg::from("type")]))
             } else {
-                (format!("`type: {}` (the default)", ty.as_str()), format!("add `type: {}` to this source", expected.tagc_type()))
+                span
+            };
+            let (found, help) = if written {
+                (
+                    format!("`type: {}`", ty.as_str()),
+                    format!("change it to `type: {}`", expected.tagc_type()),
+                )
+            } else {
+                (
+                    format!("`type: {}` (the default)", ty.as_str()),
+                    format!("add `type: {}` to this source", expected.tagc_type()),
+                )
             };
             type_error(ctx, at, key, expected, &found, help);
         }
     }
     let selector = match src {
-        Source::Attribute { closest: Some(s), .. } => Some(("closest", s)),
-        Source::Text { selector: Some(s), .. } => Some(("selector", s)),
+        Source::Attribute {
+            closest: Some(s), ..
+        } => Some(("closest", s)),
+        Source::Text {
+            selector: Some(s), ..
+        } => Some(("selector", s)),
         _ => None,
     };
     if let Some((k, sel)) = selector {
@@ -406,28 +650,54 @@ fn check_source(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, src: &
 fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
     let has = |k: &str| eff.params.contains_key(k);
     let (nf, npath) = &eff.name_at;
-    let at = if occ.fields.use_.is_some() { ctx.span(occ.file, &join(&occ.path, [Seg::from("use")])) } else { ctx.span(*nf, npath) };
+    let at = if occ.fields.use_.is_some() {
+        ctx.span(occ.file, &join(&occ.path, [Seg::from("use")]))
+    } else {
+        ctx.span(*nf, npath)
+    };
     if eff.name == "Purchase" && (!has("value") || !has("currency")) {
-        let missing: Vec<&str> = ["value", "currency"].into_iter().filter(|k| !has(k)).collect();
-        let mut d = Diagnostic::new(Code::PurchaseMissingValueCurrency, at, format!("`Purchase` is missing {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
-            .label("Meta requires `value` and `currency` on every Purchase")
-            .help(format!(
-                "add under `params`: {}",
+        let missing: Vec<&str> = ["value", "currency"]
+            .into_iter()
+            .filter(|k| !has(k))
+            .collect();
+        let mut d = Diagnostic::new(
+            Code::PurchaseMissingValueCurrency,
+            at,
+            format!(
+                "`Purchase` is missing {}",
                 missing
                     .iter()
-                    .map(|m| if *m == "value" { "`value: {from: data_layer, path: ecommerce.value, type: number}`" } else { "`currency: EUR`" })
+                    .map(|m| format!("`{m}`"))
                     .collect::<Vec<_>>()
                     .join(" and ")
-            ));
+            ),
+        )
+        .label("Meta requires `value` and `currency` on every Purchase")
+        .help(format!(
+            "add under `params`: {}",
+            missing
+                .iter()
+                .map(|m| if *m == "value" {
+                    "`value: {from: data_layer, path: ecommerce.value, type: number}`"
+                } else {
+                    "`currency: EUR`"
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
         if occ.fields.use_.is_some() {
             d = d.with_secondary(ctx.span(*nf, npath), "defined here");
         }
         ctx.push(d);
     } else if has("value") && !has("currency") {
         ctx.push(
-            Diagnostic::new(Code::ValueWithoutCurrency, at, format!("`{}` sends `value` without `currency`", eff.name))
-                .label("the value's currency is unknown")
-                .help("add `currency: EUR` (a 3-letter ISO 4217 code) under `params`"),
+            Diagnostic::new(
+                Code::ValueWithoutCurrency,
+                at,
+                format!("`{}` sends `value` without `currency`", eff.name),
+            )
+            .label("the value's currency is unknown")
+            .help("add `currency: EUR` (a 3-letter ISO 4217 code) under `params`"),
         );
     }
 }
@@ -439,9 +709,15 @@ fn check_click_sources(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<
     }
     for (key, (v, f, p)) in &eff.params {
         let clicked = match v {
-            ParamValue::Source(Source::Attribute { closest: None, .. }) => Some("an attribute of the clicked element"),
-            ParamValue::Source(Source::Text { selector: None, .. }) => Some("the clicked element's text"),
-            ParamValue::Source(Source::Attribute { closest: Some(_), .. }) => Some("the clicked element's ancestors"),
+            ParamValue::Source(Source::Attribute { closest: None, .. }) => {
+                Some("an attribute of the clicked element")
+            }
+            ParamValue::Source(Source::Text { selector: None, .. }) => {
+                Some("the clicked element's text")
+            }
+            ParamValue::Source(Source::Attribute {
+                closest: Some(_), ..
+            }) => Some("the clicked element's ancestors"),
             _ => None,
         };
         if let Some(what) = clicked {
@@ -456,22 +732,35 @@ fn check_click_sources(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<
 }
 
 /// `from: url_param` must name a `{param}` of the page's URL patterns.
-fn check_url_params(ctx: &mut Ctx<'_>, page: &Page, names: &BTreeSet<String>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
-    let mut sources: Vec<(&Source, usize, Vec<Seg<'_>>)> = eff.params.values().filter_map(|(v, f, p)| match v { ParamValue::Source(s) => Some((s, *f, p.clone())), ParamValue::Literal(_) => None }).collect();
+fn check_url_params(
+    ctx: &mut Ctx<'_>,
+    page: &Page,
+    names: &BTreeSet<String>,
+    occ: &Occurrence<'_>,
+    eff: &Effective<'_>,
+) {
+    let mut sources: Vec<(&Source, usize, Vec<Seg<'_>>)> = eff
+        .params
+        .values()
+        .filter_map(|(v, f, p)| match v {
+            ParamValue::Source(s) => Some((s, *f, p.clone())),
+            ParamValue::Literal(_) => None,
+        })
+        .collect();
     if let Some((e, f, p)) = &eff.event_id {
         sources.push((&e.source, *f, join(p, [Seg::from("source")])));
     }
     for (src, f, p) in sources {
-        if let Source::UrlParam { name, .. } = src {
-            if !names.contains(name) {
-                let sug = did_you_mean(name, names.iter().map(String::as_str));
-                ctx.push(
+        if let Source::UrlParam { name, .. } = src
+            && !names.contains(name)
+        {
+            let sug = did_you_mean(name, names.iter().map(String::as_str));
+            ctx.push(
                     Diagnostic::new(Code::UnknownReference, ctx.span(f, &join(&p, [Seg::from("name")])), format!("page `{}` has no URL parameter `{{{}}}`", page.id, truncate(name, 40)))
                         .label("not in the page's URL patterns")
                         .with_secondary(ctx.span(occ.file, &occ.path[..2]), format!("page `{}`", page.id))
                         .help(sug.map_or_else(|| format!("add a `{{{name}}}` segment to the page's `url`, or read the value another way"), |s| format!("did you mean `{s}`?"))),
                 );
-            }
         }
     }
 }

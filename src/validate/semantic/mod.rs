@@ -94,10 +94,14 @@ fn build_index(ctx: &mut Ctx<'_>) {
     let mut dups: Vec<Diagnostic> = Vec::new();
     let mut dup = |what: &str, id: &str, second: Span, first: Span| {
         dups.push(
-            Diagnostic::new(crate::diagnostic::Code::DuplicateId, second, format!("{what} `{id}` is defined twice"))
-                .label("second definition")
-                .with_secondary(first, "first defined here")
-                .help(format!("give each {what} a unique id")),
+            Diagnostic::new(
+                crate::diagnostic::Code::DuplicateId,
+                second,
+                format!("{what} `{id}` is defined twice"),
+            )
+            .label("second definition")
+            .with_secondary(first, "first defined here")
+            .help(format!("give each {what} a unique id")),
         );
     };
     let mut index = Index::default();
@@ -106,14 +110,33 @@ fn build_index(ctx: &mut Ctx<'_>) {
         for (name, def) in &vf.config.events {
             let path = crate::path!["events", name.as_str()];
             if let Some(first) = index.events.get(name.as_str()) {
-                dup("event definition", name, tree.key_span(&path), files[first.file].tree.key_span(&first.path));
+                dup(
+                    "event definition",
+                    name,
+                    tree.key_span(&path),
+                    files[first.file].tree.key_span(&first.path),
+                );
             } else {
-                index.events.insert(name, At { file: f, path, item: def });
+                index.events.insert(
+                    name,
+                    At {
+                        file: f,
+                        path,
+                        item: def,
+                    },
+                );
             }
         }
         for (i, px) in vf.config.pixels.iter().enumerate() {
             if let Some(&(ff, fi)) = index.pixels.get(px.name.as_str()) {
-                dup("pixel", &px.name, tree.value_span(&crate::path!["pixels", i, "name"]), files[ff].tree.value_span(&crate::path!["pixels", fi, "name"]));
+                dup(
+                    "pixel",
+                    &px.name,
+                    tree.value_span(&crate::path!["pixels", i, "name"]),
+                    files[ff]
+                        .tree
+                        .value_span(&crate::path!["pixels", fi, "name"]),
+                );
             } else {
                 index.pixels.insert(&px.name, (f, i));
             }
@@ -122,27 +145,69 @@ fn build_index(ctx: &mut Ctx<'_>) {
             let path = crate::path!["pages", i];
             let id_path = join(&path, [Seg::from("id")]);
             if let Some(first) = index.pages.get(page.id.as_str()) {
-                dup("page", &page.id, tree.value_span(&id_path), files[first.file].tree.value_span(&join(&first.path, [Seg::from("id")])));
+                dup(
+                    "page",
+                    &page.id,
+                    tree.value_span(&id_path),
+                    files[first.file]
+                        .tree
+                        .value_span(&join(&first.path, [Seg::from("id")])),
+                );
                 continue;
             }
             for (j, b) in page.buttons.iter().enumerate() {
                 let bpath = crate::path!["pages", i, "buttons", j];
                 let key = format!("{}/{}", page.id, b.id);
                 if let Some(first) = index.buttons.get(&key) {
-                    dup("button", &key, tree.value_span(&join(&bpath, [Seg::from("id")])), files[first.file].tree.value_span(&join(&first.path, [Seg::from("id")])));
+                    dup(
+                        "button",
+                        &key,
+                        tree.value_span(&join(&bpath, [Seg::from("id")])),
+                        files[first.file]
+                            .tree
+                            .value_span(&join(&first.path, [Seg::from("id")])),
+                    );
                 } else {
-                    index.buttons.insert(key, At { file: f, path: bpath, item: b });
+                    index.buttons.insert(
+                        key,
+                        At {
+                            file: f,
+                            path: bpath,
+                            item: b,
+                        },
+                    );
                 }
             }
-            index.pages.insert(&page.id, At { file: f, path, item: page });
+            index.pages.insert(
+                &page.id,
+                At {
+                    file: f,
+                    path,
+                    item: page,
+                },
+            );
         }
         if let Some(server) = &vf.config.server {
             for (i, ev) in server.events.iter().enumerate() {
                 let path = crate::path!["server", "events", i];
                 if let Some(first) = index.server.get(ev.id.as_str()) {
-                    dup("server event", &ev.id, tree.value_span(&join(&path, [Seg::from("id")])), files[first.file].tree.value_span(&join(&first.path, [Seg::from("id")])));
+                    dup(
+                        "server event",
+                        &ev.id,
+                        tree.value_span(&join(&path, [Seg::from("id")])),
+                        files[first.file]
+                            .tree
+                            .value_span(&join(&first.path, [Seg::from("id")])),
+                    );
                 } else {
-                    index.server.insert(&ev.id, At { file: f, path, item: ev });
+                    index.server.insert(
+                        &ev.id,
+                        At {
+                            file: f,
+                            path,
+                            item: ev,
+                        },
+                    );
                 }
             }
         }

@@ -27,10 +27,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 let span = ctx.span(f, &path);
                 if let Some(first) = seen.get(pat.as_str()) {
                     ctx.push(
-                        Diagnostic::new(Code::DuplicateUrlPattern, span, format!("`{pat}` is listed twice for page `{}`", page.id))
-                            .label("repeated")
-                            .with_secondary(*first, "first listed here")
-                            .help("remove one of them"),
+                        Diagnostic::new(
+                            Code::DuplicateUrlPattern,
+                            span,
+                            format!("`{pat}` is listed twice for page `{}`", page.id),
+                        )
+                        .label("repeated")
+                        .with_secondary(*first, "first listed here")
+                        .help("remove one of them"),
                     );
                     continue;
                 }
@@ -39,7 +43,16 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     Ok(p) => parsed.push((order, f, path, p, page.id.as_str())),
                     Err(e) => {
                         let at = sub_span(span, pat, e.offset, e.len);
-                        let mut d = Diagnostic::new(Code::InvalidUrlPattern, at, format!("invalid URL pattern `{}`: {}", crate::diagnostic::truncate(pat, 60), e.message)).label(e.message.clone());
+                        let mut d = Diagnostic::new(
+                            Code::InvalidUrlPattern,
+                            at,
+                            format!(
+                                "invalid URL pattern `{}`: {}",
+                                crate::diagnostic::truncate(pat, 60),
+                                e.message
+                            ),
+                        )
+                        .label(e.message.clone());
                         if let Some(h) = e.help {
                             d = d.help(h);
                         }
@@ -61,27 +74,46 @@ fn check_button(ctx: &mut Ctx<'_>, f: usize, i: usize, j: usize, b: &crate::mode
     let base = crate::path!["pages", i, "buttons", j];
     match (&b.selector, &b.text) {
         (Some(_), Some(_)) => ctx.push(
-            Diagnostic::new(Code::AmbiguousLocator, ctx.key_span(f, &join(&base, [Seg::from("text")])), format!("button `{}` has both `selector` and `text`", b.id))
-                .label("second locator")
-                .with_secondary(ctx.key_span(f, &join(&base, [Seg::from("selector")])), "first locator")
-                .help("keep one: `selector` for a CSS selector, or `text` for the visible label"),
+            Diagnostic::new(
+                Code::AmbiguousLocator,
+                ctx.key_span(f, &join(&base, [Seg::from("text")])),
+                format!("button `{}` has both `selector` and `text`", b.id),
+            )
+            .label("second locator")
+            .with_secondary(
+                ctx.key_span(f, &join(&base, [Seg::from("selector")])),
+                "first locator",
+            )
+            .help("keep one: `selector` for a CSS selector, or `text` for the visible label"),
         ),
         (None, None) => ctx.push(
-            Diagnostic::new(Code::AmbiguousLocator, ctx.span(f, &join(&base, [Seg::from("id")])), format!("button `{}` has no `selector` or `text`", b.id))
-                .label("how is this button found?")
-                .help("add `selector: \"#signup\"` (CSS) or `text: \"Sign up\"` (the visible label)"),
+            Diagnostic::new(
+                Code::AmbiguousLocator,
+                ctx.span(f, &join(&base, [Seg::from("id")])),
+                format!("button `{}` has no `selector` or `text`", b.id),
+            )
+            .label("how is this button found?")
+            .help("add `selector: \"#signup\"` (CSS) or `text: \"Sign up\"` (the visible label)"),
         ),
         _ => {}
     }
     if b.within.is_some() && b.text.is_none() {
         ctx.push(
-            Diagnostic::new(Code::AmbiguousLocator, ctx.key_span(f, &join(&base, [Seg::from("within")])), "`within` only applies to buttons found by `text`")
-                .label("ignored")
-                .help("remove `within`, or fold it into the selector: `selector: \"main .buy\"`"),
+            Diagnostic::new(
+                Code::AmbiguousLocator,
+                ctx.key_span(f, &join(&base, [Seg::from("within")])),
+                "`within` only applies to buttons found by `text`",
+            )
+            .label("ignored")
+            .help("remove `within`, or fold it into the selector: `selector: \"main .buy\"`"),
         );
     }
     for key in ["selector", "within"] {
-        let value = if key == "selector" { &b.selector } else { &b.within };
+        let value = if key == "selector" {
+            &b.selector
+        } else {
+            &b.within
+        };
         if let Some(sel) = value {
             let span = ctx.span(f, &join(&base, [Seg::from(key)]));
             check_selector(ctx, span, sel);
@@ -93,7 +125,16 @@ fn check_button(ctx: &mut Ctx<'_>, f: usize, i: usize, j: usize, b: &crate::mode
 pub(super) fn check_selector(ctx: &mut Ctx<'_>, span: Span, sel: &str) {
     if let Err(e) = crate::css::validate_selector(sel) {
         let at = sub_span(span, sel, e.offset, e.len.max(1));
-        let mut d = Diagnostic::new(Code::InvalidSelector, at, format!("invalid CSS selector `{}`: {}", crate::diagnostic::truncate(sel, 60), e.message)).label(e.message.clone());
+        let mut d = Diagnostic::new(
+            Code::InvalidSelector,
+            at,
+            format!(
+                "invalid CSS selector `{}`: {}",
+                crate::diagnostic::truncate(sel, 60),
+                e.message
+            ),
+        )
+        .label(e.message.clone());
         if let Some(h) = e.help {
             d = d.help(h);
         }
@@ -117,7 +158,11 @@ pub(crate) fn sub_span(span: Span, text: &str, offset: usize, len: usize) -> Spa
     let start = span.start.col as usize + quote + offset.min(chars);
     let end = (start + len).min(span.start.col as usize + quote + chars);
     let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Span::new(span.file, Pos::new(span.start.line, to_u32(start)), Pos::new(span.start.line, to_u32(end.max(start))))
+    Span::new(
+        span.file,
+        Pos::new(span.start.line, to_u32(start)),
+        Pos::new(span.start.line, to_u32(end.max(start))),
+    )
 }
 
 /// The leading literal segments of a pattern (used to prune the pairwise shadowing check).

@@ -23,9 +23,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         for (i, px) in vf.config.pixels.iter().enumerate() {
             if px.ids.is_empty() {
                 ctx.push(
-                    Diagnostic::new(Code::InvalidPixelId, ctx.span(f, &crate::path!["pixels", i, "ids"]), format!("pixel `{}` has no ids", px.name))
-                        .label("empty")
-                        .help("add one id per environment, such as `production: \"123456789012345\"`"),
+                    Diagnostic::new(
+                        Code::InvalidPixelId,
+                        ctx.span(f, &crate::path!["pixels", i, "ids"]),
+                        format!("pixel `{}` has no ids", px.name),
+                    )
+                    .label("empty")
+                    .help("add one id per environment, such as `production: \"123456789012345\"`"),
                 );
             }
             for (env, id) in &px.ids {
@@ -37,15 +41,26 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                             .help("copy the dataset id from Events Manager → Data sources; it is 15 or 16 digits, such as \"123456789012345\""),
                     );
                 } else if !meta::is_pixel_id(id) {
-                    let mut d = Diagnostic::new(Code::InvalidPixelId, span, format!("pixel id `{id}` has {} digits; Meta's ids have 15 or 16", id.len()))
-                        .label("unusual length")
-                        .help("check that the whole id was copied from Events Manager");
+                    let mut d = Diagnostic::new(
+                        Code::InvalidPixelId,
+                        span,
+                        format!(
+                            "pixel id `{id}` has {} digits; Meta's ids have 15 or 16",
+                            id.len()
+                        ),
+                    )
+                    .label("unusual length")
+                    .help("check that the whole id was copied from Events Manager");
                     d.severity = Severity::Warning;
                     ctx.push(d);
                 }
             }
             if ctx.complete && envs.len() > 1 {
-                let missing: Vec<&str> = envs.iter().copied().filter(|e| !px.ids.contains_key(*e)).collect();
+                let missing: Vec<&str> = envs
+                    .iter()
+                    .copied()
+                    .filter(|e| !px.ids.contains_key(*e))
+                    .collect();
                 if !missing.is_empty() {
                     ctx.push(
                         Diagnostic::new(Code::MissingEnvironment, ctx.key_span(f, &crate::path!["pixels", i, "ids"]), format!("pixel `{}` has no id for {}", px.name, missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")))
@@ -59,15 +74,20 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             check_ldu(ctx, f, ldu);
         }
     }
-    if ctx.complete && !any_pixel {
-        if let Some(f) = files.iter().position(|v| v.is_root) {
-            let file = files[f].file;
-            ctx.push(
-                Diagnostic::new(Code::NoPixels, Span::file_start(file), "the configuration defines no pixel")
-                    .label("no `pixels:` here or in included files")
-                    .help("add `pixels: [{name: main, ids: {production: \"123456789012345\"}}]`"),
-            );
-        }
+    if ctx.complete
+        && !any_pixel
+        && let Some(f) = files.iter().position(|v| v.is_root)
+    {
+        let file = files[f].file;
+        ctx.push(
+            Diagnostic::new(
+                Code::NoPixels,
+                Span::file_start(file),
+                "the configuration defines no pixel",
+            )
+            .label("no `pixels:` here or in included files")
+            .help("add `pixels: [{name: main, ids: {production: \"123456789012345\"}}]`"),
+        );
     }
     // Site-wide settings may be set in one file only.
     if ctx.complete {
@@ -87,10 +107,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 match first {
                     None => first = Some(span),
                     Some(fs) => ctx.push(
-                        Diagnostic::new(Code::DuplicateId, span, format!("`{key}` is set in more than one file"))
-                            .label("set again here")
-                            .with_secondary(fs, "first set here")
-                            .help("keep site-wide settings in the root file"),
+                        Diagnostic::new(
+                            Code::DuplicateId,
+                            span,
+                            format!("`{key}` is set in more than one file"),
+                        )
+                        .label("set again here")
+                        .with_secondary(fs, "first set here")
+                        .help("keep site-wide settings in the root file"),
                     ),
                 }
             }
@@ -102,9 +126,13 @@ fn check_ldu(ctx: &mut Ctx<'_>, f: usize, ldu: LimitedDataUse) {
     if let LimitedDataUse::Explicit { country, state } = ldu {
         if country != 1 && country != 0 {
             ctx.push(
-                Diagnostic::new(Code::LimitedDataUse, ctx.span(f, &crate::path!["limited_data_use", "country"]), format!("Limited Data Use country `{country}` is not supported"))
-                    .label("Meta accepts 1 (USA) or 0 (geolocate)")
-                    .help("use `country: 1`, or `mode: geolocate` to let Meta decide"),
+                Diagnostic::new(
+                    Code::LimitedDataUse,
+                    ctx.span(f, &crate::path!["limited_data_use", "country"]),
+                    format!("Limited Data Use country `{country}` is not supported"),
+                )
+                .label("Meta accepts 1 (USA) or 0 (geolocate)")
+                .help("use `country: 1`, or `mode: geolocate` to let Meta decide"),
             );
         }
         if !meta::is_ldu_state(state) {

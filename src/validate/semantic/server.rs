@@ -13,8 +13,14 @@ use crate::model::{ActionSource, FieldSource, ServerEvent, Source};
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let files = ctx.files;
     for (f, vf) in files.iter().enumerate() {
-        let Some(server) = &vf.config.server else { continue };
-        let default_country = server.defaults.as_ref().and_then(|d| d.country.as_ref()).is_some();
+        let Some(server) = &vf.config.server else {
+            continue;
+        };
+        let default_country = server
+            .defaults
+            .as_ref()
+            .and_then(|d| d.country.as_ref())
+            .is_some();
         for (i, ev) in server.events.iter().enumerate() {
             let base = crate::path!["server", "events", i];
             check_event(ctx, f, &base, ev, default_country);
@@ -24,7 +30,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
 
 fn fields<'a>(ev: &'a ServerEvent) -> Vec<(Vec<Seg<'a>>, &'a FieldSource)> {
     let mut v: Vec<(Vec<Seg<'a>>, &FieldSource)> = Vec::new();
-    for (k, src) in [("event_id", &ev.event_id), ("event_time", &ev.event_time), ("event_source_url", &ev.event_source_url)] {
+    for (k, src) in [
+        ("event_id", &ev.event_id),
+        ("event_time", &ev.event_time),
+        ("event_source_url", &ev.event_source_url),
+    ] {
         if let Some(s) = src {
             v.push((crate::path![k], s));
         }
@@ -38,57 +48,138 @@ fn fields<'a>(ev: &'a ServerEvent) -> Vec<(Vec<Seg<'a>>, &'a FieldSource)> {
     v
 }
 
-fn check_event<'a>(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'a>], ev: &'a ServerEvent, default_country: bool) {
+fn check_event<'a>(
+    ctx: &mut Ctx<'_>,
+    f: usize,
+    base: &[Seg<'a>],
+    ev: &'a ServerEvent,
+    default_country: bool,
+) {
     let at = |rel: &[Seg<'a>]| join(base, rel.iter().cloned());
     // Event name.
     let name_span = ctx.span(f, &at(&crate::path!["event"]));
     if meta::is_standard_event(&ev.event) && ev.custom == Some(true) {
-        ctx.push(Diagnostic::new(Code::StandardEventMarkedCustom, ctx.key_span(f, &at(&crate::path!["custom"])), format!("`{}` is a standard event but is marked `custom: true`", ev.event)).label("remove this").help("remove `custom: true`"));
+        ctx.push(
+            Diagnostic::new(
+                Code::StandardEventMarkedCustom,
+                ctx.key_span(f, &at(&crate::path!["custom"])),
+                format!(
+                    "`{}` is a standard event but is marked `custom: true`",
+                    ev.event
+                ),
+            )
+            .label("remove this")
+            .help("remove `custom: true`"),
+        );
     } else if !meta::is_standard_event(&ev.event) && ev.custom != Some(true) {
         if let Some(s) = did_you_mean(&ev.event, meta::STANDARD_EVENTS.iter().copied()) {
-            ctx.push(Diagnostic::new(Code::MisspelledStandardEvent, name_span, format!("`{}` is not a standard event", truncate(&ev.event, 60))).label(format!("did you mean `{s}`?")).help(format!("write `{s}`; if you really mean a custom event, add `custom: true`")));
+            ctx.push(
+                Diagnostic::new(
+                    Code::MisspelledStandardEvent,
+                    name_span,
+                    format!("`{}` is not a standard event", truncate(&ev.event, 60)),
+                )
+                .label(format!("did you mean `{s}`?"))
+                .help(format!(
+                    "write `{s}`; if you really mean a custom event, add `custom: true`"
+                )),
+            );
         } else {
-            ctx.push(Diagnostic::new(Code::UndeclaredCustomEvent, name_span, format!("`{}` is not a standard event; it will be sent as a custom event", truncate(&ev.event, 60))).label("custom event").help("add `custom: true` to confirm"));
+            ctx.push(
+                Diagnostic::new(
+                    Code::UndeclaredCustomEvent,
+                    name_span,
+                    format!(
+                        "`{}` is not a standard event; it will be sent as a custom event",
+                        truncate(&ev.event, 60)
+                    ),
+                )
+                .label("custom event")
+                .help("add `custom: true` to confirm"),
+            );
         }
     }
-    if !meta::is_standard_event(&ev.event) && ev.event.chars().count() > meta::MAX_CUSTOM_EVENT_NAME {
-        ctx.push(Diagnostic::new(Code::CustomEventNameTooLong, name_span, format!("custom event name is {} characters; Meta accepts at most 50", ev.event.chars().count())).label("too long").help("shorten it to 50 characters or fewer"));
+    if !meta::is_standard_event(&ev.event) && ev.event.chars().count() > meta::MAX_CUSTOM_EVENT_NAME
+    {
+        ctx.push(
+            Diagnostic::new(
+                Code::CustomEventNameTooLong,
+                name_span,
+                format!(
+                    "custom event name is {} characters; Meta accepts at most 50",
+                    ev.event.chars().count()
+                ),
+            )
+            .label("too long")
+            .help("shorten it to 50 characters or fewer"),
+        );
     }
     // Field sources: exactly one of path/value; constants where a person's data belongs.
     for (rel, src) in fields(ev) {
         let path = at(&rel);
-        if let Some(spec) = src.spec() {
-            if spec.path.is_some() == spec.value.is_some() {
-                ctx.push(
-                    Diagnostic::new(Code::AmbiguousFieldSource, ctx.span(f, &path), if spec.path.is_some() { "both `path` and `value` are set" } else { "neither `path` nor `value` is set" })
-                        .label("where does this field come from?")
-                        .help("give `path: record.field` to read the record, or `value: …` for a constant"),
-                );
-            }
+        if let Some(spec) = src.spec()
+            && spec.path.is_some() == spec.value.is_some()
+        {
+            ctx.push(
+                Diagnostic::new(
+                    Code::AmbiguousFieldSource,
+                    ctx.span(f, &path),
+                    if spec.path.is_some() {
+                        "both `path` and `value` are set"
+                    } else {
+                        "neither `path` nor `value` is set"
+                    },
+                )
+                .label("where does this field come from?")
+                .help("give `path: record.field` to read the record, or `value: …` for a constant"),
+            );
         }
-        let key = rel.last().and_then(|s| if let Seg::Key(k) = s { Some(k.as_ref()) } else { None }).unwrap_or_default();
+        let key = rel
+            .last()
+            .and_then(|s| {
+                if let Seg::Key(k) = s {
+                    Some(k.as_ref())
+                } else {
+                    None
+                }
+            })
+            .unwrap_or_default();
         let is_user = matches!(rel.first(), Some(Seg::Key(k)) if k == "user_data");
         if is_user && src.constant().is_some() && !matches!(key, "country" | "ct" | "st" | "zp") {
             ctx.push(
-                Diagnostic::new(Code::ConstantCustomerData, ctx.span(f, &path), format!("`user_data.{key}` is a constant"))
-                    .label("every event would claim to be the same person")
-                    .help(format!("read it from the record: `{key}: customer.{key}`")),
+                Diagnostic::new(
+                    Code::ConstantCustomerData,
+                    ctx.span(f, &path),
+                    format!("`user_data.{key}` is a constant"),
+                )
+                .label("every event would claim to be the same person")
+                .help(format!("read it from the record: `{key}: customer.{key}`")),
             );
         }
         if key == "event_id" && src.constant().is_some() {
             ctx.push(
-                Diagnostic::new(Code::ConstantEventId, ctx.span(f, &path), "`event_id` is a constant")
-                    .label("every event would share one id")
-                    .help("read a unique id per action from the record, such as `event_id: order.id`"),
+                Diagnostic::new(
+                    Code::ConstantEventId,
+                    ctx.span(f, &path),
+                    "`event_id` is a constant",
+                )
+                .label("every event would share one id")
+                .help("read a unique id per action from the record, such as `event_id: order.id`"),
             );
         }
         let is_custom = matches!(rel.first(), Some(Seg::Key(k)) if k == "custom_data");
         if is_custom {
             if let Some(ud) = meta::customer_data_key(key) {
                 ctx.push(
-                    Diagnostic::new(Code::CustomerDataInParameters, ctx.key_span(f, &path), format!("`custom_data.{key}` carries customer data"))
-                        .label("custom data is not hashed")
-                        .help(format!("move it to `user_data.{ud}`, where tagc normalizes and hashes it")),
+                    Diagnostic::new(
+                        Code::CustomerDataInParameters,
+                        ctx.key_span(f, &path),
+                        format!("`custom_data.{key}` carries customer data"),
+                    )
+                    .label("custom data is not hashed")
+                    .help(format!(
+                        "move it to `user_data.{ud}`, where tagc normalizes and hashes it"
+                    )),
                 );
             }
             if let Some(c) = src.constant() {
@@ -99,29 +190,72 @@ fn check_event<'a>(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'a>], ev: &'a Server
     // Required and paired parameters (Meta's rule 44: value and currency on Purchase).
     let has = |k: &str| ev.custom_data.contains_key(k);
     if ev.event == "Purchase" && (!has("value") || !has("currency")) {
-        let missing: Vec<&str> = ["value", "currency"].into_iter().filter(|k| !has(k)).collect();
+        let missing: Vec<&str> = ["value", "currency"]
+            .into_iter()
+            .filter(|k| !has(k))
+            .collect();
         ctx.push(
-            Diagnostic::new(Code::PurchaseMissingValueCurrency, name_span, format!("`Purchase` is missing {}", missing.iter().map(|m| format!("`custom_data.{m}`")).collect::<Vec<_>>().join(" and ")))
-                .label("Meta requires `value` and `currency` on every Purchase")
-                .help(format!("add under `custom_data`: {}", missing.iter().map(|m| if *m == "value" { "`value: order.total`" } else { "`currency: {value: EUR}` (or a record path)" }).collect::<Vec<_>>().join(" and "))),
+            Diagnostic::new(
+                Code::PurchaseMissingValueCurrency,
+                name_span,
+                format!(
+                    "`Purchase` is missing {}",
+                    missing
+                        .iter()
+                        .map(|m| format!("`custom_data.{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            )
+            .label("Meta requires `value` and `currency` on every Purchase")
+            .help(format!(
+                "add under `custom_data`: {}",
+                missing
+                    .iter()
+                    .map(|m| if *m == "value" {
+                        "`value: order.total`"
+                    } else {
+                        "`currency: {value: EUR}` (or a record path)"
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )),
         );
     } else if has("value") && !has("currency") {
         ctx.push(
-            Diagnostic::new(Code::ValueWithoutCurrency, ctx.key_span(f, &at(&crate::path!["custom_data", "value"])), format!("`{}` sends `value` without `currency`", ev.event))
-                .label("the value's currency is unknown")
-                .help("add `currency: {value: EUR}` (or a record path) under `custom_data`"),
+            Diagnostic::new(
+                Code::ValueWithoutCurrency,
+                ctx.key_span(f, &at(&crate::path!["custom_data", "value"])),
+                format!("`{}` sends `value` without `currency`", ev.event),
+            )
+            .label("the value's currency is unknown")
+            .help("add `currency: {value: EUR}` (or a record path) under `custom_data`"),
         );
     }
-    if let Some(spec) = ev.custom_data.get("contents").and_then(FieldSource::spec) {
-        if !spec.each.is_empty() {
-            let missing: Vec<&str> = ["id", "quantity"].into_iter().filter(|k| !spec.each.contains_key(*k)).collect();
-            if !missing.is_empty() {
-                ctx.push(
-                    Diagnostic::new(Code::InvalidContentsItem, ctx.key_span(f, &at(&crate::path!["custom_data", "contents", "each"])), format!("`contents` items lack {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
-                        .label("each item needs `id` and `quantity`")
-                        .help("map both, such as `each: {id: sku, quantity: qty, item_price: unit_price}`"),
-                );
-            }
+    if let Some(spec) = ev.custom_data.get("contents").and_then(FieldSource::spec)
+        && !spec.each.is_empty()
+    {
+        let missing: Vec<&str> = ["id", "quantity"]
+            .into_iter()
+            .filter(|k| !spec.each.contains_key(*k))
+            .collect();
+        if !missing.is_empty() {
+            ctx.push(
+                Diagnostic::new(
+                    Code::InvalidContentsItem,
+                    ctx.key_span(f, &at(&crate::path!["custom_data", "contents", "each"])),
+                    format!(
+                        "`contents` items lack {}",
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                )
+                .label("each item needs `id` and `quantity`")
+                .help("map both, such as `each: {id: sku, quantity: qty, item_price: unit_price}`"),
+            );
         }
     }
     // What the action source requires.
@@ -149,8 +283,22 @@ fn check_event<'a>(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'a>], ev: &'a Server
     }
     if meta::is_insufficient(&keys) {
         let path = at(&crate::path!["user_data"]);
-        let span = if ctx.has(f, &path) { ctx.key_span(f, &path) } else { as_span };
-        let msg = if keys.is_empty() { "`user_data` is empty".to_owned() } else { format!("`user_data` has only {}", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")) };
+        let span = if ctx.has(f, &path) {
+            ctx.key_span(f, &path)
+        } else {
+            as_span
+        };
+        let msg = if keys.is_empty() {
+            "`user_data` is empty".to_owned()
+        } else {
+            format!(
+                "`user_data` has only {}",
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         ctx.push(
             Diagnostic::new(Code::InsufficientCustomerData, span, msg)
                 .label("Meta rejects events with only these keys (error 2804050)")
@@ -160,7 +308,15 @@ fn check_event<'a>(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'a>], ev: &'a Server
     if ctx.complete {
         for (k, px) in ev.pixels.iter().enumerate() {
             if !ctx.index.pixels.contains_key(px.as_str()) {
-                ctx.push(Diagnostic::new(Code::UnknownReference, ctx.span(f, &at(&crate::path!["pixels", k])), format!("no pixel named `{}`", truncate(px, 60))).label("not defined under `pixels:`").help("use the `name` of a pixel under `pixels:`"));
+                ctx.push(
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        ctx.span(f, &at(&crate::path!["pixels", k])),
+                        format!("no pixel named `{}`", truncate(px, 60)),
+                    )
+                    .label("not defined under `pixels:`")
+                    .help("use the `name` of a pixel under `pixels:`"),
+                );
             }
         }
         check_dedup(ctx, f, base, ev);
@@ -172,20 +328,33 @@ fn check_constant(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &
     let span = ctx.span(f, path);
     match (key, v) {
         ("currency", Value::String(c)) if !meta::is_currency(c) => ctx.push(
-            Diagnostic::new(Code::InvalidCurrency, span, format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)))
-                .label("unknown currency")
-                .help("use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`"),
+            Diagnostic::new(
+                Code::InvalidCurrency,
+                span,
+                format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)),
+            )
+            .label("unknown currency")
+            .help("use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`"),
         ),
         ("value" | "predicted_ltv" | "net_revenue", v) if !v.is_number() => ctx.push(
-            Diagnostic::new(Code::ParameterType, span, format!("`{key}` must be a number"))
-                .label("not a number")
-                .help("write the number without quotes"),
+            Diagnostic::new(
+                Code::ParameterType,
+                span,
+                format!("`{key}` must be a number"),
+            )
+            .label("not a number")
+            .help("write the number without quotes"),
         ),
-        ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => ctx.push(
-            Diagnostic::new(Code::InvalidContentType, span, format!("`content_type` is `{}`", truncate(t, 30)))
+        ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => ctx
+            .push(
+                Diagnostic::new(
+                    Code::InvalidContentType,
+                    span,
+                    format!("`content_type` is `{}`", truncate(t, 30)),
+                )
                 .label("must be `product` or `product_group`")
                 .help("use `product` or `product_group`"),
-        ),
+            ),
         _ => {}
     }
 }
@@ -198,7 +367,11 @@ fn check_dedup(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) 
     let dpath = join(base, [Seg::from("deduplicate_with")]);
     let dspan = ctx.span(f, &dpath);
     let occs = occurrences(ctx);
-    let button = ctx.index.buttons.get(target).map(|at| (at.file, at.path.clone()));
+    let button = ctx
+        .index
+        .buttons
+        .get(target)
+        .map(|at| (at.file, at.path.clone()));
     let found: Vec<&Occurrence<'_>> = occs
         .iter()
         .filter(|o| match &button {
@@ -211,20 +384,45 @@ fn check_dedup(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) 
         names.extend(ctx.index.buttons.keys().cloned());
         let sug = did_you_mean(target, names.iter().map(String::as_str));
         ctx.push(
-            Diagnostic::new(Code::UnknownReference, dspan, format!("no browser event `{}` to deduplicate with", truncate(target, 60)))
-                .label("not an event definition or `PAGE/BUTTON`")
-                .help(sug.map_or_else(|| "name a definition under `events:`, or a button as `PAGE_ID/BUTTON_ID`".to_owned(), |s| format!("did you mean `{s}`?"))),
+            Diagnostic::new(
+                Code::UnknownReference,
+                dspan,
+                format!(
+                    "no browser event `{}` to deduplicate with",
+                    truncate(target, 60)
+                ),
+            )
+            .label("not an event definition or `PAGE/BUTTON`")
+            .help(sug.map_or_else(
+                || {
+                    "name a definition under `events:`, or a button as `PAGE_ID/BUTTON_ID`"
+                        .to_owned()
+                },
+                |s| format!("did you mean `{s}`?"),
+            )),
         );
         return;
     };
-    let Some(eff) = effective(ctx, occ) else { return };
+    let Some(eff) = effective(ctx, occ) else {
+        return;
+    };
     let (nf, npath) = &eff.name_at;
     if eff.name != ev.event {
         ctx.push(
-            Diagnostic::new(Code::DedupNameMismatch, ctx.span(f, &join(base, [Seg::from("event")])), format!("server event `{}` deduplicates with browser event `{}`", ev.event, eff.name))
-                .label("event names differ")
-                .with_secondary(ctx.span(*nf, npath), "browser event name")
-                .help(format!("Meta deduplicates only events with the same name; use `{}` on both sides", eff.name)),
+            Diagnostic::new(
+                Code::DedupNameMismatch,
+                ctx.span(f, &join(base, [Seg::from("event")])),
+                format!(
+                    "server event `{}` deduplicates with browser event `{}`",
+                    ev.event, eff.name
+                ),
+            )
+            .label("event names differ")
+            .with_secondary(ctx.span(*nf, npath), "browser event name")
+            .help(format!(
+                "Meta deduplicates only events with the same name; use `{}` on both sides",
+                eff.name
+            )),
         );
     }
     match &eff.event_id {
@@ -263,10 +461,19 @@ fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent)
         let Some(found) = lookup(&sample, p) else {
             let path = join(base, rel.iter().cloned());
             ctx.push(
-                Diagnostic::new(Code::SampleMissingField, ctx.span(f, &path), format!("the sample record has no `{}`", truncate(p, 60)))
-                    .label("read here")
-                    .with_secondary(ctx.key_span(f, &join(base, [Seg::from("sample")])), "sample record")
-                    .help(format!("add `{p}` to `sample:` so the verification plan can send a complete event")),
+                Diagnostic::new(
+                    Code::SampleMissingField,
+                    ctx.span(f, &path),
+                    format!("the sample record has no `{}`", truncate(p, 60)),
+                )
+                .label("read here")
+                .with_secondary(
+                    ctx.key_span(f, &join(base, [Seg::from("sample")])),
+                    "sample record",
+                )
+                .help(format!(
+                    "add `{p}` to `sample:` so the verification plan can send a complete event"
+                )),
             );
             continue;
         };
@@ -274,11 +481,22 @@ fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent)
             for (out_key, item_path) in &spec.each {
                 let items = found.as_array().map(Vec::as_slice).unwrap_or_default();
                 if items.iter().any(|it| lookup(it, item_path).is_none()) {
-                    let path = join(base, rel.iter().cloned().chain([Seg::from("each"), Seg::from(out_key.as_str())]));
+                    let path = join(
+                        base,
+                        rel.iter()
+                            .cloned()
+                            .chain([Seg::from("each"), Seg::from(out_key.as_str())]),
+                    );
                     ctx.push(
-                        Diagnostic::new(Code::SampleMissingField, ctx.span(f, &path), format!("items of `{p}` in the sample record have no `{item_path}`"))
-                            .label("read here")
-                            .help(format!("add `{item_path}` to each item of `{p}` in `sample:`")),
+                        Diagnostic::new(
+                            Code::SampleMissingField,
+                            ctx.span(f, &path),
+                            format!("items of `{p}` in the sample record have no `{item_path}`"),
+                        )
+                        .label("read here")
+                        .help(format!(
+                            "add `{item_path}` to each item of `{p}` in `sample:`"
+                        )),
                     );
                 }
             }
