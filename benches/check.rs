@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// The same allocator as the `tagc` binary, so the figures are what users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Writes a site with `pages` pages × 10 buttons, split into `files` page files.
 fn generate(dir: &Path, pages: usize, files: usize) -> PathBuf {
     std::fs::create_dir_all(dir).expect("bench dir");

@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// tagc allocates many small strings and nodes per configuration; mimalloc roughly halves
+/// the time `check` spends on them compared with the system allocator (see the README).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // The one place the binary prints directly: a panic is a bug, and says so.
     #[allow(clippy::print_stderr)]

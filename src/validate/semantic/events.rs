@@ -222,14 +222,15 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             } else {
                 "selector"
             };
-            let span = ctx.span(
+            super::pages::check_selector(
+                ctx,
                 f,
                 &join(
                     &occ.path,
                     [Seg::from("event_id"), Seg::from("source"), Seg::from(key)],
                 ),
+                sel,
             );
-            super::pages::check_selector(ctx, span, sel);
         }
         // Whole-event rules on the effective event, at use sites (and unused definitions).
         if occ.def_name.is_some_and(|n| used.contains(n)) {
@@ -268,7 +269,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
 }
 
 fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom: Option<bool>) {
-    let span = ctx.span(f, path);
+    let files = ctx.files;
+    let span = || files[f].tree.value_span(path);
     let standard = meta::is_standard_event(name);
     if standard && custom == Some(true) {
         ctx.push(
@@ -278,7 +280,7 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
                 format!("`{name}` is a standard event but is marked `custom: true`"),
             )
             .label("sent with `trackCustom`, Meta would not treat it as the standard event")
-            .with_secondary(span, "standard event")
+            .with_secondary(span(), "standard event")
             .help("remove `custom: true` so it is sent with `track`"),
         );
         return;
@@ -289,14 +291,14 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
     if custom != Some(true) {
         if let Some(s) = did_you_mean(name, meta::STANDARD_EVENTS.iter().copied()) {
             ctx.push(
-                Diagnostic::new(Code::MisspelledStandardEvent, span, format!("`{}` is not a standard event", truncate(name, 60)))
+                Diagnostic::new(Code::MisspelledStandardEvent, span(), format!("`{}` is not a standard event", truncate(name, 60)))
                     .label(format!("did you mean `{s}`?"))
                     .help(format!("write `{s}` (standard event names are case-sensitive); if you really mean a custom event, add `custom: true`")),
             );
             return;
         }
         ctx.push(
-            Diagnostic::new(Code::UndeclaredCustomEvent, span, format!("`{}` is not a standard event; it will be sent as a custom event", truncate(name, 60)))
+            Diagnostic::new(Code::UndeclaredCustomEvent, span(), format!("`{}` is not a standard event; it will be sent as a custom event", truncate(name, 60)))
                 .label("custom event")
                 .help("add `custom: true` to confirm, or use one of Meta's standard events (`tagc explain TAG2003` lists them)"),
         );
@@ -306,7 +308,7 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
         ctx.push(
             Diagnostic::new(
                 Code::CustomEventNameTooLong,
-                span,
+                span(),
                 format!(
                     "custom event name is {len} characters; Meta accepts at most {}",
                     meta::MAX_CUSTOM_EVENT_NAME
@@ -320,7 +322,7 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
         ctx.push(
             Diagnostic::new(
                 Code::PersonalDataLiteral,
-                span,
+                span(),
                 "a custom event name that looks like personal data",
             )
             .label("email address or phone number")
@@ -340,13 +342,14 @@ fn with_last<'a>(path: &[Seg<'a>], last: &'a str) -> Vec<Seg<'a>> {
 
 /// Rules on one parameter as written: key, literal value and source.
 fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: &ParamValue) {
-    let key_span = ctx.key_span(f, path);
-    let span = ctx.span(f, path);
+    let files = ctx.files;
+    let key_span = || files[f].tree.key_span(path);
+    let span = || files[f].tree.value_span(path);
     if key.contains(char::is_whitespace) {
         ctx.push(
             Diagnostic::new(
                 Code::ParameterKeyHasSpace,
-                key_span,
+                key_span(),
                 format!("parameter key `{}` contains spaces", truncate(key, 40)),
             )
             .label("spaces here")
@@ -379,7 +382,7 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
                     if ctx.has(f, &p) {
                         ctx.span(f, &p)
                     } else {
-                        span
+                        span()
                     },
                     format!(
                         "parameter `{}` reads customer data (`{}`)",
@@ -389,7 +392,7 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
                 )
             }
             _ => (
-                key_span,
+                key_span(),
                 format!("parameter `{}` carries customer data", truncate(key, 40)),
             ),
         };
@@ -400,8 +403,8 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
         );
     }
     match value {
-        ParamValue::Literal(v) => check_literal(ctx, f, path, key, v, span),
-        ParamValue::Source(src) => check_source(ctx, f, path, key, src, span),
+        ParamValue::Literal(v) => check_literal(ctx, f, path, key, v, &span),
+        ParamValue::Source(src) => check_source(ctx, f, path, key, src, &span),
     }
 }
 
@@ -424,7 +427,14 @@ fn type_error(
     );
 }
 
-fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &Value, span: Span) {
+fn check_literal(
+    ctx: &mut Ctx<'_>,
+    f: usize,
+    path: &[Seg<'_>],
+    key: &str,
+    v: &Value,
+    span: &dyn Fn() -> Span,
+) {
     if let Some(expected) = meta::standard_param_type(key) {
         let ok = match expected {
             StdParamType::Number => v.is_number(),
@@ -450,7 +460,7 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
                 }
                 _ => format!("write {} here", expected.describe()),
             };
-            type_error(ctx, span, key, expected, json_kind(v), help);
+            type_error(ctx, span(), key, expected, json_kind(v), help);
             return;
         }
         if expected == StdParamType::Contents
@@ -498,7 +508,7 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
             ctx.push(
                 Diagnostic::new(
                     Code::InvalidCurrency,
-                    span,
+                    span(),
                     format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)),
                 )
                 .label("unknown currency")
@@ -509,7 +519,7 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
             ctx.push(
                 Diagnostic::new(
                     Code::InvalidContentType,
-                    span,
+                    span(),
                     format!("`content_type` is `{}`", truncate(t, 30)),
                 )
                 .label("must be `product` or `product_group`")
@@ -530,7 +540,7 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
             ctx.push(
                 Diagnostic::new(
                     Code::InvalidValue,
-                    span,
+                    span(),
                     format!("`delivery_category` is `{}`", truncate(t, 30)),
                 )
                 .label("not a delivery category")
@@ -544,7 +554,7 @@ fn check_literal(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &V
             ctx.push(
                 Diagnostic::new(
                     Code::PersonalDataLiteral,
-                    span,
+                    span(),
                     format!(
                         "the value of `{}` looks like personal data",
                         truncate(key, 40)
@@ -585,7 +595,7 @@ fn check_source(
     path: &[Seg<'_>],
     key: &str,
     src: &Source,
-    span: Span,
+    span: &dyn Fn() -> Span,
 ) {
     if matches!(src, Source::Random) {
         ctx.push(
@@ -615,7 +625,7 @@ fn check_source(
             let at = if written {
                 ctx.span(f, &join(path, [Seg::from("type")]))
             } else {
-                span
+                span()
             };
             let (found, help) = if written {
                 (
@@ -641,8 +651,7 @@ fn check_source(
         _ => None,
     };
     if let Some((k, sel)) = selector {
-        let s = ctx.span(f, &join(path, [Seg::from(k)]));
-        super::pages::check_selector(ctx, s, sel);
+        super::pages::check_selector(ctx, f, &join(path, [Seg::from(k)]), sel);
     }
 }
 

@@ -115,15 +115,15 @@ fn check_button(ctx: &mut Ctx<'_>, f: usize, i: usize, j: usize, b: &crate::mode
             &b.within
         };
         if let Some(sel) = value {
-            let span = ctx.span(f, &join(&base, [Seg::from(key)]));
-            check_selector(ctx, span, sel);
+            check_selector(ctx, f, &join(&base, [Seg::from(key)]), sel);
         }
     }
 }
 
-/// Validates a CSS selector and reports it at `span` (the YAML value).
-pub(super) fn check_selector(ctx: &mut Ctx<'_>, span: Span, sel: &str) {
+/// Validates a CSS selector written at `path` in file `f`.
+pub(super) fn check_selector(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], sel: &str) {
     if let Err(e) = crate::css::validate_selector(sel) {
+        let span = ctx.span(f, path);
         let at = sub_span(span, sel, e.offset, e.len.max(1));
         let mut d = Diagnostic::new(
             Code::InvalidSelector,
