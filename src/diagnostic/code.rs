@@ -130,6 +130,8 @@ codes! {
     ConstantEventId = ("TAG2024", "constant-event-id", Error, "an event id is a constant, so distinct actions would be merged"),
     /// A source that reads the clicked element, used on page load.
     ClickSourceOnLoad = ("TAG2025", "click-source-on-load", Error, "a page-load event reads the clicked element"),
+    /// `hashed: true` on a field Meta never wants hashed.
+    HashedNeverHashField = ("TAG2026", "hashed-never-hash-field", Error, "`hashed: true` on a field that must not be hashed"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),

@@ -1240,6 +1240,42 @@ pages:
 ```
 "##
         }
+        Code::HashedNeverHashField => {
+            r##"## What it checks
+A field marked `hashed: true` (already a SHA-256 hash) that Meta wants in clear:
+`client_ip_address`, `client_user_agent`, `fbc`, `fbp`, the other ids under `user_data`,
+or anything outside `user_data`.
+
+## Why
+Meta hashes only customer information (`em`, `ph`, `fn`, `ln`, `db`, `ge`, `ct`, `st`, `zp`,
+`country`, `external_id`). IP addresses, user agents and the click and browser ids must be
+sent as they are; a hashed value cannot be matched and the event loses its best match keys.
+
+## Example
+```yaml
+server:
+  events:
+    - id: lead
+      event: Lead
+      action_source: system_generated
+      user_data:
+        em: lead.email
+        client_ip_address: {path: lead.ip, hashed: true}
+```
+
+## Fix
+```yaml
+server:
+  events:
+    - id: lead
+      event: Lead
+      action_source: system_generated
+      user_data:
+        em: lead.email
+        client_ip_address: lead.ip
+```
+"##
+        }
         Code::UnknownReference => {
             r##"## What it checks
 A name that points at nothing: `use:` naming no definition under `events:`, `pixels:`

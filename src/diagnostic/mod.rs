@@ -270,7 +270,8 @@ pub fn did_you_mean<'a>(
         if c.to_lowercase() == lower {
             return Some(c);
         }
-        let d = strsim::levenshtein(&lower, &c.to_lowercase());
+        // Damerau: a swapped pair of letters (`slgu` → `slug`) is one edit.
+        let d = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
         let limit = (c.chars().count().max(input.chars().count()) / 3).clamp(1, 3);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));

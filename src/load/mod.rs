@@ -147,10 +147,13 @@ pub fn load_str(
     let placeholder = FileId(u32::try_from(loaded.sources.iter().count()).unwrap_or(u32::MAX));
     match decode(placeholder, bytes) {
         Err(d) => {
-            let id = loaded.sources.add(SourceFile::new(
-                name,
-                String::from_utf8_lossy(bytes).into_owned(),
-            ));
+            // Show Latin-1 lines (with replacement characters) but not UTF-16 noise.
+            let shown = if d.message.contains("UTF-16") {
+                String::new()
+            } else {
+                String::from_utf8_lossy(bytes).into_owned()
+            };
+            let id = loaded.sources.add(SourceFile::new(name, shown));
             loaded.diagnostics.push(d);
             (id, None)
         }

@@ -113,7 +113,16 @@ fn to_diagnostic(issue: Issue, tree: &Node) -> Diagnostic {
 fn describe_types(kind: &TypeKind) -> String {
     let names: Vec<String> = match kind {
         TypeKind::Single(t) => vec![t.to_string()],
-        TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+        TypeKind::Multiple(set) => {
+            // `null` is allowed only because a key is optional; leaving the key out is the
+            // way to say "nothing", so don't offer it.
+            let all: Vec<String> = set.iter().map(|t| t.to_string()).collect();
+            if all.len() > 1 {
+                all.into_iter().filter(|t| t != "null").collect()
+            } else {
+                all
+            }
+        }
     };
     let names: Vec<&str> = names
         .iter()
@@ -219,11 +228,18 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
                     "quote it so YAML keeps it as text: \"{}\"",
                     instance
                 ));
+            } else if expected.contains("list") && instance.is_object() {
+                help = Some(
+                    "write a list: start each item on its own line with `- `, such as `- id: home`"
+                        .to_owned(),
+                );
             } else if expected.contains("list") && !instance.is_array() {
                 help = Some(format!(
                     "write it as a list: `[{}]`",
                     truncate(&instance.to_string(), 40)
                 ));
+            } else if expected == "true or false" && instance.is_string() {
+                help = Some("write `true` or `false` without quotes".to_owned());
             }
             out.push(Issue {
                 code: Code::WrongType,
@@ -373,7 +389,6 @@ fn one_of(
     context: &[Vec<ValidationError<'static>>],
     out: &mut Vec<Issue>,
 ) {
-    let _ = err;
     if context.is_empty() {
         return;
     }
@@ -413,6 +428,9 @@ fn one_of(
                     .filter_map(|b| branch_tag_name(b, &tag_ptr))
                     .collect();
                 names.dedup();
+                if names.is_empty() {
+                    names = tag_values(err.schema_path().as_str(), &tag);
+                }
                 out.push(Issue {
                     code: Code::MissingField,
                     pointer: pointer.to_owned(),
@@ -512,53 +530,73 @@ fn pattern_help(pattern: &str) -> String {
     }
 }
 
-/// The property names allowed by the object schema that produced an
-/// `additionalProperties` error at `schema_path`.
-fn allowed_properties(schema_path: &str) -> Vec<String> {
+/// Follows `$ref` (repeatedly) to the schema it names.
+fn deref(mut node: &'static Value) -> &'static Value {
     let root = crate::schema::schema();
-    let Some(parent) = schema_path.strip_suffix("/additionalProperties") else {
-        return Vec::new();
-    };
-    let mut node = root;
-    for seg in pointer_segments(parent) {
-        let Seg::Key(k) = seg else { continue };
-        let next = if let Some(n) = node.get(k.as_ref()) {
-            Some(n)
-        } else if let Ok(i) = k.parse::<usize>() {
-            node.get(i)
-        } else {
-            None
-        };
-        node = match next {
-            Some(n) => n,
-            None => {
-                // Follow a `$ref` that the path skipped.
-                match node
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix('#'))
-                    .and_then(|p| root.pointer(p))
-                {
-                    Some(target) => match target.get(k.as_ref()) {
-                        Some(n) => n,
-                        None => return Vec::new(),
-                    },
-                    None => return Vec::new(),
-                }
-            }
-        };
-        if let Some(target) = node
+    for _ in 0..16 {
+        match node
             .get("$ref")
             .and_then(Value::as_str)
             .and_then(|r| r.strip_prefix('#'))
             .and_then(|p| root.pointer(p))
-            && node.as_object().is_some_and(|o| o.len() == 1)
         {
-            node = target;
+            Some(target) => node = target,
+            None => break,
         }
     }
-    node.get("properties")
+    node
+}
+
+/// The schema node at a validator `schema_path`, following `$ref`s the path skips.
+fn schema_node(schema_path: &str) -> Option<&'static Value> {
+    let mut node = crate::schema::schema();
+    for seg in pointer_segments(schema_path) {
+        let Seg::Key(k) = seg else { continue };
+        let direct = node
+            .get(k.as_ref())
+            .or_else(|| k.parse::<usize>().ok().and_then(|i| node.get(i)));
+        node = match direct {
+            Some(n) => n,
+            None => {
+                let target = deref(node);
+                target
+                    .get(k.as_ref())
+                    .or_else(|| k.parse::<usize>().ok().and_then(|i| target.get(i)))?
+            }
+        };
+    }
+    Some(node)
+}
+
+/// The property names allowed by the object schema that produced an
+/// `additionalProperties` error at `schema_path`.
+fn allowed_properties(schema_path: &str) -> Vec<String> {
+    schema_path
+        .strip_suffix("/additionalProperties")
+        .and_then(schema_node)
+        .map(deref)
+        .and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
         .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The values a discriminator `tag` may take in the `oneOf` at `schema_path`.
+fn tag_values(schema_path: &str, tag: &str) -> Vec<String> {
+    schema_node(schema_path)
+        .and_then(Value::as_array)
+        .map(|branches| {
+            branches
+                .iter()
+                .filter_map(|b| {
+                    deref(b)
+                        .get("properties")?
+                        .get(tag)?
+                        .get("const")?
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }

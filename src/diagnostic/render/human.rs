@@ -83,6 +83,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         }
         let Some(text) = sources
             .try_get(label.span.file)
+            .filter(|f| !f.text().is_empty())
             .and_then(|f| f.line(label.span.start.line))
         else {
             continue;

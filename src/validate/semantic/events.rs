@@ -491,7 +491,9 @@ fn check_literal(
                             "`quantity` must be a whole number",
                         )
                         .label("not a whole number")
-                        .help("write the quantity as a number, such as `quantity: 1`"),
+                        .help(
+                            "write the quantity as a number without quotes, such as `quantity: 1`",
+                        ),
                     );
                 }
             }

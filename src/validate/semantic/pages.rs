@@ -52,7 +52,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                                 e.message
                             ),
                         )
-                        .label(e.message.clone());
+                        .label("here");
                         if let Some(h) = e.help {
                             d = d.help(h);
                         }
@@ -134,7 +134,7 @@ pub(super) fn check_selector(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], sel:
                 e.message
             ),
         )
-        .label(e.message.clone());
+        .label("here");
         if let Some(h) = e.help {
             d = d.help(h);
         }

@@ -153,7 +153,22 @@ fn check_event<'a>(
                     format!("`user_data.{key}` is a constant"),
                 )
                 .label("every event would claim to be the same person")
-                .help(format!("read it from the record: `{key}: customer.{key}`")),
+                .help(format!(
+                    "read it from the record, such as `{key}: {}`",
+                    match key {
+                        "em" => "customer.email",
+                        "ph" => "customer.phone",
+                        "fn" => "customer.first_name",
+                        "ln" => "customer.last_name",
+                        "db" => "customer.birth_date",
+                        "external_id" => "customer.id",
+                        "client_ip_address" => "request.ip",
+                        "client_user_agent" => "request.user_agent",
+                        "fbc" => "request.cookies._fbc",
+                        "fbp" => "request.cookies._fbp",
+                        _ => "customer.field",
+                    }
+                )),
             );
         }
         if key == "event_id" && src.constant().is_some() {
@@ -165,6 +180,19 @@ fn check_event<'a>(
                 )
                 .label("every event would share one id")
                 .help("read a unique id per action from the record, such as `event_id: order.id`"),
+            );
+        }
+        if src.spec().is_some_and(|s| s.hashed)
+            && !(is_user && meta::HASHED_USER_DATA.contains(&key))
+        {
+            ctx.push(
+                Diagnostic::new(Code::HashedNeverHashField, ctx.key_span(f, &join(&path, [Seg::from("hashed")])), format!("`{key}` is marked `hashed: true`, but Meta wants it unhashed"))
+                    .label("never hashed")
+                    .help(if is_user {
+                        "remove `hashed: true`: Meta rejects hashed IP addresses, user agents, click ids (fbc) and browser ids (fbp)".to_owned()
+                    } else {
+                        "remove `hashed: true`: only customer-data keys under `user_data` are hashed".to_owned()
+                    }),
             );
         }
         let is_custom = matches!(rel.first(), Some(Seg::Key(k)) if k == "custom_data");
