@@ -114,6 +114,43 @@ impl SourceFile {
         Some(l.trim_end_matches(['\n', '\r']))
     }
 
+    /// Masks a secret in the shown text: on 1-based `line`, everything from character
+    /// column `col` to the end of the line (after the key's `:` when `col` points at a key)
+    /// becomes `********`. The text is only ever shown in reports, never parsed again.
+    pub fn redact(&mut self, line: u32, col: u32) {
+        let Some(idx) = usize::try_from(line).ok().and_then(|l| l.checked_sub(1)) else {
+            return;
+        };
+        let Some(&start) = self.line_starts.get(idx) else {
+            return;
+        };
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.text.len(), |&e| e);
+        let Some(current) = self.text.get(start..end) else {
+            return;
+        };
+        let body = current.trim_end_matches(['\n', '\r']);
+        let chars: Vec<char> = body.chars().collect();
+        let from = (col.saturating_sub(1) as usize).min(chars.len());
+        let cut = chars[from..]
+            .iter()
+            .position(|&c| c == ':')
+            .map_or(from, |p| from + p + 1);
+        if chars[cut..].iter().all(|c| c.is_whitespace()) {
+            return;
+        }
+        let mut replaced: String = chars[..cut].iter().collect();
+        replaced.push_str(if cut > from { " ********" } else { "********" });
+        replaced.push_str(&current[body.len()..]);
+        self.text.replace_range(start..end, &replaced);
+        *self = SourceFile::new(
+            std::mem::take(&mut self.name),
+            std::mem::take(&mut self.text),
+        );
+    }
+
     /// The number of lines.
     #[must_use]
     pub fn line_count(&self) -> usize {
@@ -139,6 +176,11 @@ impl SourceMap {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);
         id
+    }
+
+    /// The file with id `id`, for changing (see [`SourceFile::redact`]).
+    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
+        self.files.get_mut(id.0 as usize)
     }
 
     /// The file with id `id`.

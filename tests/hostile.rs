@@ -183,3 +183,28 @@ fn unknown_code_and_bad_flags_are_usage_errors() {
             .exists()
     );
 }
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let token = format!("EAAG{}", "x7Kp2QmZ9vR4tY1uW8sD3fH6jL0nB5cV".repeat(3));
+    let cfg = format!(
+        "pixels:\n  - name: main\n    ids: {{production: \"123456789012345\"}}\ngraph:\n  version: v25.0\n  access_token: {token}\nsite:\n  name: {token}\n"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tagc.yaml");
+    std::fs::write(&path, cfg).expect("write");
+    for format in ["human", "json", "github"] {
+        let out = tagc(&["check", "--format", format, path.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(1));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("TAG2016"), "{format}: {all}");
+        assert!(
+            !all.contains(&token),
+            "{format} output leaks the token: {all}"
+        );
+    }
+}

@@ -160,7 +160,15 @@ pub fn load_str(
         Ok(text) => {
             let id = loaded.sources.add(SourceFile::new(name, text));
             match yaml::parse(id, text, limits) {
-                Ok(doc) => (id, Some(doc)),
+                Ok(doc) => {
+                    // Secrets are reported, but never shown again in any report.
+                    if let Some(file) = loaded.sources.get_mut(id) {
+                        for d in &doc.secrets {
+                            file.redact(d.primary.span.start.line, d.primary.span.start.col);
+                        }
+                    }
+                    (id, Some(doc))
+                }
                 Err(d) => {
                     loaded.diagnostics.extend(d);
                     (id, None)

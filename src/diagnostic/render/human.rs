@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::{Code, Diagnostic, Label, Severity, sanitize};
+use crate::diagnostic::{Diagnostic, Label, Severity, sanitize};
 use crate::source::SourceMap;
 
 /// ANSI styles, or nothing when colour is off.
@@ -88,10 +88,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         else {
             continue;
         };
-        let mut shown = shown_line(text);
-        if d.code == Code::SecretInConfig && primary {
-            shown = redact(&shown, label.span.start.col.saturating_sub(1) as usize);
-        }
+        let shown = shown_line(text);
         let _ = writeln!(
             out,
             "{} {}",
@@ -153,27 +150,6 @@ fn sanitize_lines(text: &str) -> String {
         .map(|l| sanitize(l).into_owned())
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Hides a secret in a shown source line: everything after the key's `:` when the span is
-/// a key, or from the span to the end of the line when it is the value itself.
-fn redact(line: &str, start: usize) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let colon = chars
-        .iter()
-        .skip(start)
-        .position(|&c| c == ':')
-        .map(|p| p + start + 1);
-    let from = colon.unwrap_or(start).min(chars.len());
-    let mut out: String = chars[..from].iter().collect();
-    if chars[from..].iter().any(|c| !c.is_whitespace()) {
-        out.push_str(if colon.is_some() {
-            " ********"
-        } else {
-            "********"
-        });
-    }
-    out
 }
 
 /// Tabs become single spaces so that carets stay aligned (columns count a tab as one).
