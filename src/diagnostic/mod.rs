@@ -247,6 +247,21 @@ pub fn sanitize_keep_newlines(s: &str) -> String {
         .join("\n")
 }
 
+/// How to name the type of a JSON value in a message ("text", "a list", …).
+#[must_use]
+pub fn describe_json(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "true/false",
+        Value::Number(n) if n.is_f64() => "a decimal number",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
 /// Shortens a user-supplied value for display in a message.
 #[must_use]
 pub fn truncate(s: &str, max: usize) -> String {

@@ -84,6 +84,10 @@ pub enum Trigger {
 
 /// A button, link or form that fires an event.
 ///
+/// (The event fields repeat those of [`super::EventUse`] rather than being flattened into
+/// it: serde cannot combine `flatten` with `deny_unknown_fields`, and a typo must stay an
+/// error. [`Button::fields`] gives the shared view.)
+///
 /// Locate it with exactly one of `selector` (CSS) or `text` (its visible label, the way
 /// Meta's Event Setup Tool picks a button), and give the event with exactly one of `use`
 /// (a definition under `events:`) or `event` (inline).

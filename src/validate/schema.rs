@@ -144,18 +144,6 @@ fn describe_types(kind: &TypeKind) -> String {
     }
 }
 
-fn found_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing (null)",
-        Value::Bool(_) => "true/false",
-        Value::Number(n) if n.is_f64() => "a decimal number",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
-}
-
 fn show(v: &Value) -> String {
     match v {
         Value::String(s) => format!("`{}`", truncate(s, 60)),
@@ -248,7 +236,7 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
                 message: format!(
                     "{} should be {expected}, found {}",
                     field_name(&pointer),
-                    found_type(instance)
+                    crate::diagnostic::describe_json(instance)
                 ),
                 help,
             });

@@ -268,7 +268,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     }
 }
 
-fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom: Option<bool>) {
+pub(super) fn check_name(
+    ctx: &mut Ctx<'_>,
+    f: usize,
+    path: &[Seg<'_>],
+    name: &str,
+    custom: Option<bool>,
+) {
     let files = ctx.files;
     let span = || files[f].tree.value_span(path);
     let standard = meta::is_standard_event(name);
@@ -279,9 +285,9 @@ fn check_name(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], name: &str, custom:
                 ctx.key_span(f, &with_last(path, "custom")),
                 format!("`{name}` is a standard event but is marked `custom: true`"),
             )
-            .label("sent with `trackCustom`, Meta would not treat it as the standard event")
+            .label("as a custom event, Meta would not count it as the standard event")
             .with_secondary(span(), "standard event")
-            .help("remove `custom: true` so it is sent with `track`"),
+            .help("remove `custom: true`"),
         );
         return;
     }
@@ -460,7 +466,14 @@ fn check_literal(
                 }
                 _ => format!("write {} here", expected.describe()),
             };
-            type_error(ctx, span(), key, expected, json_kind(v), help);
+            type_error(
+                ctx,
+                span(),
+                key,
+                expected,
+                crate::diagnostic::describe_json(v),
+                help,
+            );
             return;
         }
         if expected == StdParamType::Contents
@@ -576,18 +589,6 @@ fn strings(v: &Value) -> Vec<&str> {
         Value::Array(a) => a.iter().flat_map(strings).collect(),
         Value::Object(o) => o.values().flat_map(strings).collect(),
         _ => Vec::new(),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "true/false",
-        Value::Number(n) if n.is_f64() => "a decimal number",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
     }
 }
 

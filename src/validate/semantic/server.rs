@@ -56,64 +56,9 @@ fn check_event<'a>(
     default_country: bool,
 ) {
     let at = |rel: &[Seg<'a>]| join(base, rel.iter().cloned());
-    // Event name.
+    // Event name: the same rules as browser events.
     let name_span = ctx.span(f, &at(&crate::path!["event"]));
-    if meta::is_standard_event(&ev.event) && ev.custom == Some(true) {
-        ctx.push(
-            Diagnostic::new(
-                Code::StandardEventMarkedCustom,
-                ctx.key_span(f, &at(&crate::path!["custom"])),
-                format!(
-                    "`{}` is a standard event but is marked `custom: true`",
-                    ev.event
-                ),
-            )
-            .label("remove this")
-            .help("remove `custom: true`"),
-        );
-    } else if !meta::is_standard_event(&ev.event) && ev.custom != Some(true) {
-        if let Some(s) = did_you_mean(&ev.event, meta::STANDARD_EVENTS.iter().copied()) {
-            ctx.push(
-                Diagnostic::new(
-                    Code::MisspelledStandardEvent,
-                    name_span,
-                    format!("`{}` is not a standard event", truncate(&ev.event, 60)),
-                )
-                .label(format!("did you mean `{s}`?"))
-                .help(format!(
-                    "write `{s}`; if you really mean a custom event, add `custom: true`"
-                )),
-            );
-        } else {
-            ctx.push(
-                Diagnostic::new(
-                    Code::UndeclaredCustomEvent,
-                    name_span,
-                    format!(
-                        "`{}` is not a standard event; it will be sent as a custom event",
-                        truncate(&ev.event, 60)
-                    ),
-                )
-                .label("custom event")
-                .help("add `custom: true` to confirm"),
-            );
-        }
-    }
-    if !meta::is_standard_event(&ev.event) && ev.event.chars().count() > meta::MAX_CUSTOM_EVENT_NAME
-    {
-        ctx.push(
-            Diagnostic::new(
-                Code::CustomEventNameTooLong,
-                name_span,
-                format!(
-                    "custom event name is {} characters; Meta accepts at most 50",
-                    ev.event.chars().count()
-                ),
-            )
-            .label("too long")
-            .help("shorten it to 50 characters or fewer"),
-        );
-    }
+    super::events::check_name(ctx, f, &at(&crate::path!["event"]), &ev.event, ev.custom);
     // Field sources: exactly one of path/value; constants where a person's data belongs.
     for (rel, src) in fields(ev) {
         let path = at(&rel);
