@@ -135,8 +135,7 @@ pub fn load_str(
                 Code::TooLarge,
                 Span::file_start(id),
                 format!(
-                    "the file is {} bytes; the limit is {} bytes",
-                    bytes.len(),
+                    "the file is larger than the limit of {} bytes",
                     limits.max_bytes
                 ),
             )
@@ -194,6 +193,17 @@ fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// Reads a file, but never more than one byte past `max` (so a huge file costs no memory:
+/// the size check in [`load_str`] then reports it).
+fn read_bounded(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Display name for a path: relative paths stay as given.
 fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -229,7 +239,7 @@ pub fn load_into(
         if p.is_dir() {
             return Err(LoadError::IsDirectory { path: display(p) });
         }
-        let bytes = std::fs::read(p).map_err(|source| LoadError::Io {
+        let bytes = read_bounded(p, limits.max_bytes).map_err(|source| LoadError::Io {
             path: display(p),
             source,
         })?;
@@ -276,7 +286,7 @@ pub fn load_into(
             continue;
         }
         seen.push(canon.clone());
-        match std::fs::read(&path) {
+        match read_bounded(&path, limits.max_bytes) {
             Ok(bytes) => {
                 let mut chain = chain;
                 chain.push(canon);

@@ -58,6 +58,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         d.primary.span.start.line,
         d.primary.span.start.col
     );
+    let snippet_start = out.len();
     let _ = writeln!(out, "{gutter}");
     // Labels in the primary's file first, each file's labels in source order.
     labels.sort_by_key(|(l, _)| (l.span.file != primary_file, l.span));
@@ -117,6 +118,11 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
             " ".repeat(start),
             st.paint(color, &format!("{marks}{msg}"))
         );
+    }
+    let has_snippet = out[snippet_start..].lines().count() > 1;
+    if !has_snippet {
+        // No source to show (an empty or undecodable file): keep just the location.
+        out.truncate(snippet_start);
     }
     if d.help.is_some() || !d.notes.is_empty() {
         let _ = writeln!(out, "{gutter}");
