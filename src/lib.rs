@@ -7,6 +7,8 @@
 //! load      bytes → YAML documents with spans       (load)
 //! validate  schema, then Meta's semantic rules      (validate, meta)
 //! resolve   merged files → one typed model          (resolve)
+//! emit      model → pixel snippets, tagc.js          (emit, emit::escape)
+//! write     artifacts + manifest, atomically         (dist)
 //! ```
 //!
 //! Stages return values and [`diagnostic::Diagnostics`]; none prints. The `tagc` binary
@@ -16,9 +18,12 @@ pub mod check;
 pub mod cli;
 pub mod css;
 pub mod diagnostic;
+pub mod dist;
+pub mod emit;
 pub mod load;
 pub mod meta;
 pub mod model;
+pub mod resolve;
 pub mod schema;
 pub mod source;
 pub mod urlpattern;

@@ -84,6 +84,8 @@ fn use_color(choice: Color) -> bool {
 pub fn run(args: &Args) -> ExitStatus {
     match &args.command {
         Command::Check(c) => check(c, use_color(args.color)),
+        Command::Build(b) => build(b, use_color(args.color)),
+        Command::Snippet(s) => snippet(s, use_color(args.color)),
         Command::Schema => {
             if out(&crate::schema::schema_text()) {
                 ExitStatus::Success
@@ -144,31 +146,7 @@ fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
     if c.deny_warnings {
         diags.deny_warnings();
     }
-    let files = checked.sources.iter().count();
-    let ok = match c.format {
-        render::Format::Human => {
-            let mut s = String::new();
-            for d in diags.as_slice() {
-                s.push_str(&render::human::render(d, &checked.sources, color));
-                s.push('\n');
-            }
-            s.push_str(&render::human::summary(
-                diags.error_count(),
-                diags.warning_count(),
-                files,
-                color,
-            ));
-            err(&s);
-            true
-        }
-        render::Format::Json => out(&render::json::render(
-            diags.as_slice(),
-            &checked.sources,
-            files,
-        )),
-        render::Format::Github => out(&render::github::render(diags.as_slice(), &checked.sources)),
-    };
-    if !ok {
+    if !report(&diags, &checked.sources, c.format, color, true) {
         return ExitStatus::Error;
     }
     let status = if diags.has_errors() {
@@ -179,4 +157,147 @@ fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
     // Freeing a large configuration's model takes longer than the OS reclaiming it at exit.
     std::mem::forget(checked.configs);
     status
+}
+
+/// Renders diagnostics; `summary` adds the "N errors, M warnings" line in human format.
+/// Returns false when stdout is gone.
+fn report(
+    diags: &crate::diagnostic::Diagnostics,
+    sources: &crate::source::SourceMap,
+    format: render::Format,
+    color: bool,
+    summary: bool,
+) -> bool {
+    let files = sources.iter().count();
+    match format {
+        render::Format::Human => {
+            let mut s = String::new();
+            for d in diags.as_slice() {
+                s.push_str(&render::human::render(d, sources, color));
+                s.push('\n');
+            }
+            if summary || !diags.as_slice().is_empty() {
+                s.push_str(&render::human::summary(
+                    diags.error_count(),
+                    diags.warning_count(),
+                    files,
+                    color,
+                ));
+            }
+            err(&s);
+            true
+        }
+        render::Format::Json => out(&render::json::render(diags.as_slice(), sources, files)),
+        render::Format::Github => out(&render::github::render(diags.as_slice(), sources)),
+    }
+}
+
+/// Checks the configuration and resolves it for `--env`; `Err` carries the exit status
+/// after reporting why.
+fn checked_site(
+    configs: &[std::path::PathBuf],
+    g: &args::GenArgs,
+    color: bool,
+) -> Result<crate::resolve::Site, ExitStatus> {
+    let checked = crate::check::check_paths(configs, Limits::default()).map_err(|e| {
+        err(&format!("error: {e}\n"));
+        ExitStatus::Error
+    })?;
+    let mut diags = checked.diagnostics;
+    if g.deny_warnings {
+        diags.deny_warnings();
+    }
+    // Human output stays quiet for a clean configuration; machine formats always print.
+    let quiet = g.format == render::Format::Human && diags.as_slice().is_empty();
+    if !quiet && !report(&diags, &checked.sources, g.format, color, false) {
+        return Err(ExitStatus::Error);
+    }
+    if diags.has_errors() {
+        err("error: nothing generated: the configuration has errors\n");
+        return Err(ExitStatus::Failure);
+    }
+    let Some(config) = checked.configs.first() else {
+        return Err(ExitStatus::Error);
+    };
+    crate::resolve::resolve(config, &g.env).map_err(|e| {
+        err(&format!("error: {e}\n"));
+        match e {
+            crate::resolve::ResolveError::Invalid => ExitStatus::Failure,
+            _ => ExitStatus::Error,
+        }
+    })
+}
+
+fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
+    let site = match checked_site(&b.configs, &b.gen_args, color) {
+        Ok(s) => s,
+        Err(status) => return status,
+    };
+    if b.emit == args::Emit::Ir {
+        let text = match serde_json::to_string_pretty(&site) {
+            Ok(t) => t + "\n",
+            Err(e) => {
+                err(&format!("error: {e}\n"));
+                return ExitStatus::Error;
+            }
+        };
+        return if out(&text) {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Error
+        };
+    }
+    let opts = crate::emit::PixelOptions {
+        nonce: b.gen_args.nonce.clone(),
+        script_url: b.script_url.clone(),
+    };
+    let (mut artifacts, facts) = match crate::emit::pixel_artifacts(&site, &opts) {
+        Ok(x) => x,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
+    artifacts.push(manifest);
+    if let Err(e) = crate::dist::write(&b.out, &artifacts) {
+        err(&format!(
+            "error: {e}\n  = note: the previous contents of {} are unchanged\n",
+            b.out.display()
+        ));
+        return ExitStatus::Error;
+    }
+    err(&format!(
+        "wrote {} artifacts for `{}` to {}\n",
+        artifacts.len(),
+        site.env,
+        b.out.display()
+    ));
+    ExitStatus::Success
+}
+
+fn snippet(s: &args::SnippetArgs, color: bool) -> ExitStatus {
+    let site = match checked_site(&s.configs, &s.gen_args, color) {
+        Ok(s) => s,
+        Err(status) => return status,
+    };
+    let one = match site.only_page(&s.page) {
+        Ok(p) => p,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    let opts = crate::emit::PixelOptions {
+        nonce: s.gen_args.nonce.clone(),
+        script_url: String::new(),
+    };
+    match crate::emit::pixel::inline_snippet(&one, &opts) {
+        Ok(text) if out(&text) => ExitStatus::Success,
+        Ok(_) => ExitStatus::Error,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            ExitStatus::Error
+        }
+    }
 }

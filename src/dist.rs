@@ -1,0 +1,282 @@
+//! Stage 5 — write: artifacts and their manifest into the output directory, atomically.
+//!
+//! Every file is first written in full to a temporary file beside its destination and
+//! flushed; only when all of them are written are they renamed into place (the manifest
+//! last). A build that fails while writing removes its temporary files and leaves the
+//! previous output as it was. Files that the previous manifest listed and this build no
+//! longer produces (a deleted page) are removed; anything else in the directory is left
+//! alone.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::emit::{Artifact, PixelFacts};
+
+/// The name of the manifest inside the output directory.
+pub const MANIFEST: &str = "manifest.json";
+
+/// A write failure.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct DistError {
+    /// The file or directory that could not be written.
+    pub path: PathBuf,
+    /// The I/O error.
+    pub source: std::io::Error,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    /// Version of this document's shape.
+    version: u32,
+    generator: String,
+    env: &'a str,
+    artifacts: Vec<Entry<'a>>,
+    pixel: PixelEntry<'a>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    path: &'a str,
+    kind: &'a str,
+    bytes: usize,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct PixelEntry<'a> {
+    /// The `integrity` attribute of `pixel/tagc.js`.
+    integrity: &'a str,
+    /// Content-Security-Policy sources the pixel needs.
+    csp: Csp<'a>,
+}
+
+#[derive(Serialize)]
+struct Csp<'a> {
+    #[serde(rename = "script-src")]
+    script_src: Vec<&'a str>,
+    #[serde(rename = "img-src")]
+    img_src: Vec<&'a str>,
+    #[serde(rename = "connect-src")]
+    connect_src: Vec<&'a str>,
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The manifest artifact listing `artifacts` with their sizes and hashes.
+#[must_use]
+pub fn manifest(env: &str, artifacts: &[Artifact], pixel: &PixelFacts) -> Artifact {
+    let mut sorted: Vec<&Artifact> = artifacts.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let m = Manifest {
+        version: 1,
+        generator: format!("tagc {}", env!("CARGO_PKG_VERSION")),
+        env,
+        artifacts: sorted
+            .into_iter()
+            .map(|a| Entry {
+                path: &a.path,
+                kind: a.kind,
+                bytes: a.bytes.len(),
+                sha256: sha256_hex(&a.bytes),
+            })
+            .collect(),
+        pixel: PixelEntry {
+            integrity: &pixel.integrity,
+            csp: Csp {
+                script_src: vec!["https://connect.facebook.net", &pixel.loader_csp_hash],
+                img_src: vec!["https://www.facebook.com"],
+                connect_src: vec!["https://www.facebook.com"],
+            },
+        },
+    };
+    let mut bytes = serde_json::to_vec_pretty(&m).unwrap_or_default();
+    bytes.push(b'\n');
+    Artifact {
+        path: MANIFEST.into(),
+        kind: "manifest",
+        bytes,
+    }
+}
+
+/// Writes `artifacts` (the manifest among them, written last) into `out`.
+///
+/// # Errors
+/// When a directory or file cannot be created or written; the previous contents of `out`
+/// are then unchanged.
+pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| DistError { path, source }
+    };
+    fs::create_dir_all(out).map_err(err(out))?;
+    let previous = previous_paths(out);
+
+    // Manifest last, so a reader never sees a manifest describing files not yet there.
+    let mut ordered: Vec<&Artifact> = artifacts.iter().filter(|a| a.path != MANIFEST).collect();
+    ordered.extend(artifacts.iter().filter(|a| a.path == MANIFEST));
+
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in temps {
+            let _ = fs::remove_file(tmp);
+        }
+    };
+    for a in &ordered {
+        let dest = out.join(&a.path);
+        let tmp = dest.with_file_name(format!(
+            ".{}.tagc-tmp",
+            dest.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("artifact")
+        ));
+        let result = dest
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| {
+                let mut f = fs::File::create(&tmp)?;
+                f.write_all(&a.bytes)?;
+                f.sync_all()
+            });
+        if let Err(e) = result {
+            cleanup(&temps);
+            let _ = fs::remove_file(&tmp);
+            return Err(err(&dest)(e));
+        }
+        temps.push((tmp, dest));
+    }
+    for (i, (tmp, dest)) in temps.iter().enumerate() {
+        if let Err(e) = fs::rename(tmp, dest) {
+            cleanup(temps.get(i..).unwrap_or_default());
+            return Err(err(dest)(e));
+        }
+    }
+    for stale in previous {
+        if !artifacts.iter().any(|a| a.path == stale) && is_plain_relative(&stale) {
+            let _ = fs::remove_file(out.join(&stale));
+        }
+    }
+    Ok(())
+}
+
+/// Paths listed by the manifest already in `out`, if any.
+fn previous_paths(out: &Path) -> Vec<String> {
+    let Ok(text) = fs::read(out.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    v["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["path"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Only remove what tagc could have written: relative paths without `..`.
+fn is_plain_relative(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && p.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(path: &str, text: &str) -> Artifact {
+        Artifact {
+            path: path.into(),
+            kind: "test",
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn sha256_of_empty() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn writes_and_removes_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let facts = PixelFacts::default();
+        let first = vec![art("a/x.html", "1"), art("b.js", "2")];
+        let mut all = first.clone();
+        all.push(manifest("production", &first, &facts));
+        write(dir.path(), &all).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a/x.html")).unwrap(),
+            "1"
+        );
+        fs::write(dir.path().join("user.txt"), "mine").unwrap();
+
+        let second = vec![art("b.js", "3")];
+        let mut all = second.clone();
+        all.push(manifest("production", &second, &facts));
+        write(dir.path(), &all).unwrap();
+        assert!(
+            !dir.path().join("a/x.html").exists(),
+            "stale artifact removed"
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("b.js")).unwrap(), "3");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("user.txt")).unwrap(),
+            "mine"
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains("tagc-tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[art("keep.js", "old")]).unwrap();
+        // `keep.js/inner` cannot be created: `keep.js` is a file.
+        let e = write(dir.path(), &[art("new.js", "x"), art("keep.js/inner", "y")]).unwrap_err();
+        assert!(e.to_string().contains("inner"), "{e}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("keep.js")).unwrap(),
+            "old"
+        );
+        assert!(
+            !dir.path().join("new.js").exists(),
+            "nothing renamed into place"
+        );
+        assert!(
+            !dir.path().join(".new.js.tagc-tmp").exists(),
+            "temp removed"
+        );
+    }
+
+    #[test]
+    fn stale_paths_never_escape() {
+        assert!(is_plain_relative("pixel/pages/a.html"));
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a//b", "a\\b"] {
+            assert!(!is_plain_relative(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The one place where configuration strings are made safe for the context they land in.
+//!
+//! Generated snippets put configuration text (button labels, parameter values, selectors,
+//! pixel ids) inside `<script>` elements and HTML attributes. Every such string goes
+//! through a function here; templates never place a raw string.
+//!
+//! * [`js`] — a JSON value as a JavaScript expression that is also inert inside an HTML
+//!   `<script>` element: `<`, `>`, `&`, `'`, U+2028 and U+2029 become `\uXXXX` escapes, so
+//!   `</script>`, `<!--` and `<script` cannot appear, and the text is the same data in an
+//!   inline script and in an external `.js` file.
+//! * [`html_attr`] — text for a double-quoted HTML attribute value.
+//! * [`html_comment`] — text for inside an HTML comment (cannot close it or open a tag).
+
+use serde::Serialize;
+
+/// Serializes `value` as JSON (pretty-printed with `indent` leading spaces on continuation
+/// lines when `pretty`) and escapes it for an HTML `<script>` element.
+///
+/// # Errors
+/// Only if `value` cannot be serialized (a map with non-string keys), which no tagc type
+/// produces.
+pub fn js<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Result<String, serde_json::Error> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)?
+    } else {
+        serde_json::to_string(value)?
+    };
+    Ok(script_safe(&text))
+}
+
+/// Serializes `value` as JSON laid out for reading in diffs: objects and arrays nested less
+/// than `depth` deep are spread over lines (two-space indent), deeper ones stay on one line,
+/// then escapes it like [`js`].
+///
+/// # Errors
+/// As [`js`].
+pub fn js_layout<T: Serialize + ?Sized>(
+    value: &T,
+    depth: usize,
+) -> Result<String, serde_json::Error> {
+    let v = serde_json::to_value(value)?;
+    let mut out = String::new();
+    layout(&v, depth, 0, &mut out)?;
+    Ok(script_safe(&out))
+}
+
+fn layout(
+    v: &serde_json::Value,
+    depth: usize,
+    level: usize,
+    out: &mut String,
+) -> Result<(), serde_json::Error> {
+    use serde_json::Value;
+    let spread = level < depth;
+    let pad = |n: usize, out: &mut String| out.extend(std::iter::repeat_n("  ", n));
+    match v {
+        Value::Array(items) if spread && !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(level + 1, out);
+                layout(item, depth, level + 1, out)?;
+            }
+            out.push('\n');
+            pad(level, out);
+            out.push(']');
+        }
+        Value::Object(map) if spread && !map.is_empty() => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(level + 1, out);
+                out.push_str(&serde_json::to_string(k)?);
+                out.push_str(": ");
+                layout(item, depth, level + 1, out)?;
+            }
+            out.push('\n');
+            pad(level, out);
+            out.push('}');
+        }
+        other => out.push_str(&serde_json::to_string(other)?),
+    }
+    Ok(())
+}
+
+/// Escapes the characters that could end a `<script>` element or a JavaScript line
+/// inside JSON text. The characters replaced only ever occur inside JSON strings, where
+/// `\uXXXX` means the same character, so the data is unchanged.
+#[must_use]
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\'' => out.push_str("\\u0027"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a double-quoted (or single-quoted) HTML attribute value.
+#[must_use]
+pub fn html_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes text safe inside an HTML comment: no `--` (which could end it), no `<` or `>`,
+/// no line breaks.
+#[must_use]
+pub fn html_comment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' | '>' => out.push('_'),
+            '-' if out.ends_with('-') => out.push('_'),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    if out.ends_with('-') {
+        out.push('_');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str =
+        "</script><script>alert(1)</script> 'q' \"dq\" \\ & \u{2028}|\u{2029} <!-- -->";
+
+    #[test]
+    fn js_is_inert_in_a_script_element() {
+        let out = js(&serde_json::json!({ "label": HOSTILE }), false).unwrap();
+        for bad in ["<", ">", "'", "&", "\u{2028}", "\u{2029}"] {
+            assert!(!out.contains(bad), "{bad:?} in {out}");
+        }
+        // Still the same data.
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["label"], HOSTILE);
+        assert_eq!(
+            out,
+            r#"{"label":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e \u0027q\u0027 \"dq\" \\ \u0026 \u2028|\u2029 \u003c!-- --\u003e"}"#
+        );
+    }
+
+    #[test]
+    fn layout_spreads_only_the_outer_levels() {
+        let v = serde_json::json!({"pages": [{"id": "a", "load": [{"event": "Lead", "params": {"x": "</script>"}}]}]});
+        let out = js_layout(&v, 4).unwrap();
+        assert_eq!(
+            out,
+            "{\n  \"pages\": [\n    {\n      \"id\": \"a\",\n      \"load\": [\n        {\"event\":\"Lead\",\"params\":{\"x\":\"\\u003c/script\\u003e\"}}\n      ]\n    }\n  ]\n}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn attributes_cannot_be_closed() {
+        assert_eq!(
+            html_attr("a\"b' <c> & d\n"),
+            "a&quot;b&#39; &lt;c&gt; &amp; d "
+        );
+    }
+
+    #[test]
+    fn comments_cannot_be_closed() {
+        let c = html_comment(HOSTILE);
+        assert!(
+            !c.contains("--") && !c.contains('<') && !c.contains('>'),
+            "{c}"
+        );
+        assert_eq!(html_comment("a-"), "a-_");
+        assert_eq!(html_comment("a--->"), "a-_-_");
+    }
+}

@@ -1,0 +1,73 @@
+//! Stage 4 — emit: the resolved model → the files a site ships.
+//!
+//! Every artifact is built in memory from a [`crate::resolve::Site`]; nothing here touches
+//! the file system ([`crate::dist`] writes them). One module owns escaping ([`escape`]).
+
+pub mod escape;
+pub mod pixel;
+
+use crate::resolve::Site;
+
+pub use pixel::{EmitError, PixelOptions};
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Its path inside the output directory, `/`-separated (`pixel/pages/home.html`).
+    pub path: String,
+    /// What it is, for the manifest.
+    pub kind: &'static str,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// Extra facts the manifest records about the pixel artifacts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PixelFacts {
+    /// Subresource Integrity of `pixel/tagc.js`.
+    pub integrity: String,
+    /// CSP hash source of the site-wide inline loader.
+    pub loader_csp_hash: String,
+}
+
+/// Every pixel artifact of the site: the site-wide script and head tags, and one inline
+/// snippet per page.
+///
+/// # Errors
+/// Only on an internal template error.
+pub fn pixel_artifacts(
+    site: &Site,
+    opts: &PixelOptions,
+) -> Result<(Vec<Artifact>, PixelFacts), EmitError> {
+    let wide = pixel::site_wide(site, opts)?;
+    let mut out = vec![
+        Artifact {
+            path: "pixel/tagc.js".into(),
+            kind: "site-script",
+            bytes: wide.script.into_bytes(),
+        },
+        Artifact {
+            path: "pixel/head.html".into(),
+            kind: "site-head",
+            bytes: wide.head.into_bytes(),
+        },
+    ];
+    for page in &site.pages {
+        let one = Site {
+            pages: vec![page.clone()],
+            ..site.clone()
+        };
+        out.push(Artifact {
+            path: format!("pixel/pages/{}.html", page.id),
+            kind: "page-snippet",
+            bytes: pixel::inline_snippet(&one, opts)?.into_bytes(),
+        });
+    }
+    Ok((
+        out,
+        PixelFacts {
+            integrity: wide.integrity,
+            loader_csp_hash: wide.loader_csp_hash,
+        },
+    ))
+}

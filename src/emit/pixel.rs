@@ -1,0 +1,427 @@
+//! The Meta Pixel artifacts: per-page inline head snippets, and the site-wide `tagc.js`
+//! with its head tags.
+//!
+//! The generated code is Meta's base code (the `fbq` stub and the async `fbevents.js`
+//! loader), the setup calls (`consent`, `dataProcessingOptions`, `init`, `PageView`) and a
+//! small runtime ([`templates/runtime.js.j2`]) driven by a JSON description of the pages.
+//! The runtime carries only the features the configuration uses (a page without cookie
+//! sources gets no cookie reader), which keeps snippets small.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use serde::Serialize;
+use sha2::{Digest, Sha256, Sha384};
+
+use super::escape;
+use crate::model::{IdShare, LimitedDataUse, ParamValue, Source, Trigger};
+use crate::resolve::{ResolvedEvent, ResolvedLocator, Site};
+
+/// Options for the generated pixel code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PixelOptions {
+    /// A CSP nonce (or a template placeholder for one, like `{{ csp_nonce }}`) to put on
+    /// every inline `<script>`.
+    pub nonce: Option<String>,
+    /// Where the site serves `tagc.js` (site-wide mode), e.g. `/assets/tagc.js`.
+    pub script_url: String,
+}
+
+/// The site-wide artifacts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteWide {
+    /// `tagc.js`: the pixel setup and runtime for every page.
+    pub script: String,
+    /// The tags for `<head>`: the inline loader, the `<script src integrity>` tag and the
+    /// `<noscript>` fallback.
+    pub head: String,
+    /// The Subresource Integrity value of `script` (`sha384-…`).
+    pub integrity: String,
+    /// The CSP source for the inline loader (`'sha256-…'`), for sites that allow inline
+    /// scripts by hash.
+    pub loader_csp_hash: String,
+}
+
+/// Why pixel code could not be generated. Every variant is a bug in tagc (a template
+/// error), not a problem of the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    /// A template failed to render.
+    #[error("internal error rendering {template}: {source}")]
+    Template {
+        /// The template name.
+        template: &'static str,
+        /// The template engine's error.
+        source: minijinja::Error,
+    },
+}
+
+/// The inline head snippet of one page: everything in one `<script>` plus `<noscript>`.
+///
+/// # Errors
+/// Only on an internal template error.
+pub fn inline_snippet(site: &Site, opts: &PixelOptions) -> Result<String, EmitError> {
+    let page = site.pages.first().map_or("", |p| p.id.as_str());
+    render("inline.html.j2", site, opts, context! { page => page })
+}
+
+/// The site-wide script and head tags.
+///
+/// # Errors
+/// Only on an internal template error.
+pub fn site_wide(site: &Site, opts: &PixelOptions) -> Result<SiteWide, EmitError> {
+    let script = render("site.js.j2", site, opts, context! {})?;
+    let integrity = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(script.as_bytes()))
+    );
+    let head = render(
+        "head.html.j2",
+        site,
+        opts,
+        context! { integrity => integrity.clone(), script_url => opts.script_url.clone() },
+    )?;
+    let loader_csp_hash = head
+        .split("<script")
+        .nth(1)
+        .and_then(|s| s.split_once('>'))
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(body, _)| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()))
+            )
+        })
+        .unwrap_or_default();
+    Ok(SiteWide {
+        script,
+        head,
+        integrity,
+        loader_csp_hash,
+    })
+}
+
+fn render(
+    name: &'static str,
+    site: &Site,
+    opts: &PixelOptions,
+    extra: Value,
+) -> Result<String, EmitError> {
+    let err = |source| EmitError::Template {
+        template: name,
+        source,
+    };
+    let env = environment();
+    let tmpl = env.get_template(name).map_err(err)?;
+    let title = site.name.as_deref().unwrap_or("site");
+    let ldu = site.limited_data_use.map(|l| match l {
+        LimitedDataUse::Off => "[]".to_owned(),
+        LimitedDataUse::Geolocate => "['LDU'], 0, 0".to_owned(),
+        LimitedDataUse::Explicit { country, state } => format!("['LDU'], {country}, {state}"),
+    });
+    let ctx = context! {
+        title => title,
+        env => site.env.clone(),
+        pixels => Value::from(Serde(&site.pixels)),
+        consent_required => site.consent_required,
+        // Built from integers only.
+        ldu => ldu.map(Value::from_safe_string),
+        nonce => opts.nonce.clone(),
+        f => Value::from(Serde(features(site))),
+        config => Value::from(Serde(RuntimeConfig::new(site))),
+        ..extra
+    };
+    tmpl.render(ctx).map_err(err)
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    // Nothing is printed unless it went through an escaping filter (or is a number or a
+    // boolean): a template that prints a raw string fails instead of emitting it.
+    env.set_formatter(|out, state, value| {
+        if value.is_safe()
+            || value.is_number()
+            || value.is_true()
+            || value.kind() == minijinja::value::ValueKind::Bool
+        {
+            minijinja::escape_formatter(out, state, value)
+        } else {
+            Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "a string reached the output without an escaping filter (js, attr, comment)",
+            ))
+        }
+    });
+    env.add_filter("js", |v: Value| to_js(&v, false));
+    env.add_filter("js_pretty", |v: Value| {
+        escape::js_layout(&v, 4)
+            .map(Value::from_safe_string)
+            .map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
+            })
+    });
+    env.add_filter("attr", |v: String| {
+        Value::from_safe_string(escape::html_attr(&v))
+    });
+    env.add_filter("comment", |v: String| {
+        Value::from_safe_string(escape::html_comment(&v))
+    });
+    for (name, text) in TEMPLATES {
+        // The templates are part of the binary; a syntax error is caught by the tests.
+        if let Err(e) = env.add_template_owned(name, compact(name, text)) {
+            debug_assert!(false, "template {name}: {e}");
+        }
+    }
+    env
+}
+
+/// The runtime's template is written for people (indentation, comments); what ships is the
+/// same code with each line's indentation and every `//` comment line removed. One statement
+/// stays on one line, so a diff of two builds still reads line by line.
+fn compact(name: &str, text: &str) -> String {
+    if name != "runtime.js.j2" {
+        return text.to_owned();
+    }
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with("//"))
+        .fold(String::with_capacity(text.len()), |mut s, l| {
+            s.push_str(l);
+            s.push('\n');
+            s
+        })
+}
+
+const TEMPLATES: [(&str, &str); 6] = [
+    ("setup.js.j2", include_str!("templates/setup.js.j2")),
+    ("runtime.js.j2", include_str!("templates/runtime.js.j2")),
+    (
+        "noscript.html.j2",
+        include_str!("templates/noscript.html.j2"),
+    ),
+    ("inline.html.j2", include_str!("templates/inline.html.j2")),
+    ("site.js.j2", include_str!("templates/site.js.j2")),
+    ("head.html.j2", include_str!("templates/head.html.j2")),
+];
+
+fn to_js(v: &Value, pretty: bool) -> Result<Value, minijinja::Error> {
+    escape::js(v, pretty)
+        .map(Value::from_safe_string)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string()))
+}
+
+/// Which parts of the runtime a site needs.
+#[derive(Debug, Default, Serialize)]
+struct Features {
+    attribute: bool,
+    text: bool,
+    query: bool,
+    url_param: bool,
+    data_layer: bool,
+    window: bool,
+    cookie: bool,
+    meta: bool,
+    random: bool,
+    dig: bool,
+    number: bool,
+    boolean: bool,
+    list: bool,
+    contents: bool,
+    share: bool,
+    share_form: bool,
+    share_data_layer: bool,
+    share_cookie: bool,
+    buttons: bool,
+    text_locator: bool,
+    click: bool,
+    submit: bool,
+}
+
+fn features(site: &Site) -> Features {
+    let mut f = Features::default();
+    let source = |s: &Source, f: &mut Features| {
+        match s {
+            Source::Attribute { .. } => f.attribute = true,
+            Source::Text { .. } => f.text = true,
+            Source::Query { .. } => f.query = true,
+            Source::UrlParam { .. } => f.url_param = true,
+            Source::DataLayer { .. } => f.data_layer = true,
+            Source::Window { .. } => f.window = true,
+            Source::Cookie { .. } => f.cookie = true,
+            Source::Meta { .. } => f.meta = true,
+            Source::Random => f.random = true,
+        }
+        match s.ty() {
+            crate::model::ParamType::Number | crate::model::ParamType::Integer => f.number = true,
+            crate::model::ParamType::Boolean => f.boolean = true,
+            crate::model::ParamType::StringList => f.list = true,
+            crate::model::ParamType::Contents => {
+                f.contents = true;
+                f.number = true;
+            }
+            crate::model::ParamType::String => {}
+        }
+    };
+    for e in site.events() {
+        for v in e.params.values() {
+            if let ParamValue::Source(s) = v {
+                source(s, &mut f);
+            }
+        }
+        if let Some(id) = &e.event_id {
+            source(&id.source, &mut f);
+            match &id.share {
+                Some(IdShare::FormField { .. }) => f.share_form = true,
+                Some(IdShare::DataLayer { .. }) => f.share_data_layer = true,
+                Some(IdShare::Cookie { .. }) => f.share_cookie = true,
+                None => {}
+            }
+        }
+    }
+    f.share = f.share_form || f.share_data_layer || f.share_cookie;
+    f.dig = f.data_layer || f.window;
+    for b in site.pages.iter().flat_map(|p| p.buttons.iter()) {
+        f.buttons = true;
+        match b.on {
+            Trigger::Click => f.click = true,
+            Trigger::Submit => f.submit = true,
+        }
+        if matches!(b.locator, ResolvedLocator::Text { .. }) {
+            f.text_locator = true;
+        }
+    }
+    f
+}
+
+/// The JSON description of the pages that the runtime reads.
+#[derive(Debug, Serialize)]
+struct RuntimeConfig<'a> {
+    pages: Vec<RtPage<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct RtPage<'a> {
+    id: &'a str,
+    url: Vec<&'a str>,
+    load: Vec<RtEvent<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    buttons: Vec<RtButton<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct RtButton<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selector: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    within: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on: Option<&'static str>,
+    event: RtEvent<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct RtEvent<'a> {
+    call: &'static str,
+    event: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pixels: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    params: BTreeMap<&'a str, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<RtId<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct RtId<'a> {
+    source: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share: Option<&'a IdShare>,
+}
+
+/// A source as the runtime reads it: `from`, its target, and `type`.
+fn rt_source(s: &Source) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        // Strings are the default; leave them implicit to keep snippets small.
+        if o.get("type").and_then(|t| t.as_str()) == Some("string") {
+            o.remove("type");
+        }
+    }
+    v
+}
+
+impl<'a> RuntimeConfig<'a> {
+    fn new(site: &'a Site) -> Self {
+        let event = |e: &'a ResolvedEvent| RtEvent {
+            call: match (e.custom, e.pixels.is_some()) {
+                (false, false) => "track",
+                (true, false) => "trackCustom",
+                (false, true) => "trackSingle",
+                (true, true) => "trackSingleCustom",
+            },
+            event: &e.event,
+            pixels: e.pixels.as_deref(),
+            params: e
+                .params
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        ParamValue::Literal(l) => l.clone(),
+                        ParamValue::Source(s) => rt_source(s),
+                    };
+                    (k.as_str(), v)
+                })
+                .collect(),
+            id: e.event_id.as_ref().map(|id| RtId {
+                source: rt_source(&id.source),
+                share: id.share.as_ref(),
+            }),
+        };
+        let pages = site
+            .pages
+            .iter()
+            .map(|p| RtPage {
+                id: &p.id,
+                url: p.url.iter().map(|u| u.regex.as_str()).collect(),
+                load: p.on_load.iter().map(event).collect(),
+                buttons: p
+                    .buttons
+                    .iter()
+                    .map(|b| {
+                        let (selector, text, within) = match &b.locator {
+                            ResolvedLocator::Selector { selector } => {
+                                (Some(selector.as_str()), None, None)
+                            }
+                            ResolvedLocator::Text { text, within } => {
+                                (None, Some(text.as_str()), within.as_deref())
+                            }
+                        };
+                        RtButton {
+                            id: &b.id,
+                            selector,
+                            text,
+                            within,
+                            on: (b.on == Trigger::Submit).then_some("submit"),
+                            event: event(&b.event),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        RuntimeConfig { pages }
+    }
+}

@@ -1,0 +1,500 @@
+//! Stage 3 — resolve: the validated files of one configuration → one typed model for one
+//! environment, with every reference followed.
+//!
+//! Input: a [`Validated`] configuration without errors. Output: a [`Site`], in which
+//! `use:` is applied, pixel names are replaced by the ids of the chosen environment, URL
+//! patterns carry their compiled JavaScript regular expressions, and each browser event
+//! knows the server event it deduplicates with. Emitters read only this model.
+//! `tagc build --emit ir` prints it as JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::meta;
+use crate::model::{
+    Config, EventDef, EventFields, EventId, LimitedDataUse, ParamValue, Source, Trigger,
+};
+use crate::urlpattern::UrlPattern;
+use crate::validate::Validated;
+
+/// The resolved model of one configuration in one environment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Site {
+    /// The site's name, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The site's canonical URL, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The environment the ids were chosen for (`production`, `staging`, …).
+    pub env: String,
+    /// The pixels active in this environment, in configuration order.
+    pub pixels: Vec<ResolvedPixel>,
+    /// Whether consent is required before any personal data is sent.
+    pub consent_required: bool,
+    /// Limited Data Use, when the configuration sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited_data_use: Option<LimitedDataUse>,
+    /// Pages in configuration order (the first page whose pattern matches wins).
+    pub pages: Vec<ResolvedPage>,
+}
+
+/// A pixel with the id of the chosen environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedPixel {
+    /// The name used in the configuration.
+    pub name: String,
+    /// The dataset id for this environment.
+    pub id: String,
+}
+
+/// A page with its compiled URL patterns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedPage {
+    /// The page id.
+    pub id: String,
+    /// The URL patterns, each with its JavaScript regular expression.
+    pub url: Vec<ResolvedPattern>,
+    /// Events fired when the page loads (or a route change lands on it).
+    pub on_load: Vec<ResolvedEvent>,
+    /// Buttons and forms that fire events.
+    pub buttons: Vec<ResolvedButton>,
+}
+
+/// A URL pattern and its compiled form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedPattern {
+    /// As written in the configuration.
+    pub pattern: String,
+    /// A JavaScript `RegExp` source matching the same paths.
+    pub regex: String,
+}
+
+/// How a button is found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum ResolvedLocator {
+    /// The closest ancestor-or-self of the clicked element matching a CSS selector.
+    Selector {
+        /// The CSS selector.
+        selector: String,
+    },
+    /// The innermost ancestor-or-self whose whitespace-normalised text equals `text`.
+    Text {
+        /// The visible text.
+        text: String,
+        /// Only inside an element matching this selector.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        within: Option<String>,
+    },
+}
+
+/// A button (or form) and the event it fires.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedButton {
+    /// The button id.
+    pub id: String,
+    /// How the element is found.
+    pub locator: ResolvedLocator,
+    /// `click` or `submit`.
+    pub on: Trigger,
+    /// The event fired.
+    pub event: ResolvedEvent,
+}
+
+/// A browser event after `use:` and pixel names are resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedEvent {
+    /// The Meta event name.
+    pub event: String,
+    /// Whether it is a custom event (`trackCustom`) rather than a standard one (`track`).
+    pub custom: bool,
+    /// The pixel ids it goes to when not every pixel (`trackSingle`); `None` means all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixels: Option<Vec<String>>,
+    /// Parameters: constants, or sources read when the event fires.
+    pub params: BTreeMap<String, ParamValue>,
+    /// Where the `eventID` comes from and how it is handed to the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<EventId>,
+    /// The ids of the server events that deduplicate with this event.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deduplicated_by: Vec<String>,
+}
+
+/// Why a configuration cannot be resolved for an environment.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// No pixel has an id for the requested environment.
+    #[error("no pixel has an id for environment `{env}`; the configuration defines {known}")]
+    UnknownEnv {
+        /// The requested environment.
+        env: String,
+        /// The environments that exist, ready to print.
+        known: String,
+    },
+    /// The configuration still has errors (resolve runs only on clean configurations).
+    #[error("the configuration has errors; run `tagc check` to see them")]
+    Invalid,
+    /// `--page` names no page.
+    #[error("no page `{page}`{hint}")]
+    UnknownPage {
+        /// The requested page id.
+        page: String,
+        /// A did-you-mean or the list of pages.
+        hint: String,
+    },
+}
+
+/// Every environment named by any pixel, sorted.
+#[must_use]
+pub fn environments(config: &Validated) -> BTreeSet<String> {
+    config
+        .files
+        .iter()
+        .flat_map(|f| f.config.pixels.iter())
+        .flat_map(|p| p.ids.keys().cloned())
+        .collect()
+}
+
+/// Resolves a clean configuration for `env`.
+///
+/// # Errors
+/// When the configuration is incomplete (it had errors) or no pixel has an id for `env`.
+pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
+    if !config.complete || config.diagnostics.has_errors() {
+        return Err(ResolveError::Invalid);
+    }
+    let files: Vec<&Config> = config.files.iter().map(|f| &f.config).collect();
+    let root = config
+        .files
+        .iter()
+        .find(|f| f.is_root)
+        .map(|f| &f.config)
+        .or(files.first().copied());
+
+    let mut pixels = Vec::new();
+    let mut pixel_ids: BTreeMap<&str, &str> = BTreeMap::new();
+    for p in files.iter().flat_map(|c| c.pixels.iter()) {
+        if let Some(id) = p.ids.get(env) {
+            pixels.push(ResolvedPixel {
+                name: p.name.clone(),
+                id: id.clone(),
+            });
+            pixel_ids.insert(&p.name, id);
+        }
+    }
+    if pixels.is_empty() {
+        let envs = environments(config);
+        let known = if envs.is_empty() {
+            "no environments".to_owned()
+        } else {
+            envs.iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(ResolveError::UnknownEnv {
+            env: env.to_owned(),
+            known,
+        });
+    }
+
+    let defs: BTreeMap<&str, &EventDef> = files
+        .iter()
+        .flat_map(|c| c.events.iter())
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+
+    // Which server events deduplicate with which browser event (by definition name or
+    // `PAGE/BUTTON`).
+    let mut dedup: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for se in files
+        .iter()
+        .filter_map(|c| c.server.as_ref())
+        .flat_map(|s| s.events.iter())
+    {
+        if let Some(target) = se.deduplicate_with.as_deref() {
+            dedup.entry(target).or_default().push(se.id.clone());
+        }
+    }
+
+    let r = Resolver {
+        defs: &defs,
+        pixel_ids: &pixel_ids,
+        all_pixels: pixels.len(),
+        dedup: &dedup,
+    };
+    let mut pages = Vec::new();
+    for page in files.iter().flat_map(|c| c.pages.iter()) {
+        let url = page
+            .url
+            .0
+            .iter()
+            .filter_map(|p| UrlPattern::parse(p).ok())
+            .map(|p| ResolvedPattern {
+                pattern: p.as_str().to_owned(),
+                regex: p.to_regex_source(),
+            })
+            .collect();
+        let on_load = page
+            .on_load
+            .iter()
+            .filter_map(|e| r.event(e.fields(), None))
+            .collect();
+        let buttons = page
+            .buttons
+            .iter()
+            .filter_map(|b| {
+                let locator = match (&b.selector, &b.text) {
+                    (Some(s), _) => ResolvedLocator::Selector {
+                        selector: s.clone(),
+                    },
+                    (None, Some(t)) => ResolvedLocator::Text {
+                        text: normalize_text(t),
+                        within: b.within.clone(),
+                    },
+                    (None, None) => return None,
+                };
+                let key = format!("{}/{}", page.id, b.id);
+                Some(ResolvedButton {
+                    id: b.id.clone(),
+                    locator,
+                    on: b.on,
+                    event: r.event(b.fields(), Some(&key))?,
+                })
+            })
+            .collect();
+        pages.push(ResolvedPage {
+            id: page.id.clone(),
+            url,
+            on_load,
+            buttons,
+        });
+    }
+
+    let site = root.and_then(|c| c.site.as_ref());
+    let setting = |f: fn(&Config) -> bool| files.iter().any(|c| f(c));
+    Ok(Site {
+        name: site.and_then(|s| s.name.clone()),
+        url: site.and_then(|s| s.url.clone()),
+        env: env.to_owned(),
+        pixels,
+        consent_required: setting(|c| c.consent == Some(crate::model::Consent::Required)),
+        limited_data_use: files.iter().find_map(|c| c.limited_data_use),
+        pages,
+    })
+}
+
+/// Collapses runs of whitespace to one space and trims, as the runtime does with an
+/// element's text before comparing.
+#[must_use]
+pub fn normalize_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Resolver<'a> {
+    defs: &'a BTreeMap<&'a str, &'a EventDef>,
+    pixel_ids: &'a BTreeMap<&'a str, &'a str>,
+    all_pixels: usize,
+    dedup: &'a BTreeMap<&'a str, Vec<String>>,
+}
+
+impl Resolver<'_> {
+    /// Applies `use:`; `None` when the event goes to no pixel active in this environment.
+    fn event(&self, f: EventFields<'_>, button_key: Option<&str>) -> Option<ResolvedEvent> {
+        let def = f.use_.and_then(|u| self.defs.get(u).copied());
+        let name = f.event.or(def.map(|d| d.event.as_str()))?;
+        let custom = f
+            .custom
+            .or(def.and_then(|d| d.custom))
+            .unwrap_or_else(|| !meta::is_standard_event(name));
+        let mut params = def.map(|d| d.params.clone()).unwrap_or_default();
+        params.extend(f.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let names: &[String] = if f.pixels.is_empty() {
+            def.map_or(&[], |d| d.pixels.as_slice())
+        } else {
+            f.pixels
+        };
+        let pixels = if names.is_empty() {
+            None
+        } else {
+            let ids: Vec<String> = names
+                .iter()
+                .filter_map(|n| self.pixel_ids.get(n.as_str()).map(|s| (*s).to_owned()))
+                .collect();
+            if ids.is_empty() {
+                return None;
+            }
+            // Every active pixel named: plain `track` does the same with one call.
+            (ids.len() < self.all_pixels).then_some(ids)
+        };
+        let event_id = f
+            .event_id
+            .or(def.and_then(|d| d.event_id.as_ref()))
+            .cloned();
+        let mut deduplicated_by = Vec::new();
+        for key in f.use_.into_iter().chain(button_key) {
+            if let Some(ids) = self.dedup.get(key) {
+                deduplicated_by.extend(ids.iter().cloned());
+            }
+        }
+        Some(ResolvedEvent {
+            event: name.to_owned(),
+            custom,
+            pixels,
+            params,
+            event_id,
+            deduplicated_by,
+        })
+    }
+}
+
+impl Site {
+    /// The site restricted to one page (what a per-page inline snippet carries).
+    ///
+    /// # Errors
+    /// When no page has that id.
+    pub fn only_page(&self, id: &str) -> Result<Site, ResolveError> {
+        let Some(page) = self.pages.iter().find(|p| p.id == id) else {
+            let ids: Vec<&str> = self.pages.iter().map(|p| p.id.as_str()).collect();
+            let hint = match crate::diagnostic::did_you_mean(id, ids.iter().copied()) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None if ids.is_empty() => "; the configuration has no pages".to_owned(),
+                None => format!("; pages: {}", ids.join(", ")),
+            };
+            return Err(ResolveError::UnknownPage {
+                page: id.to_owned(),
+                hint,
+            });
+        };
+        Ok(Site {
+            pages: vec![page.clone()],
+            ..self.clone()
+        })
+    }
+
+    /// Every parameter source used by any event of the site (including event-id sources),
+    /// by kind.
+    #[must_use]
+    pub fn source_kinds(&self) -> BTreeSet<&'static str> {
+        let mut out = BTreeSet::new();
+        for e in self.events() {
+            for v in e.params.values() {
+                if let ParamValue::Source(s) = v {
+                    out.insert(s.kind());
+                }
+            }
+            if let Some(id) = &e.event_id {
+                out.insert(id.source.kind());
+            }
+        }
+        out
+    }
+
+    /// Every event of every page, load events first.
+    pub fn events(&self) -> impl Iterator<Item = &ResolvedEvent> {
+        self.pages
+            .iter()
+            .flat_map(|p| p.on_load.iter().chain(p.buttons.iter().map(|b| &b.event)))
+    }
+}
+
+/// The declared type of a source, for the runtime's conversion.
+#[must_use]
+pub fn source_type(s: &Source) -> &'static str {
+    s.ty().as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::check_paths;
+    use crate::load::Limits;
+
+    fn site(yaml: &str, env: &str) -> Result<Site, ResolveError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tagc.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let checked = check_paths(&[path], Limits::default()).unwrap();
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{:?}",
+            checked.diagnostics
+        );
+        resolve(&checked.configs[0], env)
+    }
+
+    const TWO_PIXELS: &str = r#"
+pixels:
+  - name: main
+    ids: {production: "123456789012345", staging: "987654321098765"}
+  - name: agency
+    ids: {production: "111111111111111"}
+events:
+  lead:
+    event: Lead
+    pixels: [agency]
+pages:
+  - id: home
+    url: [/, /home/{slug}]
+    on_load:
+      - use: lead
+      - event: ViewContent
+        pixels: [main, agency]
+    buttons:
+      - id: go
+        text: "  Go   now "
+        event: JoinWaitlist
+"#;
+
+    #[test]
+    fn pixels_use_and_custom_are_resolved() {
+        let s = site(TWO_PIXELS, "production").unwrap();
+        assert_eq!(s.pixels.len(), 2);
+        let page = &s.pages[0];
+        assert_eq!(page.url[1].regex, r"^\/home\/(?<slug>[^\/]+)\/?$");
+        assert_eq!(page.on_load[0].event, "Lead");
+        assert_eq!(
+            page.on_load[0].pixels.as_deref(),
+            Some(&["111111111111111".to_owned()][..])
+        );
+        // Both pixels named: plain `track`.
+        assert_eq!(page.on_load[1].pixels, None);
+        let b = &page.buttons[0];
+        assert!(b.event.custom);
+        assert_eq!(
+            b.locator,
+            ResolvedLocator::Text {
+                text: "Go now".into(),
+                within: None
+            }
+        );
+    }
+
+    #[test]
+    fn events_for_pixels_absent_from_the_env_are_dropped() {
+        let s = site(TWO_PIXELS, "staging").unwrap();
+        assert_eq!(s.pixels.len(), 1);
+        assert_eq!(s.pages[0].on_load.len(), 1, "the agency-only Lead is gone");
+        assert_eq!(s.pages[0].on_load[0].event, "ViewContent");
+    }
+
+    #[test]
+    fn unknown_env_lists_the_known_ones() {
+        let e = site(TWO_PIXELS, "prod").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no pixel has an id for environment `prod`; the configuration defines `production`, `staging`"
+        );
+    }
+
+    #[test]
+    fn only_page_suggests() {
+        let s = site(TWO_PIXELS, "production").unwrap();
+        assert_eq!(s.only_page("home").unwrap().pages.len(), 1);
+        let e = s.only_page("hom").unwrap_err();
+        assert_eq!(e.to_string(), "no page `hom`; did you mean `home`?");
+    }
+}
