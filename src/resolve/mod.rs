@@ -438,7 +438,7 @@ events:
     pixels: [agency]
 pages:
   - id: home
-    url: [/, /home/{slug}]
+    url: ["/", "/home/{slug}"]
     on_load:
       - use: lead
       - event: ViewContent
