@@ -1,11 +1,10 @@
 //! Stage 5 — write: artifacts and their manifest into the output directory, atomically.
 //!
-//! Every file is first written in full to a temporary file beside its destination and
-//! flushed; only when all of them are written are they renamed into place (the manifest
+//! Every file is first written in full to a temporary file beside its destination; only when all of them are written are they renamed into place (the manifest
 //! last). A build that fails while writing removes its temporary files and leaves the
 //! previous output as it was. Files that the previous manifest listed and this build no
 //! longer produces (a deleted page) are removed; anything else in the directory is left
-//! alone.
+//! alone. An artifact whose file already has the same bytes is not rewritten.
 
 use std::fs;
 use std::io::Write;
@@ -138,6 +137,13 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
     };
     for a in &ordered {
         let dest = out.join(&a.path);
+        // Unchanged artifacts are left as they are (same bytes, same mtime), which keeps
+        // rebuilds of large sites cheap and deploy tools' diffs small.
+        if fs::metadata(&dest).is_ok_and(|m| m.len() == a.bytes.len() as u64)
+            && fs::read(&dest).is_ok_and(|b| b == a.bytes)
+        {
+            continue;
+        }
         let tmp = dest.with_file_name(format!(
             ".{}.tagc-tmp",
             dest.file_name()
@@ -149,8 +155,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
             .map_or(Ok(()), fs::create_dir_all)
             .and_then(|()| {
                 let mut f = fs::File::create(&tmp)?;
-                f.write_all(&a.bytes)?;
-                f.sync_all()
+                f.write_all(&a.bytes)
             });
         if let Err(e) = result {
             cleanup(&temps);

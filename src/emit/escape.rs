@@ -28,61 +28,6 @@ pub fn js<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Result<String, serd
     Ok(script_safe(&text))
 }
 
-/// Serializes `value` as JSON laid out for reading in diffs: objects and arrays nested less
-/// than `depth` deep are spread over lines (two-space indent), deeper ones stay on one line,
-/// then escapes it like [`js`].
-///
-/// # Errors
-/// As [`js`].
-pub fn js_layout<T: Serialize + ?Sized>(
-    value: &T,
-    depth: usize,
-) -> Result<String, serde_json::Error> {
-    let v = serde_json::to_value(value)?;
-    let mut out = String::new();
-    layout(&v, depth, 0, &mut out)?;
-    Ok(script_safe(&out))
-}
-
-fn layout(
-    v: &serde_json::Value,
-    depth: usize,
-    level: usize,
-    out: &mut String,
-) -> Result<(), serde_json::Error> {
-    use serde_json::Value;
-    let spread = level < depth;
-    let pad = |n: usize, out: &mut String| out.extend(std::iter::repeat_n("  ", n));
-    match v {
-        Value::Array(items) if spread && !items.is_empty() => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                out.push_str(if i == 0 { "\n" } else { ",\n" });
-                pad(level + 1, out);
-                layout(item, depth, level + 1, out)?;
-            }
-            out.push('\n');
-            pad(level, out);
-            out.push(']');
-        }
-        Value::Object(map) if spread && !map.is_empty() => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                out.push_str(if i == 0 { "\n" } else { ",\n" });
-                pad(level + 1, out);
-                out.push_str(&serde_json::to_string(k)?);
-                out.push_str(": ");
-                layout(item, depth, level + 1, out)?;
-            }
-            out.push('\n');
-            pad(level, out);
-            out.push('}');
-        }
-        other => out.push_str(&serde_json::to_string(other)?),
-    }
-    Ok(())
-}
-
 /// Escapes the characters that could end a `<script>` element or a JavaScript line
 /// inside JSON text. The characters replaced only ever occur inside JSON strings, where
 /// `\uXXXX` means the same character, so the data is unchanged.
@@ -160,18 +105,6 @@ mod tests {
             out,
             r#"{"label":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e \u0027q\u0027 \"dq\" \\ \u0026 \u2028|\u2029 \u003c!-- --\u003e"}"#
         );
-    }
-
-    #[test]
-    fn layout_spreads_only_the_outer_levels() {
-        let v = serde_json::json!({"pages": [{"id": "a", "load": [{"event": "Lead", "params": {"x": "</script>"}}]}]});
-        let out = js_layout(&v, 4).unwrap();
-        assert_eq!(
-            out,
-            "{\n  \"pages\": [\n    {\n      \"id\": \"a\",\n      \"load\": [\n        {\"event\":\"Lead\",\"params\":{\"x\":\"\\u003c/script\\u003e\"}}\n      ]\n    }\n  ]\n}"
-        );
-        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(back, v);
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub fn pixel_artifacts(
     site: &Site,
     opts: &PixelOptions,
 ) -> Result<(Vec<Artifact>, PixelFacts), EmitError> {
-    let wide = pixel::site_wide(site, opts)?;
+    let renderer = pixel::Renderer::new();
+    let wide = renderer.site_wide(site, opts)?;
     let mut out = vec![
         Artifact {
             path: "pixel/tagc.js".into(),
@@ -52,16 +53,37 @@ pub fn pixel_artifacts(
             bytes: wide.head.into_bytes(),
         },
     ];
-    for page in &site.pages {
-        let one = Site {
-            pages: vec![page.clone()],
-            ..site.clone()
-        };
-        out.push(Artifact {
-            path: format!("pixel/pages/{}.html", page.id),
-            kind: "page-snippet",
-            bytes: pixel::inline_snippet(&one, opts)?.into_bytes(),
-        });
+    // Pages are independent: render them on every core, keeping their order.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = site.pages.len().div_ceil(threads).max(64);
+    let rendered: Vec<Result<Vec<Artifact>, EmitError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = site
+            .pages
+            .chunks(chunk)
+            .map(|pages| {
+                let renderer = &renderer;
+                scope.spawn(move || {
+                    pages
+                        .iter()
+                        .map(|page| {
+                            let one = site.with_pages(vec![page.clone()]);
+                            Ok(Artifact {
+                                path: format!("pixel/pages/{}.html", page.id),
+                                kind: "page-snippet",
+                                bytes: renderer.inline_snippet(&one, opts)?.into_bytes(),
+                            })
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for part in rendered {
+        out.extend(part?);
     }
     Ok((
         out,

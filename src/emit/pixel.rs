@@ -63,8 +63,7 @@ pub enum EmitError {
 /// # Errors
 /// Only on an internal template error.
 pub fn inline_snippet(site: &Site, opts: &PixelOptions) -> Result<String, EmitError> {
-    let page = site.pages.first().map_or("", |p| p.id.as_str());
-    render("inline.html.j2", site, opts, context! { page => page })
+    Renderer::new().inline_snippet(site, opts)
 }
 
 /// The site-wide script and head tags.
@@ -72,68 +71,110 @@ pub fn inline_snippet(site: &Site, opts: &PixelOptions) -> Result<String, EmitEr
 /// # Errors
 /// Only on an internal template error.
 pub fn site_wide(site: &Site, opts: &PixelOptions) -> Result<SiteWide, EmitError> {
-    let script = render("site.js.j2", site, opts, context! {})?;
-    let integrity = format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(script.as_bytes()))
-    );
-    let head = render(
-        "head.html.j2",
-        site,
-        opts,
-        context! { integrity => integrity.clone(), script_url => opts.script_url.clone() },
-    )?;
-    let loader_csp_hash = head
-        .split("<script")
-        .nth(1)
-        .and_then(|s| s.split_once('>'))
-        .and_then(|(_, rest)| rest.split_once("</script>"))
-        .map(|(body, _)| {
-            format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()))
-            )
-        })
-        .unwrap_or_default();
-    Ok(SiteWide {
-        script,
-        head,
-        integrity,
-        loader_csp_hash,
-    })
+    Renderer::new().site_wide(site, opts)
 }
 
-fn render(
-    name: &'static str,
-    site: &Site,
-    opts: &PixelOptions,
-    extra: Value,
-) -> Result<String, EmitError> {
-    let err = |source| EmitError::Template {
-        template: name,
-        source,
-    };
-    let env = environment();
-    let tmpl = env.get_template(name).map_err(err)?;
-    let title = site.name.as_deref().unwrap_or("site");
-    let ldu = site.limited_data_use.map(|l| match l {
-        LimitedDataUse::Off => "[]".to_owned(),
-        LimitedDataUse::Geolocate => "['LDU'], 0, 0".to_owned(),
-        LimitedDataUse::Explicit { country, state } => format!("['LDU'], {country}, {state}"),
-    });
-    let ctx = context! {
-        title => title,
-        env => site.env.clone(),
-        pixels => Value::from(Serde(&site.pixels)),
-        consent_required => site.consent_required,
-        // Built from integers only.
-        ldu => ldu.map(Value::from_safe_string),
-        nonce => opts.nonce.clone(),
-        f => Value::from(Serde(features(site))),
-        config => Value::from(Serde(RuntimeConfig::new(site))),
-        ..extra
-    };
-    tmpl.render(ctx).map_err(err)
+/// The templates, compiled once and used for many pages.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    /// Compiles the templates.
+    #[must_use]
+    pub fn new() -> Self {
+        Renderer { env: environment() }
+    }
+
+    /// See [`inline_snippet`].
+    ///
+    /// # Errors
+    /// Only on an internal template error.
+    pub fn inline_snippet(&self, site: &Site, opts: &PixelOptions) -> Result<String, EmitError> {
+        let page = site.pages.first().map_or("", |p| p.id.as_str());
+        self.render("inline.html.j2", site, opts, context! { page => page })
+    }
+
+    /// See [`site_wide`].
+    ///
+    /// # Errors
+    /// Only on an internal template error.
+    pub fn site_wide(&self, site: &Site, opts: &PixelOptions) -> Result<SiteWide, EmitError> {
+        let script = self.render("site.js.j2", site, opts, context! {})?;
+        let integrity = format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(Sha384::digest(script.as_bytes()))
+        );
+        let head = self.render(
+            "head.html.j2",
+            site,
+            opts,
+            context! { integrity => integrity.clone(), script_url => opts.script_url.clone() },
+        )?;
+        let loader_csp_hash = head
+            .split("<script")
+            .nth(1)
+            .and_then(|s| s.split_once('>'))
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map(|(body, _)| {
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD
+                        .encode(Sha256::digest(body.as_bytes()))
+                )
+            })
+            .unwrap_or_default();
+        Ok(SiteWide {
+            script,
+            head,
+            integrity,
+            loader_csp_hash,
+        })
+    }
+
+    fn render(
+        &self,
+        name: &'static str,
+        site: &Site,
+        opts: &PixelOptions,
+        extra: Value,
+    ) -> Result<String, EmitError> {
+        let err = |source| EmitError::Template {
+            template: name,
+            source,
+        };
+        let tmpl = self.env.get_template(name).map_err(err)?;
+        let title = site.name.as_deref().unwrap_or("site");
+        let ldu = site.limited_data_use.map(|l| match l {
+            LimitedDataUse::Off => "[]".to_owned(),
+            LimitedDataUse::Geolocate => "['LDU'], 0, 0".to_owned(),
+            LimitedDataUse::Explicit { country, state } => format!("['LDU'], {country}, {state}"),
+        });
+        let ctx = context! {
+            title => title,
+            env => site.env.clone(),
+            pixels => Value::from(Serde(&site.pixels)),
+            consent_required => site.consent_required,
+            // Built from integers only.
+            ldu => ldu.map(Value::from_safe_string),
+            nonce => opts.nonce.clone(),
+            f => Value::from(Serde(features(site))),
+            // Laid out and escaped here, in one pass, rather than through the template engine.
+            config => Value::from_safe_string(
+                RuntimeConfig::new(site).layout().map_err(|e| err(
+                    minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
+                ))?
+            ),
+            ..extra
+        };
+        tmpl.render(ctx).map_err(err)
+    }
 }
 
 fn environment() -> Environment<'static> {
@@ -164,13 +205,6 @@ fn environment() -> Environment<'static> {
         }
     });
     env.add_filter("js", |v: Value| to_js(&v, false));
-    env.add_filter("js_pretty", |v: Value| {
-        escape::js_layout(&v, 4)
-            .map(Value::from_safe_string)
-            .map_err(|e| {
-                minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
-            })
-    });
     env.add_filter("attr", |v: String| {
         Value::from_safe_string(escape::html_attr(&v))
     });
@@ -315,7 +349,6 @@ struct RtPage<'a> {
     id: &'a str,
     url: Vec<&'a str>,
     load: Vec<RtEvent<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     buttons: Vec<RtButton<'a>>,
 }
 
@@ -352,6 +385,18 @@ struct RtId<'a> {
     share: Option<&'a IdShare>,
 }
 
+/// Items one per line at the depth of a page's lists.
+fn list<T: Serialize>(out: &mut String, items: &[T]) -> Result<(), serde_json::Error> {
+    for (i, item) in items.iter().enumerate() {
+        out.push_str(if i == 0 { "\n        " } else { ",\n        " });
+        out.push_str(&escape::js(item, false)?);
+    }
+    if !items.is_empty() {
+        out.push_str("\n      ");
+    }
+    Ok(())
+}
+
 /// A source as the runtime reads it: `from`, its target, and `type`.
 fn rt_source(s: &Source) -> serde_json::Value {
     let mut v = serde_json::to_value(s).unwrap_or_default();
@@ -365,6 +410,30 @@ fn rt_source(s: &Source) -> serde_json::Value {
 }
 
 impl<'a> RuntimeConfig<'a> {
+    /// The JSON text laid out for diffs: one line per page field, one line per event or
+    /// button, keys in reading order (`id`, `url`, `load`, `buttons`); escaped for
+    /// `<script>` by [`escape::js`].
+    fn layout(&self) -> Result<String, serde_json::Error> {
+        use std::fmt::Write as _;
+        let mut out = String::from("{\n  \"pages\": [");
+        for (i, p) in self.pages.iter().enumerate() {
+            out.push_str(if i == 0 { "\n    {\n" } else { ",\n    {\n" });
+            let _ = writeln!(out, "      \"id\": {},", escape::js(p.id, false)?);
+            let _ = writeln!(out, "      \"url\": {},", escape::js(&p.url, false)?);
+            out.push_str("      \"load\": [");
+            list(&mut out, &p.load)?;
+            out.push_str("],\n      \"buttons\": [");
+            list(&mut out, &p.buttons)?;
+            out.push_str("]\n    }");
+        }
+        out.push_str(if self.pages.is_empty() {
+            "]\n}"
+        } else {
+            "\n  ]\n}"
+        });
+        Ok(out)
+    }
+
     fn new(site: &'a Site) -> Self {
         let event = |e: &'a ResolvedEvent| RtEvent {
             call: match (e.custom, e.pixels.is_some()) {

@@ -369,10 +369,21 @@ impl Site {
                 hint,
             });
         };
-        Ok(Site {
-            pages: vec![page.clone()],
-            ..self.clone()
-        })
+        Ok(self.with_pages(vec![page.clone()]))
+    }
+
+    /// This site's settings with other pages (without copying the current ones).
+    #[must_use]
+    pub fn with_pages(&self, pages: Vec<ResolvedPage>) -> Site {
+        Site {
+            name: self.name.clone(),
+            url: self.url.clone(),
+            env: self.env.clone(),
+            pixels: self.pixels.clone(),
+            consent_required: self.consent_required,
+            limited_data_use: self.limited_data_use,
+            pages,
+        }
     }
 
     /// Every parameter source used by any event of the site (including event-id sources),

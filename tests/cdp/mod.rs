@@ -226,7 +226,19 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Closes Chromium cleanly (so its helper processes stop writing to the profile before
+    /// the profile is removed), killing it only if it does not exit in time.
     fn drop(&mut self) {
+        let _ = self.send(None, "Browser.close", json!({}));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                // Give the zygote and renderers a moment to follow the browser process.
+                std::thread::sleep(Duration::from_millis(200));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
