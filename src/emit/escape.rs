@@ -13,19 +13,13 @@
 
 use serde::Serialize;
 
-/// Serializes `value` as JSON (pretty-printed with `indent` leading spaces on continuation
-/// lines when `pretty`) and escapes it for an HTML `<script>` element.
+/// Serializes `value` as compact JSON escaped for an HTML `<script>` element.
 ///
 /// # Errors
 /// Only if `value` cannot be serialized (a map with non-string keys), which no tagc type
 /// produces.
-pub fn js<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Result<String, serde_json::Error> {
-    let text = if pretty {
-        serde_json::to_string_pretty(value)?
-    } else {
-        serde_json::to_string(value)?
-    };
-    Ok(script_safe(&text))
+pub fn js<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    Ok(script_safe(&serde_json::to_string(value)?))
 }
 
 /// Escapes the characters that could end a `<script>` element or a JavaScript line
@@ -94,7 +88,7 @@ mod tests {
 
     #[test]
     fn js_is_inert_in_a_script_element() {
-        let out = js(&serde_json::json!({ "label": HOSTILE }), false).unwrap();
+        let out = js(&serde_json::json!({ "label": HOSTILE })).unwrap();
         for bad in ["<", ">", "'", "&", "\u{2028}", "\u{2029}"] {
             assert!(!out.contains(bad), "{bad:?} in {out}");
         }

@@ -204,7 +204,7 @@ fn environment() -> Environment<'static> {
             ))
         }
     });
-    env.add_filter("js", |v: Value| to_js(&v, false));
+    env.add_filter("js", |v: Value| to_js(&v));
     env.add_filter("attr", |v: String| {
         Value::from_safe_string(escape::html_attr(&v))
     });
@@ -249,8 +249,8 @@ const TEMPLATES: [(&str, &str); 6] = [
     ("head.html.j2", include_str!("templates/head.html.j2")),
 ];
 
-fn to_js(v: &Value, pretty: bool) -> Result<Value, minijinja::Error> {
-    escape::js(v, pretty)
+fn to_js(v: &Value) -> Result<Value, minijinja::Error> {
+    escape::js(v)
         .map(Value::from_safe_string)
         .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string()))
 }
@@ -389,7 +389,7 @@ struct RtId<'a> {
 fn list<T: Serialize>(out: &mut String, items: &[T]) -> Result<(), serde_json::Error> {
     for (i, item) in items.iter().enumerate() {
         out.push_str(if i == 0 { "\n        " } else { ",\n        " });
-        out.push_str(&escape::js(item, false)?);
+        out.push_str(&escape::js(item)?);
     }
     if !items.is_empty() {
         out.push_str("\n      ");
@@ -418,8 +418,8 @@ impl<'a> RuntimeConfig<'a> {
         let mut out = String::from("{\n  \"pages\": [");
         for (i, p) in self.pages.iter().enumerate() {
             out.push_str(if i == 0 { "\n    {\n" } else { ",\n    {\n" });
-            let _ = writeln!(out, "      \"id\": {},", escape::js(p.id, false)?);
-            let _ = writeln!(out, "      \"url\": {},", escape::js(&p.url, false)?);
+            let _ = writeln!(out, "      \"id\": {},", escape::js(p.id)?);
+            let _ = writeln!(out, "      \"url\": {},", escape::js(&p.url)?);
             out.push_str("      \"load\": [");
             list(&mut out, &p.load)?;
             out.push_str("],\n      \"buttons\": [");

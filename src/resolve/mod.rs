@@ -12,9 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::meta;
-use crate::model::{
-    Config, EventDef, EventFields, EventId, LimitedDataUse, ParamValue, Source, Trigger,
-};
+use crate::model::{Config, EventDef, EventFields, EventId, LimitedDataUse, ParamValue, Trigger};
 use crate::urlpattern::UrlPattern;
 use crate::validate::Validated;
 
@@ -386,36 +384,12 @@ impl Site {
         }
     }
 
-    /// Every parameter source used by any event of the site (including event-id sources),
-    /// by kind.
-    #[must_use]
-    pub fn source_kinds(&self) -> BTreeSet<&'static str> {
-        let mut out = BTreeSet::new();
-        for e in self.events() {
-            for v in e.params.values() {
-                if let ParamValue::Source(s) = v {
-                    out.insert(s.kind());
-                }
-            }
-            if let Some(id) = &e.event_id {
-                out.insert(id.source.kind());
-            }
-        }
-        out
-    }
-
     /// Every event of every page, load events first.
     pub fn events(&self) -> impl Iterator<Item = &ResolvedEvent> {
         self.pages
             .iter()
             .flat_map(|p| p.on_load.iter().chain(p.buttons.iter().map(|b| &b.event)))
     }
-}
-
-/// The declared type of a source, for the runtime's conversion.
-#[must_use]
-pub fn source_type(s: &Source) -> &'static str {
-    s.ty().as_str()
 }
 
 #[cfg(test)]
