@@ -5,6 +5,7 @@
 //! Meta accepts. Sources: `shared/reference/meta.md` (§2 events and parameters, §4 server
 //! events, §5 customer information) and the rule list at its end.
 
+pub mod capi;
 pub mod currency;
 
 pub use currency::is_currency;

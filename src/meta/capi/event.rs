@@ -1,0 +1,379 @@
+//! The Conversions API wire format: one `data[]` item and the request body, as Meta
+//! documents them (`shared/reference/meta.md` §3–§5).
+//!
+//! These types are what `tagc` sends and what the test Graph API receives. Serialization
+//! leaves out unset fields (Meta rejects unknown keys, and an absent field is not the
+//! same as an empty one), and writes keys in a fixed order so request bodies are
+//! deterministic.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// One server event (an item of the request's `data` array).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapiEvent {
+    /// A standard or custom event name.
+    pub event_name: String,
+    /// When the event happened: Unix time in seconds.
+    pub event_time: i64,
+    /// Where the conversion happened (`website`, `physical_store`, …).
+    pub action_source: String,
+    /// The deduplication key shared with the browser's `eventID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The page URL where the event happened (required for `website`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_url: Option<String>,
+    /// Use the event for attribution only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<bool>,
+    /// Customer information.
+    #[serde(default)]
+    pub user_data: CapiUserData,
+    /// Event parameters (`value`, `currency`, `contents`, custom properties).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<Map<String, Value>>,
+    /// `["LDU"]` for Limited Data Use, or empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_processing_options: Option<Vec<String>>,
+    /// `1` (USA) or `0` (geolocate); required with LDU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_processing_options_country: Option<i64>,
+    /// `0` (geolocate) or a state code `1000`–`1013`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_processing_options_state: Option<i64>,
+    /// The HTTP referrer of the page that fired the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer_url: Option<String>,
+    /// App events only (not produced by tagc; accepted so the rules can reject misuse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_data: Option<Value>,
+    /// For delayed events tied to an earlier event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_event_data: Option<Value>,
+    /// Customer segmentation enum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_segmentation: Option<Value>,
+    /// Business messaging channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_channel: Option<Value>,
+}
+
+/// Customer information (`user_data`). Hashed keys are lists of 64-hex SHA-256 values
+/// (Meta accepts a string or a list; tagc always sends lists, like the SDKs); the ids
+/// below them are sent as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)] // the keys are Meta's; each is documented in meta.md §5.1
+pub struct CapiUserData {
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub em: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub ph: Vec<String>,
+    #[serde(
+        default,
+        rename = "fn",
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub fn_: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub ln: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub db: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub ge: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub ct: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub st: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub zp: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub country: Vec<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub external_id: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fb_login_id: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anon_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub madid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_scoped_user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctwa_clid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ig_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ig_sid: Option<String>,
+}
+
+impl CapiUserData {
+    /// The hashed (multi-valued) keys and their values, in wire order.
+    #[must_use]
+    pub fn hashed(&self) -> [(&'static str, &[String]); 11] {
+        [
+            ("em", &self.em),
+            ("ph", &self.ph),
+            ("fn", &self.fn_),
+            ("ln", &self.ln),
+            ("db", &self.db),
+            ("ge", &self.ge),
+            ("ct", &self.ct),
+            ("st", &self.st),
+            ("zp", &self.zp),
+            ("country", &self.country),
+            ("external_id", &self.external_id),
+        ]
+    }
+
+    /// The hashed list for a key, mutably (`None` for keys that are not hashed lists).
+    pub fn hashed_mut(&mut self, key: &str) -> Option<&mut Vec<String>> {
+        Some(match key {
+            "em" => &mut self.em,
+            "ph" => &mut self.ph,
+            "fn" => &mut self.fn_,
+            "ln" => &mut self.ln,
+            "db" => &mut self.db,
+            "ge" => &mut self.ge,
+            "ct" => &mut self.ct,
+            "st" => &mut self.st,
+            "zp" => &mut self.zp,
+            "country" => &mut self.country,
+            "external_id" => &mut self.external_id,
+            _ => return None,
+        })
+    }
+
+    /// The single-valued text ids that are never hashed, and their values.
+    #[must_use]
+    pub fn ids(&self) -> [(&'static str, Option<&str>); 12] {
+        [
+            ("client_ip_address", self.client_ip_address.as_deref()),
+            ("client_user_agent", self.client_user_agent.as_deref()),
+            ("fbc", self.fbc.as_deref()),
+            ("fbp", self.fbp.as_deref()),
+            ("subscription_id", self.subscription_id.as_deref()),
+            ("anon_id", self.anon_id.as_deref()),
+            ("madid", self.madid.as_deref()),
+            ("page_id", self.page_id.as_deref()),
+            ("page_scoped_user_id", self.page_scoped_user_id.as_deref()),
+            ("ctwa_clid", self.ctwa_clid.as_deref()),
+            ("ig_account_id", self.ig_account_id.as_deref()),
+            ("ig_sid", self.ig_sid.as_deref()),
+        ]
+    }
+
+    /// A never-hashed text id, mutably (`None` for other keys).
+    pub fn id_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        Some(match key {
+            "client_ip_address" => &mut self.client_ip_address,
+            "client_user_agent" => &mut self.client_user_agent,
+            "fbc" => &mut self.fbc,
+            "fbp" => &mut self.fbp,
+            "subscription_id" => &mut self.subscription_id,
+            "anon_id" => &mut self.anon_id,
+            "madid" => &mut self.madid,
+            "page_id" => &mut self.page_id,
+            "page_scoped_user_id" => &mut self.page_scoped_user_id,
+            "ctwa_clid" => &mut self.ctwa_clid,
+            "ig_account_id" => &mut self.ig_account_id,
+            "ig_sid" => &mut self.ig_sid,
+            _ => return None,
+        })
+    }
+
+    /// Every key that carries a value, in wire order.
+    #[must_use]
+    pub fn present_keys(&self) -> Vec<&'static str> {
+        let mut keys: Vec<&'static str> = self
+            .hashed()
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| k)
+            .collect();
+        keys.extend(
+            self.ids()
+                .into_iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(k, _)| k),
+        );
+        if self.fb_login_id.is_some() {
+            keys.push("fb_login_id");
+        }
+        if self.lead_id.is_some() {
+            keys.push("lead_id");
+        }
+        keys
+    }
+}
+
+/// The body of `POST /{version}/{pixel_id}/events` (JSON style).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CapiRequest {
+    /// 1 to 1,000 events.
+    pub data: Vec<CapiEvent>,
+    /// Routes the events to Events Manager → Test Events as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_event_code: Option<String>,
+    /// The platform that sent the events (`tagc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_agent: Option<String>,
+}
+
+/// Meta's success body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapiResponse {
+    /// How many events Meta accepted.
+    pub events_received: u64,
+    /// Warnings (usually empty).
+    #[serde(default)]
+    pub messages: Vec<String>,
+    /// Meta's trace id, for support.
+    #[serde(default)]
+    pub fbtrace_id: String,
+}
+
+/// The Graph API error body: `{"error": {...}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphErrorBody {
+    /// The error.
+    pub error: GraphError,
+}
+
+/// A Graph API error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphError {
+    /// For humans.
+    pub message: String,
+    /// `OAuthException` even for payload errors; branch on `code`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// The Graph error code (100 payload, 190 token, 4/17/341 throttling, …).
+    pub code: u32,
+    /// A CAPI-specific subcode (2804003 stale time, 2804016 not hashed, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_subcode: Option<u32>,
+    /// Whether Meta says retrying may help.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_transient: Option<bool>,
+    /// A short title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_user_title: Option<String>,
+    /// The user-facing message (names the offending parameter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_user_msg: Option<String>,
+    /// Meta's trace id.
+    #[serde(default)]
+    pub fbtrace_id: String,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_fields_are_left_out_and_lists_stay_lists() {
+        let mut e = CapiEvent {
+            event_name: "Lead".into(),
+            event_time: 1_767_225_600,
+            action_source: "website".into(),
+            ..CapiEvent::default()
+        };
+        e.user_data.em = vec!["a".repeat(64)];
+        let json = serde_json::to_string(&e).expect("serializes");
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"event_name":"Lead","event_time":1767225600,"action_source":"website","user_data":{{"em":["{}"]}}}}"#,
+                "a".repeat(64)
+            )
+        );
+    }
+
+    #[test]
+    fn a_single_string_is_read_as_a_one_item_list() {
+        let e: CapiEvent = serde_json::from_str(
+            r#"{"event_name":"Lead","event_time":1,"action_source":"email","user_data":{"em":"x"}}"#,
+        )
+        .expect("parses");
+        assert_eq!(e.user_data.em, vec!["x".to_string()]);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let r: Result<CapiEvent, _> = serde_json::from_str(
+            r#"{"event_name":"Lead","event_time":1,"action_source":"email","advertiser_tracking_enabled":true}"#,
+        );
+        assert!(r.is_err());
+    }
+}
