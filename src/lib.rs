@@ -23,6 +23,7 @@ pub mod emit;
 pub mod load;
 pub mod meta;
 pub mod model;
+pub mod normalize;
 pub mod resolve;
 pub mod schema;
 pub mod source;
