@@ -9,7 +9,10 @@ pub mod event;
 pub mod rules;
 
 pub use event::{CapiEvent, CapiRequest, CapiResponse, CapiUserData, GraphError, GraphErrorBody};
-pub use rules::{RuleContext, check_event, check_request};
+pub use rules::{
+    ParsedBody, RuleContext, check_event, check_request, parse_body, parse_request,
+    parse_request_with_token,
+};
 
 /// How serious a broken rule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -1,0 +1,814 @@
+//! A fake Graph API for tests: `POST /{version}/{pixel_id}/events`, in process, on
+//! `127.0.0.1:0`.
+//!
+//! It answers the way Meta does (meta.md §3, §8): it checks the path, the method, the
+//! access token (body field `access_token`, the query string, or `Authorization: Bearer`)
+//! and the pixel, reads the body with [`tagc::meta::capi::rules::parse_body`] (JSON, or a
+//! form body whose `data` is a JSON string), applies
+//! [`tagc::meta::capi::rules::check_request`] with the fake's clock, and answers the first
+//! [`Level::Rejected`] violation as a Graph error (HTTP 400). Otherwise it answers
+//! `200 {"events_received": n, "messages": [], "fbtrace_id": …}` and records the events.
+//! `Invalid` and `Warning` findings do not reject (Meta accepts those events); they are
+//! kept in [`FakeGraph::findings`], and listed in `messages` only if
+//! [`FakeConfig::echo_findings`] is set (Meta's `messages` is normally empty).
+//!
+//! Faults ([`Fault`]) are injected per request number: latency, HTTP 500, throttling
+//! (HTTP 429 with Graph code 4, 17 or 341), a connection reset, and partial acceptance.
+//!
+//! Self-contained: it depends only on `tagc`, axum, tokio and `serde_json`, so other test
+//! crates and benches can include it with `#[path = "../tests/support/graph.rs"] mod graph;`.
+#![allow(dead_code)] // each test crate uses part of it
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::connect_info::{ConnectInfo, Connected};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::serve::{IncomingStream, Listener};
+use serde_json::{Value, json};
+use tagc::meta::capi::rules::{self, RuleContext};
+use tagc::meta::capi::{CapiEvent, GraphError, GraphErrorBody, Level, Violation};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The pixel the default configuration knows.
+pub const PIXEL: &str = "1234567890123456";
+/// The token the default configuration accepts.
+pub const TOKEN: &str = "EAAFakeGraphTokenForTestsOnly0123456789";
+/// A token the default configuration reports as expired (190/463).
+pub const EXPIRED_TOKEN: &str = "EAAFakeGraphExpiredToken0123456789";
+/// The Graph API version tests use in URLs.
+pub const VERSION: &str = "v25.0";
+
+/// What the fake knows and how it misbehaves.
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// Pixel (dataset) ids that exist; others get code 100 subcode 33.
+    pub pixels: Vec<String>,
+    /// Access tokens that are valid for every known pixel.
+    pub tokens: Vec<String>,
+    /// Access tokens that have expired (code 190 subcode 463).
+    pub expired_tokens: Vec<String>,
+    /// The fake's clock, Unix seconds; `None` follows the system clock.
+    pub now: Option<i64>,
+    /// Faults, numbered from the first request the server sees.
+    pub faults: Vec<Fault>,
+    /// List non-rejecting findings (`rule at path`) in the success body's `messages`.
+    pub echo_findings: bool,
+    /// Tokio worker threads (default 2).
+    pub worker_threads: usize,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        Self {
+            pixels: vec![PIXEL.to_string()],
+            tokens: vec![TOKEN.to_string()],
+            expired_tokens: vec![EXPIRED_TOKEN.to_string()],
+            now: None,
+            faults: Vec::new(),
+            echo_findings: false,
+            worker_threads: 2,
+        }
+    }
+}
+
+impl FakeConfig {
+    /// The default: pixel [`PIXEL`], token [`TOKEN`], system clock, no faults.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also knows pixel `id`.
+    #[must_use]
+    pub fn pixel(mut self, id: &str) -> Self {
+        self.pixels.push(id.to_string());
+        self
+    }
+
+    /// Also accepts `token`.
+    #[must_use]
+    pub fn token(mut self, token: &str) -> Self {
+        self.tokens.push(token.to_string());
+        self
+    }
+
+    /// Fixes the clock at `now` (Unix seconds).
+    #[must_use]
+    pub fn now(mut self, now: i64) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// Adds a fault.
+    #[must_use]
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Lists findings in `messages`.
+    #[must_use]
+    pub fn echo_findings(mut self) -> Self {
+        self.echo_findings = true;
+        self
+    }
+}
+
+/// One kind of misbehaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Wait this long before handling the request (adds up with other latencies, and
+    /// combines with the other kinds).
+    Latency(Duration),
+    /// HTTP 500 with Graph code 2 ("temporary downtime", `is_transient: true`).
+    ServerError,
+    /// HTTP 429 with this Graph throttling code (4 app, 17 user, 341 app limit).
+    Throttle(u32),
+    /// Read the request, then drop the TCP connection with a reset (`SO_LINGER` 0) and
+    /// no response.
+    Reset,
+    /// Validate as usual, but accept (and record) only the first this-many events:
+    /// HTTP 200 with `events_received` below the batch size.
+    Partial(usize),
+}
+
+/// A fault on some requests: those numbered `from..=to` (1-based, counted from the
+/// start, or from the last [`FakeGraph::set_faults`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// What happens.
+    pub kind: FaultKind,
+    /// The first request it applies to (1-based).
+    pub from: usize,
+    /// The last request it applies to; `None` for every later one.
+    pub to: Option<usize>,
+}
+
+impl Fault {
+    /// On every request.
+    #[must_use]
+    pub fn always(kind: FaultKind) -> Self {
+        Self {
+            kind,
+            from: 1,
+            to: None,
+        }
+    }
+
+    /// On the first `n` requests, then never ("fail N times, then succeed").
+    #[must_use]
+    pub fn first(n: usize, kind: FaultKind) -> Self {
+        Self {
+            kind,
+            from: 1,
+            to: Some(n),
+        }
+    }
+
+    /// On request number `n` only (1-based).
+    #[must_use]
+    pub fn on(n: usize, kind: FaultKind) -> Self {
+        Self {
+            kind,
+            from: n,
+            to: Some(n),
+        }
+    }
+
+    fn applies(&self, n: usize) -> bool {
+        n >= self.from && self.to.is_none_or(|to| n <= to)
+    }
+}
+
+/// An event the fake accepted, as Meta "got" it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedEvent {
+    /// The pixel it was sent to.
+    pub pixel: String,
+    /// The request's `test_event_code`.
+    pub test_event_code: Option<String>,
+    /// The number of the request that carried it (1-based, from the start).
+    pub request: usize,
+    /// The event as parsed.
+    pub event: CapiEvent,
+}
+
+impl ReceivedEvent {
+    /// The event's name.
+    #[must_use]
+    pub fn event_name(&self) -> &str {
+        &self.event.event_name
+    }
+
+    /// The event's `event_id`.
+    #[must_use]
+    pub fn event_id(&self) -> Option<&str> {
+        self.event.event_id.as_deref()
+    }
+}
+
+/// A running fake Graph API. Dropping it stops the server.
+pub struct FakeGraph {
+    addr: SocketAddr,
+    inner: Arc<Inner>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Inner {
+    pixels: Vec<String>,
+    tokens: Vec<String>,
+    expired_tokens: Vec<String>,
+    echo_findings: bool,
+    /// `i64::MIN` means the system clock.
+    now: AtomicI64,
+    requests: AtomicUsize,
+    faults: Mutex<(usize, Vec<Fault>)>,
+    received: Mutex<Vec<ReceivedEvent>>,
+    findings: Mutex<Vec<Violation>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl FakeGraph {
+    /// Starts a fake on `127.0.0.1` with a free port, on its own thread and runtime.
+    ///
+    /// # Panics
+    /// If the port cannot be bound or the runtime cannot start.
+    #[must_use]
+    pub fn start(config: FakeConfig) -> FakeGraph {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let addr = std_listener.local_addr().expect("local addr");
+        let inner = Arc::new(Inner {
+            pixels: config.pixels,
+            tokens: config.tokens,
+            expired_tokens: config.expired_tokens,
+            echo_findings: config.echo_findings,
+            now: AtomicI64::new(config.now.unwrap_or(i64::MIN)),
+            requests: AtomicUsize::new(0),
+            faults: Mutex::new((0, config.faults)),
+            received: Mutex::new(Vec::new()),
+            findings: Mutex::new(Vec::new()),
+        });
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.worker_threads.max(1))
+            .thread_name("fake-graph")
+            .enable_io()
+            .enable_time()
+            .build()
+            .expect("tokio runtime");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = Router::new()
+            .fallback(handle)
+            .layer(DefaultBodyLimit::max(64 << 20))
+            .with_state(inner.clone());
+        let thread = std::thread::Builder::new()
+            .name("fake-graph".into())
+            .spawn(move || {
+                let listener = runtime.block_on(async {
+                    TcpListener::from_std(std_listener).expect("tokio listener")
+                });
+                runtime.spawn(async move {
+                    let _ = axum::serve(
+                        FaultListener(listener),
+                        app.into_make_service_with_connect_info::<Conn>(),
+                    )
+                    .await;
+                });
+                let _ = runtime.block_on(rx);
+                runtime.shutdown_timeout(Duration::from_millis(200));
+            })
+            .expect("spawn fake-graph thread");
+        FakeGraph {
+            addr,
+            inner,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The events endpoint for `pixel`: `http://127.0.0.1:PORT/v25.0/{pixel}/events`.
+    #[must_use]
+    pub fn events_url(&self, pixel: &str) -> String {
+        format!("http://{}/{VERSION}/{pixel}/events", self.addr)
+    }
+
+    /// The server's address.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every event accepted so far, in arrival order.
+    #[must_use]
+    pub fn received(&self) -> Vec<ReceivedEvent> {
+        lock(&self.inner.received).clone()
+    }
+
+    /// How many accepted events there are (cheaper than `received().len()`).
+    #[must_use]
+    pub fn received_count(&self) -> usize {
+        lock(&self.inner.received).len()
+    }
+
+    /// How many HTTP requests reached the server (any path, any outcome).
+    #[must_use]
+    pub fn requests(&self) -> usize {
+        self.inner.requests.load(Ordering::SeqCst)
+    }
+
+    /// The `Invalid` and `Warning` findings on accepted requests (Meta accepts those
+    /// events; tagc should never send an `Invalid` one).
+    #[must_use]
+    pub fn findings(&self) -> Vec<Violation> {
+        lock(&self.inner.findings).clone()
+    }
+
+    /// Replaces the faults; their request numbers count from the next request.
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        *lock(&self.inner.faults) = (self.requests(), faults);
+    }
+
+    /// Sets the clock (Unix seconds), or `None` for the system clock.
+    pub fn set_now(&self, now: Option<i64>) {
+        self.inner
+            .now
+            .store(now.unwrap_or(i64::MIN), Ordering::SeqCst);
+    }
+
+    /// Forgets received events and findings (the request count stays).
+    pub fn clear(&self) {
+        lock(&self.inner.received).clear();
+        lock(&self.inner.findings).clear();
+    }
+}
+
+impl Drop for FakeGraph {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections that a handler can reset.
+
+/// The listener: sets `TCP_NODELAY` and hands each connection a kill switch.
+struct FaultListener(TcpListener);
+
+/// A connection's kill switch, given to handlers through `ConnectInfo`.
+#[derive(Clone, Debug)]
+struct Conn(Arc<AtomicBool>);
+
+/// A TCP stream that fails every write, and resets, once its switch is on.
+struct KillableStream {
+    stream: TcpStream,
+    kill: Arc<AtomicBool>,
+}
+
+impl Listener for FaultListener {
+    type Io = KillableStream;
+    type Addr = Conn;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let kill = Arc::new(AtomicBool::new(false));
+                    return (
+                        KillableStream {
+                            stream,
+                            kill: kill.clone(),
+                        },
+                        Conn(kill),
+                    );
+                }
+                // Out of file descriptors and the like: wait, as axum's own listener does.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        Ok(Conn(Arc::new(AtomicBool::new(false))))
+    }
+}
+
+impl Connected<IncomingStream<'_, FaultListener>> for Conn {
+    fn connect_info(stream: IncomingStream<'_, FaultListener>) -> Self {
+        stream.remote_addr().clone()
+    }
+}
+
+impl KillableStream {
+    fn killed(&self) -> Option<io::Error> {
+        if self.kill.load(Ordering::SeqCst) {
+            // Closing with SO_LINGER 0 sends RST instead of FIN.
+            let _ = self.stream.set_zero_linger();
+            Some(io::ErrorKind::ConnectionReset.into())
+        } else {
+            None
+        }
+    }
+}
+
+impl AsyncRead for KillableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for KillableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if let Some(e) = self.killed() {
+            return Poll::Ready(Err(e));
+        }
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if let Some(e) = self.killed() {
+            return Poll::Ready(Err(e));
+        }
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(e) = self.killed() {
+            return Poll::Ready(Err(e));
+        }
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(e) = self.killed() {
+            return Poll::Ready(Err(e));
+        }
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The handler.
+
+fn fbtrace_id(n: usize) -> String {
+    format!("AFakeTrace{n:012}")
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json; charset=UTF-8")
+        .body(Body::from(body.to_string()))
+        .unwrap_or_default()
+}
+
+fn graph_error(status: StatusCode, error: GraphError) -> Response {
+    let body = serde_json::to_value(GraphErrorBody { error }).unwrap_or_default();
+    json_response(status, &body)
+}
+
+fn simple_error(
+    n: usize,
+    kind: &str,
+    code: u32,
+    subcode: Option<u32>,
+    transient: bool,
+    message: String,
+) -> GraphError {
+    GraphError {
+        message,
+        kind: kind.to_string(),
+        code,
+        error_subcode: subcode,
+        is_transient: Some(transient),
+        error_user_title: None,
+        error_user_msg: None,
+        fbtrace_id: fbtrace_id(n),
+    }
+}
+
+/// `%XX` and `+` decoding for query strings and form bodies.
+fn url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn form_pairs(s: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    s.split('&').filter(|p| !p.is_empty()).map(|p| {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        (url_decode(k), url_decode(v))
+    })
+}
+
+/// `/v{N}.0/{pixel}/events` → the pixel id.
+fn events_pixel(path: &str) -> Option<&str> {
+    let mut parts = path.trim_matches('/').split('/');
+    let (Some(version), Some(pixel), Some("events"), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let major = version.strip_prefix('v')?.strip_suffix(".0")?;
+    (!major.is_empty() && major.bytes().all(|c| c.is_ascii_digit())).then_some(pixel)
+}
+
+async fn handle(
+    State(st): State<Arc<Inner>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let n = st.requests.fetch_add(1, Ordering::SeqCst) + 1;
+    let trace = fbtrace_id(n);
+
+    // Faults.
+    let (latency, fault) = {
+        let faults = lock(&st.faults);
+        let rel = n - faults.0;
+        let mut latency = Duration::ZERO;
+        let mut fault = None;
+        for f in faults.1.iter().filter(|f| f.applies(rel)) {
+            match f.kind {
+                FaultKind::Latency(d) => latency += d,
+                kind => {
+                    fault.get_or_insert(kind);
+                }
+            }
+        }
+        (latency, fault)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut partial = None;
+    match fault {
+        Some(FaultKind::Reset) => {
+            conn.0.store(true, Ordering::SeqCst);
+            return Response::default();
+        }
+        Some(FaultKind::ServerError) => {
+            return graph_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                simple_error(
+                    n,
+                    "OAuthException",
+                    2,
+                    None,
+                    true,
+                    "An unexpected error has occurred. Please retry your request later."
+                        .to_string(),
+                ),
+            );
+        }
+        Some(FaultKind::Throttle(code)) => {
+            let message = match code {
+                4 => "(#4) Application request limit reached",
+                17 => "(#17) User request limit reached",
+                341 => "(#341) Application limit reached",
+                _ => "(#613) Calls to this api have exceeded the rate limit.",
+            };
+            return graph_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                simple_error(n, "OAuthException", code, None, true, message.to_string()),
+            );
+        }
+        Some(FaultKind::Partial(k)) => partial = Some(k),
+        Some(FaultKind::Latency(_)) | None => {}
+    }
+
+    // Path and method.
+    let Some(pixel) = events_pixel(uri.path()) else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            simple_error(
+                n,
+                "OAuthException",
+                2500,
+                None,
+                false,
+                format!("Unknown path components: {}", uri.path()),
+            ),
+        );
+    };
+    if method != Method::POST {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            simple_error(
+                n,
+                "GraphMethodException",
+                100,
+                None,
+                false,
+                format!(
+                    "Unsupported {} request.",
+                    method.as_str().to_ascii_lowercase()
+                ),
+            ),
+        );
+    }
+
+    // Body: JSON, or a form whose `data` is a JSON string.
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let parsed = if is_form {
+        let text = String::from_utf8_lossy(&body);
+        let obj: serde_json::Map<String, Value> = form_pairs(&text)
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        rules::parse_body(Value::Object(obj).to_string().as_bytes())
+    } else {
+        rules::parse_body(&body)
+    };
+
+    // Token: query string, then body, then `Authorization: Bearer`.
+    let token = uri
+        .query()
+        .and_then(|q| {
+            form_pairs(q)
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v)
+        })
+        .or_else(|| parsed.access_token.clone())
+        .or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_string)
+        });
+    let Some(token) = token else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            simple_error(
+                n,
+                "OAuthException",
+                104,
+                None,
+                false,
+                "An access token is required to request this resource.".to_string(),
+            ),
+        );
+    };
+    if st.expired_tokens.contains(&token) {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            simple_error(
+                n,
+                "OAuthException",
+                190,
+                Some(463),
+                false,
+                "Error validating access token: Session has expired.".to_string(),
+            ),
+        );
+    }
+    if !st.tokens.contains(&token) {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            simple_error(
+                n,
+                "OAuthException",
+                190,
+                Some(467),
+                false,
+                "Invalid OAuth access token - Cannot parse access token".to_string(),
+            ),
+        );
+    }
+    if !st.pixels.iter().any(|p| p == pixel) {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            simple_error(
+                n,
+                "GraphMethodException",
+                100,
+                Some(33),
+                false,
+                format!(
+                    "Unsupported post request. Object with ID '{pixel}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+                ),
+            ),
+        );
+    }
+
+    // Payload.
+    let request = match parsed.request {
+        Ok(r) => r,
+        Err(v) => return graph_error(StatusCode::BAD_REQUEST, v.to_graph_error(&trace)),
+    };
+    let now = match st.now.load(Ordering::SeqCst) {
+        i64::MIN => RuleContext::system_now(),
+        t => RuleContext::at(t),
+    };
+    let violations = rules::check_request(&request, &now);
+    if let Some(v) = rules::first_rejection(&violations) {
+        return graph_error(StatusCode::BAD_REQUEST, v.to_graph_error(&trace));
+    }
+
+    let accepted = partial.map_or(request.data.len(), |k| k.min(request.data.len()));
+    let mut messages = Vec::new();
+    if st.echo_findings {
+        messages.extend(
+            parsed
+                .warnings
+                .iter()
+                .chain(&violations)
+                .map(|v| format!("{} at {}", v.rule, v.path)),
+        );
+    }
+    if !violations.is_empty() || !parsed.warnings.is_empty() {
+        let mut findings = lock(&st.findings);
+        findings.extend(parsed.warnings);
+        findings.extend(
+            violations
+                .into_iter()
+                .filter(|v| v.level != Level::Rejected),
+        );
+    }
+    {
+        let mut received = lock(&st.received);
+        let test_event_code = request.test_event_code;
+        received.extend(
+            request
+                .data
+                .into_iter()
+                .take(accepted)
+                .map(|event| ReceivedEvent {
+                    pixel: pixel.to_string(),
+                    test_event_code: test_event_code.clone(),
+                    request: n,
+                    event,
+                }),
+        );
+    }
+    json_response(
+        StatusCode::OK,
+        &json!({ "events_received": accepted, "messages": messages, "fbtrace_id": trace }),
+    )
+}
