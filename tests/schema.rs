@@ -95,3 +95,52 @@ fn every_example_checks_clean_and_has_the_schema_comment() {
         }
     }
 }
+
+#[test]
+fn committed_mapping_schema_matches_the_types() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed =
+        std::fs::read_to_string(root.join(tagc::mapping::SCHEMA_PATH)).unwrap_or_default();
+    assert!(
+        committed == tagc::mapping::schema_text(),
+        "schema/capi-mapping.schema.json is out of date with src/mapping.\n\
+         Regenerate it with:\n\n    cargo run -- schema mapping > schema/capi-mapping.schema.json\n\n\
+         then review the diff and commit it."
+    );
+}
+
+/// Every example's `capi/mapping.json` is valid against the committed mapping schema and
+/// reads back into the same mapping.
+#[test]
+fn every_example_mapping_validates_against_its_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(tagc::mapping::SCHEMA_PATH)).expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let mut mappings = 0;
+    for path in example_roots() {
+        let checked =
+            tagc::check::check_paths(std::slice::from_ref(&path), tagc::load::Limits::default())
+                .expect("readable");
+        let site = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
+        if site.server.events.is_empty() {
+            continue;
+        }
+        mappings += 1;
+        let mapping = tagc::mapping::Mapping::from_site(&site);
+        let text = mapping.to_json();
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+        assert_eq!(
+            tagc::mapping::Mapping::from_json(&text).expect("reads back"),
+            mapping
+        );
+    }
+    assert!(mappings >= 2, "expected examples with server events");
+}

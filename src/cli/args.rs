@@ -38,8 +38,17 @@ pub enum Command {
     Build(BuildArgs),
     /// Check, then print one page's inline head snippet to stdout.
     Snippet(SnippetArgs),
-    /// Print the JSON Schema of the configuration language.
-    Schema,
+    /// Normalize and hash customer data the way Meta documents it (an offline Payload
+    /// Helper): one JSON line per value.
+    Hash(HashArgs),
+    /// Map backend records (NDJSON or CSV) to Conversions API events and send them.
+    Send(SendArgs),
+    /// Print the JSON Schema of the configuration language (or of another document).
+    Schema {
+        /// Which schema.
+        #[arg(value_enum, default_value_t = SchemaKind::Config)]
+        kind: SchemaKind,
+    },
     /// Explain a diagnostic code, such as `tagc explain TAG2005`.
     Explain {
         /// The code (`TAG2005`) or its name (`purchase-missing-value-currency`).
@@ -123,4 +132,94 @@ pub struct SnippetArgs {
     /// Shared options.
     #[command(flatten)]
     pub gen_args: GenArgs,
+}
+
+/// Which JSON Schema `tagc schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The configuration language (`schema/tagc.schema.json`).
+    Config,
+    /// The Conversions API mapping (`schema/capi-mapping.schema.json`).
+    Mapping,
+}
+
+/// Arguments of `tagc hash`.
+#[derive(Debug, clap::Args)]
+pub struct HashArgs {
+    /// The customer-data key: em, ph, fn, ln, db, ge, ct, st, zp, country, external_id
+    /// (also `email`, `phone`, `first_name`, …), or client_ip_address, fbc, fbp to
+    /// validate a never-hashed id.
+    #[arg(value_name = "FIELD")]
+    pub field: String,
+    /// The values; read one per line from stdin when none are given.
+    #[arg(value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// Country calling code added to national phone numbers (`34`).
+    #[arg(long, value_name = "CODE")]
+    pub phone_country_code: Option<String>,
+    /// The record's country (ISO alpha-2), for rules that depend on it (US zip codes).
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+}
+
+/// Input format of `tagc send`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// From the file name: `.csv` is CSV, anything else NDJSON.
+    Auto,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row (`customer.email` columns nest).
+    Csv,
+}
+
+/// Arguments of `tagc send`.
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// The mapping written by `tagc build` (`dist/capi/mapping.json`).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: PathBuf,
+    /// The server event to send (its `id` in the configuration).
+    #[arg(long, value_name = "ID")]
+    pub event: String,
+    /// The records: a file, or `-` (the default) for stdin.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// The input format.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+    /// Send to Events Manager → Test Events with this code.
+    #[arg(long, value_name = "CODE")]
+    pub test_event_code: Option<String>,
+    /// Read the access token from this file (instead of `META_ACCESS_TOKEN`).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Write every event that was not accepted, with the reason, to this NDJSON file (it
+    /// can be sent again as it is).
+    #[arg(long, value_name = "FILE")]
+    pub failed: Option<PathBuf>,
+    /// Print the request bodies (without the token) instead of sending them.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The Graph API base URL.
+    #[arg(long, default_value = "https://graph.facebook.com", value_name = "URL")]
+    pub graph_url: String,
+    /// Events per request (at most 1000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub batch_size: u16,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Per-request timeout in seconds (Meta recommends at least 1.5).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Retries of a failed request (network errors, 5xx, throttling).
+    #[arg(long, default_value_t = 5)]
+    pub retries: u32,
+    /// First retry delay in milliseconds (doubles on each retry, with jitter).
+    #[arg(long, default_value_t = 500, hide = true)]
+    pub retry_base_ms: u64,
+    /// Unix time to use as "now" (reproducible runs).
+    #[arg(long, hide = true)]
+    pub now: Option<i64>,
 }

@@ -2,6 +2,7 @@
 //! chooses the exit code (0 ok, 1 the configuration has errors, 2 usage or I/O error).
 
 mod args;
+mod send;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -86,8 +87,14 @@ pub fn run(args: &Args) -> ExitStatus {
         Command::Check(c) => check(c, use_color(args.color)),
         Command::Build(b) => build(b, use_color(args.color)),
         Command::Snippet(s) => snippet(s, use_color(args.color)),
-        Command::Schema => {
-            if out(&crate::schema::schema_text()) {
+        Command::Hash(h) => send::hash(h),
+        Command::Send(a) => send::send_cmd(a),
+        Command::Schema { kind } => {
+            let text = match kind {
+                args::SchemaKind::Config => crate::schema::schema_text(),
+                args::SchemaKind::Mapping => crate::mapping::schema_text(),
+            };
+            if out(&text) {
                 ExitStatus::Success
             } else {
                 ExitStatus::Error
@@ -258,6 +265,7 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    artifacts.extend(crate::emit::capi_artifacts(&site));
     let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
     artifacts.push(manifest);
     if let Err(e) = crate::dist::write(&b.out, &artifacts) {

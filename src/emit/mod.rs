@@ -93,3 +93,18 @@ pub fn pixel_artifacts(
         },
     ))
 }
+
+/// The Conversions API artifacts: `capi/mapping.json`, when the site has server events.
+#[must_use]
+pub fn capi_artifacts(site: &Site) -> Vec<Artifact> {
+    if site.server.events.is_empty() {
+        return Vec::new();
+    }
+    vec![Artifact {
+        path: "capi/mapping.json".into(),
+        kind: "capi-mapping",
+        bytes: crate::mapping::Mapping::from_site(site)
+            .to_json()
+            .into_bytes(),
+    }]
+}

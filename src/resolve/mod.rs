@@ -7,6 +7,8 @@
 //! knows the server event it deduplicates with. Emitters read only this model.
 //! `tagc build --emit ir` prints it as JSON.
 
+mod server;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -15,6 +17,8 @@ use crate::meta;
 use crate::model::{Config, EventDef, EventFields, EventId, LimitedDataUse, ParamValue, Trigger};
 use crate::urlpattern::UrlPattern;
 use crate::validate::Validated;
+
+pub use server::{DEFAULT_GRAPH_VERSION, DedupLink, ResolvedServer, ResolvedServerEvent};
 
 /// The resolved model of one configuration in one environment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +40,8 @@ pub struct Site {
     pub limited_data_use: Option<LimitedDataUse>,
     /// Pages in configuration order (the first page whose pattern matches wins).
     pub pages: Vec<ResolvedPage>,
+    /// The Conversions API side.
+    pub server: ResolvedServer,
 }
 
 /// A pixel with the id of the chosen environment.
@@ -272,6 +278,7 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
         });
     }
 
+    let server = server::resolve_server(&files, root, &pixel_ids, &pages);
     let site = root.and_then(|c| c.site.as_ref());
     let setting = |f: fn(&Config) -> bool| files.iter().any(|c| f(c));
     Ok(Site {
@@ -282,6 +289,7 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
         consent_required: setting(|c| c.consent == Some(crate::model::Consent::Required)),
         limited_data_use: files.iter().find_map(|c| c.limited_data_use),
         pages,
+        server,
     })
 }
 
@@ -381,6 +389,7 @@ impl Site {
             consent_required: self.consent_required,
             limited_data_use: self.limited_data_use,
             pages,
+            server: self.server.clone(),
         }
     }
 

@@ -1,0 +1,982 @@
+//! Applying a mapping: one backend record → one [`CapiEvent`].
+//!
+//! A [`Mapper`] is compiled once per event kind (paths split, rules looked up) and then
+//! applied to every record. Missing optional data is left out; customer data that cannot
+//! be normalized is dropped with a [`MappingWarning`] (the event is still worth sending);
+//! anything Meta requires that the record lacks is a [`MappingError`] naming the CAPI
+//! field, the record path and the rule. Neither ever contains the customer's data.
+
+use serde_json::{Map, Number, Value};
+
+use crate::meta::capi::{CapiEvent, CapiUserData};
+use crate::normalize::{self, Field, NormalizeError};
+
+use super::path::RecordPath;
+use super::time::parse_rfc3339;
+use super::{
+    CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, TimeFormatName, Transform,
+};
+
+/// What applying needs to know about the moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplyContext {
+    /// Now, as Unix seconds (the `event_time` of events without one).
+    pub now: i64,
+    /// The current year (the upper bound of a date of birth).
+    pub current_year: i32,
+}
+
+impl ApplyContext {
+    /// The context for this moment, from the system clock.
+    #[must_use]
+    pub fn now() -> ApplyContext {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        ApplyContext::at(now)
+    }
+
+    /// The context at a given Unix time (for reproducible runs and tests).
+    #[must_use]
+    pub fn at(now: i64) -> ApplyContext {
+        // Civil year of `now` (UTC).
+        let days = now.div_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        ApplyContext {
+            now,
+            current_year: i32::try_from(year).unwrap_or(i32::MAX),
+        }
+    }
+}
+
+/// A record the mapping cannot turn into a valid event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}{}: {message}", record_path.as_ref().map(|p| format!(" (record `{p}`)")).unwrap_or_default())]
+pub struct MappingError {
+    /// The CAPI field (`custom_data.value`, `user_data.client_user_agent`, `event_time`).
+    pub field: String,
+    /// The record path it is read from, when it has one.
+    pub record_path: Option<String>,
+    /// What is wrong and what the rule is.
+    pub message: String,
+}
+
+/// Customer data dropped from an event, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MappingWarning {
+    /// The CAPI field (`user_data.ph`).
+    pub field: String,
+    /// The record path it is read from.
+    pub record_path: Option<String>,
+    /// What was wrong (never the value itself).
+    pub message: String,
+}
+
+/// A mapped event and what was dropped on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// The event, ready for Meta's rules and the request body.
+    pub event: CapiEvent,
+    /// Customer data that was left out because it could not be normalized.
+    pub warnings: Vec<MappingWarning>,
+}
+
+#[derive(Debug, Clone)]
+enum Src {
+    Path(RecordPath),
+    Const(Value),
+}
+
+impl Src {
+    fn new(s: &Source) -> Option<Src> {
+        match (&s.path, &s.value) {
+            (Some(p), _) => Some(Src::Path(RecordPath::new(p))),
+            (None, Some(v)) => Some(Src::Const(v.clone())),
+            (None, None) => None,
+        }
+    }
+
+    fn get<'v>(&'v self, record: &'v Value) -> Option<&'v Value> {
+        match self {
+            Src::Path(p) => p.get(record),
+            Src::Const(v) => (!v.is_null()).then_some(v),
+        }
+    }
+
+    fn path(&self) -> Option<String> {
+        match self {
+            Src::Path(p) => Some(p.as_str().to_owned()),
+            Src::Const(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum UserKind {
+    Hash(Field),
+    PreHashed,
+    Id,
+    NumericId,
+}
+
+#[derive(Debug, Clone)]
+struct UserEntry {
+    key: String,
+    kind: UserKind,
+    src: Src,
+}
+
+#[derive(Debug, Clone)]
+struct CustomEntry {
+    key: String,
+    kind: CustomType,
+    src: Src,
+    each: Vec<(String, RecordPath)>,
+}
+
+/// A compiled mapping for one server event.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    event_name: String,
+    action_source: String,
+    event_id: Option<Src>,
+    event_id_required: bool,
+    time_path: Option<RecordPath>,
+    time_format: TimeFormatName,
+    url: Option<Src>,
+    url_required: bool,
+    user_agent_required: bool,
+    user: Vec<UserEntry>,
+    country: Option<Src>,
+    custom: Vec<CustomEntry>,
+    value_currency_required: bool,
+    defaults: Defaults,
+    dpo: Option<DataProcessing>,
+}
+
+impl Mapping {
+    /// Compiles the mapping of the server event `id`.
+    ///
+    /// # Errors
+    /// When no event has that id; the message lists the ids there are.
+    pub fn compile(&self, id: &str) -> Result<Mapper, String> {
+        let Some(e) = self.event(id) else {
+            let ids: Vec<&str> = self.events.iter().map(|e| e.id.as_str()).collect();
+            return Err(
+                match crate::diagnostic::did_you_mean(id, ids.iter().copied()) {
+                    Some(s) => {
+                        format!("the mapping has no server event `{id}`; did you mean `{s}`?")
+                    }
+                    None if ids.is_empty() => "the mapping has no server events".to_owned(),
+                    None => format!(
+                        "the mapping has no server event `{id}`; it has: {}",
+                        ids.join(", ")
+                    ),
+                },
+            );
+        };
+        Ok(Mapper::new(
+            e,
+            &self.defaults,
+            self.data_processing_options.as_ref(),
+        ))
+    }
+}
+
+impl Mapper {
+    /// Compiles one event's mapping.
+    #[must_use]
+    pub fn new(e: &MappedEvent, defaults: &Defaults, dpo: Option<&DataProcessing>) -> Mapper {
+        let required = |f: &str| e.required.iter().any(|r| r == f);
+        let mut user = Vec::new();
+        let mut country = None;
+        for (key, f) in &e.user_data {
+            let Some(src) = Src::new(&Source {
+                path: f.path.clone(),
+                value: f.value.clone(),
+            }) else {
+                continue;
+            };
+            let kind = match (f.transform, Field::from_key(key)) {
+                (Transform::Hashed, _) => UserKind::PreHashed,
+                (Transform::Sha256, Some(field)) => UserKind::Hash(field),
+                _ if matches!(key.as_str(), "fb_login_id" | "lead_id") => UserKind::NumericId,
+                _ => UserKind::Id,
+            };
+            if key == "country" && matches!(kind, UserKind::Hash(_)) {
+                country = Some(src);
+                continue;
+            }
+            user.push(UserEntry {
+                key: key.clone(),
+                kind,
+                src,
+            });
+        }
+        let custom = e
+            .custom_data
+            .iter()
+            .filter_map(|(key, f)| {
+                Some(CustomEntry {
+                    key: key.clone(),
+                    kind: f.kind,
+                    src: Src::new(&Source {
+                        path: f.path.clone(),
+                        value: f.value.clone(),
+                    })?,
+                    each: f
+                        .each
+                        .iter()
+                        .map(|(k, p)| (k.clone(), RecordPath::new(p)))
+                        .collect(),
+                })
+            })
+            .collect();
+        Mapper {
+            event_name: e.event_name.clone(),
+            action_source: e.action_source.clone(),
+            event_id: e.event_id.as_ref().and_then(Src::new),
+            event_id_required: required("event_id"),
+            time_path: e.event_time.path.as_deref().map(RecordPath::new),
+            time_format: e.event_time.format,
+            url: e.event_source_url.as_ref().and_then(Src::new),
+            url_required: required("event_source_url"),
+            user_agent_required: required("user_data.client_user_agent"),
+            user,
+            country,
+            custom,
+            value_currency_required: required("custom_data.value"),
+            defaults: defaults.clone(),
+            dpo: dpo.cloned(),
+        }
+    }
+
+    /// The CAPI event name.
+    #[must_use]
+    pub fn event_name(&self) -> &str {
+        &self.event_name
+    }
+
+    /// Builds the CAPI event of one record.
+    ///
+    /// # Errors
+    /// When the record lacks something Meta requires, or a required value cannot be
+    /// converted; the error names the CAPI field, the record path and the rule.
+    pub fn apply(&self, record: &Value, cx: &ApplyContext) -> Result<Applied, MappingError> {
+        let mut warnings = Vec::new();
+        let mut event = CapiEvent {
+            event_name: self.event_name.clone(),
+            event_time: self.event_time(record, cx)?,
+            action_source: self.action_source.clone(),
+            ..CapiEvent::default()
+        };
+
+        // event_id
+        match self.event_id.as_ref().map(|s| (s, s.get(record))) {
+            Some((src, Some(v))) => match scalar_text(v) {
+                Some(t) if !t.trim().is_empty() => event.event_id = Some(t),
+                _ => {
+                    return Err(err(
+                        "event_id",
+                        src.path(),
+                        "must be text or a whole number (the same value as the browser's eventID)",
+                    ));
+                }
+            },
+            Some((src, None)) if self.event_id_required => {
+                return Err(err(
+                    "event_id",
+                    src.path(),
+                    "missing: this event deduplicates with a browser event, so it needs the browser's eventID",
+                ));
+            }
+            _ => {}
+        }
+
+        // event_source_url
+        match self.url.as_ref().map(|s| (s, s.get(record))) {
+            Some((_, Some(Value::String(u)))) if !u.trim().is_empty() => {
+                event.event_source_url = Some(u.trim().to_owned());
+            }
+            Some((src, Some(_))) => {
+                return Err(err("event_source_url", src.path(), "must be a URL (text)"));
+            }
+            Some((src, None)) if self.url_required => {
+                return Err(err(
+                    "event_source_url",
+                    src.path(),
+                    "missing: website events need the URL of the page where they happened",
+                ));
+            }
+            None if self.url_required => {
+                return Err(err(
+                    "event_source_url",
+                    None,
+                    "website events need the URL of the page where they happened; map `event_source_url`",
+                ));
+            }
+            _ => {}
+        }
+
+        self.user_data(record, cx, &mut event.user_data, &mut warnings);
+        if self.user_agent_required && event.user_data.client_user_agent.is_none() {
+            return Err(err(
+                "user_data.client_user_agent",
+                self.user
+                    .iter()
+                    .find(|u| u.key == "client_user_agent")
+                    .and_then(|u| u.src.path()),
+                "missing: website events need the browser's User-Agent",
+            ));
+        }
+        if event.user_data.present_keys().is_empty() {
+            return Err(err(
+                "user_data",
+                None,
+                "no customer information: every mapped field was missing or invalid, and Meta rejects an event it cannot match",
+            ));
+        }
+
+        let custom = self.custom_data(record, &mut warnings)?;
+        if !custom.is_empty() {
+            event.custom_data = Some(custom);
+        }
+
+        if let Some(d) = &self.dpo {
+            event.data_processing_options = Some(d.options.clone());
+            event.data_processing_options_country = d.country;
+            event.data_processing_options_state = d.state;
+        }
+        Ok(Applied { event, warnings })
+    }
+
+    fn event_time(&self, record: &Value, cx: &ApplyContext) -> Result<i64, MappingError> {
+        let Some(path) = &self.time_path else {
+            return Ok(cx.now);
+        };
+        let at = || Some(path.as_str().to_owned());
+        let Some(v) = path.get(record) else {
+            return Err(err(
+                "event_time",
+                at(),
+                "missing: the time the event happened is required",
+            ));
+        };
+        let as_int = |v: &Value| -> Option<i64> {
+            match v {
+                Value::Number(n) => n.as_i64().or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.is_finite())
+                        .map(|f| f.floor() as i64)
+                }),
+                Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    s.parse().ok()
+                }
+                _ => None,
+            }
+        };
+        let seconds = |n: i64| -> Result<i64, MappingError> {
+            if n >= 100_000_000_000 {
+                Err(err(
+                    "event_time",
+                    at(),
+                    "looks like milliseconds; Meta wants seconds (set `format: unix_ms` in the configuration)",
+                ))
+            } else {
+                Ok(n)
+            }
+        };
+        match self.time_format {
+            TimeFormatName::SendTime => Ok(cx.now),
+            TimeFormatName::Unix => as_int(v)
+                .ok_or_else(|| err("event_time", at(), "must be Unix seconds (a number)"))
+                .and_then(seconds),
+            TimeFormatName::UnixMs => as_int(v)
+                .map(|ms| ms.div_euclid(1000))
+                .ok_or_else(|| err("event_time", at(), "must be Unix milliseconds (a number)")),
+            TimeFormatName::Rfc3339 => match v {
+                Value::String(s) => parse_rfc3339(s).map_err(|m| err("event_time", at(), m)),
+                _ => Err(err(
+                    "event_time",
+                    at(),
+                    "must be RFC 3339 text such as 2026-11-20T18:42:13Z",
+                )),
+            },
+            TimeFormatName::Auto => match (as_int(v), v) {
+                (Some(n), _) => seconds(n),
+                (None, Value::String(s)) => {
+                    parse_rfc3339(s).map_err(|m| err("event_time", at(), m))
+                }
+                _ => Err(err(
+                    "event_time",
+                    at(),
+                    "must be Unix seconds or RFC 3339 text",
+                )),
+            },
+        }
+    }
+
+    fn user_data(
+        &self,
+        record: &Value,
+        cx: &ApplyContext,
+        out: &mut CapiUserData,
+        warnings: &mut Vec<MappingWarning>,
+    ) {
+        // Country first: phone and zip rules depend on it.
+        let mut country: Option<String> = None;
+        if let Some(src) = &self.country {
+            let ncx = normalize::Context {
+                phone_country_code: None,
+                country: None,
+                current_year: cx.current_year,
+            };
+            if let Some(v) = src.get(record) {
+                for text in texts(v) {
+                    match normalize::normalize_and_hash(Field::Country, &text, &ncx) {
+                        Ok(n) => {
+                            if country.is_none() && !n.was_hashed {
+                                country = Some(n.normalized.clone());
+                            }
+                            push_unique(&mut out.country, n.sha256);
+                        }
+                        Err(e) => warn_normalize(warnings, "country", src.path(), &e),
+                    }
+                }
+            }
+        }
+        if out.country.is_empty()
+            && let Some(c) = &self.defaults.country
+        {
+            out.country.push(normalize::sha256_hex(c.as_bytes()));
+            country = Some(c.clone());
+        }
+        let ncx = normalize::Context {
+            phone_country_code: self.defaults.phone_country_code.as_deref(),
+            country: country.as_deref(),
+            current_year: cx.current_year,
+        };
+        for u in &self.user {
+            let Some(v) = u.src.get(record) else { continue };
+            match &u.kind {
+                UserKind::Hash(field) => {
+                    let Some(list) = out.hashed_mut(&u.key) else {
+                        continue;
+                    };
+                    for text in texts(v) {
+                        match normalize::normalize_and_hash(*field, &text, &ncx) {
+                            Ok(n) => push_unique(list, n.sha256),
+                            Err(e) => warn_normalize(warnings, &u.key, u.src.path(), &e),
+                        }
+                    }
+                }
+                UserKind::PreHashed => {
+                    let Some(list) = out.hashed_mut(&u.key) else {
+                        continue;
+                    };
+                    for text in texts(v) {
+                        let t = text.trim().to_ascii_lowercase();
+                        if normalize::is_sha256_hex(&t) {
+                            push_unique(list, t);
+                        } else {
+                            warnings.push(MappingWarning {
+                                field: format!("user_data.{}", u.key),
+                                record_path: u.src.path(),
+                                message: "marked `hashed` but is not a SHA-256 hash (64 hex characters); left out".to_owned(),
+                            });
+                        }
+                    }
+                }
+                UserKind::NumericId => {
+                    let id = match v {
+                        Value::Number(n) if n.is_u64() => Some(v.clone()),
+                        Value::String(s)
+                            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            s.parse::<u64>().ok().map(|n| Value::Number(n.into()))
+                        }
+                        _ => None,
+                    };
+                    match (id, u.key.as_str()) {
+                        (Some(id), "fb_login_id") => out.fb_login_id = Some(id),
+                        (Some(id), _) => out.lead_id = Some(id),
+                        (None, _) => warnings.push(MappingWarning {
+                            field: format!("user_data.{}", u.key),
+                            record_path: u.src.path(),
+                            message: "must be a whole number; left out".to_owned(),
+                        }),
+                    }
+                }
+                UserKind::Id => {
+                    let Some(text) = scalar_text(v) else {
+                        warnings.push(MappingWarning {
+                            field: format!("user_data.{}", u.key),
+                            record_path: u.src.path(),
+                            message: "must be text; left out".to_owned(),
+                        });
+                        continue;
+                    };
+                    let checked = match normalize::ids::IdKey::from_key(&u.key) {
+                        Some(k) => normalize::ids::validate_id(k, &text).map_err(|e| {
+                            (e.kind == normalize::ids::IdErrorKind::Empty, e.to_string())
+                        }),
+                        None => Ok(text.trim().to_owned()),
+                    };
+                    match checked {
+                        Ok(valid) if !valid.is_empty() => {
+                            if let Some(slot) = out.id_mut(&u.key) {
+                                *slot = Some(valid);
+                            }
+                        }
+                        Ok(_) | Err((true, _)) => {}
+                        Err((false, why)) => warnings.push(MappingWarning {
+                            field: format!("user_data.{}", u.key),
+                            record_path: u.src.path(),
+                            message: format!("{why}; left out"),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
+    fn custom_data(
+        &self,
+        record: &Value,
+        warnings: &mut Vec<MappingWarning>,
+    ) -> Result<Map<String, Value>, MappingError> {
+        let mut out = Map::new();
+        for c in &self.custom {
+            let required =
+                self.value_currency_required && matches!(c.key.as_str(), "value" | "currency");
+            let Some(v) = c.src.get(record) else {
+                if required {
+                    return Err(err(
+                        &format!("custom_data.{}", c.key),
+                        c.src.path(),
+                        &format!(
+                            "missing: {} requires `value` and `currency`",
+                            self.event_name
+                        ),
+                    ));
+                }
+                continue;
+            };
+            match convert(c, v) {
+                Ok(v) => {
+                    out.insert(c.key.clone(), v);
+                }
+                Err(why) if required => {
+                    return Err(err(&format!("custom_data.{}", c.key), c.src.path(), &why));
+                }
+                Err(why) => warnings.push(MappingWarning {
+                    field: format!("custom_data.{}", c.key),
+                    record_path: c.src.path(),
+                    message: format!("{why}; left out"),
+                }),
+            }
+        }
+        if self.value_currency_required {
+            for key in ["value", "currency"] {
+                if !out.contains_key(key) && !self.custom.iter().any(|c| c.key == key) {
+                    return Err(err(
+                        &format!("custom_data.{key}"),
+                        None,
+                        &format!(
+                            "{} requires `value` and `currency`; map `custom_data.{key}`",
+                            self.event_name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn err(field: &str, record_path: Option<String>, message: &str) -> MappingError {
+    MappingError {
+        field: field.to_owned(),
+        record_path,
+        message: message.to_owned(),
+    }
+}
+
+fn warn_normalize(
+    warnings: &mut Vec<MappingWarning>,
+    key: &str,
+    path: Option<String>,
+    e: &NormalizeError,
+) {
+    if e.is_empty() {
+        return;
+    }
+    warnings.push(MappingWarning {
+        field: format!("user_data.{key}"),
+        record_path: path,
+        message: format!("{e}; left out"),
+    });
+}
+
+fn push_unique(list: &mut Vec<String>, v: String) {
+    if !list.contains(&v) {
+        list.push(v);
+    }
+}
+
+/// Text of a scalar: strings as they are, numbers written out.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Every text of a value that may be one scalar or a list of them.
+fn texts(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(scalar_text).collect(),
+        other => scalar_text(other).into_iter().collect(),
+    }
+}
+
+fn number(v: &Value) -> Result<Number, String> {
+    let f = match v {
+        Value::Number(n) => return Ok(n.clone()),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| "must be a number (such as 84.80)".to_owned())?,
+        _ => return Err("must be a number (such as 84.80)".to_owned()),
+    };
+    Number::from_f64(f).ok_or_else(|| "must be a finite number".to_owned())
+}
+
+fn integer(v: &Value) -> Result<Value, String> {
+    let n = number(v)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(Value::Number(i.into()));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::Number((f as i64).into())),
+        _ => Err("must be a whole number".to_owned()),
+    }
+}
+
+fn convert(c: &CustomEntry, v: &Value) -> Result<Value, String> {
+    Ok(match c.kind {
+        CustomType::Number => Value::Number(number(v)?),
+        CustomType::Integer => integer(v)?,
+        CustomType::Currency => {
+            let code = v
+                .as_str()
+                .map(|s| s.trim().to_ascii_uppercase())
+                .ok_or("must be a currency code such as EUR")?;
+            if !crate::meta::is_currency(&code) {
+                return Err("is not an ISO 4217 currency code (such as EUR, USD)".to_owned());
+            }
+            Value::String(code)
+        }
+        CustomType::String => Value::String(scalar_text(v).ok_or("must be text")?),
+        CustomType::StringList => {
+            let ids = texts(v);
+            if ids.is_empty() {
+                return Err("must be an id or a list of ids".to_owned());
+            }
+            Value::Array(ids.into_iter().map(Value::String).collect())
+        }
+        CustomType::Contents => {
+            let items = v.as_array().ok_or("must be a list of items")?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                if c.each.is_empty() {
+                    if !item.is_object() {
+                        return Err(format!("item {i} is not an object"));
+                    }
+                    out.push(item.clone());
+                    continue;
+                }
+                let mut o = Map::new();
+                for (key, path) in &c.each {
+                    let Some(x) = path.get(item) else { continue };
+                    let x = match key.as_str() {
+                        "id" => Value::String(
+                            scalar_text(x).ok_or_else(|| format!("item {i}: `id` must be text"))?,
+                        ),
+                        "quantity" => {
+                            integer(x).map_err(|e| format!("item {i}: `quantity` {e}"))?
+                        }
+                        "item_price" => Value::Number(
+                            number(x).map_err(|e| format!("item {i}: `item_price` {e}"))?,
+                        ),
+                        _ => x.clone(),
+                    };
+                    o.insert(key.clone(), x);
+                }
+                if !o.contains_key("id") || !o.contains_key("quantity") {
+                    return Err(format!(
+                        "item {i} lacks `id` or `quantity`, which Meta requires"
+                    ));
+                }
+                out.push(Value::Object(o));
+            }
+            Value::Array(out)
+        }
+        CustomType::Any => v.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sha(s: &str) -> String {
+        normalize::sha256_hex(s.as_bytes())
+    }
+
+    fn mapping(extra: Value) -> Mapping {
+        let mut m = json!({
+            "$schema": super::super::SCHEMA_ID,
+            "version": 1,
+            "generator": "test",
+            "env": "production",
+            "graph_version": "v25.0",
+            "defaults": {"phone_country_code": "34", "country": "es"},
+            "events": [{
+                "id": "purchase",
+                "event_name": "Purchase",
+                "action_source": "website",
+                "pixels": ["123"],
+                "deduplicates_with": {"with": "purchase", "browser_event": "Purchase"},
+                "event_id": {"path": "order.id"},
+                "event_time": {"path": "order.paid_at", "format": "auto"},
+                "event_source_url": {"path": "url"},
+                "user_data": {
+                    "em": {"path": "customer.email", "transform": "sha256", "rule": ""},
+                    "ph": {"path": "customer.phone", "transform": "sha256", "rule": ""},
+                    "country": {"path": "customer.country", "transform": "sha256", "rule": ""},
+                    "external_id": {"path": "customer.hash", "transform": "hashed", "rule": ""},
+                    "client_user_agent": {"path": "ua", "transform": "none", "rule": ""},
+                    "client_ip_address": {"path": "ip", "transform": "none", "rule": ""},
+                    "fbp": {"path": "fbp", "transform": "none", "rule": ""}
+                },
+                "custom_data": {
+                    "value": {"path": "order.total", "type": "number"},
+                    "currency": {"path": "order.currency", "type": "currency"},
+                    "num_items": {"path": "order.count", "type": "integer"},
+                    "content_type": {"value": "product", "type": "string"},
+                    "contents": {"path": "order.lines", "type": "contents",
+                                 "each": {"id": "sku", "quantity": "qty", "item_price": "price"}}
+                },
+                "required": ["event_name", "event_time", "action_source", "user_data", "event_id",
+                             "event_source_url", "user_data.client_user_agent",
+                             "custom_data.value", "custom_data.currency"]
+            }]
+        });
+        if let (Some(obj), Value::Object(extra)) = (m.as_object_mut(), extra) {
+            obj.extend(extra);
+        }
+        serde_json::from_value(m).expect("a mapping")
+    }
+
+    fn record() -> Value {
+        json!({
+            "order": {"id": 1042, "paid_at": "2026-11-20T18:42:13+01:00", "total": "84.80",
+                      "currency": "eur", "count": "3",
+                      "lines": [{"sku": 7, "qty": "2", "price": 24.9}]},
+            "customer": {"email": " Lucia.Martin@Example.com", "phone": "612 345 678",
+                         "hash": "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"},
+            "url": "https://shop.example.com/thanks",
+            "ua": "Mozilla/5.0",
+            "ip": "2001:db8::1",
+            "fbp": "fb.1.1596403881668.1116446470"
+        })
+    }
+
+    const NOW: i64 = 1_795_300_000;
+
+    fn apply(m: &Mapping, r: &Value) -> Result<Applied, MappingError> {
+        m.compile("purchase")
+            .expect("compiles")
+            .apply(r, &ApplyContext::at(NOW))
+    }
+
+    #[test]
+    fn a_full_record_becomes_metas_event() {
+        let a = apply(&mapping(json!({})), &record()).expect("maps");
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+        let e = a.event;
+        assert_eq!(e.event_id.as_deref(), Some("1042"));
+        assert_eq!(e.event_time, 1_795_200_133 - 3600);
+        assert_eq!(e.user_data.em, vec![sha("lucia.martin@example.com")]);
+        assert_eq!(
+            e.user_data.ph,
+            vec![sha("34612345678")],
+            "default country code"
+        );
+        assert_eq!(e.user_data.country, vec![sha("es")], "default country");
+        assert_eq!(e.user_data.external_id, vec!["abcdef0123456789".repeat(4)]);
+        assert_eq!(
+            e.user_data.client_ip_address.as_deref(),
+            Some("2001:db8::1")
+        );
+        let cd = e.custom_data.expect("custom data");
+        assert_eq!(cd["value"], json!(84.8));
+        assert_eq!(cd["currency"], json!("EUR"));
+        assert_eq!(cd["num_items"], json!(3));
+        assert_eq!(
+            cd["contents"],
+            json!([{"id": "7", "quantity": 2, "item_price": 24.9}])
+        );
+        assert_eq!(ApplyContext::at(NOW).current_year, 2026);
+    }
+
+    #[test]
+    fn limited_data_use_goes_on_every_event() {
+        let m = mapping(
+            json!({"data_processing_options": {"options": ["LDU"], "country": 1, "state": 1000}}),
+        );
+        let e = apply(&m, &record()).expect("maps").event;
+        assert_eq!(e.data_processing_options, Some(vec!["LDU".to_owned()]));
+        assert_eq!(
+            (
+                e.data_processing_options_country,
+                e.data_processing_options_state
+            ),
+            (Some(1), Some(1000))
+        );
+    }
+
+    #[test]
+    fn bad_customer_data_is_dropped_with_a_warning_that_does_not_leak_it() {
+        let mut r = record();
+        r["customer"]["email"] = json!("lucia at example");
+        r["fbp"] = json!("fb.1.1596403881.1116446470");
+        let a = apply(&mapping(json!({})), &r).expect("still maps");
+        assert!(a.event.user_data.em.is_empty());
+        assert!(a.event.user_data.fbp.is_none());
+        assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
+        assert_eq!(a.warnings[0].field, "user_data.em");
+        assert_eq!(a.warnings[0].record_path.as_deref(), Some("customer.email"));
+        for w in &a.warnings {
+            assert!(
+                !w.message.contains("lucia") && !w.message.contains("1596403881"),
+                "{w:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_required_fields_name_the_field_and_the_path() {
+        let m = mapping(json!({}));
+        type Case = (
+            &'static str,
+            fn(&mut Value),
+            &'static str,
+            Option<&'static str>,
+        );
+        let cases: [Case; 6] = [
+            (
+                "event_id",
+                |r| {
+                    r["order"].as_object_mut().map(|o| o.remove("id"));
+                },
+                "event_id",
+                Some("order.id"),
+            ),
+            (
+                "url",
+                |r| {
+                    r.as_object_mut().map(|o| o.remove("url"));
+                },
+                "event_source_url",
+                Some("url"),
+            ),
+            (
+                "ua",
+                |r| {
+                    r.as_object_mut().map(|o| o.remove("ua"));
+                },
+                "user_data.client_user_agent",
+                Some("ua"),
+            ),
+            (
+                "value",
+                |r| {
+                    r["order"]["total"] = json!("lots");
+                },
+                "custom_data.value",
+                Some("order.total"),
+            ),
+            (
+                "currency",
+                |r| {
+                    r["order"]["currency"] = json!("EURO");
+                },
+                "custom_data.currency",
+                Some("order.currency"),
+            ),
+            (
+                "time",
+                |r| {
+                    r["order"]["paid_at"] = json!(1_795_200_133_000_i64);
+                },
+                "event_time",
+                Some("order.paid_at"),
+            ),
+        ];
+        for (name, change, field, path) in cases {
+            let mut r = record();
+            change(&mut r);
+            let e = apply(&m, &r).expect_err(name);
+            assert_eq!(e.field, field, "{name}");
+            assert_eq!(e.record_path.as_deref(), path, "{name}");
+        }
+        let e = apply(&m, &record()).map(|_| ());
+        assert!(e.is_ok());
+    }
+
+    #[test]
+    fn times_in_every_format() {
+        let m = mapping(json!({}));
+        let mut r = record();
+        r["order"]["paid_at"] = json!(1_795_200_000);
+        assert_eq!(
+            apply(&m, &r).expect("seconds").event.event_time,
+            1_795_200_000
+        );
+        r["order"]["paid_at"] = json!("1795200000");
+        assert_eq!(
+            apply(&m, &r).expect("digits").event.event_time,
+            1_795_200_000
+        );
+        let mut ms = mapping(json!({}));
+        ms.events[0].event_time.format = super::super::TimeFormatName::UnixMs;
+        r["order"]["paid_at"] = json!(1_795_200_000_999_i64);
+        assert_eq!(apply(&ms, &r).expect("ms").event.event_time, 1_795_200_000);
+        let mut send_time = mapping(json!({}));
+        send_time.events[0].event_time = super::super::EventTime {
+            path: None,
+            format: super::super::TimeFormatName::SendTime,
+        };
+        assert_eq!(
+            apply(&send_time, &record()).expect("now").event.event_time,
+            NOW
+        );
+    }
+
+    #[test]
+    fn unknown_event_ids_get_a_suggestion() {
+        let e = mapping(json!({})).compile("purchse").expect_err("unknown");
+        assert!(e.contains("did you mean `purchase`"), "{e}");
+    }
+}

@@ -1,0 +1,447 @@
+//! `tagc send` end to end: the shop example's mapping, records streamed to the local fake
+//! Graph API (which enforces Meta's rules), batching, retries, faults, the failed file,
+//! and that the access token never shows.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use support::graph::{EXPIRED_TOKEN, FakeConfig, FakeGraph, Fault, FaultKind, TOKEN};
+
+/// "Now" for tagc and the fake: 2026-11-21T10:13:20Z, a day after the sample orders.
+const NOW: i64 = 1_795_300_000;
+const SHOP_PIXEL: &str = "314159265358979";
+
+fn tagc() -> Command {
+    let mut c = Command::cargo_bin("tagc").expect("binary builds");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("META_ACCESS_TOKEN");
+    c
+}
+
+/// Builds the shop example and returns (tempdir, mapping path).
+fn shop_mapping() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tagc()
+        .args(["build", "examples/shop/tagc.yaml", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mapping = dir.path().join("capi/mapping.json");
+    (dir, mapping)
+}
+
+/// The shop's sample order, numbered.
+fn order(i: usize) -> Value {
+    json!({"order": {
+        "id": format!("ES-{i:06}"),
+        "paid_at": "2026-11-20T18:42:13+01:00",
+        "total": 84.80,
+        "currency": "EUR",
+        "customer": {"id": format!("cus_{i}"), "email": format!(" Buyer{i}@Example.com"),
+                     "phone": "612 345 678", "first_name": "Lucía", "last_name": "Martín"},
+        "billing": {"city": "Valencia", "postal_code": "46001", "country": "ES"},
+        "lines": [{"sku": "TS-0042-M", "qty": 2, "unit_price": 24.90},
+                  {"sku": "MUG-0007", "qty": 1, "unit_price": 35.00}],
+        "checkout": {"url": "https://shop.example.com/checkout/thank-you",
+                     "ip": "2001:db8:4f2a::17",
+                     "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
+                     "cookies": {"_fbp": "fb.1.1792600000000.1987654321"}}
+    }})
+}
+
+fn write_records(dir: &Path, name: &str, records: &[Value]) -> PathBuf {
+    let path = dir.join(name);
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn fake() -> FakeGraph {
+    FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW))
+}
+
+fn send(mapping: &Path, graph: &FakeGraph, input: &Path, extra: &[&str]) -> std::process::Output {
+    tagc()
+        .env("META_ACCESS_TOKEN", TOKEN)
+        .args(["send", "--event", "purchase", "--mapping"])
+        .arg(mapping)
+        .args(["--graph-url", &graph.url(), "--now", &NOW.to_string()])
+        .args(["--retry-base-ms", "5"])
+        .args(extra)
+        .arg(input)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn failed_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn records_reach_meta_in_batches_of_at_most_1000_with_their_event_ids() {
+    let (dir, mapping) = shop_mapping();
+    let records: Vec<Value> = (0..2500).map(order).collect();
+    let input = write_records(dir.path(), "orders.ndjson", &records);
+    let graph = fake();
+    let o = send(&mapping, &graph, &input, &["--test-event-code", "TEST123"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(graph.requests(), 3, "1000 + 1000 + 500");
+    let got = graph.received();
+    assert_eq!(got.len(), 2500);
+    let mut ids: Vec<&str> = got.iter().filter_map(|e| e.event_id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 2500, "every order id arrives once");
+    assert!(got.iter().all(|e| e.event_name() == "Purchase"));
+    assert!(
+        got.iter()
+            .all(|e| e.test_event_code.as_deref() == Some("TEST123"))
+    );
+    assert!(
+        err.contains("2500 records: 2500 events sent in 3 requests, 2500 accepted, 0 failed"),
+        "{err}"
+    );
+    assert!(err.contains("Meta does not drop test events"), "{err}");
+    assert!(!err.contains(TOKEN));
+}
+
+#[test]
+fn invalid_records_are_kept_out_of_the_batch_and_written_to_the_failed_file() {
+    let (dir, mapping) = shop_mapping();
+    let mut bad_ua = order(2);
+    bad_ua["order"]["checkout"]
+        .as_object_mut()
+        .unwrap()
+        .remove("user_agent");
+    let mut stale = order(3);
+    stale["order"]["paid_at"] = json!("2026-11-01T10:00:00Z");
+    let records = vec![order(1), bad_ua, stale, json!("not an object"), order(4)];
+    let input = write_records(dir.path(), "orders.ndjson", &records);
+    let failed = dir.path().join("failed.ndjson");
+    let graph = fake();
+    let o = send(
+        &mapping,
+        &graph,
+        &input,
+        &["--failed", failed.to_str().unwrap()],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(graph.received_count(), 2, "the two valid orders still land");
+    let lines = failed_lines(&failed);
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    let note = |i: usize| &lines[i]["_tagc"];
+    assert_eq!(note(0)["line"], 2);
+    assert_eq!(note(0)["stage"], "mapping");
+    assert!(
+        note(0)["reason"]
+            .as_str()
+            .unwrap()
+            .contains("user_data.client_user_agent")
+    );
+    assert_eq!(
+        lines[0]["order"]["id"], "ES-000002",
+        "the record itself is kept"
+    );
+    assert_eq!(note(1)["stage"], "rules");
+    assert_eq!(note(1)["subcode"], 2_804_003);
+    assert_eq!(note(2)["stage"], "input");
+    assert!(err.contains("3 failed (3 invalid before sending)"), "{err}");
+}
+
+#[test]
+fn a_rejection_by_meta_is_mapped_back_to_its_record_and_the_rest_is_sent_again() {
+    // tagc's clock is a week behind the fake's: tagc thinks order 2 is fresh, Meta
+    // ("the fake") finds it older than 7 days and rejects the whole batch naming it.
+    let (dir, mapping) = shop_mapping();
+    let mut old = order(2);
+    old["order"]["paid_at"] = json!("2026-11-15T00:00:00Z");
+    let input = write_records(dir.path(), "orders.ndjson", &[order(1), old, order(3)]);
+    let failed = dir.path().join("failed.ndjson");
+    let graph = FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW + 86_400 * 2));
+    let o = send(
+        &mapping,
+        &graph,
+        &input,
+        &["--failed", failed.to_str().unwrap()],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(graph.received_count(), 2);
+    let lines = failed_lines(&failed);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["_tagc"]["line"], 2);
+    assert_eq!(lines[0]["_tagc"]["stage"], "meta");
+    assert_eq!(lines[0]["_tagc"]["code"], 100);
+    assert_eq!(lines[0]["_tagc"]["subcode"], 2_804_003);
+    assert!(
+        lines[0]["_tagc"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("event_time")
+    );
+}
+
+#[test]
+fn transient_faults_are_retried_until_the_events_land() {
+    for (name, kind) in [
+        ("500", FaultKind::ServerError),
+        ("throttled", FaultKind::Throttle(4)),
+        ("reset", FaultKind::Reset),
+        ("slow", FaultKind::Latency(Duration::from_millis(300))),
+    ] {
+        let (dir, mapping) = shop_mapping();
+        let input = write_records(
+            dir.path(),
+            "orders.ndjson",
+            &(0..30).map(order).collect::<Vec<_>>(),
+        );
+        let graph = FakeGraph::start(
+            FakeConfig::new()
+                .pixel(SHOP_PIXEL)
+                .now(NOW)
+                .fault(Fault::first(2, kind)),
+        );
+        let o = send(
+            &mapping,
+            &graph,
+            &input,
+            &["--batch-size", "10", "--concurrency", "1", "--timeout", "5"],
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{name}: {err}");
+        assert_eq!(graph.received_count(), 30, "{name}");
+        if name != "slow" {
+            assert!(err.contains(", 2 retries"), "{name}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_timeout_is_retried_and_reported_when_it_persists() {
+    let (dir, mapping) = shop_mapping();
+    let input = write_records(dir.path(), "orders.ndjson", &[order(1)]);
+    let failed = dir.path().join("failed.ndjson");
+    let graph = FakeGraph::start(
+        FakeConfig::new()
+            .pixel(SHOP_PIXEL)
+            .now(NOW)
+            .fault(Fault::always(FaultKind::Latency(Duration::from_secs(3)))),
+    );
+    let o = send(
+        &mapping,
+        &graph,
+        &input,
+        &[
+            "--timeout",
+            "0.3",
+            "--retries",
+            "2",
+            "--failed",
+            failed.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "nothing could be delivered: {err}"
+    );
+    let lines = failed_lines(&failed);
+    assert_eq!(lines[0]["_tagc"]["stage"], "network");
+    assert!(
+        lines[0]["_tagc"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("timed out (after 2 retries)"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn partial_acceptance_is_not_counted_as_success() {
+    let (dir, mapping) = shop_mapping();
+    let input = write_records(
+        dir.path(),
+        "orders.ndjson",
+        &(0..5).map(order).collect::<Vec<_>>(),
+    );
+    let failed = dir.path().join("failed.ndjson");
+    let graph = FakeGraph::start(
+        FakeConfig::new()
+            .pixel(SHOP_PIXEL)
+            .now(NOW)
+            .fault(Fault::always(FaultKind::Partial(3))),
+    );
+    let o = send(
+        &mapping,
+        &graph,
+        &input,
+        &["--retries", "1", "--failed", failed.to_str().unwrap()],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let lines = failed_lines(&failed);
+    assert_eq!(lines.len(), 5, "the whole unconfirmed request is reported");
+    assert_eq!(lines[0]["_tagc"]["stage"], "unconfirmed");
+    assert!(err.contains("0 accepted"), "{err}");
+}
+
+#[test]
+fn a_refused_token_stops_the_run_and_never_shows() {
+    let (dir, mapping) = shop_mapping();
+    let input = write_records(
+        dir.path(),
+        "orders.ndjson",
+        &(0..3).map(order).collect::<Vec<_>>(),
+    );
+    let failed = dir.path().join("failed.ndjson");
+    let graph = fake();
+    let o = tagc()
+        .env("META_ACCESS_TOKEN", EXPIRED_TOKEN)
+        .args(["send", "--event", "purchase", "--mapping"])
+        .arg(&mapping)
+        .args([
+            "--graph-url",
+            &graph.url(),
+            "--now",
+            &NOW.to_string(),
+            "--failed",
+        ])
+        .arg(&failed)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{all}");
+    assert!(all.contains("access token"), "{all}");
+    assert!(!all.contains(EXPIRED_TOKEN), "the token leaked: {all}");
+    let text = std::fs::read_to_string(&failed).unwrap();
+    assert!(!text.contains(EXPIRED_TOKEN));
+    assert_eq!(failed_lines(&failed).len(), 3);
+    assert_eq!(graph.requests(), 1, "no retry after code 190");
+
+    // The failed file is a valid input: send it again with a good token.
+    let o = send(&mapping, &graph, &failed, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(graph.received_count(), 3);
+}
+
+#[test]
+fn a_token_is_required_except_for_a_dry_run() {
+    let (dir, mapping) = shop_mapping();
+    let input = write_records(dir.path(), "orders.ndjson", &[order(1)]);
+    let o = tagc()
+        .args(["send", "--event", "purchase", "--mapping"])
+        .arg(&mapping)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("META_ACCESS_TOKEN"), "{}", stderr(&o));
+
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "dry-run-token-never-read\n").unwrap();
+    let o = tagc()
+        .args([
+            "send",
+            "--event",
+            "purchase",
+            "--dry-run",
+            "--now",
+            &NOW.to_string(),
+            "--mapping",
+        ])
+        .arg(&mapping)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let body: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(body.get("access_token").is_none());
+    let e = &body["data"][0];
+    assert_eq!(e["event_id"], "ES-000001");
+    assert_eq!(e["event_time"], 1_795_196_533);
+    assert_eq!(
+        e["user_data"]["em"][0],
+        tagc::normalize::sha256_hex(b"buyer1@example.com")
+    );
+    assert_eq!(
+        e["user_data"]["ph"][0],
+        tagc::normalize::sha256_hex(b"34612345678")
+    );
+    assert_eq!(e["custom_data"]["currency"], "EUR");
+}
+
+#[test]
+fn csv_records_map_like_json_ones() {
+    let (dir, mapping) = shop_mapping();
+    let csv = "order.id,order.paid_at,order.total,order.currency,order.customer.email,order.checkout.url,order.checkout.ip,order.checkout.user_agent\n\
+               C-1,2026-11-20T18:42:13Z,12.50,eur,a@example.com,https://shop.example.com/t,203.0.113.9,\"Mozilla/5.0 (X11, Linux)\"\n";
+    let input = dir.path().join("orders.csv");
+    std::fs::write(&input, csv).unwrap();
+    let graph = fake();
+    let o = send(&mapping, &graph, &input, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = graph.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].event_id(), Some("C-1"));
+}
+
+#[test]
+fn unknown_events_and_bad_mappings_are_usage_errors() {
+    let (dir, mapping) = shop_mapping();
+    let input = write_records(dir.path(), "orders.ndjson", &[order(1)]);
+    let o = tagc()
+        .env("META_ACCESS_TOKEN", TOKEN)
+        .args(["send", "--event", "purchse", "--mapping"])
+        .arg(&mapping)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `purchase`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tagc()
+        .env("META_ACCESS_TOKEN", TOKEN)
+        .args([
+            "send",
+            "--event",
+            "purchase",
+            "--mapping",
+            "examples/shop/tagc.yaml",
+        ])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a tagc mapping"),
+        "{}",
+        stderr(&o)
+    );
+}
