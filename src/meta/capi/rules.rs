@@ -761,7 +761,8 @@ fn is_absolute_http_url(url: &str) -> bool {
         return false;
     };
     !matches!(rest.first(), None | Some(b'/' | b'?' | b'#' | b':'))
-        && !b.iter().any(u8::is_ascii_whitespace)
+        // No whitespace or control characters (a byte-wise test the compiler vectorizes).
+        && !b.iter().fold(false, |acc, &c| acc | (c <= b' '))
 }
 
 fn check_app_data(event: &CapiEvent, i: usize, out: &mut Vec<Violation>) {
@@ -887,21 +888,61 @@ fn purchase_missing(i: usize, key: &str, out: &mut Vec<Violation>) {
     ));
 }
 
+/// The standard `custom_data` parameters the rules look at, found in one pass over the
+/// map (`null` counts as absent).
+#[derive(Default)]
+struct CustomFields<'a> {
+    value: Option<&'a Value>,
+    currency: Option<&'a Value>,
+    predicted_ltv: Option<&'a Value>,
+    net_revenue: Option<&'a Value>,
+    content_type: Option<&'a Value>,
+    num_items: Option<&'a Value>,
+    delivery_category: Option<&'a Value>,
+    customer_segmentation: Option<&'a Value>,
+    contents: Option<&'a Value>,
+}
+
+impl<'a> CustomFields<'a> {
+    fn of(cd: &'a Map<String, Value>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in cd {
+            if v.is_null() {
+                continue;
+            }
+            let slot = match k.as_str() {
+                "value" => &mut f.value,
+                "currency" => &mut f.currency,
+                "predicted_ltv" => &mut f.predicted_ltv,
+                "net_revenue" => &mut f.net_revenue,
+                "content_type" => &mut f.content_type,
+                "num_items" => &mut f.num_items,
+                "delivery_category" => &mut f.delivery_category,
+                "customer_segmentation" => &mut f.customer_segmentation,
+                "contents" => &mut f.contents,
+                _ => continue,
+            };
+            *slot = Some(v);
+        }
+        f
+    }
+}
+
 fn check_custom_data(
     event: &CapiEvent,
     cd: &Map<String, Value>,
     i: usize,
     out: &mut Vec<Violation>,
 ) {
-    let present = |k: &str| cd.get(k).is_some_and(|v| !v.is_null());
+    let f = CustomFields::of(cd);
     if event.event_name == "Purchase" {
-        if !present("value") {
+        if f.value.is_none() {
             purchase_missing(i, "value", out);
         }
-        if !present("currency") {
+        if f.currency.is_none() {
             purchase_missing(i, "currency", out);
         }
-    } else if present("value") && !present("currency") {
+    } else if f.value.is_some() && f.currency.is_none() {
         out.push(VALUE_WITHOUT_CURRENCY.at(
             p_sub(i, "custom_data", "value"),
             format!(
@@ -910,9 +951,13 @@ fn check_custom_data(
             ),
         ));
     }
-    for key in ["value", "predicted_ltv", "net_revenue"] {
-        match cd.get(key) {
-            None | Some(Value::Null | Value::Number(_)) => {}
+    for (key, v) in [
+        ("value", f.value),
+        ("predicted_ltv", f.predicted_ltv),
+        ("net_revenue", f.net_revenue),
+    ] {
+        match v {
+            None | Some(Value::Number(_)) => {}
             Some(Value::String(s)) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
                 out.push(NUMBER_AS_STRING.at(
                     p_sub(i, "custom_data", key),
@@ -931,8 +976,8 @@ fn check_custom_data(
             )),
         }
     }
-    match cd.get("currency") {
-        None | Some(Value::Null) => {}
+    match f.currency {
+        None => {}
         Some(Value::String(c)) if is_currency_any_case(c) => {}
         Some(_) => out.push(CURRENCY_INVALID.at(
             p_sub(i, "custom_data", "currency"),
@@ -942,8 +987,8 @@ fn check_custom_data(
             ),
         )),
     }
-    match cd.get("content_type") {
-        None | Some(Value::Null) => {}
+    match f.content_type {
+        None => {}
         Some(Value::String(s)) if CONTENT_TYPES.contains(&s.as_str()) => {}
         Some(_) => out.push(CONTENT_TYPE_INVALID.at(
             p_sub(i, "custom_data", "content_type"),
@@ -953,8 +998,8 @@ fn check_custom_data(
             ),
         )),
     }
-    match cd.get("num_items") {
-        None | Some(Value::Null) => {}
+    match f.num_items {
+        None => {}
         Some(v) if v.is_i64() || v.is_u64() => {}
         Some(_) => out.push(NUM_ITEMS_INVALID.at(
             p_sub(i, "custom_data", "num_items"),
@@ -964,47 +1009,17 @@ fn check_custom_data(
             ),
         )),
     }
-    if let Some(v) = cd.get("delivery_category") {
+    if let Some(v) = f.delivery_category {
         check_delivery_category(v, || p_sub(i, "custom_data", "delivery_category"), out);
     }
-    if let Some(seg) = cd.get("customer_segmentation") {
+    if let Some(seg) = f.customer_segmentation {
         check_segmentation(seg, p_sub(i, "custom_data", "customer_segmentation"), out);
     }
-    match cd.get("contents") {
-        None | Some(Value::Null) => {}
+    match f.contents {
+        None => {}
         Some(Value::Array(items)) => {
             for (j, item) in items.iter().enumerate() {
-                let path = || p_sub_item(i, "custom_data", "contents", j);
-                let Some(obj) = item.as_object() else {
-                    out.push(CONTENTS_INVALID.at(
-                        path(),
-                        format!(
-                            "The item {} must be an object with id and quantity.",
-                            path()
-                        ),
-                    ));
-                    continue;
-                };
-                let id_ok = match obj.get("id") {
-                    Some(Value::String(s)) => !s.is_empty(),
-                    Some(Value::Number(_)) => true,
-                    _ => false,
-                };
-                let qty_ok = obj.get("quantity").is_some_and(Value::is_number);
-                if !id_ok || !qty_ok {
-                    let missing = match (id_ok, qty_ok) {
-                        (false, false) => "id and quantity",
-                        (false, true) => "id",
-                        _ => "quantity",
-                    };
-                    out.push(
-                        CONTENTS_INVALID
-                            .at(path(), format!("The item {} needs {missing}.", path())),
-                    );
-                }
-                if let Some(v) = obj.get("delivery_category") {
-                    check_delivery_category(v, || format!("{}['delivery_category']", path()), out);
-                }
+                check_contents_item(item, i, j, out);
             }
         }
         Some(_) => out.push(CONTENTS_INVALID.at(
@@ -1014,6 +1029,46 @@ fn check_custom_data(
                 p_sub(i, "custom_data", "contents")
             ),
         )),
+    }
+}
+
+fn check_contents_item(item: &Value, i: usize, j: usize, out: &mut Vec<Violation>) {
+    let path = || p_sub_item(i, "custom_data", "contents", j);
+    let Some(obj) = item.as_object() else {
+        out.push(CONTENTS_INVALID.at(
+            path(),
+            format!(
+                "The item {} must be an object with id and quantity.",
+                path()
+            ),
+        ));
+        return;
+    };
+    let (mut id_ok, mut qty_ok, mut delivery) = (false, false, None);
+    for (k, v) in obj {
+        match k.as_str() {
+            "id" => {
+                id_ok = match v {
+                    Value::String(s) => !s.is_empty(),
+                    Value::Number(_) => true,
+                    _ => false,
+                };
+            }
+            "quantity" => qty_ok = v.is_number(),
+            "delivery_category" if !v.is_null() => delivery = Some(v),
+            _ => {}
+        }
+    }
+    if !id_ok || !qty_ok {
+        let missing = match (id_ok, qty_ok) {
+            (false, false) => "id and quantity",
+            (false, true) => "id",
+            _ => "quantity",
+        };
+        out.push(CONTENTS_INVALID.at(path(), format!("The item {} needs {missing}.", path())));
+    }
+    if let Some(v) = delivery {
+        check_delivery_category(v, || format!("{}['delivery_category']", path()), out);
     }
 }
 
@@ -1080,7 +1135,19 @@ pub fn hash_form(s: &str) -> HashForm {
     } else {
         (b, None)
     };
-    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
+    if hex.len() != 64 {
+        return HashForm::NotHashed;
+    }
+    // Branch-free over the 64 bytes (this runs for every hashed value tagc sends).
+    let (mut bad, mut upper) = (false, false);
+    for &c in hex {
+        let digit = c.wrapping_sub(b'0') < 10;
+        let lower = c.wrapping_sub(b'a') < 6;
+        let up = c.wrapping_sub(b'A') < 6;
+        bad |= !(digit | lower | up);
+        upper |= up;
+    }
+    if bad {
         return HashForm::NotHashed;
     }
     if let Some(a) = appendix
@@ -1088,7 +1155,7 @@ pub fn hash_form(s: &str) -> HashForm {
     {
         return HashForm::NotHashed;
     }
-    if hex.iter().any(u8::is_ascii_uppercase) {
+    if upper {
         HashForm::Upper
     } else {
         HashForm::Lower
@@ -1129,17 +1196,17 @@ pub enum CookieIdProblem {
 /// # Errors
 /// What is wrong with it.
 pub fn check_cookie_id(s: &str, numeric_payload: bool) -> Result<(), CookieIdProblem> {
-    let mut parts = s.split('.');
-    let (Some("fb"), Some(index), Some(time), Some(payload)) =
+    let mut parts = s.as_bytes().split(|&c| c == b'.');
+    let (Some(b"fb"), Some(index), Some(time), Some(payload)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(CookieIdProblem::Shape);
     };
     let appendix = parts.next();
-    if parts.next().is_some() || index.is_empty() || !index.bytes().all(|c| c.is_ascii_digit()) {
+    if parts.next().is_some() || index.is_empty() || !index.iter().all(u8::is_ascii_digit) {
         return Err(CookieIdProblem::Shape);
     }
-    if !time.bytes().all(|c| c.is_ascii_digit()) || time.is_empty() {
+    if !time.iter().all(u8::is_ascii_digit) || time.is_empty() {
         return Err(CookieIdProblem::Time);
     }
     match time.len() {
@@ -1147,11 +1214,11 @@ pub fn check_cookie_id(s: &str, numeric_payload: bool) -> Result<(), CookieIdPro
         10 => return Err(CookieIdProblem::Seconds),
         _ => return Err(CookieIdProblem::Time),
     }
-    if payload.is_empty() || (numeric_payload && !payload.bytes().all(|c| c.is_ascii_digit())) {
+    if payload.is_empty() || (numeric_payload && !payload.iter().all(u8::is_ascii_digit)) {
         return Err(CookieIdProblem::Payload);
     }
     if let Some(a) = appendix
-        && !is_appendix(a.as_bytes())
+        && !is_appendix(a)
     {
         return Err(CookieIdProblem::Appendix);
     }
@@ -1268,66 +1335,34 @@ fn check_user_data(ud: &CapiUserData, i: usize, out: &mut Vec<Violation>) {
         }
     }
 
-    for (key, value) in ud.ids() {
-        let Some(value) = value else { continue };
-        match key {
-            "client_ip_address" => match value.parse::<IpAddr>() {
-                Ok(ip) if is_non_public_ip(ip) => {
-                    let path = p_sub(i, "user_data", key);
-                    let message = format!(
-                        "The parameter {path} is a private, loopback or placeholder address; send the visitor's real public IP (IPv6 preferred)."
-                    );
-                    out.push(CLIENT_IP_NOT_PUBLIC.at(path, message));
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    let path = p_sub(i, "user_data", key);
-                    let message = if looks_hashed(value) {
-                        format!(
-                            "The parameter {path} looks hashed; send the IPv4 or IPv6 address as it is (never hash it)."
-                        )
-                    } else {
-                        format!(
-                            "The parameter {path} is not a valid IPv4 or IPv6 address (no spaces, no port)."
-                        )
-                    };
-                    out.push(CLIENT_IP_INVALID.at(path, message));
-                }
-            },
-            "fbc" | "fbp" => {
-                let fbp = key == "fbp";
-                if let Err(problem) = check_cookie_id(value, fbp) {
-                    let path = p_sub(i, "user_data", key);
-                    let (form, payload) = if fbp {
-                        (
-                            "fb.{subdomain_index}.{creation_time}.{random_number}",
-                            "random number (digits)",
-                        )
-                    } else {
-                        ("fb.{subdomain_index}.{creation_time}.{fbclid}", "fbclid")
-                    };
-                    let why = match problem {
-                        _ if looks_hashed(value) => "looks hashed; send the cookie value as it is (never hash it)".to_string(),
-                        CookieIdProblem::Seconds => "has a 10-digit creation time: that is seconds, but Meta expects Unix time in milliseconds (13 digits)".to_string(),
-                        CookieIdProblem::Time => "needs a creation time in milliseconds (13 digits)".to_string(),
-                        CookieIdProblem::Payload => format!("needs the {payload} as its fourth part"),
-                        CookieIdProblem::Appendix => "has a fifth part that is not a 2- or 8-character Parameter Builder appendix".to_string(),
-                        CookieIdProblem::Shape => format!("must have the form {form}"),
-                    };
-                    let rule = if fbp { &FBP_FORMAT } else { &FBC_FORMAT };
-                    out.push(rule.at(path.clone(), format!("The parameter {path} {why}.")));
-                }
-            }
-            "madid" => {}
-            _ => {
-                if looks_hashed(value) {
-                    let path = p_sub(i, "user_data", key);
-                    let message = format!(
-                        "The parameter {path} looks hashed, but Meta expects it unhashed. Send it as it is."
-                    );
-                    out.push(USER_DATA_ID_HASHED.at(path, message));
-                }
-            }
+    if let Some(value) = &ud.client_ip_address {
+        check_client_ip(value, i, out);
+    }
+    if let Some(value) = &ud.fbc {
+        check_cookie(value, "fbc", i, out);
+    }
+    if let Some(value) = &ud.fbp {
+        check_cookie(value, "fbp", i, out);
+    }
+    // The other never-hashed ids (`madid`'s hashing is not stated by Meta).
+    for (key, value) in [
+        ("client_user_agent", &ud.client_user_agent),
+        ("subscription_id", &ud.subscription_id),
+        ("anon_id", &ud.anon_id),
+        ("page_id", &ud.page_id),
+        ("page_scoped_user_id", &ud.page_scoped_user_id),
+        ("ctwa_clid", &ud.ctwa_clid),
+        ("ig_account_id", &ud.ig_account_id),
+        ("ig_sid", &ud.ig_sid),
+    ] {
+        if let Some(value) = value
+            && looks_hashed(value)
+        {
+            let path = p_sub(i, "user_data", key);
+            let message = format!(
+                "The parameter {path} looks hashed, but Meta expects it unhashed. Send it as it is."
+            );
+            out.push(USER_DATA_ID_HASHED.at(path, message));
         }
     }
 
@@ -1343,6 +1378,61 @@ fn check_user_data(ud: &CapiUserData, i: usize, out: &mut Vec<Violation>) {
             let message = format!("The parameter {path} should be an integer id.");
             out.push(USER_DATA_ID_NOT_INTEGER.at(path, message));
         }
+    }
+}
+
+fn check_client_ip(value: &str, i: usize, out: &mut Vec<Violation>) {
+    let key = "client_ip_address";
+    match value.parse::<IpAddr>() {
+        Ok(ip) if is_non_public_ip(ip) => {
+            let path = p_sub(i, "user_data", key);
+            let message = format!(
+                "The parameter {path} is a private, loopback or placeholder address; send the visitor's real public IP (IPv6 preferred)."
+            );
+            out.push(CLIENT_IP_NOT_PUBLIC.at(path, message));
+        }
+        Ok(_) => {}
+        Err(_) => {
+            let path = p_sub(i, "user_data", key);
+            let message = if looks_hashed(value) {
+                format!(
+                    "The parameter {path} looks hashed; send the IPv4 or IPv6 address as it is (never hash it)."
+                )
+            } else {
+                format!(
+                    "The parameter {path} is not a valid IPv4 or IPv6 address (no spaces, no port)."
+                )
+            };
+            out.push(CLIENT_IP_INVALID.at(path, message));
+        }
+    }
+}
+
+fn check_cookie(value: &str, key: &str, i: usize, out: &mut Vec<Violation>) {
+    let fbp = key == "fbp";
+    if let Err(problem) = check_cookie_id(value, fbp) {
+        let path = p_sub(i, "user_data", key);
+        let (form, payload) = if fbp {
+            (
+                "fb.{subdomain_index}.{creation_time}.{random_number}",
+                "random number (digits)",
+            )
+        } else {
+            ("fb.{subdomain_index}.{creation_time}.{fbclid}", "fbclid")
+        };
+        let why = if looks_hashed(value) {
+            "looks hashed; send the cookie value as it is (never hash it)".to_string()
+        } else {
+            match problem {
+                CookieIdProblem::Seconds => "has a 10-digit creation time: that is seconds, but Meta expects Unix time in milliseconds (13 digits)".to_string(),
+                CookieIdProblem::Time => "needs a creation time in milliseconds (13 digits)".to_string(),
+                CookieIdProblem::Payload => format!("needs the {payload} as its fourth part"),
+                CookieIdProblem::Appendix => "has a fifth part that is not a 2- or 8-character Parameter Builder appendix".to_string(),
+                CookieIdProblem::Shape => format!("must have the form {form}"),
+            }
+        };
+        let rule = if fbp { &FBP_FORMAT } else { &FBC_FORMAT };
+        out.push(rule.at(path.clone(), format!("The parameter {path} {why}.")));
     }
 }
 
