@@ -9,9 +9,16 @@
 //! 2. **Send**: 100,000 records to the local fake Graph API (`tests/support/graph.rs`)
 //!    over HTTP, 4 requests in flight.
 //!
-//! `cargo bench --bench capi` (`-- --records N` to change the pipeline's count).
+//! `cargo bench --bench capi` (`-- --records N` to change the pipeline's count;
+//! `-- --stages` prints the time of each stage per record instead: JSON parse, mapping
+//! with normalization and hashing, Meta's rules, event serialization).
 
-#![allow(missing_docs, clippy::print_stderr, clippy::print_stdout, clippy::unwrap_used)]
+#![allow(
+    missing_docs,
+    clippy::print_stderr,
+    clippy::print_stdout,
+    clippy::unwrap_used
+)]
 
 #[path = "../tests/support/graph.rs"]
 #[allow(dead_code, clippy::all)]
@@ -187,6 +194,10 @@ fn main() {
         return;
     }
 
+    if args.iter().any(|a| a == "--stages") {
+        stages();
+        return;
+    }
     let (secs, n) = pipeline(100_000);
     let rss_100k = peak_rss_mb();
     eprintln!(
@@ -224,5 +235,42 @@ fn main() {
     eprintln!(
         "send 100000 records to the local fake Graph API (100 requests of 1,000, 4 in flight): {secs:.2} s = {:.0} events/s",
         100_000.0 / secs
+    );
+}
+/// Per-record time of each stage, over 100,000 records parsed one by one.
+fn stages() {
+    use std::io::Read as _;
+    let m = mapping("1234567890123456");
+    let mapper = m.compile("purchase").unwrap();
+    let cx = tagc::mapping::ApplyContext::at(NOW);
+    let rules = tagc::meta::capi::RuleContext { now: NOW };
+    let mut text = String::new();
+    Synthetic::new(100_000).read_to_string(&mut text).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut tp, mut ta, mut tc, mut ts) = (0u128, 0u128, 0u128, 0u128);
+    let mut n = 0;
+    for l in &lines {
+        let t = Instant::now();
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let t1 = Instant::now();
+        let e = mapper.apply(&v, &cx).unwrap().event;
+        let t2 = Instant::now();
+        n += tagc::meta::capi::check_event(&e, 0, &rules).len();
+        let t3 = Instant::now();
+        let mut j = String::with_capacity(1536);
+        tagc::meta::capi::event::fast_json::event(&mut j, &e);
+        let t4 = Instant::now();
+        n += j.len();
+        tp += (t1 - t).as_nanos();
+        ta += (t2 - t1).as_nanos();
+        tc += (t3 - t2).as_nanos();
+        ts += (t4 - t3).as_nanos();
+    }
+    eprintln!(
+        "parse {} apply {} check {} serialize {} ns/record ({n})",
+        tp / 100_000,
+        ta / 100_000,
+        tc / 100_000,
+        ts / 100_000
     );
 }

@@ -640,12 +640,22 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-/// Every text of a value that may be one scalar or a list of them.
-fn texts(v: &Value) -> Vec<String> {
+/// Text of a scalar without copying strings.
+fn scalar_cow(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
     match v {
-        Value::Array(items) => items.iter().filter_map(scalar_text).collect(),
-        other => scalar_text(other).into_iter().collect(),
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Value::Number(n) => Some(std::borrow::Cow::Owned(n.to_string())),
+        _ => None,
     }
+}
+
+/// Every text of a value that may be one scalar or a list of them, borrowed.
+fn texts(v: &Value) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    let items: &[Value] = match v {
+        Value::Array(items) => items,
+        other => std::slice::from_ref(other),
+    };
+    items.iter().filter_map(scalar_cow)
 }
 
 fn number(v: &Value) -> Result<Number, String> {
@@ -687,11 +697,11 @@ fn convert(c: &CustomEntry, v: &Value) -> Result<Value, String> {
         }
         CustomType::String => Value::String(scalar_text(v).ok_or("must be text")?),
         CustomType::StringList => {
-            let ids = texts(v);
+            let ids: Vec<Value> = texts(v).map(|t| Value::String(t.into_owned())).collect();
             if ids.is_empty() {
                 return Err("must be an id or a list of ids".to_owned());
             }
-            Value::Array(ids.into_iter().map(Value::String).collect())
+            Value::Array(ids)
         }
         CustomType::Contents => {
             let items = v.as_array().ok_or("must be a list of items")?;

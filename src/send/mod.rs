@@ -164,6 +164,7 @@ enum Report {
     Request,
     Retry,
     Warning(String),
+    Warnings(BTreeMap<String, u64>),
     DryRun,
     Unreachable,
 }
@@ -232,6 +233,11 @@ pub fn send<R: BufRead>(
                     Report::Request => summary.requests += 1,
                     Report::Retry => summary.retries += 1,
                     Report::Warning(w) => *summary.warnings.entry(w).or_default() += 1,
+                    Report::Warnings(ws) => {
+                        for (w, n) in ws {
+                            *summary.warnings.entry(w).or_default() += n;
+                        }
+                    }
                     Report::DryRun => summary.dry_run_bodies += 1,
                     Report::Unreachable => summary.unreachable = true,
                 }
@@ -281,6 +287,9 @@ pub fn send<R: BufRead>(
 
         // This thread: read, map, check, batch.
         let mut records_read = 0u64;
+        let mut mapping_warnings: BTreeMap<String, u64> = BTreeMap::new();
+        let mut rule_warnings: std::collections::HashMap<&'static str, (u64, String)> =
+            std::collections::HashMap::new();
         let mut batches: Vec<Vec<Pending>> = options.pixels.iter().map(|_| Vec::new()).collect();
         let mut dry_run = dry_run;
         let mut result: Result<(), SendError> = Ok(());
@@ -347,8 +356,11 @@ pub fn send<R: BufRead>(
                     continue;
                 }
             };
+            // Warnings are counted here and reported once at the end: one message per
+            // event through the channel would cost more than mapping the event.
             for w in &applied.warnings {
-                let _ = report_tx.send(Report::Warning(format!("{}: {}", w.field, w.message)));
+                let key = format!("{}: {}", w.field, w.message);
+                *mapping_warnings.entry(key).or_default() += 1;
             }
             let violations = capi::check_event(&applied.event, 0, &rules);
             if let Some(v) = violations.iter().find(|v| v.level != Level::Warning) {
@@ -359,32 +371,30 @@ pub fn send<R: BufRead>(
                 continue;
             }
             for v in &violations {
-                let _ = report_tx.send(Report::Warning(format!("{} ({})", v.message, v.rule)));
+                let slot = rule_warnings
+                    .entry(v.rule)
+                    .or_insert_with(|| (0, format!("{} ({})", v.message, v.rule)));
+                slot.0 += 1;
             }
-            let json = match serde_json::to_string(&applied.event) {
-                Ok(j) => j,
-                Err(e) => {
-                    let _ = report_tx.send(Report::Failed(
-                        record,
-                        failure(line, "mapping", format!("cannot serialize the event: {e}")),
-                    ));
-                    continue;
-                }
-            };
+            let mut json = String::with_capacity(1024);
+            capi::event::fast_json::event(&mut json, &applied.event);
             // One pending copy per pixel; the record is kept for the failed file.
             let n = batches.len();
             let mut record = Some(record);
+            let mut json = Some(json);
             for (i, batch) in batches.iter_mut().enumerate() {
-                let record = if i + 1 == n {
-                    record.take().unwrap_or(Value::Null)
+                let (record, json) = if i + 1 == n {
+                    (
+                        record.take().unwrap_or(Value::Null),
+                        json.take().unwrap_or_default(),
+                    )
                 } else {
-                    record.clone().unwrap_or(Value::Null)
+                    (
+                        record.clone().unwrap_or(Value::Null),
+                        json.clone().unwrap_or_default(),
+                    )
                 };
-                batch.push(Pending {
-                    line,
-                    record,
-                    json: json.clone(),
-                });
+                batch.push(Pending { line, record, json });
             }
             for (i, batch) in batches.iter_mut().enumerate() {
                 if batch.len() >= batch_size {
@@ -409,6 +419,8 @@ pub fn send<R: BufRead>(
                 }
             }
         }
+        mapping_warnings.extend(rule_warnings.into_values().map(|(n, w)| (w, n)));
+        let _ = report_tx.send(Report::Warnings(mapping_warnings));
         drop(job_tx);
         drop(report_tx);
         let summary = collector

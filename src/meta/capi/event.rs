@@ -377,3 +377,264 @@ mod tests {
         assert!(r.is_err());
     }
 }
+
+/// A fast JSON writer for events: byte-identical to `serde_json::to_string(&event)`, but
+/// SHA-256 hex values (which never need escaping) are copied as they are, and the output
+/// goes straight into the request body being built.
+pub mod fast_json {
+    use std::fmt::Write as _;
+
+    use serde_json::Value;
+
+    use super::{CapiEvent, CapiUserData};
+
+    /// Appends `s` as a JSON string literal (serde_json's escaping).
+    pub fn string(out: &mut String, s: &str) {
+        out.push('"');
+        let bytes = s.as_bytes();
+        if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+            out.push_str(s);
+            out.push('"');
+            return;
+        }
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let esc: &str = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x08 => "\\b",
+                0x0c => "\\f",
+                0x00..=0x1f => "",
+                _ => continue,
+            };
+            out.push_str(&s[start..i]);
+            if esc.is_empty() {
+                let _ = write!(out, "\\u{b:04x}");
+            } else {
+                out.push_str(esc);
+            }
+            start = i + 1;
+        }
+        out.push_str(&s[start..]);
+        out.push('"');
+    }
+
+    fn key(out: &mut String, first: &mut bool, k: &str) {
+        if !*first {
+            out.push(',');
+        }
+        *first = false;
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+    }
+
+    fn value(out: &mut String, v: &Value) {
+        match v {
+            Value::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::String(s) => string(out, s),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Null => out.push_str("null"),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    value(out, item);
+                }
+                out.push(']');
+            }
+            Value::Object(o) => {
+                out.push('{');
+                for (i, (k, item)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    string(out, k);
+                    out.push(':');
+                    value(out, item);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    fn list(out: &mut String, first: &mut bool, k: &str, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        key(out, first, k);
+        out.push('[');
+        for (i, s) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(out, s);
+        }
+        out.push(']');
+    }
+
+    fn opt_str(out: &mut String, first: &mut bool, k: &str, v: Option<&str>) {
+        if let Some(v) = v {
+            key(out, first, k);
+            string(out, v);
+        }
+    }
+
+    fn user_data(out: &mut String, u: &CapiUserData) {
+        out.push('{');
+        let f = &mut true;
+        for (k, items) in u.hashed() {
+            list(out, f, k, items);
+        }
+        opt_str(out, f, "client_ip_address", u.client_ip_address.as_deref());
+        opt_str(out, f, "client_user_agent", u.client_user_agent.as_deref());
+        opt_str(out, f, "fbc", u.fbc.as_deref());
+        opt_str(out, f, "fbp", u.fbp.as_deref());
+        opt_str(out, f, "subscription_id", u.subscription_id.as_deref());
+        if let Some(v) = &u.fb_login_id {
+            key(out, f, "fb_login_id");
+            value(out, v);
+        }
+        if let Some(v) = &u.lead_id {
+            key(out, f, "lead_id");
+            value(out, v);
+        }
+        opt_str(out, f, "anon_id", u.anon_id.as_deref());
+        opt_str(out, f, "madid", u.madid.as_deref());
+        opt_str(out, f, "page_id", u.page_id.as_deref());
+        opt_str(
+            out,
+            f,
+            "page_scoped_user_id",
+            u.page_scoped_user_id.as_deref(),
+        );
+        opt_str(out, f, "ctwa_clid", u.ctwa_clid.as_deref());
+        opt_str(out, f, "ig_account_id", u.ig_account_id.as_deref());
+        opt_str(out, f, "ig_sid", u.ig_sid.as_deref());
+        out.push('}');
+    }
+
+    /// Appends the event as compact JSON, in the field order of its `Serialize`.
+    pub fn event(out: &mut String, e: &CapiEvent) {
+        out.push('{');
+        let f = &mut true;
+        key(out, f, "event_name");
+        string(out, &e.event_name);
+        key(out, f, "event_time");
+        let _ = write!(out, "{}", e.event_time);
+        key(out, f, "action_source");
+        string(out, &e.action_source);
+        opt_str(out, f, "event_id", e.event_id.as_deref());
+        opt_str(out, f, "event_source_url", e.event_source_url.as_deref());
+        if let Some(b) = e.opt_out {
+            key(out, f, "opt_out");
+            out.push_str(if b { "true" } else { "false" });
+        }
+        key(out, f, "user_data");
+        user_data(out, &e.user_data);
+        if let Some(cd) = &e.custom_data {
+            key(out, f, "custom_data");
+            out.push('{');
+            let g = &mut true;
+            for (k, v) in cd {
+                if !*g {
+                    out.push(',');
+                }
+                *g = false;
+                string(out, k);
+                out.push(':');
+                value(out, v);
+            }
+            out.push('}');
+        }
+        if let Some(d) = &e.data_processing_options {
+            key(out, f, "data_processing_options");
+            out.push('[');
+            for (i, s) in d.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(out, s);
+            }
+            out.push(']');
+        }
+        if let Some(c) = e.data_processing_options_country {
+            key(out, f, "data_processing_options_country");
+            let _ = write!(out, "{c}");
+        }
+        if let Some(s) = e.data_processing_options_state {
+            key(out, f, "data_processing_options_state");
+            let _ = write!(out, "{s}");
+        }
+        opt_str(out, f, "referrer_url", e.referrer_url.as_deref());
+        for (k, v) in [
+            ("app_data", &e.app_data),
+            ("original_event_data", &e.original_event_data),
+            ("customer_segmentation", &e.customer_segmentation),
+            ("messaging_channel", &e.messaging_channel),
+        ] {
+            if let Some(v) = v {
+                key(out, f, k);
+                value(out, v);
+            }
+        }
+        out.push('}');
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        #[test]
+        fn identical_to_serde_json() {
+            let mut e = CapiEvent {
+                event_name: "Lead \"quoted\" \u{2028} é \u{1} </script>".into(),
+                event_time: 1_767_225_600,
+                action_source: "website".into(),
+                event_id: Some("id\\1\n".into()),
+                event_source_url: Some("https://x.example/?a=1&b=ü".into()),
+                opt_out: Some(false),
+                data_processing_options: Some(vec!["LDU".into()]),
+                data_processing_options_country: Some(1),
+                data_processing_options_state: Some(1000),
+                referrer_url: Some("https://r.example/".into()),
+                app_data: Some(json!({"extinfo": ["a2", 1, null]})),
+                customer_segmentation: Some(json!("new_customer_to_business")),
+                ..CapiEvent::default()
+            };
+            e.user_data.em = vec!["a".repeat(64), "B".repeat(64), "not hex \t".into()];
+            e.user_data.country = vec!["c".repeat(64)];
+            e.user_data.client_user_agent = Some("Mozilla/5.0 (X11; \"Linux\")".into());
+            e.user_data.fbp = Some("fb.1.1596403881668.1116446470".into());
+            e.user_data.lead_id = Some(json!(12_345));
+            let mut cd = serde_json::Map::new();
+            cd.insert("value".into(), json!(84.8));
+            cd.insert("currency".into(), json!("EUR"));
+            cd.insert("num_items".into(), json!(3));
+            cd.insert(
+                "contents".into(),
+                json!([{"id": "A\"1", "quantity": 2, "item_price": 24.9}]),
+            );
+            cd.insert(
+                "weird key \u{7f}".into(),
+                json!({"nested": [true, null, 1.5e300]}),
+            );
+            e.custom_data = Some(cd);
+            let mut fast = String::new();
+            event(&mut fast, &e);
+            assert_eq!(fast, serde_json::to_string(&e).expect("serializes"));
+            let minimal = CapiEvent::default();
+            let mut fast = String::new();
+            event(&mut fast, &minimal);
+            assert_eq!(fast, serde_json::to_string(&minimal).expect("serializes"));
+        }
+    }
+}
