@@ -148,7 +148,7 @@ pub enum SendError {
 /// One event waiting to be sent.
 struct Pending {
     line: u64,
-    record: Value,
+    record: Kept,
     json: String,
 }
 
@@ -157,8 +157,28 @@ struct Job {
     events: Vec<Pending>,
 }
 
+/// The record of a pending event, kept for the failed file.
+enum Kept {
+    /// The parsed record.
+    Value(Value),
+    /// Its JSON text as read.
+    Raw(Box<[u8]>),
+    /// Nothing (a dry run writes no failed file after mapping).
+    Nothing,
+}
+
+impl Kept {
+    fn into_value(self) -> Value {
+        match self {
+            Kept::Value(v) => v,
+            Kept::Raw(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            Kept::Nothing => Value::Null,
+        }
+    }
+}
+
 enum Report {
-    Failed(Value, Failure),
+    Failed(Kept, Failure),
     Accepted(u64),
     Sent(u64),
     Request,
@@ -220,12 +240,12 @@ pub fn send<R: BufRead>(
                         }
                         *summary.failures.entry(failure.reason.clone()).or_default() += 1;
                         if let Some(out) = failed.as_mut() {
-                            write_failure(&mut **out, record, &failure).map_err(|source| {
-                                SendError::Output {
+                            write_failure(&mut **out, record.into_value(), &failure).map_err(
+                                |source| SendError::Output {
                                     what: "the failed-events file",
                                     source,
-                                }
-                            })?;
+                                },
+                            )?;
                         }
                     }
                     Report::Accepted(n) => summary.accepted += n,
@@ -330,17 +350,14 @@ pub fn send<R: BufRead>(
                 }
             };
             records_read += 1;
-            let (line, record) = match item {
-                Record::Ok { line, value } => (line, value),
+            let (line, record, raw) = match item {
+                Record::Ok { line, value, raw } => (line, value, raw),
                 Record::Bad { line, reason, raw } => {
                     let _ = report_tx.send(Report::Failed(
-                        Value::Object(Map::new()),
+                        Kept::Nothing,
                         Failure {
-                            line,
-                            stage: "input",
-                            reason,
                             raw: Some(raw),
-                            ..failure(line, "input", String::new())
+                            ..failure(line, "input", reason)
                         },
                     ));
                     continue;
@@ -350,7 +367,7 @@ pub fn send<R: BufRead>(
                 Ok(a) => a,
                 Err(e) => {
                     let _ = report_tx.send(Report::Failed(
-                        record,
+                        Kept::Value(record),
                         failure(line, "mapping", e.to_string()),
                     ));
                     continue;
@@ -367,7 +384,7 @@ pub fn send<R: BufRead>(
                 let mut f = failure(line, "rules", format!("{} ({})", v.message, v.rule));
                 f.code = Some(v.code);
                 f.subcode = v.subcode;
-                let _ = report_tx.send(Report::Failed(record, f));
+                let _ = report_tx.send(Report::Failed(Kept::Value(record), f));
                 continue;
             }
             for v in &violations {
@@ -378,24 +395,29 @@ pub fn send<R: BufRead>(
             }
             let mut json = String::with_capacity(1024);
             capi::event::fast_json::event(&mut json, &applied.event);
-            // One pending copy per pixel; the record is kept for the failed file.
+            drop(applied);
+            // What the failed file would need if Meta refuses the event: the record's
+            // text as read, or the record itself; nothing in a dry run.
+            let keep = |record: &Value, raw: &Option<Box<[u8]>>| match (options.dry_run, raw) {
+                (true, _) => Kept::Nothing,
+                (false, Some(raw)) => Kept::Raw(raw.clone()),
+                (false, None) => Kept::Value(record.clone()),
+            };
             let n = batches.len();
-            let mut record = Some(record);
             let mut json = Some(json);
             for (i, batch) in batches.iter_mut().enumerate() {
-                let (record, json) = if i + 1 == n {
-                    (
-                        record.take().unwrap_or(Value::Null),
-                        json.take().unwrap_or_default(),
-                    )
+                let json = if i + 1 == n {
+                    json.take().unwrap_or_default()
                 } else {
-                    (
-                        record.clone().unwrap_or(Value::Null),
-                        json.clone().unwrap_or_default(),
-                    )
+                    json.clone().unwrap_or_default()
                 };
-                batch.push(Pending { line, record, json });
+                batch.push(Pending {
+                    line,
+                    record: keep(&record, &raw),
+                    json,
+                });
             }
+            drop(record);
             for (i, batch) in batches.iter_mut().enumerate() {
                 if batch.len() >= batch_size {
                     let events = std::mem::take(batch);

@@ -30,6 +30,9 @@ pub enum Record {
         line: u64,
         /// The record object.
         value: Value,
+        /// The record's JSON text as read (NDJSON only), kept for the failed file instead
+        /// of the parsed record, which is larger and slower to keep.
+        raw: Option<Box<[u8]>>,
     },
     /// A line that is not a record.
     Bad {
@@ -118,10 +121,12 @@ impl<R: BufRead> Records<R> {
             let bytes = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
             return Some(Ok(match serde_json::from_slice::<Value>(bytes) {
                 Ok(Value::Object(mut o)) => {
-                    o.remove(FAILURE_KEY);
+                    let noted = o.remove(FAILURE_KEY).is_some();
                     Record::Ok {
                         line,
                         value: Value::Object(o),
+                        // A re-sent failure's old note must not come back with the record.
+                        raw: (!noted).then(|| bytes.into()),
                     }
                 }
                 Ok(_) => Record::Bad {
@@ -193,6 +198,7 @@ impl<R: BufRead> Records<R> {
             return Some(Ok(Record::Ok {
                 line: start,
                 value: Value::Object(root),
+                raw: None,
             }));
         }
     }
@@ -304,7 +310,7 @@ mod tests {
     fn read(text: &str, format: RecordFormat) -> Vec<Result<(u64, Value), (u64, String)>> {
         Records::new(text.as_bytes(), format)
             .map(|r| match r.expect("io") {
-                Record::Ok { line, value } => Ok((line, value)),
+                Record::Ok { line, value, .. } => Ok((line, value)),
                 Record::Bad { line, reason, .. } => Err((line, reason)),
             })
             .collect()
