@@ -31,3 +31,4 @@ pub mod send;
 pub mod source;
 pub mod urlpattern;
 pub mod validate;
+pub mod verify;
