@@ -276,3 +276,22 @@ localStorage.setItem('visited', '1');
     );
     assert_eq!(browser.version().map(|v| !v.is_empty()).ok(), Some(true));
 }
+
+/// A renderer that dies makes the page's calls fail at once, not at their deadline; the
+/// browser goes on serving new pages.
+#[test]
+fn a_crashed_page_fails_fast_and_the_browser_carries_on() {
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    let t = Instant::now();
+    assert!(page.goto("chrome://crash").is_err());
+    let err = page.eval("1").unwrap_err();
+    assert!(
+        matches!(err, BrowserError::Crashed | BrowserError::Protocol { .. }),
+        "{err:?}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    drop(page);
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    assert_eq!(page.eval("1 + 1").unwrap(), json!(2));
+}
