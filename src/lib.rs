@@ -14,6 +14,7 @@
 //! Stages return values and [`diagnostic::Diagnostics`]; none prints. The `tagc` binary
 //! ([`cli`]) is a thin layer that renders them.
 
+pub mod browser;
 pub mod check;
 pub mod cli;
 pub mod css;

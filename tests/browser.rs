@@ -2,7 +2,7 @@
 //!
 //! Each test builds a configuration with the `tagc` binary, puts the artifacts byte for
 //! byte into pages served on 127.0.0.1, and drives Chromium over the DevTools protocol
-//! (`tests/cdp`). Requests to Meta's hosts are intercepted: `fbevents.js` is answered
+//! (`tagc::browser`). Requests to Meta's hosts are intercepted: `fbevents.js` is answered
 //! with a recorder that, like Meta's library, replays the `fbq` queue and then takes calls
 //! directly, so the tests see the exact `fbq` call sequence.
 //!
@@ -11,12 +11,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-mod cdp;
-
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
-use cdp::{Browser, Server};
 use serde_json::{Value, json};
+use tagc::browser::serve::Server;
+use tagc::browser::{Browser, LaunchOptions, MetaMode, Page};
 
 const PIXEL: &str = "123456789012345";
 
@@ -58,18 +59,24 @@ fn html(head: &str, body: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn page_route(path: &str, head: &str, body: &str) -> (String, String, Vec<u8>) {
+fn page_route(path: &str, head: &str, body: &str) -> (String, (String, Vec<u8>)) {
     (
         path.to_owned(),
-        "text/html; charset=utf-8".to_owned(),
-        html(head, body),
+        ("text/html; charset=utf-8".to_owned(), html(head, body)),
     )
 }
 
+fn serve<const N: usize>(routes: [(String, (String, Vec<u8>)); N]) -> Server {
+    Server::start(BTreeMap::from(routes)).unwrap()
+}
+
 /// Waits until at least `n` calls are recorded, then returns them.
-fn calls(page: &mut cdp::Page<'_>, n: usize) -> Vec<Value> {
-    page.wait_for(&format!("(window.__fbqCalls || []).length >= {n}"))
-        .unwrap_or_else(|e| panic!("{e}; calls so far: {:?}", page.fbq_calls()));
+fn calls(page: &mut Page<'_>, n: usize) -> Vec<Value> {
+    page.wait_for(
+        &format!("(window.__fbqCalls || []).length >= {n}"),
+        Duration::from_secs(5),
+    )
+    .unwrap_or_else(|e| panic!("{e}; calls so far: {:?}", page.fbq_calls()));
     page.fbq_calls().unwrap()
 }
 
@@ -79,7 +86,7 @@ fn js_string(s: &str) -> String {
 }
 
 fn launch() -> Browser {
-    Browser::launch().unwrap_or_else(|e| panic!("{e}"))
+    Browser::launch(&LaunchOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -99,9 +106,9 @@ fn event_landing_fires_view_content_then_one_lead_per_click_and_shares_the_form_
 </form>
 <script>document.getElementById('registro').addEventListener('submit', (e) => e.preventDefault());</script>
 "#;
-    let server = Server::start(vec![page_route("/congreso/2027", &head, body)], None);
+    let server = serve([page_route("/congreso/2027", &head, body)]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/congreso/2027")).unwrap();
     let got = calls(&mut page, 3);
     assert_eq!(
@@ -165,15 +172,12 @@ fn shop_reads_the_clicked_card_and_the_data_layer() {
         "<script>window.dataLayer = [{{event: 'gtm.js'}}, {{ecommerce: {{transaction_id: 'ES-2026-004217', value: 84.8, currency: 'EUR', contents: [{{id: 'TS-0042-M', quantity: 2, item_price: 24.9}}, {{item_id: 'MUG-0007', quantity: '1', price: '35.00'}}]}}}}];</script>\n{}",
         pages["thank-you"]
     );
-    let server = Server::start(
-        vec![
-            page_route("/p/camiseta-azul", &product_head, product_body),
-            page_route("/checkout/thank-you", &thanks_head, "<h1>Gracias</h1>"),
-        ],
-        None,
-    );
+    let server = serve([
+        page_route("/p/camiseta-azul", &product_head, product_body),
+        page_route("/checkout/thank-you", &thanks_head, "<h1>Gracias</h1>"),
+    ]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/p/camiseta-azul")).unwrap();
     let got = calls(&mut page, 3);
     assert_eq!(
@@ -230,12 +234,9 @@ fn a_missing_source_value_is_left_out_not_sent_as_undefined() {
     let (_, _, pages) = build("examples/shop/tagc.yaml");
     // No data layer at all on the thank-you page: Purchase goes without value, currency,
     // contents and eventID, never with `undefined` or `NaN`.
-    let server = Server::start(
-        vec![page_route("/checkout/thank-you", &pages["thank-you"], "")],
-        None,
-    );
+    let server = serve([page_route("/checkout/thank-you", &pages["thank-you"], "")]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/checkout/thank-you")).unwrap();
     let got = calls(&mut page, 3);
     assert_eq!(
@@ -258,16 +259,15 @@ fn site_wide_script_with_integrity_follows_spa_route_changes() {
 <script>window.dataLayer = [{ecommerce: {num_items: 3, value: '99.90'}}];</script>
 "#;
     let app = html(&head, body);
-    let server = Server::start(
-        vec![(
+    let server = serve([
+        (
             "/tagc.js".to_owned(),
-            "application/javascript".to_owned(),
-            script.into_bytes(),
-        )],
-        Some(("text/html; charset=utf-8".to_owned(), app)),
-    );
+            ("application/javascript".to_owned(), script.into_bytes()),
+        ),
+        ("/".to_owned(), ("text/html; charset=utf-8".to_owned(), app)),
+    ]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/")).unwrap();
     let got = calls(&mut page, 2);
     assert_eq!(
@@ -318,18 +318,21 @@ fn site_wide_script_with_integrity_follows_spa_route_changes() {
 fn a_tampered_site_script_is_refused_by_its_integrity() {
     let (head, script, _) = build("examples/shop/tagc.yaml");
     let tampered = script.replace("'PageView'", "'Tampered'");
-    let server = Server::start(
-        vec![(
+    let server = serve([
+        (
             "/tagc.js".to_owned(),
-            "application/javascript".to_owned(),
-            tampered.into_bytes(),
-        )],
-        Some(("text/html; charset=utf-8".to_owned(), html(&head, ""))),
-    );
+            ("application/javascript".to_owned(), tampered.into_bytes()),
+        ),
+        (
+            "/".to_owned(),
+            ("text/html; charset=utf-8".to_owned(), html(&head, "")),
+        ),
+    ]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/")).unwrap();
-    page.wait_for("document.readyState === 'complete'").unwrap();
+    page.wait_for("document.readyState === 'complete'", Duration::from_secs(5))
+        .unwrap();
     assert_eq!(page.eval("typeof window.fbq").unwrap(), json!("undefined"));
 }
 
@@ -342,9 +345,9 @@ fn consent_is_revoked_before_init_and_granted_by_the_hook() {
     );
     assert!(!head.contains("<noscript>"));
     let body = r#"<button id="join" data-status="new">Join</button>"#;
-    let server = Server::start(vec![page_route("/signup", &pages["signup"], body)], None);
+    let server = serve([page_route("/signup", &pages["signup"], body)]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/signup?plan=pro")).unwrap();
     let got = calls(&mut page, 6);
     assert_eq!(
@@ -395,9 +398,9 @@ document.getElementById('s').setAttribute('data-x', {sel});
         text = js_string(evil_text),
         sel = js_string(evil_sel),
     );
-    let server = Server::start(vec![page_route("/hostile", &pages["hostile"], &body)], None);
+    let server = serve([page_route("/hostile", &pages["hostile"], &body)]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/hostile")).unwrap();
     let got = calls(&mut page, 3);
     assert_eq!(
@@ -445,9 +448,9 @@ window.addEventListener('click', () => performance.mark('click-b'));</script>",
         pages["landing"]
     );
     let body = r#"<button class="cta"><span>Asistir presencial</span></button>"#;
-    let server = Server::start(vec![page_route("/congreso/2027", &head, body)], None);
+    let server = serve([page_route("/congreso/2027", &head, body)]);
     let mut browser = launch();
-    let mut page = browser.new_page().unwrap();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/congreso/2027")).unwrap();
     calls(&mut page, 3);
     let load = page
