@@ -43,6 +43,9 @@ pub enum Command {
     Hash(HashArgs),
     /// Map backend records (NDJSON or CSV) to Conversions API events and send them.
     Send(SendArgs),
+    /// Run a verification plan: server events against Test Events (or Meta's rules
+    /// offline), pages and buttons in headless Chromium, deduplication end to end.
+    Verify(VerifyArgs),
     /// Print the JSON Schema of the configuration language (or of another document).
     Schema {
         /// Which schema.
@@ -141,6 +144,8 @@ pub enum SchemaKind {
     Config,
     /// The Conversions API mapping (`schema/capi-mapping.schema.json`).
     Mapping,
+    /// The verification plan (`schema/verify-plan.schema.json`).
+    Plan,
 }
 
 /// Arguments of `tagc hash`.
@@ -219,6 +224,72 @@ pub struct SendArgs {
     /// First retry delay in milliseconds (doubles on each retry, with jitter).
     #[arg(long, default_value_t = 500, hide = true)]
     pub retry_base_ms: u64,
+    /// Unix time to use as "now" (reproducible runs).
+    #[arg(long, hide = true)]
+    pub now: Option<i64>,
+}
+
+/// Report format of `tagc verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table on stderr.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// JUnit XML on stdout (CI test tabs).
+    Junit,
+    /// GitHub Actions annotations on stdout.
+    Github,
+}
+
+/// Which checks `--only` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnlyKind {
+    /// Server checks.
+    Server,
+    /// Browser checks.
+    Browser,
+    /// Dedup checks.
+    Dedup,
+}
+
+/// Arguments of `tagc verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The plan written by `tagc build` (`dist/verify/plan.json`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Send server checks to Events Manager → Test Events with this code (needs a token).
+    #[arg(long, value_name = "CODE")]
+    pub test_event_code: Option<String>,
+    /// Run browser checks against this site (the real fbevents.js; pixel requests are
+    /// captured, not sent) instead of harness pages on 127.0.0.1.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The Graph API base URL.
+    #[arg(long, default_value = "https://graph.facebook.com", value_name = "URL")]
+    pub graph_url: String,
+    /// Read the access token from this file (instead of `META_ACCESS_TOKEN`).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Run only one kind of check.
+    #[arg(long, value_enum)]
+    pub only: Option<OnlyKind>,
+    /// Run only this check (an id, or a prefix such as `browser/landing`); repeatable.
+    #[arg(long = "check", value_name = "ID")]
+    pub checks: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// The deadline of one check, in seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// The deadline of the whole run, in seconds.
+    #[arg(long, default_value_t = 900.0, value_name = "SECONDS")]
+    pub total_timeout: f64,
+    /// The browser binary (default: `$TAGC_CHROMIUM`, then chromium on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<PathBuf>,
     /// Unix time to use as "now" (reproducible runs).
     #[arg(long, hide = true)]
     pub now: Option<i64>,

@@ -3,6 +3,7 @@
 
 mod args;
 mod send;
+mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -89,10 +90,12 @@ pub fn run(args: &Args) -> ExitStatus {
         Command::Snippet(s) => snippet(s, use_color(args.color)),
         Command::Hash(h) => send::hash(h),
         Command::Send(a) => send::send_cmd(a),
+        Command::Verify(a) => verify::verify(a, use_color(args.color)),
         Command::Schema { kind } => {
             let text = match kind {
                 args::SchemaKind::Config => crate::schema::schema_text(),
                 args::SchemaKind::Mapping => crate::mapping::schema_text(),
+                args::SchemaKind::Plan => crate::verify::plan::schema_text(),
             };
             if out(&text) {
                 ExitStatus::Success
@@ -205,7 +208,7 @@ fn checked_site(
     configs: &[std::path::PathBuf],
     g: &args::GenArgs,
     color: bool,
-) -> Result<crate::resolve::Site, ExitStatus> {
+) -> Result<(crate::resolve::Site, crate::source::SourceMap), ExitStatus> {
     let checked = crate::check::check_paths(configs, Limits::default()).map_err(|e| {
         err(&format!("error: {e}\n"));
         ExitStatus::Error
@@ -226,17 +229,18 @@ fn checked_site(
     let Some(config) = checked.configs.first() else {
         return Err(ExitStatus::Error);
     };
-    crate::resolve::resolve(config, &g.env).map_err(|e| {
+    let site = crate::resolve::resolve(config, &g.env).map_err(|e| {
         err(&format!("error: {e}\n"));
         match e {
             crate::resolve::ResolveError::Invalid => ExitStatus::Failure,
             _ => ExitStatus::Error,
         }
-    })
+    })?;
+    Ok((site, checked.sources))
 }
 
 fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
-    let site = match checked_site(&b.configs, &b.gen_args, color) {
+    let (site, sources) = match checked_site(&b.configs, &b.gen_args, color) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -266,6 +270,7 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
         }
     };
     artifacts.extend(crate::emit::capi_artifacts(&site));
+    artifacts.push(crate::emit::plan_artifact(&site, &sources));
     let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
     artifacts.push(manifest);
     if let Err(e) = crate::dist::write(&b.out, &artifacts) {
@@ -285,7 +290,7 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
 }
 
 fn snippet(s: &args::SnippetArgs, color: bool) -> ExitStatus {
-    let site = match checked_site(&s.configs, &s.gen_args, color) {
+    let (site, _) = match checked_site(&s.configs, &s.gen_args, color) {
         Ok(s) => s,
         Err(status) => return status,
     };

@@ -15,7 +15,7 @@ use crate::send::{
 };
 
 /// The environment variable holding the access token.
-pub const TOKEN_ENV: &str = "META_ACCESS_TOKEN";
+pub(super) const TOKEN_ENV: &str = "META_ACCESS_TOKEN";
 
 pub(super) fn hash(h: &HashArgs) -> ExitStatus {
     let id = normalize::ids::IdKey::from_key(&h.field);

@@ -108,3 +108,16 @@ pub fn capi_artifacts(site: &Site) -> Vec<Artifact> {
             .into_bytes(),
     }]
 }
+
+/// The verification plan, `verify/plan.json`.
+#[must_use]
+pub fn plan_artifact(site: &Site, sources: &crate::source::SourceMap) -> Artifact {
+    let mapping = (!site.server.events.is_empty()).then_some("../capi/mapping.json");
+    Artifact {
+        path: "verify/plan.json".into(),
+        kind: "verify-plan",
+        bytes: crate::verify::plan::build(site, sources, "../pixel/pages", mapping)
+            .to_json()
+            .into_bytes(),
+    }
+}

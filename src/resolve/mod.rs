@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::load::Seg;
 use crate::meta;
 use crate::model::{Config, EventDef, EventFields, EventId, LimitedDataUse, ParamValue, Trigger};
+use crate::source::Span;
 use crate::urlpattern::UrlPattern;
 use crate::validate::Validated;
 
@@ -64,6 +66,12 @@ pub struct ResolvedPage {
     pub on_load: Vec<ResolvedEvent>,
     /// Buttons and forms that fire events.
     pub buttons: Vec<ResolvedButton>,
+    /// Where the page is defined (for reports).
+    #[serde(skip)]
+    pub origin: Span,
+    /// Where each load event is defined, in `on_load` order.
+    #[serde(skip)]
+    pub on_load_origins: Vec<Span>,
 }
 
 /// A URL pattern and its compiled form.
@@ -105,6 +113,9 @@ pub struct ResolvedButton {
     pub on: Trigger,
     /// The event fired.
     pub event: ResolvedEvent,
+    /// Where the button is defined (for reports).
+    #[serde(skip)]
+    pub origin: Span,
 }
 
 /// A browser event after `use:` and pixel names are resolved.
@@ -231,54 +242,69 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
         dedup: &dedup,
     };
     let mut pages = Vec::new();
-    for page in files.iter().flat_map(|c| c.pages.iter()) {
-        let url = page
-            .url
-            .0
-            .iter()
-            .filter_map(|p| UrlPattern::parse(p).ok())
-            .map(|p| ResolvedPattern {
-                pattern: p.as_str().to_owned(),
-                regex: p.to_regex_source(),
-            })
-            .collect();
-        let on_load = page
-            .on_load
-            .iter()
-            .filter_map(|e| r.event(e.fields(), None))
-            .collect();
-        let buttons = page
-            .buttons
-            .iter()
-            .filter_map(|b| {
-                let locator = match (&b.selector, &b.text) {
-                    (Some(s), _) => ResolvedLocator::Selector {
-                        selector: s.clone(),
-                    },
-                    (None, Some(t)) => ResolvedLocator::Text {
-                        text: normalize_text(t),
-                        within: b.within.clone(),
-                    },
-                    (None, None) => return None,
-                };
-                let key = format!("{}/{}", page.id, b.id);
-                Some(ResolvedButton {
-                    id: b.id.clone(),
-                    locator,
-                    on: b.on,
-                    event: r.event(b.fields(), Some(&key))?,
+    for vf in &config.files {
+        let tree = &vf.tree;
+        for (pi, page) in vf.config.pages.iter().enumerate() {
+            let span = |rel: &[Seg<'_>]| {
+                let mut path = vec![Seg::from("pages"), Seg::Index(pi)];
+                path.extend(rel.iter().cloned());
+                tree.value_span(&path)
+            };
+            let url = page
+                .url
+                .0
+                .iter()
+                .filter_map(|p| UrlPattern::parse(p).ok())
+                .map(|p| ResolvedPattern {
+                    pattern: p.as_str().to_owned(),
+                    regex: p.to_regex_source(),
                 })
-            })
-            .collect();
-        pages.push(ResolvedPage {
-            id: page.id.clone(),
-            url,
-            on_load,
-            buttons,
-        });
+                .collect();
+            let mut on_load = Vec::new();
+            let mut on_load_origins = Vec::new();
+            for (li, e) in page.on_load.iter().enumerate() {
+                if let Some(ev) = r.event(e.fields(), None) {
+                    on_load.push(ev);
+                    on_load_origins.push(span(&[Seg::from("on_load"), Seg::Index(li)]));
+                }
+            }
+            let buttons = page
+                .buttons
+                .iter()
+                .enumerate()
+                .filter_map(|(bi, b)| {
+                    let locator = match (&b.selector, &b.text) {
+                        (Some(s), _) => ResolvedLocator::Selector {
+                            selector: s.clone(),
+                        },
+                        (None, Some(t)) => ResolvedLocator::Text {
+                            text: normalize_text(t),
+                            within: b.within.clone(),
+                        },
+                        (None, None) => return None,
+                    };
+                    let key = format!("{}/{}", page.id, b.id);
+                    Some(ResolvedButton {
+                        id: b.id.clone(),
+                        locator,
+                        on: b.on,
+                        event: r.event(b.fields(), Some(&key))?,
+                        origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
+                    })
+                })
+                .collect();
+            pages.push(ResolvedPage {
+                id: page.id.clone(),
+                url,
+                on_load,
+                buttons,
+                origin: span(&[]),
+                on_load_origins,
+            });
+        }
     }
 
-    let server = server::resolve_server(&files, root, &pixel_ids, &pages);
+    let server = server::resolve_server(config, root, &pixel_ids, &pages);
     let site = root.and_then(|c| c.site.as_ref());
     let setting = |f: fn(&Config) -> bool| files.iter().any(|c| f(c));
     Ok(Site {

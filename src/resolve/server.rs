@@ -53,6 +53,9 @@ pub struct ResolvedServerEvent {
     /// The example record from the configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Where the server event is defined (for reports).
+    #[serde(skip)]
+    pub origin: crate::source::Span,
 }
 
 /// The browser side of a deduplicated pair.
@@ -69,11 +72,12 @@ pub struct DedupLink {
 
 /// Resolves the server events of every file for the active pixels.
 pub(super) fn resolve_server(
-    files: &[&Config],
+    config: &crate::validate::Validated,
     root: Option<&Config>,
     pixel_ids: &BTreeMap<&str, &str>,
     pages: &[ResolvedPage],
 ) -> ResolvedServer {
+    let files: Vec<&Config> = config.files.iter().map(|f| &f.config).collect();
     let graph_version = root
         .and_then(|c| c.graph.as_ref())
         .or_else(|| files.iter().find_map(|c| c.graph.as_ref()))
@@ -90,11 +94,21 @@ pub(super) fn resolve_server(
         .filter_map(|p| pixel_ids.get(p.name.as_str()).map(|s| (*s).to_owned()))
         .collect();
     let mut events = Vec::new();
-    for se in files
-        .iter()
-        .filter_map(|c| c.server.as_ref())
-        .flat_map(|s| s.events.iter())
-    {
+    let all = config.files.iter().flat_map(|vf| {
+        vf.config
+            .server
+            .iter()
+            .flat_map(|s| s.events.iter().enumerate())
+            .map(move |(i, se)| {
+                let path = [
+                    crate::load::Seg::from("server"),
+                    crate::load::Seg::from("events"),
+                    crate::load::Seg::Index(i),
+                ];
+                (se, vf.tree.value_span(&path))
+            })
+    });
+    for (se, origin) in all {
         let pixels: Vec<String> = if se.pixels.is_empty() {
             ordered_ids.clone()
         } else {
@@ -129,6 +143,7 @@ pub(super) fn resolve_server(
             user_data: se.user_data.clone(),
             custom_data: se.custom_data.clone(),
             sample: se.sample.clone(),
+            origin,
         });
     }
     ResolvedServer {

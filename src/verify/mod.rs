@@ -6,7 +6,11 @@
 //! plus the manual step only Events Manager can show. `tagc verify` runs it and produces a
 //! [`Report`], which [`report`] renders for humans, JSON, JUnit and GitHub annotations.
 
+pub mod compare;
+pub mod harness;
+pub mod plan;
 pub mod report;
+pub mod run;
 
 use std::collections::BTreeMap;
 

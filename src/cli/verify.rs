@@ -1,0 +1,178 @@
+//! `tagc verify`: runs a verification plan and renders its report.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use super::args::{OnlyKind, ReportFormat, VerifyArgs};
+use super::send::TOKEN_ENV;
+use super::{ExitStatus, err, out};
+use crate::browser::LaunchOptions;
+use crate::send::client::{RetryPolicy, Token};
+use crate::verify::plan::Plan;
+use crate::verify::run::{self, Progress, RunOptions};
+use crate::verify::{CheckKind, CheckResult, Outcome, report};
+
+/// A one-line progress display on a terminal.
+struct Line {
+    tty: bool,
+}
+
+impl Progress for Line {
+    fn check_done(&mut self, r: &CheckResult, done: usize, total: usize) {
+        if self.tty {
+            let mark = match r.outcome {
+                Outcome::Passed => "✓",
+                Outcome::Failed => "✗",
+                Outcome::Error => "!",
+                Outcome::Skipped => "-",
+            };
+            let id: String = r.id.chars().take(60).collect();
+            let _ = std::io::stderr()
+                .lock()
+                .write_all(format!("\r\x1b[2K[{done}/{total}] {mark} {id}").as_bytes());
+        }
+    }
+}
+
+fn token(a: &VerifyArgs) -> Result<Option<Token>, String> {
+    let raw = match &a.token_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+        None => match std::env::var(TOKEN_ENV) {
+            Ok(t) if !t.trim().is_empty() => t,
+            _ => return Ok(None),
+        },
+    };
+    Token::new(&raw).map(Some).map_err(str::to_owned)
+}
+
+fn seconds(s: f64, what: &str) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 {
+        Ok(Duration::from_secs_f64(s.min(86_400.0)))
+    } else {
+        Err(format!("{what} must be a positive number of seconds"))
+    }
+}
+
+pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
+    let text = match std::fs::read_to_string(&a.plan) {
+        Ok(t) => t,
+        Err(e) => {
+            err(&format!("error: cannot read {}: {e}\n", a.plan.display()));
+            return ExitStatus::Error;
+        }
+    };
+    let plan = match Plan::from_json(&text) {
+        Ok(p) => p,
+        Err(e) => {
+            err(&format!(
+                "error: {} is not a tagc verification plan: {e}\n  = help: it is written by `tagc build` as dist/verify/plan.json\n",
+                a.plan.display()
+            ));
+            return ExitStatus::Error;
+        }
+    };
+    let token = match token(a) {
+        Ok(t) => t,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    if token.is_some() && a.test_event_code.is_none() {
+        err(
+            "error: a token is set but no --test-event-code: tagc verify only sends to Events Manager → Test Events\n  = help: pass --test-event-code CODE (Events Manager → your dataset → Test Events), or unset META_ACCESS_TOKEN to check offline\n",
+        );
+        return ExitStatus::Error;
+    }
+    if a.test_event_code.is_some() && token.is_none() {
+        err(&format!(
+            "error: --test-event-code needs an access token: set {TOKEN_ENV} or pass --token-file FILE\n"
+        ));
+        return ExitStatus::Error;
+    }
+    let (check_timeout, total_timeout) = match (
+        seconds(a.timeout, "--timeout"),
+        seconds(a.total_timeout, "--total-timeout"),
+    ) {
+        (Ok(c), Ok(t)) => (c, t),
+        (Err(e), _) | (_, Err(e)) => {
+            err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    if !plan.checks.iter().any(|c| {
+        a.checks.is_empty()
+            || a.checks.iter().any(|w| {
+                c.id() == w
+                    || c.id()
+                        .strip_prefix(w.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+    }) {
+        let ids: Vec<&str> = plan.checks.iter().map(|c| c.id()).collect();
+        err(&format!(
+            "error: no check matches {}\n  = help: the plan has: {}\n",
+            a.checks.join(", "),
+            ids.join(", ")
+        ));
+        return ExitStatus::Error;
+    }
+    let plan_dir = a.plan.parent().map_or_else(
+        || std::path::PathBuf::from("."),
+        std::path::Path::to_path_buf,
+    );
+    let opts = RunOptions {
+        plan_dir,
+        test_event_code: a.test_event_code.clone(),
+        token: token.clone(),
+        graph_url: a.graph_url.clone(),
+        base_url: a.base_url.clone(),
+        only: a.only.map(|o| match o {
+            OnlyKind::Server => CheckKind::Server,
+            OnlyKind::Browser => CheckKind::Browser,
+            OnlyKind::Dedup => CheckKind::Dedup,
+        }),
+        checks: a.checks.clone(),
+        check_timeout,
+        total_timeout,
+        retry: RetryPolicy {
+            max_retries: 3,
+            base: Duration::from_millis(300),
+            cap: Duration::from_secs(5),
+        },
+        now: a.now,
+        launch: LaunchOptions {
+            binary: a.browser.clone(),
+            timeout: check_timeout,
+            ..LaunchOptions::default()
+        },
+    };
+    let tty = std::io::stderr().is_terminal() && a.format == ReportFormat::Human;
+    let mut line = Line { tty };
+    let result = run::run(&plan, &opts, &mut line);
+    if tty {
+        err("\r\x1b[2K");
+    }
+    let redact = |s: String| token.as_ref().map_or_else(|| s.clone(), |t| t.redact(&s));
+    let ok = match a.format {
+        ReportFormat::Human => {
+            err(&redact(report::human(&result, color)));
+            true
+        }
+        ReportFormat::Json => out(&redact(report::json(&result))),
+        ReportFormat::Junit => out(&redact(report::junit(&result))),
+        ReportFormat::Github => out(&redact(report::github(&result))),
+    };
+    if !ok {
+        return ExitStatus::Error;
+    }
+    let counts = result.counts();
+    if counts.get(&Outcome::Error).copied().unwrap_or(0) > 0 {
+        ExitStatus::Error
+    } else if counts.get(&Outcome::Failed).copied().unwrap_or(0) > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}

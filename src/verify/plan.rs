@@ -1,0 +1,623 @@
+//! The verification plan: what to check, derived from the resolved model.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{IdShare, ParamValue, Source};
+use crate::resolve::{ResolvedButton, ResolvedEvent, ResolvedLocator, ResolvedPage, Site};
+use crate::source::{SourceMap, Span};
+
+use super::harness::{self, Fixture};
+use super::{Location, PLAN_SCHEMA_ID, PLAN_VERSION};
+
+/// The plan document (`dist/verify/plan.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "tagc verification plan")]
+pub struct Plan {
+    /// The JSON Schema of this document.
+    #[serde(rename = "$schema", default)]
+    pub schema: String,
+    /// The version of this document's shape (currently 1).
+    pub version: u32,
+    /// The tagc version that wrote it.
+    pub generator: String,
+    /// The environment of the pixel ids.
+    pub env: String,
+    /// The site's name, if configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// The Conversions API mapping the server checks use, relative to this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
+    /// The directory of the per-page inline snippets the harness pages embed, relative
+    /// to this file.
+    pub snippets: String,
+    /// Every check, server checks first, then browser, then dedup.
+    pub checks: Vec<PlanCheck>,
+    /// What only Events Manager can show, to confirm by hand.
+    pub manual: Vec<String>,
+}
+
+/// One check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlanCheck {
+    /// A server event's sample record, mapped and sent.
+    Server(ServerCheck),
+    /// A page load or a button in a browser.
+    Browser(BrowserCheck),
+    /// A deduplicated browser/server pair.
+    Dedup(DedupCheck),
+}
+
+impl PlanCheck {
+    /// The check's id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        match self {
+            PlanCheck::Server(c) => &c.id,
+            PlanCheck::Browser(c) => &c.id,
+            PlanCheck::Dedup(c) => &c.id,
+        }
+    }
+
+    /// The check's kind.
+    #[must_use]
+    pub fn kind(&self) -> super::CheckKind {
+        match self {
+            PlanCheck::Server(_) => super::CheckKind::Server,
+            PlanCheck::Browser(_) => super::CheckKind::Browser,
+            PlanCheck::Dedup(_) => super::CheckKind::Dedup,
+        }
+    }
+
+    /// Its one-line description.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        match self {
+            PlanCheck::Server(c) => &c.title,
+            PlanCheck::Browser(c) => &c.title,
+            PlanCheck::Dedup(c) => &c.title,
+        }
+    }
+
+    /// Where it comes from.
+    #[must_use]
+    pub fn location(&self) -> &Location {
+        match self {
+            PlanCheck::Server(c) => &c.location,
+            PlanCheck::Browser(c) => &c.location,
+            PlanCheck::Dedup(c) => &c.location,
+        }
+    }
+}
+
+/// A server check: the sample record through the mapping, sent with `test_event_code`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCheck {
+    /// `server/{event id}`.
+    pub id: String,
+    /// What it checks, in one line.
+    pub title: String,
+    /// The server event in the configuration.
+    pub location: Location,
+    /// The server event's id in the mapping.
+    pub event: String,
+    /// The CAPI event name.
+    pub event_name: String,
+    /// The pixels it is posted to.
+    pub pixels: Vec<String>,
+    /// The sample record (`null` when the configuration has none: the check cannot run).
+    pub record: Option<Value>,
+    /// What Meta must answer, per pixel: HTTP 200, `events_received` = 1, no `messages`.
+    pub expect_events_received: u64,
+}
+
+/// A browser check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserCheck {
+    /// `browser/{page}/load` or `browser/{page}/{button}`.
+    pub id: String,
+    /// What it checks, in one line.
+    pub title: String,
+    /// The page or button in the configuration.
+    pub location: Location,
+    /// The page id (its snippet is `{snippets}/{page}.html`).
+    pub page: String,
+    /// The URL path (and query) to load.
+    pub path: String,
+    /// What to do once the page has loaded.
+    pub action: Action,
+    /// The `fbq` calls expected: for a load, the whole sequence from the first call; for a
+    /// button, the calls its action adds.
+    pub expect: Vec<ExpectedCall>,
+    /// With `consent: required`: `tagc.grant()` must produce `fbq('consent','grant')`.
+    pub consent_required: bool,
+    /// What the offline harness page plants (DOM, data layer, meta tags, cookies) so the
+    /// configured sources find values.
+    pub fixture: Fixture,
+    /// Why no harness page can be built for this check (it can still run with
+    /// `--base-url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness_error: Option<String>,
+}
+
+/// What a browser check does after loading the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Action {
+    /// Nothing: the load events are checked.
+    Load,
+    /// A real mouse click on the element.
+    Click {
+        /// How the element is found.
+        locator: Locator,
+    },
+    /// Submit the form (as a user pressing its submit button would).
+    Submit {
+        /// How the form is found.
+        locator: Locator,
+    },
+}
+
+/// How an element is found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Locator {
+    /// A CSS selector.
+    Selector {
+        /// The selector.
+        selector: String,
+    },
+    /// The innermost element with this whitespace-normalized visible text.
+    Text {
+        /// The text.
+        text: String,
+        /// Only inside an element matching this selector.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within: Option<String>,
+    },
+}
+
+/// One expected `fbq` call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedCall {
+    /// `consent`, `dataProcessingOptions`, `init`, `track`, `trackCustom`, `trackSingle`
+    /// or `trackSingleCustom`.
+    pub method: String,
+    /// The exact arguments after the method, for setup calls (`consent`, `init`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<Value>>,
+    /// The pixel of a `trackSingle*` call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pixel: Option<String>,
+    /// The event name of a `track*` call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Its parameters: exactly these keys.
+    #[serde(default)]
+    pub params: BTreeMap<String, ExpectedParam>,
+    /// The `{eventID}` 4th argument, when the event deduplicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<ExpectedEventId>,
+}
+
+/// An expected parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedParam {
+    /// `string`, `number`, `integer`, `boolean`, `string[]` or `contents`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The exact value: always for constants; for values read in the browser, the value
+    /// the harness page plants (ignored against a real site).
+    pub value: Value,
+    /// Whether it is a constant of the configuration (compared against real sites too).
+    pub constant: bool,
+}
+
+/// An expected `eventID`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedEventId {
+    /// The exact id on the harness page (`None` for a fresh random id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// How the id reaches the server, checked to carry the same value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<IdShare>,
+}
+
+/// A dedup check: the browser's `eventID` and the server's `event_id` for the same action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DedupCheck {
+    /// `dedup/{server event id}`.
+    pub id: String,
+    /// What it checks, in one line.
+    pub title: String,
+    /// The server event's `deduplicate_with` in the configuration.
+    pub location: Location,
+    /// The browser check that fires the event.
+    pub browser_check: String,
+    /// The server check whose sample is mapped.
+    pub server_check: String,
+    /// The server event's id in the mapping.
+    pub server_event: String,
+    /// The event name both sides must send.
+    pub event_name: String,
+    /// How the browser hands its id over (`None`: the server already knows it, such as an
+    /// order id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<IdShare>,
+    /// The record path the server reads `event_id` from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_event_id_path: Option<String>,
+}
+
+/// The manual step written into every plan.
+pub const MANUAL_STEP: &str = "In Events Manager → your dataset → Test Events, enter the test code used by `tagc verify --test-event-code`: every server event listed above appears with \"Server\", every browser event with \"Browser\" (browse the staging site with the same code), and each deduplicated pair is marked \"Deduplicated\". Meta offers no API to read test events back, so this step is by hand. Test events are not dropped from production data.";
+
+/// Turns a span into a report location.
+#[must_use]
+pub fn location(sources: &SourceMap, span: Span) -> Location {
+    Location {
+        file: sources
+            .try_get(span.file)
+            .map_or_else(String::new, |f| f.name().to_owned()),
+        line: span.start.line.max(1),
+        column: span.start.col.max(1),
+    }
+}
+
+/// Derives the plan of a resolved site. `snippets` is where the per-page snippets are,
+/// relative to the plan; `mapping` the mapping's path, when there are server events.
+#[must_use]
+pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> Plan {
+    let mut checks = Vec::new();
+    for e in &site.server.events {
+        checks.push(PlanCheck::Server(ServerCheck {
+            id: format!("server/{}", e.id),
+            title: format!(
+                "{} ({}) from the sample record, sent to {}",
+                e.event,
+                e.action_source.as_str(),
+                if e.pixels.len() == 1 {
+                    format!("pixel {}", e.pixels[0])
+                } else {
+                    format!("{} pixels", e.pixels.len())
+                }
+            ),
+            location: location(sources, e.origin),
+            event: e.id.clone(),
+            event_name: e.event.clone(),
+            pixels: e.pixels.clone(),
+            record: e.sample.clone().map(Value::Object),
+            expect_events_received: 1,
+        }));
+    }
+    // Values a harness page plants for an order-id event id: the server sample's id, so
+    // the two sides of a deduplicated pair carry the same id, as in production.
+    let server_ids: BTreeMap<&str, String> = site
+        .server
+        .events
+        .iter()
+        .filter_map(|e| {
+            let path = e.event_id.as_ref()?.path()?;
+            let sample = Value::Object(e.sample.clone()?);
+            let v = crate::mapping::RecordPath::new(path).get(&sample)?;
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((e.id.as_str(), text))
+        })
+        .collect();
+    let mut browser_of: BTreeMap<String, String> = BTreeMap::new();
+    for (pi, page) in site.pages.iter().enumerate() {
+        let earlier: Vec<&ResolvedPage> = site.pages[..pi].iter().collect();
+        checks.push(PlanCheck::Browser(load_check(
+            site,
+            page,
+            &earlier,
+            sources,
+            &server_ids,
+        )));
+        for e in &page.on_load {
+            for s in &e.deduplicated_by {
+                browser_of
+                    .entry(s.clone())
+                    .or_insert_with(|| format!("browser/{}/load", page.id));
+            }
+        }
+        for b in &page.buttons {
+            checks.push(PlanCheck::Browser(button_check(
+                site,
+                page,
+                b,
+                &earlier,
+                sources,
+                &server_ids,
+            )));
+            for s in &b.event.deduplicated_by {
+                browser_of
+                    .entry(s.clone())
+                    .or_insert_with(|| format!("browser/{}/{}", page.id, b.id));
+            }
+        }
+    }
+    for e in &site.server.events {
+        let Some(d) = &e.dedup else { continue };
+        let Some(browser) = browser_of.get(&e.id) else {
+            continue;
+        };
+        checks.push(PlanCheck::Dedup(DedupCheck {
+            id: format!("dedup/{}", e.id),
+            title: format!(
+                "{} eventID in the browser equals event_id on the server",
+                d.browser_event
+            ),
+            location: location(sources, e.origin),
+            browser_check: browser.clone(),
+            server_check: format!("server/{}", e.id),
+            server_event: e.id.clone(),
+            event_name: e.event.clone(),
+            shared: d.browser_event_id.as_ref().and_then(|i| i.share.clone()),
+            server_event_id_path: e
+                .event_id
+                .as_ref()
+                .and_then(|f| f.path())
+                .map(str::to_owned),
+        }));
+    }
+    Plan {
+        schema: PLAN_SCHEMA_ID.to_owned(),
+        version: PLAN_VERSION,
+        generator: format!("tagc {}", env!("CARGO_PKG_VERSION")),
+        env: site.env.clone(),
+        site: site.name.clone(),
+        mapping: (!site.server.events.is_empty())
+            .then(|| mapping.map(str::to_owned))
+            .flatten(),
+        snippets: snippets.to_owned(),
+        checks,
+        manual: vec![MANUAL_STEP.to_owned()],
+    }
+}
+
+/// The setup calls every page makes first: consent, data processing options, `init` per
+/// pixel, `PageView`.
+fn setup_calls(site: &Site) -> Vec<ExpectedCall> {
+    let call = |method: &str, args: Vec<Value>| ExpectedCall {
+        method: method.to_owned(),
+        args: Some(args),
+        pixel: None,
+        event: None,
+        params: BTreeMap::new(),
+        event_id: None,
+    };
+    let mut out = Vec::new();
+    if site.consent_required {
+        out.push(call("consent", vec![Value::from("revoke")]));
+    }
+    if let Some(l) = site.limited_data_use {
+        use crate::model::LimitedDataUse as L;
+        out.push(call(
+            "dataProcessingOptions",
+            match l {
+                L::Off => vec![Value::Array(Vec::new())],
+                L::Geolocate => vec![serde_json::json!(["LDU"]), Value::from(0), Value::from(0)],
+                L::Explicit { country, state } => {
+                    vec![
+                        serde_json::json!(["LDU"]),
+                        Value::from(country),
+                        Value::from(state),
+                    ]
+                }
+            },
+        ));
+    }
+    for p in &site.pixels {
+        out.push(call("init", vec![Value::from(p.id.clone())]));
+    }
+    out.push(ExpectedCall {
+        method: "track".to_owned(),
+        args: None,
+        pixel: None,
+        event: Some("PageView".to_owned()),
+        params: BTreeMap::new(),
+        event_id: None,
+    });
+    out
+}
+
+/// The calls one event fire makes: one `track*` call, or one `trackSingle*` per pixel.
+fn event_calls(e: &ResolvedEvent, planted: &harness::Planted) -> Vec<ExpectedCall> {
+    let params: BTreeMap<String, ExpectedParam> = e
+        .params
+        .iter()
+        .filter_map(|(k, v)| match v {
+            ParamValue::Literal(c) => Some((
+                k.clone(),
+                ExpectedParam {
+                    kind: literal_kind(c).to_owned(),
+                    value: c.clone(),
+                    constant: true,
+                },
+            )),
+            ParamValue::Source(s) => planted.expected(k, s).map(|value| {
+                (
+                    k.clone(),
+                    ExpectedParam {
+                        kind: s.ty().as_str().to_owned(),
+                        value,
+                        constant: false,
+                    },
+                )
+            }),
+        })
+        .collect();
+    let event_id = e.event_id.as_ref().map(|id| ExpectedEventId {
+        value: match &id.source {
+            Source::Random => None,
+            other => planted.expected_id(other),
+        },
+        shared: id.share.clone(),
+    });
+    let base = |method: &str, pixel: Option<String>| ExpectedCall {
+        method: method.to_owned(),
+        args: None,
+        pixel,
+        event: Some(e.event.clone()),
+        params: params.clone(),
+        event_id: event_id.clone(),
+    };
+    match &e.pixels {
+        None => vec![base(if e.custom { "trackCustom" } else { "track" }, None)],
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                base(
+                    if e.custom {
+                        "trackSingleCustom"
+                    } else {
+                        "trackSingle"
+                    },
+                    Some(id.clone()),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn literal_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "boolean",
+        Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => "contents",
+        Value::Array(_) => "string[]",
+        _ => "string",
+    }
+}
+
+fn load_check(
+    site: &Site,
+    page: &ResolvedPage,
+    earlier: &[&ResolvedPage],
+    sources: &SourceMap,
+    server_ids: &BTreeMap<&str, String>,
+) -> BrowserCheck {
+    let events: Vec<&ResolvedEvent> = page.on_load.iter().collect();
+    let built = harness::fixture(page, earlier, None, &events, server_ids);
+    let mut expect = setup_calls(site);
+    for e in &events {
+        expect.extend(event_calls(e, &built.planted));
+    }
+    let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
+    BrowserCheck {
+        id: format!("browser/{}/load", page.id),
+        title: if names.is_empty() {
+            format!("loading {} fires PageView", page.id)
+        } else {
+            format!("loading {} fires PageView, {}", page.id, names.join(", "))
+        },
+        location: location(sources, page.origin),
+        page: page.id.clone(),
+        path: built.path,
+        action: Action::Load,
+        expect,
+        consent_required: site.consent_required,
+        fixture: built.fixture,
+        harness_error: built.error,
+    }
+}
+
+fn button_check(
+    site: &Site,
+    page: &ResolvedPage,
+    b: &ResolvedButton,
+    earlier: &[&ResolvedPage],
+    sources: &SourceMap,
+    server_ids: &BTreeMap<&str, String>,
+) -> BrowserCheck {
+    let built = harness::fixture(page, earlier, Some(b), &[&b.event], server_ids);
+    let locator = match &b.locator {
+        ResolvedLocator::Selector { selector } => Locator::Selector {
+            selector: selector.clone(),
+        },
+        ResolvedLocator::Text { text, within } => Locator::Text {
+            text: text.clone(),
+            within: within.clone(),
+        },
+    };
+    let what = match &locator {
+        Locator::Selector { selector } => format!("`{selector}`"),
+        Locator::Text { text, .. } => format!("\"{text}\""),
+    };
+    let (action, verb) = match b.on {
+        crate::model::Trigger::Submit => (Action::Submit { locator }, "submitting"),
+        crate::model::Trigger::Click => (Action::Click { locator }, "clicking"),
+    };
+    BrowserCheck {
+        id: format!("browser/{}/{}", page.id, b.id),
+        title: format!("{verb} {what} on {} fires {}", page.id, b.event.event),
+        location: location(sources, b.origin),
+        page: page.id.clone(),
+        path: built.path,
+        action,
+        expect: event_calls(&b.event, &built.planted),
+        consent_required: site.consent_required,
+        fixture: built.fixture,
+        harness_error: built.error,
+    }
+}
+
+/// The JSON Schema of the plan document, as committed in [`super::PLAN_SCHEMA_PATH`].
+#[must_use]
+pub fn schema_text() -> String {
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<Plan>();
+    let mut v = schema.to_value();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("$id".into(), Value::String(PLAN_SCHEMA_ID.into()));
+    }
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+impl Plan {
+    /// The plan as pretty JSON ending in a newline.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Reads a plan document.
+    ///
+    /// # Errors
+    /// When the text is not a plan of a version this tagc understands.
+    pub fn from_json(text: &str) -> Result<Plan, String> {
+        let p: Plan = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if p.version != PLAN_VERSION {
+            return Err(format!(
+                "plan version {} is not supported (this tagc reads version {PLAN_VERSION}); rebuild it with this tagc",
+                p.version
+            ));
+        }
+        Ok(p)
+    }
+}
