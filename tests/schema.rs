@@ -144,3 +144,50 @@ fn every_example_mapping_validates_against_its_schema() {
     }
     assert!(mappings >= 2, "expected examples with server events");
 }
+
+#[test]
+fn committed_plan_schema_matches_the_types() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed =
+        std::fs::read_to_string(root.join(tagc::verify::PLAN_SCHEMA_PATH)).unwrap_or_default();
+    assert!(
+        committed == tagc::verify::plan::schema_text(),
+        "schema/verify-plan.schema.json is out of date with src/verify.\n\
+         Regenerate it with:\n\n    cargo run -- schema plan > schema/verify-plan.schema.json\n\n\
+         then review the diff and commit it."
+    );
+}
+
+/// Every example's `verify/plan.json` is valid against the committed plan schema and reads
+/// back into the same plan.
+#[test]
+fn every_example_plan_validates_against_its_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(tagc::verify::PLAN_SCHEMA_PATH)).expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    for path in example_roots() {
+        let checked =
+            tagc::check::check_paths(std::slice::from_ref(&path), tagc::load::Limits::default())
+                .expect("readable");
+        let site = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
+        let plan = tagc::verify::plan::build(&site, &checked.sources, "../pixel/pages", None);
+        let text = plan.to_json();
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+        assert_eq!(
+            tagc::verify::plan::Plan::from_json(&text).expect("reads back"),
+            plan
+        );
+        assert!(
+            plan.checks.iter().all(|c| c.location().line > 0),
+            "every check points at the configuration"
+        );
+    }
+}

@@ -242,6 +242,15 @@ pub enum ReportFormat {
     Github,
 }
 
+/// Which `fbevents.js` a real site gets during `tagc verify --base-url`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Fbevents {
+    /// Meta's own library; its requests to facebook.com/tr are captured, not sent.
+    Real,
+    /// tagc's recorder, which records every `fbq` call with its types.
+    Recorder,
+}
+
 /// Which checks `--only` keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OnlyKind {
@@ -266,6 +275,11 @@ pub struct VerifyArgs {
     /// captured, not sent) instead of harness pages on 127.0.0.1.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// With --base-url: `real` loads Meta's fbevents.js and captures its pixel requests
+    /// (nothing reaches Meta); `recorder` replaces it with tagc's recorder, for sites
+    /// checked without network access to Meta.
+    #[arg(long, value_enum, default_value_t = Fbevents::Real)]
+    pub fbevents: Fbevents,
     /// The Graph API base URL.
     #[arg(long, default_value = "https://graph.facebook.com", value_name = "URL")]
     pub graph_url: String,

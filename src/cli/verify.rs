@@ -128,6 +128,7 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
         token: token.clone(),
         graph_url: a.graph_url.clone(),
         base_url: a.base_url.clone(),
+        site_recorder: a.fbevents == super::args::Fbevents::Recorder,
         only: a.only.map(|o| match o {
             OnlyKind::Server => CheckKind::Server,
             OnlyKind::Browser => CheckKind::Browser,

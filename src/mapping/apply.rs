@@ -514,6 +514,18 @@ impl Mapper {
                         }),
                     }
                 }
+                UserKind::Id if out.hashed_mut(&u.key).is_some() => {
+                    // `transform: none` on a key Meta wants hashed: sent as it is, and
+                    // Meta's rules (2804016) decide.
+                    if let Some(list) = out.hashed_mut(&u.key) {
+                        for text in texts(v) {
+                            let t = text.trim();
+                            if !t.is_empty() {
+                                push_unique(list, t.to_owned());
+                            }
+                        }
+                    }
+                }
                 UserKind::Id => {
                     let Some(text) = scalar_text(v) else {
                         warnings.push(MappingWarning {

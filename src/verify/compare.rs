@@ -5,6 +5,17 @@ use serde_json::{Map, Value};
 use super::Mismatch;
 use super::plan::{ExpectedCall, ExpectedParam};
 
+/// What the recorded calls come from, and so what can be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// `fbq` calls on a harness page: every value was planted, so values are exact.
+    Harness,
+    /// `fbq` calls on a real page with the recorder: types are real, values unknown
+    /// (only constants are compared by value).
+    SiteCalls,
+    /// Pixel requests of the real `fbevents.js`: events, `eid` and `cd[…]` as text.
+    SiteHits,
+}
 /// One recorded call, split into its parts.
 struct Actual<'a> {
     method: &'a str,
@@ -146,7 +157,7 @@ fn params(
     n: usize,
     want: &std::collections::BTreeMap<String, ExpectedParam>,
     got: Option<&Map<String, Value>>,
-    harness: bool,
+    seen: Seen,
     out: &mut Vec<Mismatch>,
 ) {
     let empty = Map::new();
@@ -161,14 +172,14 @@ fn params(
             });
             continue;
         };
-        if harness {
+        if seen != Seen::SiteHits {
             if !type_ok(&p.kind, v) {
                 out.push(Mismatch {
                     what,
                     expected: format!("a {} ({})", p.kind, p.value),
                     actual: describe_actual(v),
                 });
-            } else if !same(&p.value, v) {
+            } else if (seen == Seen::Harness || p.constant) && !same(&p.value, v) {
                 out.push(Mismatch {
                     what,
                     expected: p.value.to_string(),
@@ -192,10 +203,11 @@ fn params(
     }
 }
 
-/// Compares the calls. `harness`: values planted by the harness are known, and setup
-/// calls are visible; otherwise (a real site's pixel requests) only events are compared,
-/// and only constants by value.
-pub fn calls(expected: &[ExpectedCall], actual: &[Value], harness: bool, out: &mut Vec<Mismatch>) {
+/// Compares the calls: exactly on a harness page; on a real site, dynamic values by type
+/// only (with the recorder) or only by presence (pixel requests, where only events are
+/// visible).
+pub fn calls(expected: &[ExpectedCall], actual: &[Value], seen: Seen, out: &mut Vec<Mismatch>) {
+    let harness = seen != Seen::SiteHits;
     let expected: Vec<&ExpectedCall> = expected
         .iter()
         .filter(|e| harness || e.event.is_some())
@@ -254,7 +266,7 @@ pub fn calls(expected: &[ExpectedCall], actual: &[Value], harness: bool, out: &m
             }
             continue;
         }
-        params(n, &e.params, s.params, harness, out);
+        params(n, &e.params, s.params, seen, out);
         match (&e.event_id, s.event_id) {
             (Some(want), Some(got)) => {
                 if got.is_empty() {
@@ -263,7 +275,7 @@ pub fn calls(expected: &[ExpectedCall], actual: &[Value], harness: bool, out: &m
                         expected: "a non-empty id".to_owned(),
                         actual: "\"\"".to_owned(),
                     });
-                } else if harness && want.value.as_deref().is_some_and(|v| v != got) {
+                } else if seen == Seen::Harness && want.value.as_deref().is_some_and(|v| v != got) {
                     out.push(Mismatch {
                         what: format!("fbq call {n}: eventID"),
                         expected: want.value.clone().unwrap_or_default(),
@@ -327,14 +339,14 @@ mod tests {
         calls(
             &[lead()],
             &[json!(["track", "Lead", {"value": 24.9}, {"eventID": "e-1"}])],
-            true,
+            Seen::Harness,
             &mut out,
         );
         assert!(out.is_empty(), "{out:?}");
         calls(
             &[lead()],
             &[json!(["track", "Lead", {"value": "24.90", "x": 1}])],
-            true,
+            Seen::Harness,
             &mut out,
         );
         let what: Vec<&str> = out.iter().map(|m| m.what.as_str()).collect();
@@ -347,10 +359,10 @@ mod tests {
             ]
         );
         out.clear();
-        calls(&[lead()], &[], true, &mut out);
+        calls(&[lead()], &[], Seen::Harness, &mut out);
         assert_eq!(out[0].actual, "no call");
         out.clear();
-        calls(&[], &[json!(["track", "Lead"])], true, &mut out);
+        calls(&[], &[json!(["track", "Lead"])], Seen::Harness, &mut out);
         assert_eq!(out[0].expected, "no further call");
     }
 
@@ -370,11 +382,11 @@ mod tests {
             json!(["track", "SubscribedButtonClick", {}]),
             json!(["track", "Lead", {"value": "19.5", "currency": "EUR"}, {"eventID": "x"}]),
         ];
-        calls(&[e.clone()], &hits, false, &mut out);
+        calls(&[e.clone()], &hits, Seen::SiteHits, &mut out);
         assert!(out.is_empty(), "{out:?}");
         let hits =
             [json!(["track", "Lead", {"value": "19.5", "currency": "USD"}, {"eventID": "x"}])];
-        calls(&[e], &hits, false, &mut out);
+        calls(&[e], &hits, Seen::SiteHits, &mut out);
         assert_eq!(out.len(), 1);
     }
 }

@@ -14,6 +14,7 @@ use crate::meta::capi::{self, CapiEvent, Level, RuleContext};
 use crate::model::IdShare;
 use crate::send::client::{Client, Jitter, Outcome as HttpOutcome, RetryPolicy, Token};
 
+use super::compare::Seen;
 use super::harness;
 use super::plan::{
     Action, BrowserCheck, DedupCheck, ExpectedCall, Locator, Plan, PlanCheck, ServerCheck,
@@ -33,6 +34,9 @@ pub struct RunOptions {
     pub graph_url: String,
     /// A real site to run browser checks against; harness pages on 127.0.0.1 otherwise.
     pub base_url: Option<String>,
+    /// On a real site, replace `fbevents.js` with the recorder (no network to Meta at all)
+    /// instead of capturing the real library's pixel requests.
+    pub site_recorder: bool,
     /// Run only this kind of check.
     pub only: Option<CheckKind>,
     /// Run only these checks (ids, or id prefixes such as `browser/landing`).
@@ -78,7 +82,7 @@ struct Runner<'a> {
     started: Instant,
     mapping: Option<Result<Mapping, String>>,
     browser: Option<Result<Browser, String>>,
-    observations: BTreeMap<String, Result<Observation, String>>,
+    observations: BTreeMap<String, Result<Observation, (Outcome, String)>>,
     token_refused: bool,
     cx: ApplyContext,
 }
@@ -236,7 +240,12 @@ impl Runner<'_> {
                 format!("the sample record does not map: {e}"),
             )
         })?;
-        applied.event.event_time = cx.now;
+        // A sample's own date is an example and soon older than Meta's 7 days: send it as
+        // of now. A time that is no plausible date at all (1970 from seconds read as
+        // milliseconds, the far future) is kept, so Meta's rules report it.
+        if (PLAUSIBLE_SINCE..=cx.now + 86_400).contains(&applied.event.event_time) {
+            applied.event.event_time = cx.now;
+        }
         Ok(applied.event)
     }
 
@@ -413,12 +422,15 @@ impl Runner<'_> {
                 "the page did not make the expected fbq calls".to_owned(),
                 mismatches,
             ),
-            Err(e) => self.result(check, Outcome::Error, e, Vec::new()),
+            Err((outcome, e)) => self.result(check, outcome, e, Vec::new()),
         }
     }
 
     /// Runs a browser check once (cached for dedup checks).
-    fn observe(&mut self, c: &BrowserCheck) -> Result<(Vec<Mismatch>, Observation), String> {
+    fn observe(
+        &mut self,
+        c: &BrowserCheck,
+    ) -> Result<(Vec<Mismatch>, Observation), (Outcome, String)> {
         let result = self.observe_uncached(c);
         self.observations.insert(
             c.id.clone(),
@@ -433,10 +445,11 @@ impl Runner<'_> {
     fn observe_uncached(
         &mut self,
         c: &BrowserCheck,
-    ) -> Result<(Vec<Mismatch>, Observation), String> {
+    ) -> Result<(Vec<Mismatch>, Observation), (Outcome, String)> {
+        let error = |e: String| (Outcome::Error, e);
         let offline = self.o.base_url.is_none();
         if offline && let Some(e) = &c.harness_error {
-            return Err(e.clone());
+            return Err(error(e.clone()));
         }
         // The page: a harness around the page's own snippet, or the real site.
         let (server, url) = if offline {
@@ -446,10 +459,10 @@ impl Runner<'_> {
                 .join(&self.plan.snippets)
                 .join(format!("{}.html", c.page));
             let snippet = std::fs::read_to_string(&snippet_path).map_err(|e| {
-                format!(
+                error(format!(
                     "cannot read the page's snippet {}: {e}",
                     snippet_path.display()
-                )
+                ))
             })?;
             let html = harness::render(&c.fixture, &snippet, &c.id);
             let path = c.path.split('?').next().unwrap_or("/").to_owned();
@@ -458,7 +471,7 @@ impl Runner<'_> {
                 ("text/html; charset=utf-8".to_owned(), html.into_bytes()),
             )]);
             let server = crate::browser::serve::Server::start(files)
-                .map_err(|e| format!("cannot serve the harness page: {e}"))?;
+                .map_err(|e| error(format!("cannot serve the harness page: {e}")))?;
             let url = server.url(&c.path);
             (Some(server), url)
         } else {
@@ -466,18 +479,31 @@ impl Runner<'_> {
             (None, format!("{}{}", base.trim_end_matches('/'), c.path))
         };
         let timeout = self.o.check_timeout;
-        let mode = if offline {
-            MetaMode::Recorder
-        } else {
-            MetaMode::Capture
+        let seen = match (offline, self.o.site_recorder) {
+            (true, _) => Seen::Harness,
+            (false, true) => Seen::SiteCalls,
+            (false, false) => Seen::SiteHits,
         };
-        let browser = self.browser()?;
-        let mut page = browser.new_page(mode).map_err(|e| e.to_string())?;
+        let mode = if seen == Seen::SiteHits {
+            MetaMode::Capture
+        } else {
+            MetaMode::Recorder
+        };
+        let browser = self.browser().map_err(error)?;
+        let mut page = browser.new_page(mode).map_err(|e| error(e.to_string()))?;
         page.set_timeout(timeout);
-        let outcome = drive(&mut page, c, &url, offline, timeout);
+        let outcome = drive(&mut page, c, &url, seen, timeout);
         let _ = page.close();
         drop(server);
-        outcome.map_err(|e| e.to_string())
+        outcome.map_err(|e| match e {
+            // The page is there but not as configured: a finding, not a failure to run.
+            BrowserError::NoElement { .. }
+            | BrowserError::NoText { .. }
+            | BrowserError::NotVisible { .. }
+            | BrowserError::NotAForm { .. }
+            | BrowserError::InvalidForm { .. } => (Outcome::Failed, e.to_string()),
+            other => (Outcome::Error, other.to_string()),
+        })
     }
 
     fn dedup(&mut self, check: &PlanCheck, c: &DedupCheck) -> CheckResult {
@@ -497,11 +523,11 @@ impl Runner<'_> {
         };
         let obs = match obs {
             Ok(o) => o,
-            Err(e) => {
+            Err((outcome, e)) => {
                 return self.result(
                     check,
-                    Outcome::Error,
-                    format!("the browser side ({}) could not run: {e}", c.browser_check),
+                    outcome,
+                    format!("the browser side ({}): {e}", c.browser_check),
                     Vec::new(),
                 );
             }
@@ -661,6 +687,9 @@ fn shared_js(share: &IdShare) -> String {
     }
 }
 
+/// 2000-01-01T00:00:00Z: an event time before it is a unit mistake, not an old sample.
+const PLAUSIBLE_SINCE: i64 = 946_684_800;
+
 const GRACE: Duration = Duration::from_millis(150);
 
 /// Loads the page, acts, and compares the calls.
@@ -668,9 +697,10 @@ fn drive(
     page: &mut Page<'_>,
     c: &BrowserCheck,
     url: &str,
-    offline: bool,
+    seen: Seen,
     timeout: Duration,
 ) -> Result<(Vec<Mismatch>, Observation), BrowserError> {
+    let offline = seen != Seen::SiteHits;
     page.goto(url)?;
     page.wait_for("document.readyState === 'complete'", timeout)?;
     let mut mismatches = Vec::new();
@@ -729,7 +759,7 @@ fn drive(
             })
             .collect()
     };
-    super::compare::calls(&c.expect, &actual, offline, &mut mismatches);
+    super::compare::calls(&c.expect, &actual, seen, &mut mismatches);
     for a in &actual {
         if let Some((event, id)) = super::compare::event_and_id(a) {
             obs.event_ids.entry(event).or_default().extend(id);
@@ -751,7 +781,7 @@ fn drive(
             });
         }
     }
-    if offline && c.consent_required && matches!(c.action, Action::Load) {
+    if seen != Seen::SiteHits && c.consent_required && matches!(c.action, Action::Load) {
         let n = page.fbq_calls()?.len();
         page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
         let _ = page.wait_for(&format!("(window.__fbqCalls || []).length > {n}"), timeout);

@@ -1,0 +1,375 @@
+//! `tagc verify` end to end: every example's plan passes (harness pages in real Chromium,
+//! server checks offline and against the local fake Graph API), and deliberately broken
+//! builds fail the right check with a useful message.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::graph::{EXPIRED_TOKEN, FakeConfig, FakeGraph, TOKEN};
+
+const EXAMPLES: [&str; 4] = ["event-landing", "shop", "offline", "multi-file"];
+
+fn tagc() -> Command {
+    let mut c = Command::cargo_bin("tagc").expect("binary builds");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("META_ACCESS_TOKEN");
+    c
+}
+
+/// Builds `config` (a path, or YAML text when `yaml` is set) into a temp dir.
+fn build(config: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tagc()
+        .args(["build"])
+        .arg(config)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// A copy of an example with `from` replaced by `to` (which must occur).
+fn broken(example: &str, edits: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text =
+        std::fs::read_to_string(root.join(format!("examples/{example}/tagc.yaml"))).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from} not in {example}");
+        text = text.replace(from, to);
+    }
+    let path = dir.path().join("tagc.yaml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Runs `tagc verify --format json`; returns the exit code, the report and stderr.
+fn verify(plan: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value, String) {
+    let mut c = tagc();
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c
+        .arg("verify")
+        .arg(plan)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code(),
+        report,
+        format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+fn outcomes(report: &Value) -> BTreeMap<String, String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+}
+
+#[test]
+fn every_example_passes_offline() {
+    for ex in EXAMPLES {
+        let dist = build(&Path::new("examples").join(ex).join("tagc.yaml"));
+        let (code, report, all) = verify(&dist.path().join("verify/plan.json"), &[], &[]);
+        assert_eq!(code, Some(0), "{ex}: {all}");
+        assert_eq!(report["sent_to_meta"], false);
+        let o = outcomes(&report);
+        assert!(o.values().all(|v| v == "passed"), "{ex}: {o:#?}");
+        for kind in ["server", "browser"] {
+            if ex != "offline" || kind == "server" {
+                assert!(
+                    o.keys().any(|k| k.starts_with(kind)),
+                    "{ex} has {kind} checks"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_shop_plan_passes_against_the_graph_api_with_a_test_event_code() {
+    let dist = build(Path::new("examples/shop/tagc.yaml"));
+    let graph = FakeGraph::start(FakeConfig::new().pixel("314159265358979"));
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &[
+            "--test-event-code",
+            "TEST12345",
+            "--graph-url",
+            &graph.url(),
+        ],
+        &[("META_ACCESS_TOKEN", TOKEN)],
+    );
+    assert_eq!(code, Some(0), "{all}");
+    assert_eq!(report["sent_to_meta"], true);
+    let got = graph.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].event_name(), "Purchase");
+    assert_eq!(got[0].event_id(), Some("ES-2026-004217"));
+    assert_eq!(got[0].test_event_code.as_deref(), Some("TEST12345"));
+    assert_eq!(outcomes(&report)["dedup/purchase"], "passed");
+    assert!(!all.contains(TOKEN));
+}
+
+#[test]
+fn a_revoked_token_stops_the_server_checks_without_showing_it() {
+    let dist = build(Path::new("examples/shop/tagc.yaml"));
+    let graph = FakeGraph::start(FakeConfig::new().pixel("314159265358979"));
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &[
+            "--test-event-code",
+            "TEST12345",
+            "--graph-url",
+            &graph.url(),
+            "--only",
+            "server",
+        ],
+        &[("META_ACCESS_TOKEN", EXPIRED_TOKEN)],
+    );
+    assert_eq!(code, Some(2), "could not run: {all}");
+    let c = check(&report, "server/purchase");
+    assert_eq!(c["outcome"], "error");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused the access token")
+    );
+    assert!(!all.contains(EXPIRED_TOKEN), "the token leaked");
+    assert_eq!(outcomes(&report)["browser/home/load"], "skipped");
+}
+
+#[test]
+fn an_unhashed_email_fails_the_server_check_with_metas_code() {
+    let dist = build(Path::new("examples/shop/tagc.yaml"));
+    let mapping = dist.path().join("capi/mapping.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&mapping).unwrap()).unwrap();
+    m["events"][0]["user_data"]["em"]["transform"] = Value::from("none");
+    std::fs::write(&mapping, m.to_string()).unwrap();
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &["--only", "server"],
+        &[],
+    );
+    assert_eq!(code, Some(1), "{all}");
+    let c = check(&report, "server/purchase");
+    assert_eq!(c["outcome"], "failed");
+    let m = c["mismatches"].to_string();
+    assert!(m.contains("2804016") && m.contains("isn't hashed"), "{m}");
+    assert!(
+        !m.contains("lucia.martin"),
+        "customer data in the report: {m}"
+    );
+}
+
+#[test]
+fn a_stale_event_time_fails_the_server_check() {
+    // Seconds read as milliseconds: every event lands in January 1970.
+    let (_cfg, path) = broken(
+        "offline",
+        &[(
+            "path: sale.completed_at, format: unix}",
+            "path: sale.completed_at, format: unix_ms}",
+        )],
+    );
+    let dist = build(&path);
+    let (code, report, all) = verify(&dist.path().join("verify/plan.json"), &[], &[]);
+    assert_eq!(code, Some(1), "{all}");
+    let failed: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "failed")
+        .collect();
+    assert!(!failed.is_empty());
+    assert!(
+        failed[0]["mismatches"].to_string().contains("2804003"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_server_event_id_read_from_another_field_fails_the_dedup_check() {
+    let (_cfg, path) = broken(
+        "event-landing",
+        &[
+            ("event_id: form.event_id", "event_id: form.eid"),
+            ("          event_id: 3f1c2a9e", "          eid: 3f1c2a9e"),
+        ],
+    );
+    let dist = build(&path);
+    let (code, report, all) = verify(&dist.path().join("verify/plan.json"), &[], &[]);
+    assert_eq!(code, Some(1), "{all}");
+    let c = check(&report, "dedup/registration");
+    assert_eq!(c["outcome"], "failed", "{c:#}");
+    let m = c["mismatches"].to_string();
+    assert!(m.contains("form.eid") && m.contains("event_id"), "{m}");
+    assert_eq!(outcomes(&report)["browser/landing/register"], "passed");
+}
+
+/// A "staging site" for the event-landing page: the real DOM, the generated snippet.
+fn landing_site(snippet: &str) -> tagc::browser::serve::Server {
+    let page = format!(
+        "<!doctype html><html><head><meta charset=utf-8><meta property=\"og:title\" content=\"Congreso Web 2027\">\n{snippet}\n</head><body>\
+         <h1>Congreso Web 2027</h1><button class=\"cta\">Asistir presencial</button>\
+         <form id=\"registro\"><input name=\"email\" value=\"a@b.co\"><button type=\"submit\">Registrarme</button></form>\
+         <script>document.addEventListener('submit', function (e) {{ e.preventDefault(); }});</script></body></html>"
+    );
+    let files = BTreeMap::from([
+        (
+            "/".to_owned(),
+            ("text/html".to_owned(), page.clone().into_bytes()),
+        ),
+        (
+            "/congreso/2027".to_owned(),
+            ("text/html".to_owned(), page.into_bytes()),
+        ),
+    ]);
+    tagc::browser::serve::Server::start(files).unwrap()
+}
+
+#[test]
+fn a_selector_that_matches_nothing_on_the_site_fails_its_check() {
+    let (_cfg, path) = broken("event-landing", &[("form#registro", "form#signup")]);
+    let dist = build(&path);
+    let snippet = std::fs::read_to_string(dist.path().join("pixel/pages/landing.html")).unwrap();
+    let site = landing_site(&snippet);
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &[
+            "--base-url",
+            &site.url(""),
+            "--fbevents",
+            "recorder",
+            "--only",
+            "browser",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(1), "{all}");
+    let c = check(&report, "browser/landing/register");
+    assert_eq!(c["outcome"], "failed");
+    assert!(
+        c["message"].as_str().unwrap().contains("form#signup"),
+        "{c:#}"
+    );
+    assert_eq!(outcomes(&report)["browser/landing/attend"], "passed");
+}
+
+#[test]
+fn a_parameter_read_from_the_wrong_attribute_fails_its_check() {
+    let (_cfg, path) = broken(
+        "shop",
+        &[(
+            "name: data-price, closest: .product-card",
+            "name: data-cost, closest: .product-card",
+        )],
+    );
+    let dist = build(&path);
+    let snippet = std::fs::read_to_string(dist.path().join("pixel/pages/home.html")).unwrap();
+    let page = format!(
+        "<!doctype html><html><head><meta charset=utf-8>{snippet}</head><body>\
+         <div class=\"product-card\" data-sku=\"TS-0042-M\" data-price=\"24,90\"><h2>T-shirt</h2>\
+         <button class=\"add-to-cart\">Añadir</button></div></body></html>"
+    );
+    let site = tagc::browser::serve::Server::start(BTreeMap::from([(
+        "/".to_owned(),
+        ("text/html".to_owned(), page.into_bytes()),
+    )]))
+    .unwrap();
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &[
+            "--base-url",
+            &site.url(""),
+            "--fbevents",
+            "recorder",
+            "--check",
+            "browser/home",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(1), "{all}");
+    let c = check(&report, "browser/home/add-to-cart");
+    assert_eq!(c["outcome"], "failed");
+    let m = &c["mismatches"][0];
+    assert_eq!(m["what"], "fbq call 1: params.value", "{c:#}");
+    assert_eq!(m["actual"], "missing");
+    assert_eq!(outcomes(&report)["browser/home/load"], "passed");
+    assert_eq!(outcomes(&report)["server/purchase"], "skipped");
+}
+
+#[test]
+fn no_browser_is_a_could_not_run_with_the_install_hint() {
+    let dist = build(Path::new("examples/event-landing/tagc.yaml"));
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &["--browser", "/nonexistent/chromium", "--only", "browser"],
+        &[],
+    );
+    assert_eq!(code, Some(2), "{all}");
+    let c = check(&report, "browser/landing/load");
+    assert_eq!(c["outcome"], "error");
+    assert!(all.contains("chromium"), "{all}");
+}
+
+#[test]
+fn the_human_report_names_each_check_and_its_config_line() {
+    let dist = build(Path::new("examples/event-landing/tagc.yaml"));
+    let out = tagc()
+        .arg("verify")
+        .arg(dist.path().join("verify/plan.json"))
+        .args(["--only", "server"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("offline"), "{err}");
+    assert!(err.contains("server/registration"), "{err}");
+    assert!(err.contains("examples/event-landing/tagc.yaml:55"), "{err}");
+    assert!(err.contains("Test Events"), "the manual step: {err}");
+    // Unknown check ids are usage errors.
+    let out = tagc()
+        .arg("verify")
+        .arg(dist.path().join("verify/plan.json"))
+        .args(["--check", "browser/nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
