@@ -93,9 +93,17 @@ fn main() {
     let fake = graph::FakeGraph::start(graph::FakeConfig::new().pixel("314159265358979"));
     let token = Token::new(graph::TOKEN).unwrap();
     let start = Instant::now();
-    let report = run::run(&big, &options(&dir, &fake.url(), Some(token)), &mut NoProgress);
+    let report = run::run(
+        &big,
+        &options(&dir, &fake.url(), Some(token)),
+        &mut NoProgress,
+    );
     let secs = start.elapsed().as_secs_f64();
-    assert!(report.passed(), "{:?}", report.checks.iter().find(|c| c.outcome != Outcome::Passed));
+    assert!(
+        report.passed(),
+        "{:?}",
+        report.checks.iter().find(|c| c.outcome != Outcome::Passed)
+    );
     assert_eq!(fake.received_count(), 1000);
     eprintln!(
         "1,000 server checks (map, Meta's rules, POST with test_event_code) against the local fake Graph API: {secs:.2} s ({:.1} ms per check)",
@@ -104,15 +112,25 @@ fn main() {
 
     // Browser checks: one Chromium for all of them.
     let mut browser_only = plan.clone();
-    browser_only.checks.retain(|c| c.kind() == CheckKind::Browser);
+    browser_only
+        .checks
+        .retain(|c| c.kind() == CheckKind::Browser);
     let n = browser_only.checks.len();
     let launch = Instant::now();
     drop(tagc::browser::Browser::launch(&tagc::browser::LaunchOptions::default()).unwrap());
     let launch_ms = launch.elapsed().as_millis();
     let start = Instant::now();
-    let report = run::run(&browser_only, &options(&dir, "http://127.0.0.1:9", None), &mut NoProgress);
+    let report = run::run(
+        &browser_only,
+        &options(&dir, "http://127.0.0.1:9", None),
+        &mut NoProgress,
+    );
     let total = start.elapsed().as_secs_f64();
-    assert!(report.passed(), "{:?}", report.checks.iter().find(|c| c.outcome != Outcome::Passed));
+    assert!(
+        report.passed(),
+        "{:?}",
+        report.checks.iter().find(|c| c.outcome != Outcome::Passed)
+    );
     let per: Vec<u64> = report.checks.iter().map(|c| c.millis).collect();
     let mut sorted = per.clone();
     sorted.sort_unstable();

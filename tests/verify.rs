@@ -373,3 +373,58 @@ fn the_human_report_names_each_check_and_its_config_line() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_failing_or_slow_graph_api_is_retried_within_the_deadline_and_never_hangs() {
+    use std::time::{Duration, Instant};
+    use support::graph::{Fault, FaultKind};
+    let dist = build(Path::new("examples/shop/tagc.yaml"));
+    let plan = dist.path().join("verify/plan.json");
+    let args = |url: &str| {
+        vec![
+            "--test-event-code".to_owned(),
+            "TEST12345".to_owned(),
+            "--graph-url".to_owned(),
+            url.to_owned(),
+            "--only".to_owned(),
+            "server".to_owned(),
+            "--timeout".to_owned(),
+            "2".to_owned(),
+        ]
+    };
+    // Two 500s, then success: retried, passes.
+    let graph = FakeGraph::start(
+        FakeConfig::new()
+            .pixel("314159265358979")
+            .fault(Fault::first(2, FaultKind::ServerError)),
+    );
+    let a = args(&graph.url());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, report, all) = verify(&plan, &a, &[("META_ACCESS_TOKEN", TOKEN)]);
+    assert_eq!(code, Some(0), "{all}");
+    assert_eq!(check(&report, "server/purchase")["outcome"], "passed");
+    assert_eq!(graph.requests(), 3);
+
+    // Never answers in time: the check could not run, within its deadline.
+    let graph = FakeGraph::start(
+        FakeConfig::new()
+            .pixel("314159265358979")
+            .fault(Fault::always(FaultKind::Latency(Duration::from_secs(30)))),
+    );
+    let a = args(&graph.url());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let start = Instant::now();
+    let (code, report, all) = verify(&plan, &a, &[("META_ACCESS_TOKEN", TOKEN)]);
+    assert_eq!(code, Some(2), "{all}");
+    let c = check(&report, "server/purchase");
+    assert_eq!(c["outcome"], "error");
+    assert!(
+        c["message"].as_str().unwrap().contains("timed out"),
+        "{c:#}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "bounded: {:?}",
+        start.elapsed()
+    );
+}
