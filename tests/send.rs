@@ -445,3 +445,25 @@ fn unknown_events_and_bad_mappings_are_usage_errors() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_failed_file_cannot_be_the_input() {
+    let (dir, mapping) = shop_mapping();
+    let input = write_records(dir.path(), "orders.ndjson", &[order(1)]);
+    let o = tagc()
+        .args(["send", "--event", "purchase", "--dry-run", "--mapping"])
+        .arg(&mapping)
+        .arg("--failed")
+        .arg(&input)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is the input file"), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&input)
+            .unwrap()
+            .contains("ES-000001"),
+        "input intact"
+    );
+}

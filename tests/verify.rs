@@ -428,3 +428,40 @@ fn a_failing_or_slow_graph_api_is_retried_within_the_deadline_and_never_hangs() 
         start.elapsed()
     );
 }
+
+#[test]
+fn texts_and_forms_on_harness_pages_read_as_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tagc.yaml");
+    std::fs::write(
+        &config,
+        r##"pixels:
+  - name: main
+    ids: {production: "123456789012345"}
+pages:
+  - id: shop
+    url: /
+    buttons:
+      - id: price
+        selector: "#offer .price"
+        event: AddToCart
+        params:
+          value: {from: text, type: number}
+          currency: EUR
+      - id: form
+        selector: "form#f"
+        on: submit
+        event: Lead
+        params:
+          content_name: {from: text}
+"##,
+    )
+    .unwrap();
+    let dist = build(&config);
+    let (code, report, all) = verify(&dist.path().join("verify/plan.json"), &[], &[]);
+    assert_eq!(code, Some(0), "{all}");
+    assert!(
+        outcomes(&report).values().all(|o| o == "passed"),
+        "{report:#}"
+    );
+}

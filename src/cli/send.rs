@@ -209,6 +209,16 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
             }
         }
     };
+    if let Some(failed) = &a.failed
+        && !stdin_input
+        && same_file(failed, &a.input)
+    {
+        err(&format!(
+            "error: --failed {} is the input file; writing it would erase the records before they are read\n  = help: write the failures to another file, such as failed.ndjson\n",
+            failed.display()
+        ));
+        return ExitStatus::Error;
+    }
     let mut failed_file = match &a.failed {
         Some(path) => match File::create(path) {
             Ok(f) => Some(BufWriter::new(f)),
@@ -269,7 +279,13 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
     }
     let redact = |s: &str| token.as_ref().map_or_else(|| s.to_owned(), |t| t.redact(s));
     err(&redact(&render_summary(&summary, a, &options)));
-    if summary.aborted.is_some() || (summary.unreachable && summary.accepted == 0) {
+    if let Some(e) = &summary.input_error {
+        err(&format!("error: {e}\n"));
+    }
+    if summary.aborted.is_some()
+        || summary.input_error.is_some()
+        || (summary.unreachable && summary.accepted == 0)
+    {
         ExitStatus::Error
     } else if summary.failed > 0 {
         ExitStatus::Failure
@@ -313,4 +329,12 @@ fn render_summary(s: &Summary, a: &SendArgs, o: &SendOptions) -> String {
         }
     }
     t
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }

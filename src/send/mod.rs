@@ -108,6 +108,9 @@ pub struct Summary {
     pub aborted: Option<String>,
     /// Whether nothing could be delivered because the network or Meta was unreachable.
     pub unreachable: bool,
+    /// Why reading the input stopped early, if it did (the records read before were
+    /// processed as usual).
+    pub input_error: Option<String>,
 }
 
 /// Receives progress while a run goes on.
@@ -227,9 +230,11 @@ pub fn send<R: BufRead>(
 
     std::thread::scope(|scope| -> Result<Summary, SendError> {
         // The collector: counts, the failed file, progress.
+        let (abort_ref, reason_ref) = (&abort, &abort_reason);
         let collector = scope.spawn(move || -> Result<Summary, SendError> {
             let mut summary = Summary::default();
             let mut failed = failed;
+            let mut write_error: Option<std::io::Error> = None;
             let mut last = Instant::now();
             for report in report_rx {
                 match report {
@@ -239,13 +244,18 @@ pub fn send<R: BufRead>(
                             summary.invalid += 1;
                         }
                         *summary.failures.entry(failure.reason.clone()).or_default() += 1;
-                        if let Some(out) = failed.as_mut() {
-                            write_failure(&mut **out, record.into_value(), &failure).map_err(
-                                |source| SendError::Output {
-                                    what: "the failed-events file",
-                                    source,
-                                },
-                            )?;
+                        if write_error.is_none()
+                            && let Some(out) = failed.as_mut()
+                            && let Err(e) = write_failure(&mut **out, record.into_value(), &failure)
+                        {
+                            // Nothing more can be recorded, so nothing more is sent.
+                            if let Ok(mut r) = reason_ref.lock() {
+                                r.get_or_insert_with(|| {
+                                    format!("cannot write the failed-events file: {e}")
+                                });
+                            }
+                            abort_ref.store(true, Ordering::Relaxed);
+                            write_error = Some(e);
                         }
                     }
                     Report::Accepted(n) => summary.accepted += n,
@@ -265,6 +275,12 @@ pub fn send<R: BufRead>(
                     observer.progress(&summary);
                     last = Instant::now();
                 }
+            }
+            if let Some(source) = write_error {
+                return Err(SendError::Output {
+                    what: "the failed-events file",
+                    source,
+                });
             }
             if let Some(out) = failed.as_mut() {
                 out.flush().map_err(|source| SendError::Output {
@@ -307,6 +323,7 @@ pub fn send<R: BufRead>(
 
         // This thread: read, map, check, batch.
         let mut records_read = 0u64;
+        let mut input_error: Option<String> = None;
         let mut mapping_warnings: BTreeMap<String, u64> = BTreeMap::new();
         let mut rule_warnings: std::collections::HashMap<&'static str, (u64, String)> =
             std::collections::HashMap::new();
@@ -318,6 +335,10 @@ pub fn send<R: BufRead>(
                      dry_run: &mut Option<&mut (dyn Write + Send)>|
          -> Result<(), SendError> {
             let pixel = options.pixels[pixel_index].clone();
+            if abort.load(Ordering::Relaxed) {
+                not_sent(events, &pixel, &abort_reason, &report_tx);
+                return Ok(());
+            }
             if options.dry_run {
                 if let Some(out) = dry_run.as_mut() {
                     let body = request_body(&events, options, None);
@@ -331,10 +352,6 @@ pub fn send<R: BufRead>(
                 let _ = report_tx.send(Report::DryRun);
                 return Ok(());
             }
-            if abort.load(Ordering::Relaxed) {
-                not_sent(events, &pixel, &abort_reason, &report_tx);
-                return Ok(());
-            }
             // Blocks while every sender is busy: the back-pressure that keeps memory flat.
             if let Err(mpsc::SendError(job)) = job_tx.send(Job { pixel, events }) {
                 not_sent(job.events, &job.pixel, &abort_reason, &report_tx);
@@ -345,13 +362,25 @@ pub fn send<R: BufRead>(
             let item = match item {
                 Ok(r) => r,
                 Err(e) => {
-                    result = Err(SendError::Input(e));
+                    // What was read is valid and still sent; the summary says where
+                    // reading stopped.
+                    input_error = Some(format!(
+                        "cannot read the records after {records_read} of them: {e}"
+                    ));
                     break;
                 }
             };
             records_read += 1;
-            let (line, record, raw) = match item {
-                Record::Ok { line, value, raw } => (line, value, raw),
+            let (line, record, raw, only) = match item {
+                Record::Ok {
+                    line,
+                    value,
+                    raw,
+                    only_pixel,
+                } => {
+                    let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
+                    (line, value, raw, only)
+                }
                 Record::Bad { line, reason, raw } => {
                     let _ = report_tx.send(Report::Failed(
                         Kept::Nothing,
@@ -405,7 +434,11 @@ pub fn send<R: BufRead>(
             };
             let n = batches.len();
             let mut json = Some(json);
-            for (i, batch) in batches.iter_mut().enumerate() {
+            for (i, batch) in batches
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| only.is_none_or(|o| o == *i))
+            {
                 let json = if i + 1 == n {
                     json.take().unwrap_or_default()
                 } else {
@@ -451,6 +484,7 @@ pub fn send<R: BufRead>(
         result?;
         let mut summary = summary?;
         summary.records = records_read;
+        summary.input_error = input_error;
         if let Ok(reason) = abort_reason.lock() {
             summary.aborted.clone_from(&reason);
         }
@@ -672,6 +706,99 @@ fn post_job(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mapper() -> Mapper {
+        let m: crate::mapping::Mapping = serde_json::from_value(serde_json::json!({
+            "$schema": "", "version": 1, "generator": "t", "env": "p", "graph_version": "v25.0",
+            "defaults": {},
+            "events": [{
+                "id": "lead", "event_name": "Lead", "action_source": "email", "pixels": ["1"],
+                "event_time": {"format": "send_time"},
+                "user_data": {"em": {"path": "em", "transform": "sha256", "rule": ""}},
+                "custom_data": {}, "required": []
+            }]
+        }))
+        .expect("mapping");
+        m.compile("lead").expect("compiles")
+    }
+
+    fn options() -> SendOptions {
+        SendOptions {
+            graph_url: "http://127.0.0.1:9".into(),
+            graph_version: "v25.0".into(),
+            pixels: vec!["1".into()],
+            test_event_code: None,
+            batch_size: 1000,
+            concurrency: 1,
+            timeout: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+            dry_run: true,
+            now: Some(1_795_300_000),
+        }
+    }
+
+    struct Broken;
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_file_that_cannot_be_written_stops_the_run() {
+        let input = "{}\n{\"em\":\"a@b.co\"}\n{\"em\":\"c@d.co\"}\n";
+        let mut failed = Broken;
+        let mut out = Vec::new();
+        let r = send(
+            &mapper(),
+            Records::new(input.as_bytes(), RecordFormat::Ndjson),
+            &options(),
+            None,
+            Some(&mut failed),
+            Some(&mut out),
+            &mut Quiet,
+        );
+        // The run stops and says why (batches already handed on may have gone out).
+        assert!(matches!(r, Err(SendError::Output { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_read_error_keeps_what_was_read_and_says_where_it_stopped() {
+        struct Fails(usize);
+        impl std::io::Read for Fails {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("connection lost"));
+                }
+                self.0 -= 1;
+                let line = b"{\"em\":\"a@b.co\"}\n";
+                buf[..line.len()].copy_from_slice(line);
+                Ok(line.len())
+            }
+        }
+        let mut out = Vec::new();
+        let s = send(
+            &mapper(),
+            Records::new(std::io::BufReader::new(Fails(3)), RecordFormat::Ndjson),
+            &options(),
+            None,
+            None,
+            Some(&mut out),
+            &mut Quiet,
+        )
+        .expect("a summary");
+        assert_eq!(s.records, 3);
+        assert_eq!(s.dry_run_bodies, 1, "the three records read are still sent");
+        assert!(
+            s.input_error
+                .as_deref()
+                .is_some_and(|e| e.contains("after 3")),
+            "{s:?}"
+        );
+    }
 
     #[test]
     fn finds_the_failing_event_in_metas_message() {

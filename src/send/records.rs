@@ -33,6 +33,9 @@ pub enum Record {
         /// The record's JSON text as read (NDJSON only), kept for the failed file instead
         /// of the parsed record, which is larger and slower to keep.
         raw: Option<Box<[u8]>>,
+        /// A line of a failed file that failed for one pixel only: send it only there
+        /// (the other pixels already have the event).
+        only_pixel: Option<String>,
     },
     /// A line that is not a record.
     Bad {
@@ -47,6 +50,9 @@ pub enum Record {
 
 /// The longest line accepted, in bytes (a record is not a document).
 pub const MAX_LINE: usize = 1 << 20;
+
+/// The most dotted levels a CSV column name may have (`a.b.c` is 3).
+pub const MAX_HEADER_DEPTH: usize = 32;
 
 /// Reads records from `input`.
 pub struct Records<R> {
@@ -114,19 +120,38 @@ impl<R: BufRead> Records<R> {
             if self.buf.len() > MAX_LINE {
                 return Some(Ok(Record::Bad {
                     line,
-                    reason: format!("longer than {MAX_LINE} bytes"),
+                    reason: format!("longer than {MAX_LINE} bytes (not kept)"),
                     raw: String::new(),
                 }));
             }
             let bytes = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
             return Some(Ok(match serde_json::from_slice::<Value>(bytes) {
                 Ok(Value::Object(mut o)) => {
-                    let noted = o.remove(FAILURE_KEY).is_some();
-                    Record::Ok {
-                        line,
-                        value: Value::Object(o),
-                        // A re-sent failure's old note must not come back with the record.
-                        raw: (!noted).then(|| bytes.into()),
+                    let note = o.remove(FAILURE_KEY);
+                    let pixel = note
+                        .as_ref()
+                        .and_then(|n| n.get("pixel"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    let old_raw = note
+                        .as_ref()
+                        .and_then(|n| n.get("raw"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    match old_raw {
+                        // A line that was not a record in an earlier run still is not one.
+                        Some(raw) if o.is_empty() => Record::Bad {
+                            line,
+                            reason: "not a record (kept from an earlier run)".to_owned(),
+                            raw,
+                        },
+                        _ => Record::Ok {
+                            line,
+                            value: Value::Object(o),
+                            // A re-sent failure's old note must not come back with the record.
+                            raw: note.is_none().then(|| bytes.into()),
+                            only_pixel: pixel,
+                        },
                     }
                 }
                 Ok(_) => Record::Bad {
@@ -169,6 +194,15 @@ impl<R: BufRead> Records<R> {
                     .iter()
                     .map(|h| h.trim().split('.').map(str::to_owned).collect())
                     .collect();
+                if let Some(deep) = cols.iter().position(|c| c.len() > MAX_HEADER_DEPTH) {
+                    return Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "CSV column {} nests deeper than {MAX_HEADER_DEPTH} levels",
+                            deep + 1
+                        ),
+                    )));
+                }
                 if let Some(first) = cols.first_mut().and_then(|c| c.first_mut())
                     && let Some(rest) = first.strip_prefix('\u{feff}')
                 {
@@ -199,6 +233,7 @@ impl<R: BufRead> Records<R> {
                 line: start,
                 value: Value::Object(root),
                 raw: None,
+                only_pixel: None,
             }));
         }
     }
@@ -208,6 +243,9 @@ impl<R: BufRead> Records<R> {
     fn csv_row(&mut self) -> std::io::Result<Option<Result<Vec<String>, String>>> {
         if !self.read_line()? {
             return Ok(None);
+        }
+        if self.buf.len() > MAX_LINE {
+            return Ok(Some(Err(format!("longer than {MAX_LINE} bytes"))));
         }
         let mut fields = Vec::new();
         let mut field = String::new();
@@ -244,6 +282,11 @@ impl<R: BufRead> Records<R> {
             }
             if !self.read_line()? {
                 return Ok(Some(Err("a quoted field is never closed".to_owned())));
+            }
+            if self.buf.len() > MAX_LINE {
+                return Ok(Some(Err(format!(
+                    "a quoted field runs over a line longer than {MAX_LINE} bytes"
+                ))));
             }
             field.push('\n');
             text = String::from_utf8_lossy(&self.buf).into_owned();
@@ -362,5 +405,37 @@ mod tests {
         let got = read(&text, RecordFormat::Ndjson);
         assert!(matches!(&got[0], Err((1, r)) if r.contains("longer than")));
         assert_eq!(got[1], Ok((2, json!({"b": 1}))));
+        // The same in CSV, quoted or not: the line fails, the next record survives.
+        for quote in ["", "\""] {
+            let text = format!("a,b\n1,{quote}{}{quote}\n2,ok\n", "x".repeat(MAX_LINE + 10));
+            let got = read(&text, RecordFormat::Csv);
+            assert!(
+                matches!(&got[0], Err((2, r)) if r.contains("longer than")),
+                "{got:?}"
+            );
+            assert_eq!(
+                got.last(),
+                Some(&Ok((3, json!({"a": "2", "b": "ok"})))),
+                "{quote}"
+            );
+        }
+    }
+
+    #[test]
+    fn deeply_nested_csv_headers_are_refused() {
+        let header = vec!["a"; MAX_HEADER_DEPTH + 1].join(".");
+        let text = format!("{header}\n1\n");
+        let mut r = Records::new(text.as_bytes(), RecordFormat::Csv);
+        assert!(matches!(r.next(), Some(Err(e)) if e.to_string().contains("nests deeper")));
+    }
+
+    #[test]
+    fn failed_file_lines_keep_their_pixel_and_their_raw_text() {
+        let text = "{\"_tagc\":{\"raw\":\"{oops\",\"stage\":\"input\"}}\n{\"a\":1,\"_tagc\":{\"pixel\":\"42\"}}\n";
+        let mut r = Records::new(text.as_bytes(), RecordFormat::Ndjson);
+        assert!(matches!(r.next(), Some(Ok(Record::Bad { raw, .. })) if raw == "{oops"));
+        assert!(
+            matches!(r.next(), Some(Ok(Record::Ok { only_pixel: Some(p), raw: None, .. })) if p == "42")
+        );
     }
 }

@@ -129,6 +129,30 @@ fn sample(ty: ParamType, name: &str) -> (String, Value, Option<Value>) {
     }
 }
 
+/// What the runtime makes of a text of the page (the clicked element's text), for the
+/// plain forms the harness plants.
+fn convert_text(ty: ParamType, text: &str) -> Option<Value> {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return None;
+    }
+    match ty {
+        ParamType::String => Some(Value::from(t)),
+        ParamType::StringList => Some(serde_json::json!([t])),
+        ParamType::Number => t
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number),
+        ParamType::Integer => t.parse::<f64>().ok().map(|f| Value::from(f.round() as i64)),
+        ParamType::Boolean => Some(Value::Bool(matches!(
+            t.to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes"
+        ))),
+        ParamType::Contents => None,
+    }
+}
+
 /// The value the runtime reads for a JSON-planted sample (data layer, `window`).
 fn json_expected(ty: ParamType, json: &Value) -> Option<Value> {
     match ty {
@@ -155,12 +179,7 @@ impl Planted {
                 if !self.has_element {
                     return None;
                 }
-                let text = self.element_text.as_deref().unwrap_or(SAMPLE_TEXT);
-                match ty {
-                    ParamType::String => Some(Value::from(text)),
-                    ParamType::StringList => Some(serde_json::json!([text])),
-                    _ => None,
-                }
+                convert_text(ty, self.element_text.as_deref().unwrap_or(SAMPLE_TEXT))
             }
             Source::DataLayer { .. } | Source::Window { .. } => {
                 let (_, json, _) = sample(ty, param);
@@ -313,10 +332,14 @@ pub fn fixture(
                         leaf.attrs.insert(k.clone(), v.clone());
                     }
                     if submit && leaf.tag == "form" {
+                        // An input's value is not part of the form's text.
                         leaf.children.push(Element {
-                            tag: "button".to_owned(),
-                            attrs: BTreeMap::from([("type".to_owned(), "submit".to_owned())]),
-                            text: Some("Send".to_owned()),
+                            tag: "input".to_owned(),
+                            attrs: BTreeMap::from([
+                                ("type".to_owned(), "submit".to_owned()),
+                                ("value".to_owned(), "Send".to_owned()),
+                            ]),
+                            text: None,
                             children: Vec::new(),
                         });
                     }
