@@ -147,7 +147,13 @@ fn write_footer(out: &mut String, pad: &str, st: Style, kind: &str, text: &str) 
     );
     let indent = " ".repeat(kind.len() + 4);
     for l in lines {
-        let _ = writeln!(out, "{pad} {indent}{l}");
+        // A CI runner strips leading spaces and runs any line starting with `::` as a
+        // workflow command (GitHub Actions): text from the configuration must not.
+        if l.trim_start().starts_with("::") {
+            let _ = writeln!(out, "{pad} {indent}\\{}", l.trim_start());
+        } else {
+            let _ = writeln!(out, "{pad} {indent}{l}");
+        }
     }
 }
 
@@ -186,5 +192,28 @@ pub fn summary(errors: usize, warnings: usize, files: usize, color: bool) -> Str
         )
     } else {
         format!("{}: {files} checked, no problems\n", st.paint("1;32", "ok"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_lines_never_start_a_workflow_command() {
+        let mut out = String::new();
+        write_footer(
+            &mut out,
+            "  ",
+            Style { on: false },
+            "help",
+            "first\n  ::error::forged\nok",
+        );
+        assert!(
+            out.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{out}"
+        );
+        assert!(out.contains("\\::error::forged"), "{out}");
+        assert!(out.contains("ok"));
     }
 }
