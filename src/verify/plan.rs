@@ -322,12 +322,13 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
         })
         .collect();
     let mut browser_of: BTreeMap<String, String> = BTreeMap::new();
+    let router = harness::Router::new(&site.pages);
     for (pi, page) in site.pages.iter().enumerate() {
-        let earlier: Vec<&ResolvedPage> = site.pages[..pi].iter().collect();
         checks.push(PlanCheck::Browser(load_check(
             site,
             page,
-            &earlier,
+            &router,
+            pi,
             sources,
             &server_ids,
         )));
@@ -343,7 +344,8 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
                 site,
                 page,
                 b,
-                &earlier,
+                &router,
+                pi,
                 sources,
                 &server_ids,
             )));
@@ -512,12 +514,13 @@ fn literal_kind(v: &Value) -> &'static str {
 fn load_check(
     site: &Site,
     page: &ResolvedPage,
-    earlier: &[&ResolvedPage],
+    router: &harness::Router,
+    index: usize,
     sources: &SourceMap,
     server_ids: &BTreeMap<&str, String>,
 ) -> BrowserCheck {
     let events: Vec<&ResolvedEvent> = page.on_load.iter().collect();
-    let built = harness::fixture(page, earlier, None, &events, server_ids);
+    let built = harness::fixture(page, router, index, None, &events, server_ids);
     let mut expect = setup_calls(site);
     for e in &events {
         expect.extend(event_calls(e, &built.planted));
@@ -545,11 +548,12 @@ fn button_check(
     site: &Site,
     page: &ResolvedPage,
     b: &ResolvedButton,
-    earlier: &[&ResolvedPage],
+    router: &harness::Router,
+    index: usize,
     sources: &SourceMap,
     server_ids: &BTreeMap<&str, String>,
 ) -> BrowserCheck {
-    let built = harness::fixture(page, earlier, Some(b), &[&b.event], server_ids);
+    let built = harness::fixture(page, router, index, Some(b), &[&b.event], server_ids);
     let locator = match &b.locator {
         ResolvedLocator::Selector { selector } => Locator::Selector {
             selector: selector.clone(),
@@ -598,12 +602,37 @@ pub fn schema_text() -> String {
 }
 
 impl Plan {
-    /// The plan as pretty JSON ending in a newline.
+    /// The plan as JSON ending in a newline, laid out for diffs: the header fields one
+    /// per line, then one line per check (a site with thousands of buttons has tens of
+    /// thousands of checks; indenting each of them would triple the file).
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        let field = |k: &str, v: &dyn erased::Json| format!("  {}: {}", quote(k), v.json());
+        let mut lines = vec![
+            field("$schema", &self.schema),
+            field("version", &self.version),
+            field("generator", &self.generator),
+            field("env", &self.env),
+        ];
+        if let Some(site) = &self.site {
+            lines.push(field("site", site));
+        }
+        if let Some(m) = &self.mapping {
+            lines.push(field("mapping", m));
+        }
+        lines.push(field("snippets", &self.snippets));
+        let checks: Vec<String> = self
+            .checks
+            .iter()
+            .map(|c| format!("    {}", serde_json::to_string(c).unwrap_or_default()))
+            .collect();
+        lines.push(if checks.is_empty() {
+            "  \"checks\": []".to_owned()
+        } else {
+            format!("  \"checks\": [\n{}\n  ]", checks.join(",\n"))
+        });
+        lines.push(field("manual", &self.manual));
+        format!("{{\n{}\n}}\n", lines.join(",\n"))
     }
 
     /// Reads a plan document.
@@ -619,5 +648,23 @@ impl Plan {
             ));
         }
         Ok(p)
+    }
+}
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// Serializing header fields of different types through one closure.
+mod erased {
+    /// A value written as compact JSON.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
     }
 }
