@@ -22,24 +22,35 @@ pub const SCHEMA_ID: &str = "https://tagc.dev/schema/tagc.schema.json";
 #[must_use]
 pub fn schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let schema = SchemaSettings::draft07()
-            .for_deserialize()
-            .into_generator()
-            .into_root_schema_for::<Config>();
-        let mut v = schema.to_value();
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("$id".into(), Value::String(SCHEMA_ID.into()));
-        }
-        v
-    })
+    SCHEMA.get_or_init(|| schema_for::<Config>(SCHEMA_ID))
+}
+
+/// The draft-07 JSON Schema of any of tagc's documents (configuration, mapping, plan),
+/// with its `$id`.
+#[must_use]
+pub fn schema_for<T: schemars::JsonSchema>(id: &str) -> Value {
+    let schema = SchemaSettings::draft07()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    let mut v = schema.to_value();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("$id".into(), Value::String(id.into()));
+    }
+    v
+}
+
+/// A schema as pretty-printed JSON text ending in a newline (the committed files' bytes).
+#[must_use]
+pub fn to_text(schema: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(schema).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// The schema as pretty-printed JSON text ending in a newline: the exact bytes of
 /// `schema/tagc.schema.json`.
 #[must_use]
 pub fn schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(schema()).unwrap_or_default();
-    s.push('\n');
-    s
+    to_text(schema())
 }

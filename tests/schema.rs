@@ -96,90 +96,82 @@ fn every_example_checks_clean_and_has_the_schema_comment() {
     }
 }
 
-#[test]
-fn committed_mapping_schema_matches_the_types() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let committed =
-        std::fs::read_to_string(root.join(tagc::mapping::SCHEMA_PATH)).unwrap_or_default();
+/// The committed schema at `rel` equals the generated one.
+fn assert_committed(rel: &str, generated: &str, command: &str) {
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel))
+        .unwrap_or_default();
     assert!(
-        committed == tagc::mapping::schema_text(),
-        "schema/capi-mapping.schema.json is out of date with src/mapping.\n\
-         Regenerate it with:\n\n    cargo run -- schema mapping > schema/capi-mapping.schema.json\n\n\
+        committed == generated,
+        "{rel} is out of date with the Rust types.\n\
+         Regenerate it with:\n\n    {command} > {rel}\n\n\
          then review the diff and commit it."
     );
 }
 
-/// Every example's `capi/mapping.json` is valid against the committed mapping schema and
-/// reads back into the same mapping.
-#[test]
-fn every_example_mapping_validates_against_its_schema() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// Each example resolved for production, with its source map.
+fn example_sites() -> Vec<(PathBuf, tagc::resolve::Site, tagc::source::SourceMap)> {
+    example_roots()
+        .into_iter()
+        .map(|path| {
+            let checked = tagc::check::check_paths(
+                std::slice::from_ref(&path),
+                tagc::load::Limits::default(),
+            )
+            .expect("readable");
+            let site = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
+            (path, site, checked.sources)
+        })
+        .collect()
+}
+
+/// The schema errors of `text` against the committed schema at `rel`.
+fn schema_errors(rel: &str, text: &str) -> Vec<String> {
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join(tagc::mapping::SCHEMA_PATH)).expect("schema"),
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("schema"),
     )
     .expect("json");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let value: serde_json::Value = serde_json::from_str(text).expect("json");
+    validator
+        .iter_errors(&value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn committed_mapping_and_plan_schemas_match_the_types() {
+    assert_committed(
+        tagc::mapping::SCHEMA_PATH,
+        &tagc::mapping::schema_text(),
+        "cargo run -- schema mapping",
+    );
+    assert_committed(
+        tagc::verify::PLAN_SCHEMA_PATH,
+        &tagc::verify::plan::schema_text(),
+        "cargo run -- schema plan",
+    );
+}
+
+/// Every example's `capi/mapping.json` and `verify/plan.json` are valid against the
+/// committed schemas and read back into the same documents.
+#[test]
+fn every_example_mapping_and_plan_validate_against_their_schemas() {
     let mut mappings = 0;
-    for path in example_roots() {
-        let checked =
-            tagc::check::check_paths(std::slice::from_ref(&path), tagc::load::Limits::default())
-                .expect("readable");
-        let site = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
-        if site.server.events.is_empty() {
-            continue;
+    for (path, site, sources) in example_sites() {
+        if !site.server.events.is_empty() {
+            mappings += 1;
+            let mapping = tagc::mapping::Mapping::from_site(&site);
+            let text = mapping.to_json();
+            let errors = schema_errors(tagc::mapping::SCHEMA_PATH, &text);
+            assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+            assert_eq!(
+                tagc::mapping::Mapping::from_json(&text).expect("reads back"),
+                mapping
+            );
         }
-        mappings += 1;
-        let mapping = tagc::mapping::Mapping::from_site(&site);
-        let text = mapping.to_json();
-        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let errors: Vec<String> = validator
-            .iter_errors(&value)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
-        assert_eq!(
-            tagc::mapping::Mapping::from_json(&text).expect("reads back"),
-            mapping
-        );
-    }
-    assert!(mappings >= 2, "expected examples with server events");
-}
-
-#[test]
-fn committed_plan_schema_matches_the_types() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let committed =
-        std::fs::read_to_string(root.join(tagc::verify::PLAN_SCHEMA_PATH)).unwrap_or_default();
-    assert!(
-        committed == tagc::verify::plan::schema_text(),
-        "schema/verify-plan.schema.json is out of date with src/verify.\n\
-         Regenerate it with:\n\n    cargo run -- schema plan > schema/verify-plan.schema.json\n\n\
-         then review the diff and commit it."
-    );
-}
-
-/// Every example's `verify/plan.json` is valid against the committed plan schema and reads
-/// back into the same plan.
-#[test]
-fn every_example_plan_validates_against_its_schema() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join(tagc::verify::PLAN_SCHEMA_PATH)).expect("schema"),
-    )
-    .expect("json");
-    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
-    for path in example_roots() {
-        let checked =
-            tagc::check::check_paths(std::slice::from_ref(&path), tagc::load::Limits::default())
-                .expect("readable");
-        let site = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
-        let plan = tagc::verify::plan::build(&site, &checked.sources, "../pixel/pages", None);
+        let plan = tagc::verify::plan::build(&site, &sources, "../pixel/pages", None);
         let text = plan.to_json();
-        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let errors: Vec<String> = validator
-            .iter_errors(&value)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .collect();
+        let errors = schema_errors(tagc::verify::PLAN_SCHEMA_PATH, &text);
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
         assert_eq!(
             tagc::verify::plan::Plan::from_json(&text).expect("reads back"),
@@ -190,4 +182,5 @@ fn every_example_plan_validates_against_its_schema() {
             "every check points at the configuration"
         );
     }
+    assert!(mappings >= 2, "expected examples with server events");
 }

@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 
 use cdp::{Conn, Incoming, remaining};
 pub use page::Page;
-pub use recorder::{PixelHit, RECORDER_JS};
+pub use recorder::{PixelHit, RECORDER_JS, parse_urlencoded};
 
 /// The flags Chromium is started with (plus `--user-data-dir` and `about:blank`).
 pub const CHROMIUM_FLAGS: [&str; 10] = [

@@ -202,7 +202,10 @@ fn parse_multipart(body: &str, boundary: &str) -> Vec<(String, String)> {
 }
 
 /// `a=1&b=x+y` → pairs, percent- and plus-decoded.
-fn parse_urlencoded(s: &str) -> Vec<(String, String)> {
+/// The pairs of an `application/x-www-form-urlencoded` text (a query string or a form
+/// body), `%XX` and `+` decoded.
+#[must_use]
+pub fn parse_urlencoded(s: &str) -> Vec<(String, String)> {
     s.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {

@@ -119,23 +119,29 @@ impl Observer for Progress {
     }
 }
 
+/// The access token from `--token-file`, else `META_ACCESS_TOKEN`; `None` when neither
+/// is given. Never from the command line, where other users could read it.
+pub(super) fn token_from(file: Option<&std::path::Path>) -> Result<Option<Token>, String> {
+    let raw = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+        None => match std::env::var(TOKEN_ENV) {
+            Ok(t) if !t.trim().is_empty() => t,
+            _ => return Ok(None),
+        },
+    };
+    Token::new(&raw).map(Some).map_err(str::to_owned)
+}
+
 fn read_token(a: &SendArgs) -> Result<Option<Token>, String> {
     if a.dry_run {
         return Ok(None);
     }
-    let raw = match &a.token_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
-        None => match std::env::var(TOKEN_ENV) {
-            Ok(t) => t,
-            Err(_) => {
-                return Err(format!(
-                    "no access token: set {TOKEN_ENV} or pass --token-file FILE (or use --dry-run to only build the requests)"
-                ));
-            }
-        },
-    };
-    Token::new(&raw).map(Some).map_err(str::to_owned)
+    token_from(a.token_file.as_deref())?.map(Some).ok_or_else(|| {
+        format!(
+            "no access token: set {TOKEN_ENV} or pass --token-file FILE (or use --dry-run to only build the requests)"
+        )
+    })
 }
 
 pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {

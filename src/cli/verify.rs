@@ -7,7 +7,7 @@ use super::args::{OnlyKind, ReportFormat, VerifyArgs};
 use super::send::TOKEN_ENV;
 use super::{ExitStatus, err, out};
 use crate::browser::LaunchOptions;
-use crate::send::client::{RetryPolicy, Token};
+use crate::send::client::RetryPolicy;
 use crate::verify::plan::Plan;
 use crate::verify::run::{self, Progress, RunOptions};
 use crate::verify::{CheckKind, CheckResult, Outcome, report};
@@ -32,18 +32,6 @@ impl Progress for Line {
                 .write_all(format!("\r\x1b[2K[{done}/{total}] {mark} {id}").as_bytes());
         }
     }
-}
-
-fn token(a: &VerifyArgs) -> Result<Option<Token>, String> {
-    let raw = match &a.token_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
-        None => match std::env::var(TOKEN_ENV) {
-            Ok(t) if !t.trim().is_empty() => t,
-            _ => return Ok(None),
-        },
-    };
-    Token::new(&raw).map(Some).map_err(str::to_owned)
 }
 
 fn seconds(s: f64, what: &str) -> Result<Duration, String> {
@@ -72,7 +60,7 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let token = match token(a) {
+    let token = match super::send::token_from(a.token_file.as_deref()) {
         Ok(t) => t,
         Err(e) => {
             err(&format!("error: {e}\n"));
@@ -101,15 +89,7 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    if !plan.checks.iter().any(|c| {
-        a.checks.is_empty()
-            || a.checks.iter().any(|w| {
-                c.id() == w
-                    || c.id()
-                        .strip_prefix(w.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
-    }) {
+    if !plan.checks.iter().any(|c| run::wanted(c.id(), &a.checks)) {
         let ids: Vec<&str> = plan.checks.iter().map(|c| c.id()).collect();
         err(&format!(
             "error: no check matches {}\n  = help: the plan has: {}\n",

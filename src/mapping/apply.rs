@@ -122,6 +122,9 @@ impl Src {
 enum UserKind {
     Hash(Field),
     PreHashed,
+    /// `transform: none` on a key Meta wants hashed: sent as it is, and Meta's rules
+    /// (2804016) decide.
+    Unhashed,
     Id,
     NumericId,
 }
@@ -207,6 +210,7 @@ impl Mapper {
             let kind = match (f.transform, Field::from_key(key)) {
                 (Transform::Hashed, _) => UserKind::PreHashed,
                 (Transform::Sha256, Some(field)) => UserKind::Hash(field),
+                (_, Some(_)) => UserKind::Unhashed,
                 _ if matches!(key.as_str(), "fb_login_id" | "lead_id") => UserKind::NumericId,
                 _ => UserKind::Id,
             };
@@ -514,9 +518,7 @@ impl Mapper {
                         }),
                     }
                 }
-                UserKind::Id if out.hashed_mut(&u.key).is_some() => {
-                    // `transform: none` on a key Meta wants hashed: sent as it is, and
-                    // Meta's rules (2804016) decide.
+                UserKind::Unhashed => {
                     if let Some(list) = out.hashed_mut(&u.key) {
                         for text in texts(v) {
                             let t = text.trim();

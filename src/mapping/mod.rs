@@ -23,7 +23,7 @@ use crate::normalize;
 use crate::resolve::{ResolvedServerEvent, Site};
 
 pub use apply::{Applied, ApplyContext, Mapper, MappingError, MappingWarning};
-pub use path::RecordPath;
+pub use path::{RecordPath, insert_at};
 pub use time::parse_rfc3339;
 
 /// The version of the mapping document's shape.
@@ -313,17 +313,7 @@ impl Mapping {
 /// The JSON Schema of the mapping document, as committed in [`SCHEMA_PATH`].
 #[must_use]
 pub fn schema_text() -> String {
-    let schema = schemars::generate::SchemaSettings::draft07()
-        .for_deserialize()
-        .into_generator()
-        .into_root_schema_for::<Mapping>();
-    let mut v = schema.to_value();
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("$id".into(), Value::String(SCHEMA_ID.into()));
-    }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::schema::to_text(&crate::schema::schema_for::<Mapping>(SCHEMA_ID))
 }
 
 fn source(f: &FieldSource) -> Source {

@@ -1,6 +1,6 @@
 //! Dotted record paths (`order.customer.email`, `order.lines.0.sku`), split once.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A record path, split into its segments when the mapping is compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,39 @@ impl RecordPath {
     }
 }
 
+/// Puts `value` at the path `segments` under `root`, creating (or replacing with) objects
+/// on the way.
+pub fn insert_at<S: AsRef<str>>(root: &mut Map<String, Value>, segments: &[S], value: Value) {
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for p in parents {
+        let slot = cur
+            .entry(p.as_ref().to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(next) = slot else { return };
+        cur = next;
+    }
+    cur.insert(last.as_ref().to_owned(), value);
+}
+
+impl RecordPath {
+    /// Puts `value` at this path in `record` (made an object if it is not one).
+    pub fn set(&self, record: &mut Value, value: Value) {
+        if !record.is_object() {
+            *record = Value::Object(Map::new());
+        }
+        if let Value::Object(root) = record {
+            let keys: Vec<&str> = self.segments.iter().map(|s| s.key.as_str()).collect();
+            insert_at(root, &keys, value);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +106,16 @@ mod tests {
         );
         assert_eq!(RecordPath::new("order.lines.sku").get(&r), None);
         assert_eq!(RecordPath::new("order.missing.deep").get(&r), None);
+    }
+
+    #[test]
+    fn set_creates_the_objects_on_the_way() {
+        let mut r = json!({"form": {"x": 1}, "scalar": 3});
+        RecordPath::new("form.event_id").set(&mut r, json!("e-1"));
+        RecordPath::new("scalar.deep").set(&mut r, json!(true));
+        assert_eq!(
+            r,
+            json!({"form": {"x": 1, "event_id": "e-1"}, "scalar": {"deep": true}})
+        );
     }
 }

@@ -227,7 +227,7 @@ impl<R: BufRead> Records<R> {
                 if value.is_empty() || path.first().is_some_and(|p| p == FAILURE_KEY) {
                     continue;
                 }
-                insert(&mut root, path, Value::String(value));
+                crate::mapping::insert_at(&mut root, path, Value::String(value));
             }
             return Some(Ok(Record::Ok {
                 line: start,
@@ -312,24 +312,6 @@ impl<R: BufRead> Iterator for Records<R> {
         }
         r
     }
-}
-
-fn insert(root: &mut Map<String, Value>, path: &[String], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut cur = root;
-    for p in parents {
-        let slot = cur
-            .entry(p.clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
-        }
-        let Value::Object(next) = slot else { return };
-        cur = next;
-    }
-    cur.insert(last.clone(), value);
 }
 
 /// A JSON parse error without the input's text.

@@ -249,7 +249,10 @@ pub fn fixture(
             Source::UrlParam { name, .. } => {
                 url_params.insert(name.clone(), text);
             }
-            Source::DataLayer { path, .. } => insert_path(&mut data_layer, path, json),
+            Source::DataLayer { path, .. } => {
+                let keys: Vec<&str> = path.split('.').collect();
+                crate::mapping::insert_at(&mut data_layer, &keys, json);
+            }
             Source::Window { path, .. } => {
                 b.fixture.window.insert(path.clone(), json);
             }
@@ -530,25 +533,6 @@ fn encode(s: &str) -> String {
         }
     }
     out
-}
-
-fn insert_path(root: &mut Map<String, Value>, path: &str, value: Value) {
-    let parts: Vec<&str> = path.split('.').collect();
-    let Some((last, parents)) = parts.split_last() else {
-        return;
-    };
-    let mut cur = root;
-    for p in parents {
-        let slot = cur
-            .entry((*p).to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
-        }
-        let Value::Object(next) = slot else { return };
-        cur = next;
-    }
-    cur.insert((*last).to_owned(), value);
 }
 
 /// The innermost element of a chain.

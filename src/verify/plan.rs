@@ -55,14 +55,19 @@ pub enum PlanCheck {
 }
 
 impl PlanCheck {
+    /// The fields every kind of check has: id, title, location.
+    fn head(&self) -> (&str, &str, &Location) {
+        match self {
+            PlanCheck::Server(c) => (&c.id, &c.title, &c.location),
+            PlanCheck::Browser(c) => (&c.id, &c.title, &c.location),
+            PlanCheck::Dedup(c) => (&c.id, &c.title, &c.location),
+        }
+    }
+
     /// The check's id.
     #[must_use]
     pub fn id(&self) -> &str {
-        match self {
-            PlanCheck::Server(c) => &c.id,
-            PlanCheck::Browser(c) => &c.id,
-            PlanCheck::Dedup(c) => &c.id,
-        }
+        self.head().0
     }
 
     /// The check's kind.
@@ -78,21 +83,13 @@ impl PlanCheck {
     /// Its one-line description.
     #[must_use]
     pub fn title(&self) -> &str {
-        match self {
-            PlanCheck::Server(c) => &c.title,
-            PlanCheck::Browser(c) => &c.title,
-            PlanCheck::Dedup(c) => &c.title,
-        }
+        self.head().1
     }
 
     /// Where it comes from.
     #[must_use]
     pub fn location(&self) -> &Location {
-        match self {
-            PlanCheck::Server(c) => &c.location,
-            PlanCheck::Browser(c) => &c.location,
-            PlanCheck::Dedup(c) => &c.location,
-        }
+        self.head().2
     }
 }
 
@@ -588,17 +585,7 @@ fn button_check(
 /// The JSON Schema of the plan document, as committed in [`super::PLAN_SCHEMA_PATH`].
 #[must_use]
 pub fn schema_text() -> String {
-    let schema = schemars::generate::SchemaSettings::draft07()
-        .for_deserialize()
-        .into_generator()
-        .into_root_schema_for::<Plan>();
-    let mut v = schema.to_value();
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("$id".into(), Value::String(PLAN_SCHEMA_ID.into()));
-    }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::schema::to_text(&crate::schema::schema_for::<Plan>(PLAN_SCHEMA_ID))
 }
 
 impl Plan {

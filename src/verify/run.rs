@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::browser::{Browser, BrowserError, LaunchOptions, MetaMode, Page};
-use crate::mapping::{ApplyContext, Mapping};
+use crate::mapping::{ApplyContext, Mapper, Mapping};
 use crate::meta::capi::{self, CapiEvent, Level, RuleContext};
 use crate::model::IdShare;
 use crate::send::client::{Client, Jitter, Outcome as HttpOutcome, RetryPolicy, Token};
@@ -83,8 +83,25 @@ struct Runner<'a> {
     mapping: Option<Result<Mapping, String>>,
     browser: Option<Result<Browser, String>>,
     observations: BTreeMap<String, Result<Observation, (Outcome, String)>>,
+    /// Each server event's mapping, compiled once.
+    mappers: BTreeMap<String, Mapper>,
+    /// One HTTP client (and its connection pool) for every server check.
+    client: Option<Client>,
     token_refused: bool,
     cx: ApplyContext,
+}
+
+/// Whether `--check` selects the check `id`: no filter, the exact id, or a prefix ending
+/// at a `/` (`browser/landing` selects `browser/landing/attend`).
+#[must_use]
+pub fn wanted(id: &str, checks: &[String]) -> bool {
+    checks.is_empty()
+        || checks.iter().any(|want| {
+            id == want
+                || id
+                    .strip_prefix(want.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
 }
 
 /// Runs the plan.
@@ -98,6 +115,8 @@ pub fn run(plan: &Plan, o: &RunOptions, progress: &mut dyn Progress) -> Report {
         mapping: None,
         browser: None,
         observations: BTreeMap::new(),
+        mappers: BTreeMap::new(),
+        client: None,
         token_refused: false,
         cx,
     };
@@ -177,14 +196,7 @@ pub fn run(plan: &Plan, o: &RunOptions, progress: &mut dyn Progress) -> Report {
 
 impl Runner<'_> {
     fn selected(&self, c: &PlanCheck) -> bool {
-        self.o.only.is_none_or(|k| k == c.kind())
-            && (self.o.checks.is_empty()
-                || self.o.checks.iter().any(|want| {
-                    c.id() == want
-                        || c.id()
-                            .strip_prefix(want.as_str())
-                            .is_some_and(|rest| rest.starts_with('/'))
-                }))
+        self.o.only.is_none_or(|k| k == c.kind()) && wanted(c.id(), &self.o.checks)
     }
 
     fn result(
@@ -232,8 +244,14 @@ impl Runner<'_> {
     /// The sample mapped to a CAPI event (event_time = now), or why not.
     fn mapped(&mut self, c: &ServerCheck, record: &Value) -> Result<CapiEvent, (Outcome, String)> {
         let cx = self.cx;
-        let mapping = self.mapping().map_err(|e| (Outcome::Error, e))?;
-        let mapper = mapping.compile(&c.event).map_err(|e| (Outcome::Error, e))?;
+        if !self.mappers.contains_key(&c.event) {
+            let mapping = self.mapping().map_err(|e| (Outcome::Error, e))?;
+            let mapper = mapping.compile(&c.event).map_err(|e| (Outcome::Error, e))?;
+            self.mappers.insert(c.event.clone(), mapper);
+        }
+        let Some(mapper) = self.mappers.get(&c.event) else {
+            return Err((Outcome::Error, format!("no mapping for `{}`", c.event)));
+        };
         let mut applied = mapper.apply(record, &cx).map_err(|e| {
             (
                 Outcome::Failed,
@@ -295,15 +313,25 @@ impl Runner<'_> {
                 Vec::new(),
             );
         }
-        let version = match self.mapping() {
-            Ok(m) => m.graph_version.clone(),
-            Err(e) => return self.result(check, Outcome::Error, e, Vec::new()),
+        if self.client.is_none() {
+            let version = match self.mapping() {
+                Ok(m) => m.graph_version.clone(),
+                Err(e) => return self.result(check, Outcome::Error, e, Vec::new()),
+            };
+            self.client = Some(Client::new(
+                &self.o.graph_url,
+                &version,
+                self.o.check_timeout.min(Duration::from_secs(30)),
+            ));
+        }
+        let Some(client) = self.client.clone() else {
+            return self.result(
+                check,
+                Outcome::Error,
+                "no HTTP client".to_owned(),
+                Vec::new(),
+            );
         };
-        let client = Client::new(
-            &self.o.graph_url,
-            &version,
-            self.o.check_timeout.min(Duration::from_secs(30)),
-        );
         let mut body = String::from("{\"data\":[");
         capi::event::fast_json::event(&mut body, &event);
         body.push_str("],\"test_event_code\":");
@@ -606,9 +634,8 @@ impl Runner<'_> {
             }
             // The backend copies the shared value into the record.
             if let Some(path) = &c.server_event_id_path {
-                set_path(
+                crate::mapping::RecordPath::new(path).set(
                     &mut record,
-                    path,
                     Value::from(obs.shared.clone().unwrap_or_default()),
                 );
             }
@@ -646,24 +673,6 @@ impl Runner<'_> {
                 mismatches,
             )
         }
-    }
-}
-
-fn set_path(record: &mut Value, path: &str, value: Value) {
-    let mut cur = record;
-    let parts: Vec<&str> = path.split('.').collect();
-    for (i, p) in parts.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = Value::Object(serde_json::Map::new());
-        }
-        let Value::Object(o) = cur else { return };
-        if i + 1 == parts.len() {
-            o.insert((*p).to_owned(), value);
-            return;
-        }
-        cur = o
-            .entry((*p).to_owned())
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
     }
 }
 

@@ -530,36 +530,8 @@ fn simple_error(
     }
 }
 
-/// `%XX` and `+` decoding for query strings and form bodies.
-fn url_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn form_pairs(s: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    s.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (url_decode(k), url_decode(v))
-    })
+fn form_pairs(s: &str) -> impl Iterator<Item = (String, String)> {
+    tagc::browser::parse_urlencoded(s).into_iter()
 }
 
 /// `/v{N}.0/{pixel}/events` → the pixel id.
