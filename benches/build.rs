@@ -23,7 +23,7 @@ fn gzip(bytes: &[u8]) -> usize {
     e.finish().expect("in memory").len()
 }
 
-/// Checks, resolves and emits every pixel artifact plus the manifest, in memory.
+/// Checks, resolves and emits every artifact `tagc build` writes, in memory.
 fn build(root: &Path) -> Vec<tagc::emit::Artifact> {
     let checked = tagc::check::check_paths(
         std::slice::from_ref(&root.to_path_buf()),
@@ -40,10 +40,7 @@ fn build(root: &Path) -> Vec<tagc::emit::Artifact> {
         nonce: None,
         script_url: "/tagc.js".into(),
     };
-    let (mut arts, facts) = tagc::emit::pixel_artifacts(&site, &opts).expect("emits");
-    let manifest = tagc::dist::manifest(&site.env, &arts, &facts);
-    arts.push(manifest);
-    arts
+    tagc::emit::all(&site, &checked.sources, &opts).expect("emits")
 }
 
 fn sizes() {
@@ -62,7 +59,7 @@ fn sizes() {
             .to_string_lossy()
             .into_owned();
         for a in build(&dir.join("tagc.yaml")) {
-            if a.kind == "manifest" {
+            if !matches!(a.kind, "site-script" | "site-head" | "page-snippet") {
                 continue;
             }
             eprintln!(

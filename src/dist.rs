@@ -130,6 +130,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
     ordered.extend(artifacts.iter().filter(|a| a.path == MANIFEST));
 
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let cleanup = |temps: &[(PathBuf, PathBuf)]| {
         for (tmp, _) in temps {
             let _ = fs::remove_file(tmp);
@@ -152,7 +153,15 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
         ));
         let result = dest
             .parent()
-            .map_or(Ok(()), fs::create_dir_all)
+            .map_or(Ok(()), |dir| {
+                // One `create_dir_all` per directory, not per file.
+                if made.contains(dir) {
+                    return Ok(());
+                }
+                fs::create_dir_all(dir)?;
+                made.insert(dir.to_path_buf());
+                Ok(())
+            })
             .and_then(|()| {
                 let mut f = fs::File::create(&tmp)?;
                 f.write_all(&a.bytes)
@@ -170,8 +179,10 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
             return Err(err(dest)(e));
         }
     }
+    let current: std::collections::HashSet<&str> =
+        artifacts.iter().map(|a| a.path.as_str()).collect();
     for stale in previous {
-        if !artifacts.iter().any(|a| a.path == stale) && is_plain_relative(&stale) {
+        if !current.contains(stale.as_str()) && is_plain_relative(&stale) {
             let _ = fs::remove_file(out.join(&stale));
         }
     }

@@ -26,6 +26,7 @@ pub mod mapping;
 pub mod meta;
 pub mod model;
 pub mod normalize;
+pub mod par;
 pub mod resolve;
 pub mod schema;
 pub mod send;

@@ -380,3 +380,62 @@ fn an_unwritable_output_is_an_io_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
 }
+
+#[path = "../benches/common/mod.rs"]
+#[allow(dead_code)]
+mod bench_config;
+
+/// A site large enough to be generated on every core (pages are split into chunks of 64)
+/// gives exactly the bytes of a one-page-at-a-time derivation, in page order, every time.
+#[test]
+fn a_large_site_is_generated_in_parallel_with_the_sequential_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = bench_config::generate(dir.path(), 300, 2);
+    let checked =
+        tagc::check::check_paths(&[root], tagc::load::Limits::default()).expect("readable");
+    assert!(!checked.diagnostics.has_errors());
+    let site = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
+    let opts = tagc::emit::PixelOptions {
+        nonce: None,
+        script_url: "/tagc.js".into(),
+    };
+    let artifacts = tagc::emit::all(&site, &checked.sources, &opts).expect("emits");
+    assert_eq!(
+        artifacts,
+        tagc::emit::all(&site, &checked.sources, &opts).expect("emits"),
+        "deterministic"
+    );
+
+    // The plan, streamed line by line from the workers, is the plan document.
+    let plan = tagc::verify::plan::build(&site, &checked.sources, "../pixel/pages", None);
+    assert_eq!(plan.checks.len(), 300 * 11);
+    let plan_bytes = &artifacts
+        .iter()
+        .find(|a| a.path == "verify/plan.json")
+        .unwrap()
+        .bytes;
+    assert_eq!(
+        std::str::from_utf8(plan_bytes).unwrap(),
+        plan.to_json(),
+        "render() == build().to_json()"
+    );
+    let ids: Vec<&str> = plan.checks.iter().map(|c| c.id()).collect();
+    assert_eq!(ids[0], "browser/page-0/load");
+    assert_eq!(ids[11], "browser/page-1/load");
+    assert_eq!(ids[3299], "browser/page-299/wish-9");
+
+    // Every page's snippet, in page order, is what rendering that page alone gives.
+    let snippets: Vec<&tagc::emit::Artifact> = artifacts
+        .iter()
+        .filter(|a| a.kind == "page-snippet")
+        .collect();
+    assert_eq!(snippets.len(), 300);
+    for (i, page) in site.pages.iter().enumerate() {
+        assert_eq!(snippets[i].path, format!("pixel/pages/{}.html", page.id));
+    }
+    for i in [0, 63, 64, 150, 299] {
+        let one = site.only_page(&site.pages[i].id).unwrap();
+        let alone = tagc::emit::pixel::inline_snippet(&one, &opts).unwrap();
+        assert_eq!(std::str::from_utf8(&snippets[i].bytes).unwrap(), alone);
+    }
+}

@@ -262,17 +262,13 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
         nonce: b.gen_args.nonce.clone(),
         script_url: b.script_url.clone(),
     };
-    let (mut artifacts, facts) = match crate::emit::pixel_artifacts(&site, &opts) {
+    let artifacts = match crate::emit::all(&site, &sources, &opts) {
         Ok(x) => x,
         Err(e) => {
             err(&format!("error: {e}\n"));
             return ExitStatus::Error;
         }
     };
-    artifacts.extend(crate::emit::capi_artifacts(&site));
-    artifacts.push(crate::emit::plan_artifact(&site, &sources));
-    let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
-    artifacts.push(manifest);
     if let Err(e) = crate::dist::write(&b.out, &artifacts) {
         err(&format!(
             "error: {e}\n  = note: the previous contents of {} are unchanged\n",

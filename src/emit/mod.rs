@@ -54,36 +54,16 @@ pub fn pixel_artifacts(
         },
     ];
     // Pages are independent: render them on every core, keeping their order.
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = site.pages.len().div_ceil(threads).max(64);
-    let rendered: Vec<Result<Vec<Artifact>, EmitError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = site
-            .pages
-            .chunks(chunk)
-            .map(|pages| {
-                let renderer = &renderer;
-                scope.spawn(move || {
-                    pages
-                        .iter()
-                        .map(|page| {
-                            let one = site.with_pages(vec![page.clone()]);
-                            Ok(Artifact {
-                                path: format!("pixel/pages/{}.html", page.id),
-                                kind: "page-snippet",
-                                bytes: renderer.inline_snippet(&one, opts)?.into_bytes(),
-                            })
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    let rendered = crate::par::map(&site.pages, |_, page| {
+        let one = site.with_pages(vec![page.clone()]);
+        Ok(Artifact {
+            path: format!("pixel/pages/{}.html", page.id),
+            kind: "page-snippet",
+            bytes: renderer.inline_snippet(&one, opts)?.into_bytes(),
+        })
     });
-    for part in rendered {
-        out.extend(part?);
+    for page in rendered {
+        out.push(page?);
     }
     Ok((
         out,
@@ -92,6 +72,24 @@ pub fn pixel_artifacts(
             loader_csp_hash: wide.loader_csp_hash,
         },
     ))
+}
+
+/// Every artifact `tagc build` writes: the pixel artifacts, the Conversions API mapping,
+/// the verification plan, and the manifest (last).
+///
+/// # Errors
+/// Only on an internal template error.
+pub fn all(
+    site: &Site,
+    sources: &crate::source::SourceMap,
+    opts: &PixelOptions,
+) -> Result<Vec<Artifact>, EmitError> {
+    let (mut artifacts, facts) = pixel_artifacts(site, opts)?;
+    artifacts.extend(capi_artifacts(site));
+    artifacts.push(plan_artifact(site, sources));
+    let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
+    artifacts.push(manifest);
+    Ok(artifacts)
 }
 
 /// The Conversions API artifacts: `capi/mapping.json`, when the site has server events.
@@ -116,8 +114,6 @@ pub fn plan_artifact(site: &Site, sources: &crate::source::SourceMap) -> Artifac
     Artifact {
         path: "verify/plan.json".into(),
         kind: "verify-plan",
-        bytes: crate::verify::plan::build(site, sources, "../pixel/pages", mapping)
-            .to_json()
-            .into_bytes(),
+        bytes: crate::verify::plan::render(site, sources, "../pixel/pages", mapping).into_bytes(),
     }
 }

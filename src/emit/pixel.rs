@@ -156,7 +156,9 @@ impl Renderer {
             LimitedDataUse::Geolocate => "['LDU'], 0, 0".to_owned(),
             LimitedDataUse::Explicit { country, state } => format!("['LDU'], {country}, {state}"),
         });
-        let ctx = context! {
+        // Only the templates that include the runtime print its features and page table
+        // (the site-wide table of a large site is megabytes; the head tags don't need it).
+        let base = context! {
             title => title,
             env => site.env.clone(),
             pixels => Value::from(Serde(&site.pixels)),
@@ -164,14 +166,23 @@ impl Renderer {
             // Built from integers only.
             ldu => ldu.map(Value::from_safe_string),
             nonce => opts.nonce.clone(),
-            f => Value::from(Serde(features(site))),
-            // Laid out and escaped here, in one pass, rather than through the template engine.
-            config => Value::from_safe_string(
-                RuntimeConfig::new(site).layout().map_err(|e| err(
-                    minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
-                ))?
-            ),
             ..extra
+        };
+        let ctx = if matches!(name, "site.js.j2" | "inline.html.j2") {
+            // Laid out and escaped here, in one pass, rather than through the template engine.
+            let config = RuntimeConfig::new(site).layout().map_err(|e| {
+                err(minijinja::Error::new(
+                    minijinja::ErrorKind::BadSerialization,
+                    e.to_string(),
+                ))
+            })?;
+            context! {
+                f => Value::from(Serde(features(site))),
+                config => Value::from_safe_string(config),
+                ..base
+            }
+        } else {
+            base
         };
         tmpl.render(ctx).map_err(err)
     }

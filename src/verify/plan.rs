@@ -278,9 +278,32 @@ pub fn location(sources: &SourceMap, span: Span) -> Location {
 /// relative to the plan; `mapping` the mapping's path, when there are server events.
 #[must_use]
 pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> Plan {
+    let (mut plan, checks) = derive(site, sources, snippets, mapping, |c| c);
+    plan.checks = checks;
+    plan
+}
+
+/// `build(…).to_json()`, byte for byte, without holding every check in memory: each page's
+/// checks are serialized on the core that derived them. What `tagc build` writes.
+#[must_use]
+pub fn render(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> String {
+    let (plan, lines) = derive(site, sources, snippets, mapping, |c| {
+        serde_json::to_string(&c).unwrap_or_default()
+    });
+    plan.document(&lines)
+}
+
+/// The plan's fields (with no checks) and its checks, each passed through `each`.
+fn derive<T: Send>(
+    site: &Site,
+    sources: &SourceMap,
+    snippets: &str,
+    mapping: Option<&str>,
+    each: impl Fn(PlanCheck) -> T + Sync,
+) -> (Plan, Vec<T>) {
     let mut checks = Vec::new();
     for e in &site.server.events {
-        checks.push(PlanCheck::Server(ServerCheck {
+        checks.push(each(PlanCheck::Server(ServerCheck {
             id: format!("server/{}", e.id),
             title: format!(
                 "{} ({}) from the sample record, sent to {}",
@@ -298,7 +321,7 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
             pixels: e.pixels.clone(),
             record: e.sample.clone().map(Value::Object),
             expect_events_received: 1,
-        }));
+        })));
     }
     // Values a harness page plants for an order-id event id: the server sample's id, so
     // the two sides of a deduplicated pair carry the same id, as in production.
@@ -318,26 +341,20 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
             Some((e.id.as_str(), text))
         })
         .collect();
-    let mut browser_of: BTreeMap<String, String> = BTreeMap::new();
     let router = harness::Router::new(&site.pages);
-    for (pi, page) in site.pages.iter().enumerate() {
-        checks.push(PlanCheck::Browser(load_check(
+    // Pages are independent: their checks are derived on every core, in page order.
+    let per_page = crate::par::map(&site.pages, |pi, page| {
+        let mut out = Vec::with_capacity(page.buttons.len() + 1);
+        out.push(each(PlanCheck::Browser(load_check(
             site,
             page,
             &router,
             pi,
             sources,
             &server_ids,
-        )));
-        for e in &page.on_load {
-            for s in &e.deduplicated_by {
-                browser_of
-                    .entry(s.clone())
-                    .or_insert_with(|| format!("browser/{}/load", page.id));
-            }
-        }
+        ))));
         for b in &page.buttons {
-            checks.push(PlanCheck::Browser(button_check(
+            out.push(each(PlanCheck::Browser(button_check(
                 site,
                 page,
                 b,
@@ -345,20 +362,35 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
                 pi,
                 sources,
                 &server_ids,
-            )));
+            ))));
+        }
+        out
+    });
+    checks.reserve(per_page.iter().map(Vec::len).sum());
+    checks.extend(per_page.into_iter().flatten());
+    let mut browser_of: BTreeMap<&str, String> = BTreeMap::new();
+    for page in &site.pages {
+        for e in &page.on_load {
+            for s in &e.deduplicated_by {
+                browser_of
+                    .entry(s.as_str())
+                    .or_insert_with(|| format!("browser/{}/load", page.id));
+            }
+        }
+        for b in &page.buttons {
             for s in &b.event.deduplicated_by {
                 browser_of
-                    .entry(s.clone())
+                    .entry(s.as_str())
                     .or_insert_with(|| format!("browser/{}/{}", page.id, b.id));
             }
         }
     }
     for e in &site.server.events {
         let Some(d) = &e.dedup else { continue };
-        let Some(browser) = browser_of.get(&e.id) else {
+        let Some(browser) = browser_of.get(e.id.as_str()) else {
             continue;
         };
-        checks.push(PlanCheck::Dedup(DedupCheck {
+        checks.push(each(PlanCheck::Dedup(DedupCheck {
             id: format!("dedup/{}", e.id),
             title: format!(
                 "{} eventID in the browser equals event_id on the server",
@@ -375,9 +407,9 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
                 .as_ref()
                 .and_then(|f| f.path())
                 .map(str::to_owned),
-        }));
+        })));
     }
-    Plan {
+    let plan = Plan {
         schema: PLAN_SCHEMA_ID.to_owned(),
         version: PLAN_VERSION,
         generator: format!("tagc {}", env!("CARGO_PKG_VERSION")),
@@ -387,9 +419,10 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
             .then(|| mapping.map(str::to_owned))
             .flatten(),
         snippets: snippets.to_owned(),
-        checks,
+        checks: Vec::new(),
         manual: vec![MANUAL_STEP.to_owned()],
-    }
+    };
+    (plan, checks)
 }
 
 /// The setup calls every page makes first: consent, data processing options, `init` per
@@ -594,32 +627,48 @@ impl Plan {
     /// thousands of checks; indenting each of them would triple the file).
     #[must_use]
     pub fn to_json(&self) -> String {
-        let field = |k: &str, v: &dyn erased::Json| format!("  {}: {}", quote(k), v.json());
-        let mut lines = vec![
-            field("$schema", &self.schema),
-            field("version", &self.version),
-            field("generator", &self.generator),
-            field("env", &self.env),
-        ];
+        // One line per check, serialized on every core.
+        let lines = crate::par::map(&self.checks, |_, c| {
+            serde_json::to_string(c).unwrap_or_default()
+        });
+        self.document(&lines)
+    }
+
+    /// The document with `checks` (one serialized check each) in place of `self.checks`.
+    fn document(&self, checks: &[String]) -> String {
+        use erased::Json as _;
+        let mut out =
+            String::with_capacity(checks.iter().map(|c| c.len() + 6).sum::<usize>() + 1024);
+        let field = |out: &mut String, k: &str, v: &str| {
+            out.push_str(if out.is_empty() { "{\n  " } else { ",\n  " });
+            out.push_str(&quote(k));
+            out.push_str(": ");
+            out.push_str(v);
+        };
+        field(&mut out, "$schema", &self.schema.json());
+        field(&mut out, "version", &self.version.json());
+        field(&mut out, "generator", &self.generator.json());
+        field(&mut out, "env", &self.env.json());
         if let Some(site) = &self.site {
-            lines.push(field("site", site));
+            field(&mut out, "site", &site.json());
         }
         if let Some(m) = &self.mapping {
-            lines.push(field("mapping", m));
+            field(&mut out, "mapping", &m.json());
         }
-        lines.push(field("snippets", &self.snippets));
-        let checks: Vec<String> = self
-            .checks
-            .iter()
-            .map(|c| format!("    {}", serde_json::to_string(c).unwrap_or_default()))
-            .collect();
-        lines.push(if checks.is_empty() {
-            "  \"checks\": []".to_owned()
+        field(&mut out, "snippets", &self.snippets.json());
+        if checks.is_empty() {
+            field(&mut out, "checks", "[]");
         } else {
-            format!("  \"checks\": [\n{}\n  ]", checks.join(",\n"))
-        });
-        lines.push(field("manual", &self.manual));
-        format!("{{\n{}\n}}\n", lines.join(",\n"))
+            field(&mut out, "checks", "[");
+            for (i, c) in checks.iter().enumerate() {
+                out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+                out.push_str(c);
+            }
+            out.push_str("\n  ]");
+        }
+        field(&mut out, "manual", &self.manual.json());
+        out.push_str("\n}\n");
+        out
     }
 
     /// Reads a plan document.
