@@ -170,14 +170,17 @@ impl Renderer {
         };
         let ctx = if matches!(name, "site.js.j2" | "inline.html.j2") {
             // Laid out and escaped here, in one pass, rather than through the template engine.
-            let config = RuntimeConfig::new(site).layout().map_err(|e| {
+            let runtime = RuntimeConfig::new(site);
+            let config = runtime.layout().map_err(|e| {
                 err(minijinja::Error::new(
                     minijinja::ErrorKind::BadSerialization,
                     e.to_string(),
                 ))
             })?;
+            let mut f = features(site);
+            f.shared = !runtime.events.is_empty();
             context! {
-                f => Value::from(Serde(features(site))),
+                f => Value::from(Serde(f)),
                 config => Value::from_safe_string(config),
                 ..base
             }
@@ -291,6 +294,8 @@ struct Features {
     text_locator: bool,
     click: bool,
     submit: bool,
+    /// The page table names events shared by several buttons or loads.
+    shared: bool,
 }
 
 fn features(site: &Site) -> Features {
@@ -352,6 +357,10 @@ fn features(site: &Site) -> Features {
 /// The JSON description of the pages that the runtime reads.
 #[derive(Debug, Serialize)]
 struct RuntimeConfig<'a> {
+    /// Events that several buttons or page loads fire identically, written once and
+    /// named `"{event}#{n}"` where they are used (a `#` keeps the names clear of
+    /// `Object.prototype`'s).
+    events: Vec<(String, RtEvent<'a>)>,
     pages: Vec<RtPage<'a>>,
 }
 
@@ -359,8 +368,16 @@ struct RuntimeConfig<'a> {
 struct RtPage<'a> {
     id: &'a str,
     url: Vec<&'a str>,
-    load: Vec<RtEvent<'a>>,
+    load: Vec<RtRef<'a>>,
     buttons: Vec<RtButton<'a>>,
+}
+
+/// An event where it is used: written out, or the name of a shared one.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum RtRef<'a> {
+    Shared(String),
+    Inline(RtEvent<'a>),
 }
 
 #[derive(Debug, Serialize)]
@@ -374,10 +391,10 @@ struct RtButton<'a> {
     within: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     on: Option<&'static str>,
-    event: RtEvent<'a>,
+    event: RtRef<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct RtEvent<'a> {
     call: &'static str,
     event: &'a str,
@@ -389,7 +406,7 @@ struct RtEvent<'a> {
     id: Option<RtId<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct RtId<'a> {
     source: serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -426,7 +443,16 @@ impl<'a> RuntimeConfig<'a> {
     /// `<script>` by [`escape::js`].
     fn layout(&self) -> Result<String, serde_json::Error> {
         use std::fmt::Write as _;
-        let mut out = String::from("{\n  \"pages\": [");
+        let mut out = String::from("{\n");
+        if !self.events.is_empty() {
+            out.push_str("  \"events\": {");
+            for (i, (name, e)) in self.events.iter().enumerate() {
+                out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+                let _ = write!(out, "{}: {}", escape::js(name)?, escape::js(e)?);
+            }
+            out.push_str("\n  },\n");
+        }
+        out.push_str("  \"pages\": [");
         for (i, p) in self.pages.iter().enumerate() {
             out.push_str(if i == 0 { "\n    {\n" } else { ",\n    {\n" });
             let _ = writeln!(out, "      \"id\": {},", escape::js(p.id)?);
@@ -477,7 +503,7 @@ impl<'a> RuntimeConfig<'a> {
             .map(|p| RtPage {
                 id: &p.id,
                 url: p.url.iter().map(|u| u.regex.as_str()).collect(),
-                load: p.on_load.iter().map(event).collect(),
+                load: p.on_load.iter().map(|e| RtRef::Inline(event(e))).collect(),
                 buttons: p
                     .buttons
                     .iter()
@@ -496,12 +522,62 @@ impl<'a> RuntimeConfig<'a> {
                             text,
                             within,
                             on: (b.on == Trigger::Submit).then_some("submit"),
-                            event: event(&b.event),
+                            event: RtRef::Inline(event(&b.event)),
                         }
                     })
                     .collect(),
             })
             .collect();
-        RuntimeConfig { pages }
+        let mut config = RuntimeConfig {
+            events: Vec::new(),
+            pages,
+        };
+        config.share();
+        config
+    }
+
+    /// Moves every event fired identically from two or more places into `events`, named
+    /// in order of first use.
+    fn share(&mut self) {
+        use std::collections::HashMap;
+        let key = |e: &RtEvent<'_>| serde_json::to_string(e).unwrap_or_default();
+        let mut uses: HashMap<String, usize> = HashMap::new();
+        for p in &self.pages {
+            for r in p.load.iter().chain(p.buttons.iter().map(|b| &b.event)) {
+                if let RtRef::Inline(e) = r {
+                    *uses.entry(key(e)).or_default() += 1;
+                }
+            }
+        }
+        if !uses.values().any(|&n| n > 1) {
+            return;
+        }
+        let mut names: HashMap<String, String> = HashMap::new();
+        let mut per_event: HashMap<&str, usize> = HashMap::new();
+        let events = &mut self.events;
+        for p in &mut self.pages {
+            for r in p
+                .load
+                .iter_mut()
+                .chain(p.buttons.iter_mut().map(|b| &mut b.event))
+            {
+                let RtRef::Inline(e) = r else { continue };
+                let k = key(e);
+                if uses.get(&k).copied().unwrap_or(0) < 2 {
+                    continue;
+                }
+                let name = names
+                    .entry(k)
+                    .or_insert_with(|| {
+                        let n = per_event.entry(e.event).or_default();
+                        *n += 1;
+                        let name = format!("{}#{n}", e.event);
+                        events.push((name.clone(), e.clone()));
+                        name
+                    })
+                    .clone();
+                *r = RtRef::Shared(name);
+            }
+        }
     }
 }
