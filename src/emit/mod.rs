@@ -40,7 +40,22 @@ pub fn pixel_artifacts(
     opts: &PixelOptions,
 ) -> Result<(Vec<Artifact>, PixelFacts), EmitError> {
     let renderer = pixel::Renderer::new();
-    let wide = renderer.site_wide(site, opts)?;
+    // The site-wide script (one job over every page) is rendered beside the per-page
+    // snippets (one job per page, spread over every core) rather than before them.
+    let (wide, rendered) = std::thread::scope(|scope| {
+        let wide = scope.spawn(|| renderer.site_wide(site, opts));
+        let rendered = crate::par::map(&site.pages, |_, page| {
+            let one = site.with_pages(vec![page.clone()]);
+            Ok(Artifact {
+                path: format!("pixel/pages/{}.html", page.id),
+                kind: "page-snippet",
+                bytes: renderer.inline_snippet(&one, opts)?.into_bytes(),
+            })
+        });
+        let wide = wide.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (wide, rendered)
+    });
+    let wide = wide?;
     let mut out = vec![
         Artifact {
             path: "pixel/tagc.js".into(),
@@ -53,15 +68,6 @@ pub fn pixel_artifacts(
             bytes: wide.head.into_bytes(),
         },
     ];
-    // Pages are independent: render them on every core, keeping their order.
-    let rendered = crate::par::map(&site.pages, |_, page| {
-        let one = site.with_pages(vec![page.clone()]);
-        Ok(Artifact {
-            path: format!("pixel/pages/{}.html", page.id),
-            kind: "page-snippet",
-            bytes: renderer.inline_snippet(&one, opts)?.into_bytes(),
-        })
-    });
     for page in rendered {
         out.push(page?);
     }
@@ -84,9 +90,18 @@ pub fn all(
     sources: &crate::source::SourceMap,
     opts: &PixelOptions,
 ) -> Result<Vec<Artifact>, EmitError> {
-    let (mut artifacts, facts) = pixel_artifacts(site, opts)?;
+    // The plan does not depend on the pixel artifacts: both are derived at once.
+    let (pixel, plan) = std::thread::scope(|scope| {
+        let plan = scope.spawn(|| plan_artifact(site, sources));
+        let pixel = pixel_artifacts(site, opts);
+        (
+            pixel,
+            plan.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
+    });
+    let (mut artifacts, facts) = pixel?;
     artifacts.extend(capi_artifacts(site));
-    artifacts.push(plan_artifact(site, sources));
+    artifacts.push(plan);
     let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
     artifacts.push(manifest);
     Ok(artifacts)
