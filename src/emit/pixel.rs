@@ -7,7 +7,8 @@
 //! The runtime carries only the features the configuration uses (a page without cookie
 //! sources gets no cookie reader), which keeps snippets small.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use minijinja::value::Serde;
@@ -77,7 +78,14 @@ pub fn site_wide(site: &Site, opts: &PixelOptions) -> Result<SiteWide, EmitError
 /// The templates, compiled once and used for many pages.
 pub struct Renderer {
     env: Environment<'static>,
+    /// The runtime's code for each set of features, before and after its page table:
+    /// thousands of pages share a handful of feature sets.
+    runtimes: std::sync::Mutex<HashMap<Features, Arc<(String, String)>>>,
 }
+
+/// Stands in for the page table while the runtime is rendered; it can't occur in the
+/// template's own text.
+const CONFIG_SLOT: &str = "\u{0}tagc:config\u{0}";
 
 impl Default for Renderer {
     fn default() -> Self {
@@ -89,7 +97,10 @@ impl Renderer {
     /// Compiles the templates.
     #[must_use]
     pub fn new() -> Self {
-        Renderer { env: environment() }
+        Renderer {
+            env: environment(),
+            runtimes: std::sync::Mutex::default(),
+        }
     }
 
     /// See [`inline_snippet`].
@@ -138,6 +149,30 @@ impl Renderer {
         })
     }
 
+    /// The runtime for `f`, split where its page table goes.
+    fn runtime(&self, f: Features) -> Result<Arc<(String, String)>, minijinja::Error> {
+        let mut cache = self
+            .runtimes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(code) = cache.get(&f) {
+            return Ok(Arc::clone(code));
+        }
+        let text = self.env.get_template("runtime.js.j2")?.render(context! {
+            f => Value::from(Serde(&f)),
+            config => Value::from_safe_string(CONFIG_SLOT.to_owned()),
+        })?;
+        let Some((before, after)) = text.split_once(CONFIG_SLOT) else {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "the runtime template does not print its page table",
+            ));
+        };
+        let code = Arc::new((before.to_owned(), after.to_owned()));
+        cache.insert(f, Arc::clone(&code));
+        Ok(code)
+    }
+
     fn render(
         &self,
         name: &'static str,
@@ -179,9 +214,13 @@ impl Renderer {
             })?;
             let mut f = features(site);
             f.shared = !runtime.events.is_empty();
+            let (before, after) = &*self.runtime(f).map_err(err)?;
+            let mut code = String::with_capacity(before.len() + config.len() + after.len());
+            code.push_str(before);
+            code.push_str(&config);
+            code.push_str(after);
             context! {
-                f => Value::from(Serde(f)),
-                config => Value::from_safe_string(config),
+                runtime => Value::from_safe_string(code),
                 ..base
             }
         } else {
@@ -270,7 +309,7 @@ fn to_js(v: &Value) -> Result<Value, minijinja::Error> {
 }
 
 /// Which parts of the runtime a site needs.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize)]
 struct Features {
     attribute: bool,
     text: bool,
@@ -540,34 +579,41 @@ impl<'a> RuntimeConfig<'a> {
     /// in order of first use.
     fn share(&mut self) {
         use std::collections::HashMap;
-        let key = |e: &RtEvent<'_>| serde_json::to_string(e).unwrap_or_default();
-        let mut uses: HashMap<String, usize> = HashMap::new();
+        // Each event's JSON text is its identity; computed once, in the order of the
+        // second pass.
+        let mut keys: Vec<Option<String>> = Vec::new();
+        let mut uses: HashMap<&str, usize> = HashMap::new();
         for p in &self.pages {
             for r in p.load.iter().chain(p.buttons.iter().map(|b| &b.event)) {
-                if let RtRef::Inline(e) = r {
-                    *uses.entry(key(e)).or_default() += 1;
-                }
+                keys.push(match r {
+                    RtRef::Inline(e) => Some(serde_json::to_string(e).unwrap_or_default()),
+                    RtRef::Shared(_) => None,
+                });
             }
+        }
+        for k in keys.iter().flatten() {
+            *uses.entry(k.as_str()).or_default() += 1;
         }
         if !uses.values().any(|&n| n > 1) {
             return;
         }
-        let mut names: HashMap<String, String> = HashMap::new();
+        let mut names: HashMap<&str, String> = HashMap::new();
         let mut per_event: HashMap<&str, usize> = HashMap::new();
         let events = &mut self.events;
+        let mut keys = keys.iter();
         for p in &mut self.pages {
             for r in p
                 .load
                 .iter_mut()
                 .chain(p.buttons.iter_mut().map(|b| &mut b.event))
             {
+                let Some(Some(k)) = keys.next() else { continue };
                 let RtRef::Inline(e) = r else { continue };
-                let k = key(e);
-                if uses.get(&k).copied().unwrap_or(0) < 2 {
+                if uses.get(k.as_str()).copied().unwrap_or(0) < 2 {
                     continue;
                 }
                 let name = names
-                    .entry(k)
+                    .entry(k.as_str())
                     .or_insert_with(|| {
                         let n = per_event.entry(e.event).or_default();
                         *n += 1;

@@ -278,8 +278,8 @@ pub fn location(sources: &SourceMap, span: Span) -> Location {
 /// relative to the plan; `mapping` the mapping's path, when there are server events.
 #[must_use]
 pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> Plan {
-    let (mut plan, checks) = derive(site, sources, snippets, mapping, |c| c);
-    plan.checks = checks;
+    let (mut plan, groups) = derive(site, sources, snippets, mapping, |g| g);
+    plan.checks = groups.into_iter().flatten().collect();
     plan
 }
 
@@ -287,23 +287,37 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
 /// checks are serialized on the core that derived them. What `tagc build` writes.
 #[must_use]
 pub fn render(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> String {
-    let (plan, lines) = derive(site, sources, snippets, mapping, |c| {
-        serde_json::to_string(&c).unwrap_or_default()
+    let (plan, groups) = derive(site, sources, snippets, mapping, |group| {
+        let mut lines = String::new();
+        for (i, c) in group.iter().enumerate() {
+            if i > 0 {
+                lines.push_str(CHECK_SEPARATOR);
+            }
+            lines.push_str(&serde_json::to_string(c).unwrap_or_default());
+        }
+        lines
     });
-    plan.document(&lines)
+    let groups: Vec<String> = groups.into_iter().filter(|g| !g.is_empty()).collect();
+    plan.document(&groups)
 }
 
-/// The plan's fields (with no checks) and its checks, each passed through `each`.
+/// Between two checks' lines in the document.
+const CHECK_SEPARATOR: &str = ",\n    ";
+
+/// The plan's fields (with no checks) and its checks in groups — the server checks, each
+/// page's browser checks, the dedup checks — each group passed through `each` (on the core
+/// that derived it).
 fn derive<T: Send>(
     site: &Site,
     sources: &SourceMap,
     snippets: &str,
     mapping: Option<&str>,
-    each: impl Fn(PlanCheck) -> T + Sync,
+    each: impl Fn(Vec<PlanCheck>) -> T + Sync,
 ) -> (Plan, Vec<T>) {
+    let mut groups = Vec::with_capacity(site.pages.len() + 2);
     let mut checks = Vec::new();
     for e in &site.server.events {
-        checks.push(each(PlanCheck::Server(ServerCheck {
+        checks.push(PlanCheck::Server(ServerCheck {
             id: format!("server/{}", e.id),
             title: format!(
                 "{} ({}) from the sample record, sent to {}",
@@ -321,8 +335,9 @@ fn derive<T: Send>(
             pixels: e.pixels.clone(),
             record: e.sample.clone().map(Value::Object),
             expect_events_received: 1,
-        })));
+        }));
     }
+    groups.push(each(checks));
     // Values a harness page plants for an order-id event id: the server sample's id, so
     // the two sides of a deduplicated pair carry the same id, as in production.
     let server_ids: BTreeMap<&str, String> = site
@@ -345,16 +360,16 @@ fn derive<T: Send>(
     // Pages are independent: their checks are derived on every core, in page order.
     let per_page = crate::par::map(&site.pages, |pi, page| {
         let mut out = Vec::with_capacity(page.buttons.len() + 1);
-        out.push(each(PlanCheck::Browser(load_check(
+        out.push(PlanCheck::Browser(load_check(
             site,
             page,
             &router,
             pi,
             sources,
             &server_ids,
-        ))));
+        )));
         for b in &page.buttons {
-            out.push(each(PlanCheck::Browser(button_check(
+            out.push(PlanCheck::Browser(button_check(
                 site,
                 page,
                 b,
@@ -362,12 +377,12 @@ fn derive<T: Send>(
                 pi,
                 sources,
                 &server_ids,
-            ))));
+            )));
         }
-        out
+        each(out)
     });
-    checks.reserve(per_page.iter().map(Vec::len).sum());
-    checks.extend(per_page.into_iter().flatten());
+    groups.extend(per_page);
+    let mut checks = Vec::new();
     let mut browser_of: BTreeMap<&str, String> = BTreeMap::new();
     for page in &site.pages {
         for e in &page.on_load {
@@ -390,7 +405,7 @@ fn derive<T: Send>(
         let Some(browser) = browser_of.get(e.id.as_str()) else {
             continue;
         };
-        checks.push(each(PlanCheck::Dedup(DedupCheck {
+        checks.push(PlanCheck::Dedup(DedupCheck {
             id: format!("dedup/{}", e.id),
             title: format!(
                 "{} eventID in the browser equals event_id on the server",
@@ -407,8 +422,9 @@ fn derive<T: Send>(
                 .as_ref()
                 .and_then(|f| f.path())
                 .map(str::to_owned),
-        })));
+        }));
     }
+    groups.push(each(checks));
     let plan = Plan {
         schema: PLAN_SCHEMA_ID.to_owned(),
         version: PLAN_VERSION,
@@ -422,7 +438,7 @@ fn derive<T: Send>(
         checks: Vec::new(),
         manual: vec![MANUAL_STEP.to_owned()],
     };
-    (plan, checks)
+    (plan, groups)
 }
 
 /// The setup calls every page makes first: consent, data processing options, `init` per
@@ -634,7 +650,8 @@ impl Plan {
         self.document(&lines)
     }
 
-    /// The document with `checks` (one serialized check each) in place of `self.checks`.
+    /// The document with `checks` (serialized checks, or several joined by
+    /// [`CHECK_SEPARATOR`]) in place of `self.checks`.
     fn document(&self, checks: &[String]) -> String {
         use erased::Json as _;
         let mut out =
@@ -661,7 +678,7 @@ impl Plan {
         } else {
             field(&mut out, "checks", "[");
             for (i, c) in checks.iter().enumerate() {
-                out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+                out.push_str(if i == 0 { "\n    " } else { CHECK_SEPARATOR });
                 out.push_str(c);
             }
             out.push_str("\n  ]");
