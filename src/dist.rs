@@ -138,9 +138,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
         let dest = out.join(&a.path);
         // Unchanged artifacts are left as they are (same bytes, same mtime), which keeps
         // rebuilds of large sites cheap and deploy tools' diffs small.
-        if fs::metadata(&dest).is_ok_and(|m| m.len() == a.bytes.len() as u64)
-            && fs::read(&dest).is_ok_and(|b| b == a.bytes)
-        {
+        if same_content(&dest, &a.bytes) {
             continue;
         }
         let tmp = dest.with_file_name(format!(
@@ -187,6 +185,37 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
     Ok(())
 }
 
+/// Whether the file at `path` holds exactly `bytes`, read through a small buffer (a large
+/// site's artifacts are a hundred megabytes; reading each into memory to compare it costs
+/// more than the comparison).
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read as _;
+    let Ok(mut f) = fs::File::open(path) else {
+        return false;
+    };
+    if !f.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
+        return false;
+    }
+    let mut buf = [0u8; 64 * 1024];
+    let mut rest = bytes;
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => {
+                let Some((head, tail)) = rest.split_at_checked(n) else {
+                    return false;
+                };
+                if head != &buf[..n] {
+                    return false;
+                }
+                rest = tail;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
 /// Paths listed by the manifest already in `out`, if any.
 fn previous_paths(out: &Path) -> Vec<String> {
     let Ok(text) = fs::read(out.join(MANIFEST)) else {
@@ -229,6 +258,28 @@ mod tests {
             sha256_hex(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn same_content_compares_every_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &big).unwrap();
+        assert!(same_content(&path, &big));
+        let mut last = big.clone();
+        *last.last_mut().unwrap() ^= 1;
+        assert!(
+            !same_content(&path, &last),
+            "a difference past the first buffer"
+        );
+        assert!(!same_content(&path, &big[..199_999]), "shorter");
+        let mut longer = big.clone();
+        longer.push(0);
+        assert!(!same_content(&path, &longer), "longer");
+        assert!(!same_content(&dir.path().join("missing"), b""));
+        fs::write(&path, b"").unwrap();
+        assert!(same_content(&path, b""));
     }
 
     #[test]

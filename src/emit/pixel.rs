@@ -83,8 +83,8 @@ pub struct Renderer {
     runtimes: std::sync::Mutex<HashMap<Features, Arc<(String, String)>>>,
 }
 
-/// Stands in for the page table while the runtime is rendered; it can't occur in the
-/// template's own text.
+/// Stands in for the page table while the runtime is rendered, and for the runtime while
+/// the page around it is; it can't occur in a template's own text.
 const CONFIG_SLOT: &str = "\u{0}tagc:config\u{0}";
 
 impl Default for Renderer {
@@ -203,7 +203,7 @@ impl Renderer {
             nonce => opts.nonce.clone(),
             ..extra
         };
-        let ctx = if matches!(name, "site.js.j2" | "inline.html.j2") {
+        if matches!(name, "site.js.j2" | "inline.html.j2") {
             // Laid out and escaped here, in one pass, rather than through the template engine.
             let runtime = RuntimeConfig::new(site);
             let config = runtime.layout().map_err(|e| {
@@ -214,19 +214,32 @@ impl Renderer {
             })?;
             let mut f = features(site);
             f.shared = !runtime.events.is_empty();
-            let (before, after) = &*self.runtime(f).map_err(err)?;
-            let mut code = String::with_capacity(before.len() + config.len() + after.len());
-            code.push_str(before);
-            code.push_str(&config);
-            code.push_str(after);
-            context! {
-                runtime => Value::from_safe_string(code),
-                ..base
+            let runtime = self.runtime(f).map_err(err)?;
+            // The template is rendered around a slot, and the runtime and its page table
+            // (megabytes for a large site) are copied into place once, into a string of
+            // the exact size, rather than through the template engine's growing buffer.
+            let page = tmpl
+                .render(context! {
+                    runtime => Value::from_safe_string(CONFIG_SLOT.to_owned()),
+                    ..base
+                })
+                .map_err(err)?;
+            let Some((head, tail)) = page.split_once(CONFIG_SLOT) else {
+                return Err(err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    "the template does not print the runtime",
+                )));
+            };
+            let (before, after) = &*runtime;
+            let mut out = String::with_capacity(
+                head.len() + before.len() + config.len() + after.len() + tail.len(),
+            );
+            for part in [head, before, &config, after, tail] {
+                out.push_str(part);
             }
-        } else {
-            base
-        };
-        tmpl.render(ctx).map_err(err)
+            return Ok(out);
+        }
+        tmpl.render(base).map_err(err)
     }
 }
 
