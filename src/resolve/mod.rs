@@ -241,68 +241,72 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
         all_pixels: pixels.len(),
         dedup: &dedup,
     };
-    let mut pages = Vec::new();
-    for vf in &config.files {
+    // Pages resolve independently of each other: on every core, in configuration order.
+    let all: Vec<(&crate::validate::ValidFile, usize)> = config
+        .files
+        .iter()
+        .flat_map(|vf| (0..vf.config.pages.len()).map(move |pi| (vf, pi)))
+        .collect();
+    let pages = crate::par::map(&all, |_, &(vf, pi)| {
         let tree = &vf.tree;
-        for (pi, page) in vf.config.pages.iter().enumerate() {
-            let span = |rel: &[Seg<'_>]| {
-                let mut path = vec![Seg::from("pages"), Seg::Index(pi)];
-                path.extend(rel.iter().cloned());
-                tree.value_span(&path)
-            };
-            let url = page
-                .url
-                .0
-                .iter()
-                .filter_map(|p| UrlPattern::parse(p).ok())
-                .map(|p| ResolvedPattern {
-                    pattern: p.as_str().to_owned(),
-                    regex: p.to_regex_source(),
-                })
-                .collect();
-            let mut on_load = Vec::new();
-            let mut on_load_origins = Vec::new();
-            for (li, e) in page.on_load.iter().enumerate() {
-                if let Some(ev) = r.event(e.fields(), None) {
-                    on_load.push(ev);
-                    on_load_origins.push(span(&[Seg::from("on_load"), Seg::Index(li)]));
-                }
+        let page = &vf.config.pages[pi];
+        let span = |rel: &[Seg<'_>]| {
+            let mut path = vec![Seg::from("pages"), Seg::Index(pi)];
+            path.extend(rel.iter().cloned());
+            tree.value_span(&path)
+        };
+        let url = page
+            .url
+            .0
+            .iter()
+            .filter_map(|p| UrlPattern::parse(p).ok())
+            .map(|p| ResolvedPattern {
+                pattern: p.as_str().to_owned(),
+                regex: p.to_regex_source(),
+            })
+            .collect();
+        let mut on_load = Vec::new();
+        let mut on_load_origins = Vec::new();
+        for (li, e) in page.on_load.iter().enumerate() {
+            if let Some(ev) = r.event(e.fields(), None) {
+                on_load.push(ev);
+                on_load_origins.push(span(&[Seg::from("on_load"), Seg::Index(li)]));
             }
-            let buttons = page
-                .buttons
-                .iter()
-                .enumerate()
-                .filter_map(|(bi, b)| {
-                    let locator = match (&b.selector, &b.text) {
-                        (Some(s), _) => ResolvedLocator::Selector {
-                            selector: s.clone(),
-                        },
-                        (None, Some(t)) => ResolvedLocator::Text {
-                            text: normalize_text(t),
-                            within: b.within.clone(),
-                        },
-                        (None, None) => return None,
-                    };
-                    let key = format!("{}/{}", page.id, b.id);
-                    Some(ResolvedButton {
-                        id: b.id.clone(),
-                        locator,
-                        on: b.on,
-                        event: r.event(b.fields(), Some(&key))?,
-                        origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
-                    })
-                })
-                .collect();
-            pages.push(ResolvedPage {
-                id: page.id.clone(),
-                url,
-                on_load,
-                buttons,
-                origin: span(&[]),
-                on_load_origins,
-            });
         }
-    }
+        let buttons = page
+            .buttons
+            .iter()
+            .enumerate()
+            .filter_map(|(bi, b)| {
+                let locator = match (&b.selector, &b.text) {
+                    (Some(s), _) => ResolvedLocator::Selector {
+                        selector: s.clone(),
+                    },
+                    (None, Some(t)) => ResolvedLocator::Text {
+                        text: normalize_text(t),
+                        within: b.within.clone(),
+                    },
+                    (None, None) => return None,
+                };
+                let key = format!("{}/{}", page.id, b.id);
+                Some(ResolvedButton {
+                    id: b.id.clone(),
+                    locator,
+                    on: b.on,
+                    event: r.event(b.fields(), Some(&key))?,
+                    origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
+                })
+            })
+            .collect();
+        ResolvedPage {
+            id: page.id.clone(),
+            url,
+            on_load,
+            buttons,
+            origin: span(&[]),
+            on_load_origins,
+        }
+    });
 
     let server = server::resolve_server(config, root, &pixel_ids, &pages);
     let site = root.and_then(|c| c.site.as_ref());
