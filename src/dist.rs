@@ -190,12 +190,13 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
 /// more than the comparison).
 fn same_content(path: &Path, bytes: &[u8]) -> bool {
     use std::io::Read as _;
+    // Only a regular file of the same length is opened (a FIFO would block the open).
+    if !fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) {
+        return false;
+    }
     let Ok(mut f) = fs::File::open(path) else {
         return false;
     };
-    if !f.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
-        return false;
-    }
     let mut buf = [0u8; 64 * 1024];
     let mut rest = bytes;
     loop {

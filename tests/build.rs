@@ -385,8 +385,9 @@ fn an_unwritable_output_is_an_io_error() {
 #[allow(dead_code)]
 mod bench_config;
 
-/// A site large enough to be generated on every core (pages are split into chunks of 64)
-/// gives exactly the bytes of a one-page-at-a-time derivation, in page order, every time.
+/// A site large enough to be generated on every core (pages are split into one chunk per
+/// core, of at least 64) gives, in page order, every time, the checks and snippets of a
+/// one-page-at-a-time derivation.
 #[test]
 fn a_large_site_is_generated_in_parallel_with_the_sequential_bytes() {
     let dir = tempfile::tempdir().unwrap();
@@ -419,6 +420,13 @@ fn a_large_site_is_generated_in_parallel_with_the_sequential_bytes() {
         plan.to_json(),
         "render() == build().to_json()"
     );
+    // Each page's harness is built with its own index: a wrong one would route its path
+    // to another page and say so.
+    for c in &plan.checks {
+        if let tagc::verify::plan::PlanCheck::Browser(b) = c {
+            assert_eq!(b.harness_error, None, "{}", b.id);
+        }
+    }
     let ids: Vec<&str> = plan.checks.iter().map(|c| c.id()).collect();
     assert_eq!(ids[0], "browser/page-0/load");
     assert_eq!(ids[11], "browser/page-1/load");

@@ -25,7 +25,8 @@ pub fn generate(dir: &Path, pages: usize, files: usize) -> PathBuf {
                     0..=5 => {
                         let _ = write!(
                             s,
-                            "      - id: add-{b}\n        selector: \"#p{p} .product:nth-child({b}) button.add-to-cart\"\n        use: add_to_cart\n"
+                            "      - id: add-{b}\n        selector: \"#p{p} .product:nth-child({n}) button.add-to-cart\"\n        use: add_to_cart\n",
+                            n = b + 1
                         );
                     }
                     6 | 7 => {

@@ -598,8 +598,9 @@ impl<'a> RuntimeConfig<'a> {
         let mut uses: HashMap<&str, usize> = HashMap::new();
         for p in &self.pages {
             for r in p.load.iter().chain(p.buttons.iter().map(|b| &b.event)) {
+                // An event that cannot be serialized (none can) is never shared.
                 keys.push(match r {
-                    RtRef::Inline(e) => Some(serde_json::to_string(e).unwrap_or_default()),
+                    RtRef::Inline(e) => serde_json::to_string(e).ok(),
                     RtRef::Shared(_) => None,
                 });
             }
