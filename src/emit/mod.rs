@@ -45,11 +45,10 @@ pub fn pixel_artifacts(
     let (wide, rendered) = std::thread::scope(|scope| {
         let wide = scope.spawn(|| renderer.site_wide(site, opts));
         let rendered = crate::par::map(&site.pages, |_, page| {
-            let one = site.with_pages(vec![page.clone()]);
             Ok(Artifact {
                 path: format!("pixel/pages/{}.html", page.id),
                 kind: "page-snippet",
-                bytes: renderer.inline_snippet(&one, opts)?.into_bytes(),
+                bytes: renderer.page_snippet(site, page, opts)?.into_bytes(),
             })
         });
         let wide = wide.join().unwrap_or_else(|p| std::panic::resume_unwind(p));

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256, Sha384};
 
 use super::escape;
 use crate::model::{IdShare, LimitedDataUse, ParamValue, Source, Trigger};
-use crate::resolve::{ResolvedEvent, ResolvedLocator, Site};
+use crate::resolve::{ResolvedEvent, ResolvedLocator, ResolvedPage, Site};
 
 /// Options for the generated pixel code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,8 +108,31 @@ impl Renderer {
     /// # Errors
     /// Only on an internal template error.
     pub fn inline_snippet(&self, site: &Site, opts: &PixelOptions) -> Result<String, EmitError> {
-        let page = site.pages.first().map_or("", |p| p.id.as_str());
-        self.render("inline.html.j2", site, opts, context! { page => page })
+        match site.pages.first() {
+            Some(page) => self.page_snippet(site, page, opts),
+            None => self.with_runtime("inline.html.j2", site, &[], opts, context! { page => "" }),
+        }
+    }
+
+    /// The inline snippet of `page`, one of `site`'s pages (the site's other pages are not
+    /// copied to make a one-page site).
+    ///
+    /// # Errors
+    /// Only on an internal template error.
+    pub fn page_snippet(
+        &self,
+        site: &Site,
+        page: &ResolvedPage,
+        opts: &PixelOptions,
+    ) -> Result<String, EmitError> {
+        let ctx = context! { page => page.id.as_str() };
+        self.with_runtime(
+            "inline.html.j2",
+            site,
+            std::slice::from_ref(page),
+            opts,
+            ctx,
+        )
     }
 
     /// See [`site_wide`].
@@ -117,7 +140,7 @@ impl Renderer {
     /// # Errors
     /// Only on an internal template error.
     pub fn site_wide(&self, site: &Site, opts: &PixelOptions) -> Result<SiteWide, EmitError> {
-        let script = self.render("site.js.j2", site, opts, context! {})?;
+        let script = self.with_runtime("site.js.j2", site, &site.pages, opts, context! {})?;
         let integrity = format!(
             "sha384-{}",
             base64::engine::general_purpose::STANDARD.encode(Sha384::digest(script.as_bytes()))
@@ -173,6 +196,27 @@ impl Renderer {
         Ok(code)
     }
 
+    /// The values every template reads: the site's title, environment, pixels, consent,
+    /// Limited Data Use and nonce, plus `extra`.
+    fn context(site: &Site, opts: &PixelOptions, extra: Value) -> Value {
+        let ldu = site.limited_data_use.map(|l| match l {
+            LimitedDataUse::Off => "[]".to_owned(),
+            LimitedDataUse::Geolocate => "['LDU'], 0, 0".to_owned(),
+            LimitedDataUse::Explicit { country, state } => format!("['LDU'], {country}, {state}"),
+        });
+        context! {
+            title => site.name.as_deref().unwrap_or("site"),
+            env => site.env.clone(),
+            pixels => Value::from(Serde(&site.pixels)),
+            consent_required => site.consent_required,
+            // Built from integers only.
+            ldu => ldu.map(Value::from_safe_string),
+            nonce => opts.nonce.clone(),
+            ..extra
+        }
+    }
+
+    /// A template that does not print the runtime (the site-wide head tags).
     fn render(
         &self,
         name: &'static str,
@@ -185,61 +229,60 @@ impl Renderer {
             source,
         };
         let tmpl = self.env.get_template(name).map_err(err)?;
-        let title = site.name.as_deref().unwrap_or("site");
-        let ldu = site.limited_data_use.map(|l| match l {
-            LimitedDataUse::Off => "[]".to_owned(),
-            LimitedDataUse::Geolocate => "['LDU'], 0, 0".to_owned(),
-            LimitedDataUse::Explicit { country, state } => format!("['LDU'], {country}, {state}"),
-        });
-        // Only the templates that include the runtime print its features and page table
-        // (the site-wide table of a large site is megabytes; the head tags don't need it).
-        let base = context! {
-            title => title,
-            env => site.env.clone(),
-            pixels => Value::from(Serde(&site.pixels)),
-            consent_required => site.consent_required,
-            // Built from integers only.
-            ldu => ldu.map(Value::from_safe_string),
-            nonce => opts.nonce.clone(),
-            ..extra
+        tmpl.render(Self::context(site, opts, extra)).map_err(err)
+    }
+
+    /// A template that prints the runtime for `pages` (`{{ runtime }}`). The template is
+    /// rendered around a slot, and the runtime and its page table (megabytes for a large
+    /// site) are copied into place once, into a string of the exact size, rather than
+    /// through the template engine's growing buffer.
+    fn with_runtime(
+        &self,
+        name: &'static str,
+        site: &Site,
+        pages: &[ResolvedPage],
+        opts: &PixelOptions,
+        extra: Value,
+    ) -> Result<String, EmitError> {
+        let err = |source| EmitError::Template {
+            template: name,
+            source,
         };
-        if matches!(name, "site.js.j2" | "inline.html.j2") {
-            // Laid out and escaped here, in one pass, rather than through the template engine.
-            let runtime = RuntimeConfig::new(site);
-            let config = runtime.layout().map_err(|e| {
-                err(minijinja::Error::new(
-                    minijinja::ErrorKind::BadSerialization,
-                    e.to_string(),
-                ))
-            })?;
-            let mut f = features(site);
-            f.shared = !runtime.events.is_empty();
-            let runtime = self.runtime(f).map_err(err)?;
-            // The template is rendered around a slot, and the runtime and its page table
-            // (megabytes for a large site) are copied into place once, into a string of
-            // the exact size, rather than through the template engine's growing buffer.
-            let page = tmpl
-                .render(context! {
+        // Laid out and escaped here, in one pass, rather than through the template engine.
+        let table = RuntimeConfig::new(pages);
+        let config = table.layout().map_err(|e| {
+            err(minijinja::Error::new(
+                minijinja::ErrorKind::BadSerialization,
+                e.to_string(),
+            ))
+        })?;
+        let mut f = features(pages);
+        f.shared = !table.events.is_empty();
+        let runtime = self.runtime(f).map_err(err)?;
+        let page = self
+            .env
+            .get_template(name)
+            .and_then(|t| {
+                t.render(context! {
                     runtime => Value::from_safe_string(CONFIG_SLOT.to_owned()),
-                    ..base
+                    ..Self::context(site, opts, extra)
                 })
-                .map_err(err)?;
-            let Some((head, tail)) = page.split_once(CONFIG_SLOT) else {
-                return Err(err(minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    "the template does not print the runtime",
-                )));
-            };
-            let (before, after) = &*runtime;
-            let mut out = String::with_capacity(
-                head.len() + before.len() + config.len() + after.len() + tail.len(),
-            );
-            for part in [head, before, &config, after, tail] {
-                out.push_str(part);
-            }
-            return Ok(out);
+            })
+            .map_err(err)?;
+        let Some((head, tail)) = page.split_once(CONFIG_SLOT) else {
+            return Err(err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "the template does not print the runtime",
+            )));
+        };
+        let (before, after) = &*runtime;
+        let mut out = String::with_capacity(
+            head.len() + before.len() + config.len() + after.len() + tail.len(),
+        );
+        for part in [head, before, &config, after, tail] {
+            out.push_str(part);
         }
-        tmpl.render(base).map_err(err)
+        Ok(out)
     }
 }
 
@@ -350,7 +393,7 @@ struct Features {
     shared: bool,
 }
 
-fn features(site: &Site) -> Features {
+fn features(pages: &[ResolvedPage]) -> Features {
     let mut f = Features::default();
     let source = |s: &Source, f: &mut Features| {
         match s {
@@ -375,7 +418,10 @@ fn features(site: &Site) -> Features {
             crate::model::ParamType::String => {}
         }
     };
-    for e in site.events() {
+    for e in pages
+        .iter()
+        .flat_map(|p| p.on_load.iter().chain(p.buttons.iter().map(|b| &b.event)))
+    {
         for v in e.params.values() {
             if let ParamValue::Source(s) = v {
                 source(s, &mut f);
@@ -393,7 +439,7 @@ fn features(site: &Site) -> Features {
     }
     f.share = f.share_form || f.share_data_layer || f.share_cookie;
     f.dig = f.data_layer || f.window;
-    for b in site.pages.iter().flat_map(|p| p.buttons.iter()) {
+    for b in pages.iter().flat_map(|p| p.buttons.iter()) {
         f.buttons = true;
         match b.on {
             Trigger::Click => f.click = true,
@@ -523,7 +569,7 @@ impl<'a> RuntimeConfig<'a> {
         Ok(out)
     }
 
-    fn new(site: &'a Site) -> Self {
+    fn new(pages: &'a [ResolvedPage]) -> Self {
         let event = |e: &'a ResolvedEvent| RtEvent {
             call: match (e.custom, e.pixels.is_some()) {
                 (false, false) => "track",
@@ -549,8 +595,7 @@ impl<'a> RuntimeConfig<'a> {
                 share: id.share.as_ref(),
             }),
         };
-        let pages = site
-            .pages
+        let pages = pages
             .iter()
             .map(|p| RtPage {
                 id: &p.id,
@@ -591,7 +636,6 @@ impl<'a> RuntimeConfig<'a> {
     /// Moves every event fired identically from two or more places into `events`, named
     /// in order of first use.
     fn share(&mut self) {
-        use std::collections::HashMap;
         // Each event's JSON text is its identity; computed once, in the order of the
         // second pass.
         let mut keys: Vec<Option<String>> = Vec::new();

@@ -287,22 +287,25 @@ pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&
 /// checks are serialized on the core that derived them. What `tagc build` writes.
 #[must_use]
 pub fn render(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> String {
-    let (plan, groups) = derive(site, sources, snippets, mapping, |group| {
-        let mut lines = String::new();
-        for (i, c) in group.iter().enumerate() {
-            if i > 0 {
-                lines.push_str(CHECK_SEPARATOR);
-            }
-            lines.push_str(&serde_json::to_string(c).unwrap_or_default());
-        }
-        lines
-    });
-    let groups: Vec<String> = groups.into_iter().filter(|g| !g.is_empty()).collect();
+    let (plan, groups) = derive(site, sources, snippets, mapping, |group| lines(&group));
     plan.document(&groups)
 }
 
 /// Between two checks' lines in the document.
 const CHECK_SEPARATOR: &str = ",\n    ";
+
+/// `checks` as the document's lines: one compact JSON line each, joined by
+/// [`CHECK_SEPARATOR`].
+fn lines(checks: &[PlanCheck]) -> String {
+    let mut out = String::new();
+    for (i, c) in checks.iter().enumerate() {
+        if i > 0 {
+            out.push_str(CHECK_SEPARATOR);
+        }
+        out.push_str(&serde_json::to_string(c).unwrap_or_default());
+    }
+    out
+}
 
 /// The plan's fields (with no checks) and its checks in groups — the server checks, each
 /// page's browser checks, the dedup checks — each group passed through `each` (on the core
@@ -643,17 +646,14 @@ impl Plan {
     /// thousands of checks; indenting each of them would triple the file).
     #[must_use]
     pub fn to_json(&self) -> String {
-        // One line per check, serialized on every core.
-        let lines = crate::par::map(&self.checks, |_, c| {
-            serde_json::to_string(c).unwrap_or_default()
-        });
-        self.document(&lines)
+        self.document(&[lines(&self.checks)])
     }
 
-    /// The document with `checks` (serialized checks, or several joined by
-    /// [`CHECK_SEPARATOR`]) in place of `self.checks`.
-    fn document(&self, checks: &[String]) -> String {
+    /// The document with `groups` (each the [`lines`] of some checks; empty ones are
+    /// skipped) in place of `self.checks`.
+    fn document(&self, groups: &[String]) -> String {
         use erased::Json as _;
+        let checks: Vec<&String> = groups.iter().filter(|g| !g.is_empty()).collect();
         let mut out =
             String::with_capacity(checks.iter().map(|c| c.len() + 6).sum::<usize>() + 1024);
         let field = |out: &mut String, k: &str, v: &str| {
@@ -719,5 +719,57 @@ mod erased {
         fn json(&self) -> String {
             serde_json::to_string(self).unwrap_or_default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(checks: Vec<PlanCheck>) -> Plan {
+        Plan {
+            schema: PLAN_SCHEMA_ID.to_owned(),
+            version: PLAN_VERSION,
+            generator: "tagc test".to_owned(),
+            env: "production".to_owned(),
+            site: None,
+            mapping: None,
+            snippets: "../pixel/pages".to_owned(),
+            checks,
+            manual: vec![MANUAL_STEP.to_owned()],
+        }
+    }
+
+    /// Empty groups (a site without server events has an empty first group) leave no
+    /// blank line or stray separator, and a plan without checks says `[]`.
+    #[test]
+    fn empty_groups_are_skipped() {
+        let empty = plan(Vec::new());
+        let text = empty.to_json();
+        assert!(text.contains("\n  \"checks\": [],\n"), "{text}");
+        assert_eq!(Plan::from_json(&text).unwrap(), empty);
+        let check = PlanCheck::Dedup(DedupCheck {
+            id: "dedup/x".into(),
+            title: "t".into(),
+            location: Location {
+                file: "tagc.yaml".into(),
+                line: 1,
+                column: 1,
+            },
+            browser_check: "browser/p/b".into(),
+            server_check: "server/x".into(),
+            server_event: "x".into(),
+            event_name: "Lead".into(),
+            shared: None,
+            server_event_id_path: None,
+        });
+        let one = plan(vec![check.clone()]);
+        let line = serde_json::to_string(&check).unwrap();
+        let grouped = one.document(&[String::new(), line.clone(), String::new()]);
+        assert_eq!(grouped, one.to_json());
+        assert!(
+            grouped.contains(&format!("\"checks\": [\n    {line}\n  ],")),
+            "{grouped}"
+        );
     }
 }
