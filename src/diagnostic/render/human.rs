@@ -2,29 +2,14 @@
 
 use std::fmt::Write as _;
 
+use crate::diagnostic::render::Style;
 use crate::diagnostic::{Diagnostic, Label, Severity, sanitize};
 use crate::source::SourceMap;
-
-/// ANSI styles, or nothing when colour is off.
-#[derive(Clone, Copy)]
-struct Style {
-    on: bool,
-}
-
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
-}
 
 /// Renders one diagnostic in rustc style. `color` adds ANSI colours.
 #[must_use]
 pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let st = Style { on: color };
+    let st = Style::new(color);
     let (sev_color, sev) = match d.severity {
         Severity::Error => ("1;31", "error"),
         Severity::Warning => ("1;33", "warning"),
@@ -174,7 +159,7 @@ fn shown_line(text: &str) -> String {
 /// Renders the closing summary line, e.g. `error: 2 errors and 1 warning in 3 files`.
 #[must_use]
 pub fn summary(errors: usize, warnings: usize, files: usize, color: bool) -> String {
-    let st = Style { on: color };
+    let st = Style::new(color);
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let files = plural(files, "file");
     if errors > 0 {

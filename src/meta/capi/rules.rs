@@ -109,21 +109,6 @@ pub const EVENT_KEYS: &[&str] = &[
     "messaging_channel",
 ];
 
-/// The `user_data` keys whose values are lists of SHA-256 hashes.
-const HASHED_KEYS: &[&str] = &[
-    "em",
-    "ph",
-    "fn",
-    "ln",
-    "db",
-    "ge",
-    "ct",
-    "st",
-    "zp",
-    "country",
-    "external_id",
-];
-
 /// The `user_data` keys that are single, never-hashed text ids.
 const ID_KEYS: &[&str] = &[
     "client_ip_address",
@@ -1666,7 +1651,7 @@ fn check_user_data_shape(ud: &Map<String, Value>, i: usize) -> Result<(), Violat
         if value.is_null() {
             continue;
         }
-        let ok = if HASHED_KEYS.contains(&k) {
+        let ok = if crate::meta::HASHED_USER_DATA.contains(&k) {
             match value {
                 Value::String(_) => true,
                 Value::Array(items) => items.iter().all(Value::is_string),
@@ -1680,7 +1665,7 @@ fn check_user_data_shape(ud: &Map<String, Value>, i: usize) -> Result<(), Violat
             return Err(unexpected_key(k, &p_field(i, "user_data")));
         };
         if !ok {
-            let expected = if HASHED_KEYS.contains(&k) {
+            let expected = if crate::meta::HASHED_USER_DATA.contains(&k) {
                 "a string or a list of strings"
             } else if ID_KEYS.contains(&k) {
                 "a string"

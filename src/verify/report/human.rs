@@ -22,6 +22,7 @@
 use std::fmt::Write as _;
 
 use super::{Counts, MANUAL_HEADING, OFFLINE, errors_word};
+use crate::diagnostic::render::Style;
 use crate::diagnostic::sanitize;
 use crate::verify::{CheckResult, Outcome, Report};
 
@@ -34,22 +35,6 @@ pub const TITLE_WIDTH: usize = 48;
 /// reads a line of the log that starts (after spaces) with `::` as a workflow command,
 /// and this table goes to stderr in CI too.
 const GUTTER: &str = "  |";
-
-/// ANSI styles, or nothing when colour is off.
-#[derive(Clone, Copy)]
-struct Style {
-    on: bool,
-}
-
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
-}
 
 const GREEN: &str = "1;32";
 const RED: &str = "1;31";
@@ -237,7 +222,7 @@ fn summary(c: Counts, st: Style) -> String {
 /// Renders the report as a table for a terminal. `color` adds ANSI colours.
 #[must_use]
 pub fn render(report: &Report, color: bool) -> String {
-    let st = Style { on: color };
+    let st = Style::new(color);
     let mut out = String::new();
     let _ = writeln!(out, "{}", header(report, st));
     out.push('\n');
