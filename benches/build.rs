@@ -43,6 +43,19 @@ fn build(root: &Path) -> Vec<tagc::emit::Artifact> {
     tagc::emit::all(&site, &checked.sources, &opts).expect("emits")
 }
 
+/// The runtime's code in a site-wide script: from its opening `((w, d, C) => {` to the
+/// call that passes the page table, without the table.
+fn runtime_alone(a: &tagc::emit::Artifact) -> Option<&[u8]> {
+    if a.kind != "site-script" {
+        return None;
+    }
+    let text = std::str::from_utf8(&a.bytes).ok()?;
+    let start = text.find("((w, d, C) => {")?;
+    let close = "})(window, document, ";
+    let end = text.rfind(close)? + close.len();
+    Some(&a.bytes[start..end])
+}
+
 fn sizes() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&examples)
@@ -68,6 +81,14 @@ fn sizes() {
                 a.bytes.len(),
                 gzip(&a.bytes)
             );
+            if let Some(runtime) = runtime_alone(&a) {
+                eprintln!(
+                    "{:<44} {:>8} {:>8}",
+                    "  the runtime alone (no setup, no page table)",
+                    runtime.len(),
+                    gzip(runtime)
+                );
+            }
         }
     }
     eprintln!();

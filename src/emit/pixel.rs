@@ -391,6 +391,8 @@ struct Features {
     submit: bool,
     /// The page table names events shared by several buttons or loads.
     shared: bool,
+    /// Some event is for some of the pixels only (`trackSingle`).
+    targeted: bool,
 }
 
 fn features(pages: &[ResolvedPage]) -> Features {
@@ -427,6 +429,7 @@ fn features(pages: &[ResolvedPage]) -> Features {
                 source(s, &mut f);
             }
         }
+        f.targeted |= e.pixels.is_some();
         if let Some(id) = &e.event_id {
             source(&id.source, &mut f);
             match &id.share {
