@@ -91,6 +91,17 @@ fn sizes() {
             }
         }
     }
+    let by_hand = examples.join("../benches/reference/event-landing-by-hand.html");
+    if let Ok(text) = std::fs::read_to_string(&by_hand) {
+        // Without the reference's own explanatory comment.
+        let html = text.split_once("-->\n").map_or(text.as_str(), |(_, h)| h);
+        eprintln!(
+            "{:<44} {:>8} {:>8}",
+            "event-landing by hand (benches/reference/)",
+            html.len(),
+            gzip(html.as_bytes())
+        );
+    }
     eprintln!();
 }
 
