@@ -1,7 +1,7 @@
 //! Stage 5 — write: artifacts and their manifest into the output directory, atomically.
 //!
-//! Every file is first written in full to a temporary file beside its destination; only when all of them are written are they renamed into place (the manifest
-//! last). A build that fails while writing removes its temporary files and leaves the
+//! Every file is first written in full to a temporary file beside its destination; only
+//! when all of them are written are they renamed into place (the manifest last). A build that fails while writing removes its temporary files and leaves the
 //! previous output as it was. Files that the previous manifest listed and this build no
 //! longer produces (a deleted page) are removed; anything else in the directory is left
 //! alone. An artifact whose file already has the same bytes is not rewritten.
@@ -127,47 +127,61 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
     let mut ordered: Vec<&Artifact> = artifacts.iter().filter(|a| a.path != MANIFEST).collect();
     ordered.extend(artifacts.iter().filter(|a| a.path == MANIFEST));
 
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let cleanup = |temps: &[(PathBuf, PathBuf)]| {
         for (tmp, _) in temps {
             let _ = fs::remove_file(tmp);
         }
     };
+    // Directories first, once each; then every changed artifact goes to its temporary file,
+    // spread over the cores (for a large site, creating thousands of files is most of the
+    // time a build spends writing).
+    let mut made: std::collections::HashSet<&Path> = std::collections::HashSet::new();
     for a in &ordered {
-        let dest = out.join(&a.path);
-        // Unchanged artifacts are left as they are (same bytes, same mtime), which keeps
-        // rebuilds of large sites cheap and deploy tools' diffs small.
-        if same_content(&dest, &a.bytes) {
-            continue;
+        if let Some(dir) = Path::new(&a.path).parent()
+            && made.insert(dir)
+        {
+            // The error names the artifact that needed the directory.
+            fs::create_dir_all(out.join(dir)).map_err(err(&out.join(&a.path)))?;
         }
-        let tmp = dest.with_file_name(format!(
-            ".{}.tagc-tmp",
-            dest.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("artifact")
-        ));
-        let result = dest
-            .parent()
-            .map_or(Ok(()), |dir| {
-                // One `create_dir_all` per directory, not per file.
-                if made.contains(dir) {
-                    return Ok(());
+    }
+    let written = crate::par::map(
+        &ordered,
+        |_, a| -> Option<Result<(PathBuf, PathBuf), DistError>> {
+            let dest = out.join(&a.path);
+            // Unchanged artifacts are left as they are (same bytes, same mtime), which keeps
+            // rebuilds of large sites cheap and deploy tools' diffs small.
+            if same_content(&dest, &a.bytes) {
+                return None;
+            }
+            let tmp = dest.with_file_name(format!(
+                ".{}.tagc-tmp",
+                dest.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("artifact")
+            ));
+            let result = fs::File::create(&tmp).and_then(|mut f| f.write_all(&a.bytes));
+            Some(match result {
+                Ok(()) => Ok((tmp, dest)),
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    Err(err(&dest)(e))
                 }
-                fs::create_dir_all(dir)?;
-                made.insert(dir.to_path_buf());
-                Ok(())
             })
-            .and_then(|()| {
-                let mut f = fs::File::create(&tmp)?;
-                f.write_all(&a.bytes)
-            });
-        if let Err(e) = result {
-            cleanup(&temps);
-            let _ = fs::remove_file(&tmp);
-            return Err(err(&dest)(e));
+        },
+    );
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(written.len());
+    let mut failed = None;
+    for w in written.into_iter().flatten() {
+        match w {
+            Ok(t) => temps.push(t),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
         }
-        temps.push((tmp, dest));
+    }
+    if let Some(e) = failed {
+        cleanup(&temps);
+        return Err(e);
     }
     for (i, (tmp, dest)) in temps.iter().enumerate() {
         if let Err(e) = fs::rename(tmp, dest) {
@@ -336,6 +350,27 @@ mod tests {
             !dir.path().join(".new.js.tagc-tmp").exists(),
             "temp removed"
         );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_among_many_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // Enough artifacts for the writes to be spread over threads; the temporary file of
+        // one of them cannot be created because a directory has its name.
+        let mut arts: Vec<Artifact> = (0..300)
+            .map(|i| art(&format!("pages/p{i:03}.html"), "x"))
+            .collect();
+        arts.push(art(MANIFEST, "{}"));
+        fs::create_dir_all(dir.path().join("pages/.p150.html.tagc-tmp")).unwrap();
+        let e = write(dir.path(), &arts).unwrap_err();
+        assert!(e.to_string().contains("p150.html"), "{e}");
+        let left: Vec<String> = fs::read_dir(dir.path().join("pages"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".p150.html.tagc-tmp")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(!dir.path().join(MANIFEST).exists());
     }
 
     #[test]
