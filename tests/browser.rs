@@ -442,6 +442,34 @@ document.getElementById('s').setAttribute('data-x', {sel});
     assert!(page.errors().is_empty(), "{:?}", page.errors());
 }
 
+#[test]
+fn hostile_strings_run_no_script_in_site_wide_mode() {
+    let (head, script, _) = build("tests/fixtures/build/hostile.yaml");
+    let server = serve([
+        (
+            "/tagc.js".to_owned(),
+            ("application/javascript".to_owned(), script.into_bytes()),
+        ),
+        (
+            "/hostile".to_owned(),
+            ("text/html; charset=utf-8".to_owned(), html(&head, "")),
+        ),
+    ]);
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    page.goto(&server.url("/hostile")).unwrap();
+    let got = calls(&mut page, 3);
+    assert_eq!(
+        got[2][1],
+        json!("</script><script>window.__pwned=1</script>")
+    );
+    assert_eq!(
+        page.eval("typeof window.__pwned").unwrap(),
+        json!("undefined")
+    );
+    assert!(page.errors().is_empty(), "{:?}", page.errors());
+}
+
 /// Main-thread cost of the snippet, from the Performance API: the inline script plus its
 /// DOMContentLoaded work at load, and the delegated listener per click. Printed (run with
 /// `--nocapture`) and written to `target/browser-perf.json`; never asserted on.

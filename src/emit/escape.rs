@@ -9,7 +9,8 @@
 //!   `</script>`, `<!--` and `<script` cannot appear, and the text is the same data in an
 //!   inline script and in an external `.js` file.
 //! * [`html_attr`] — text for a double-quoted HTML attribute value.
-//! * [`html_comment`] — text for inside an HTML comment (cannot close it or open a tag).
+//! * [`comment`] — text for inside an HTML comment or a JavaScript `/* */` comment (cannot
+//!   close either, open a tag, or end the line).
 
 use serde::Serialize;
 
@@ -60,20 +61,23 @@ pub fn html_attr(s: &str) -> String {
     out
 }
 
-/// Makes text safe inside an HTML comment: no `--` (which could end it), no `<` or `>`,
-/// no line breaks.
+/// Makes text safe inside a comment of either kind the templates write: an HTML comment
+/// (no `--`, which could end it, no `<` or `>`) and a JavaScript block comment (no `*/`,
+/// which would end it and run what follows as code). No line breaks either.
 #[must_use]
-pub fn html_comment(s: &str) -> String {
+pub fn comment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '<' | '>' => out.push('_'),
             '-' if out.ends_with('-') => out.push('_'),
+            '/' if out.ends_with('*') => out.push('_'),
             c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => out.push(' '),
             c => out.push(c),
         }
     }
-    if out.ends_with('-') {
+    // Nor can the template's own next character complete one.
+    if out.ends_with('-') || out.ends_with('*') {
         out.push('_');
     }
     out
@@ -111,12 +115,17 @@ mod tests {
 
     #[test]
     fn comments_cannot_be_closed() {
-        let c = html_comment(HOSTILE);
+        let c = comment(HOSTILE);
         assert!(
             !c.contains("--") && !c.contains('<') && !c.contains('>'),
             "{c}"
         );
-        assert_eq!(html_comment("a-"), "a-_");
-        assert_eq!(html_comment("a--->"), "a-_-_");
+        assert_eq!(comment("a-"), "a-_");
+        assert_eq!(comment("a--->"), "a-_-_");
+        assert_eq!(
+            comment("x */ window.__pwned = 1; /* y"),
+            "x *_ window.__pwned = 1; /* y"
+        );
+        assert_eq!(comment("a**/b*"), "a**_b*_");
     }
 }

@@ -318,7 +318,7 @@ fn environment() -> Environment<'static> {
         Value::from_safe_string(escape::html_attr(&v))
     });
     env.add_filter("comment", |v: String| {
-        Value::from_safe_string(escape::html_comment(&v))
+        Value::from_safe_string(escape::comment(&v))
     });
     for (name, text) in TEMPLATES {
         // The templates are part of the binary; a syntax error is caught by the tests.
