@@ -26,6 +26,10 @@ pub struct DistError {
     pub path: PathBuf,
     /// The I/O error.
     pub source: std::io::Error,
+    /// Some artifacts had already been renamed into place when this happened (a rename
+    /// failed that the checks before renaming could not foresee), so the output directory
+    /// mixes both builds. Otherwise its previous contents are unchanged.
+    pub partial: bool,
 }
 
 #[derive(Serialize)]
@@ -118,7 +122,11 @@ pub fn manifest(env: &str, artifacts: &[Artifact], pixel: &PixelFacts) -> Artifa
 pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
     let err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| DistError { path, source }
+        move |source| DistError {
+            path,
+            source,
+            partial: false,
+        }
     };
     fs::create_dir_all(out).map_err(err(out))?;
     let previous = previous_paths(out);
@@ -183,10 +191,23 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
         cleanup(&temps);
         return Err(e);
     }
+    // A directory where a file goes would fail its rename after others had succeeded:
+    // refuse before the first one.
+    if let Some((_, dest)) = temps
+        .iter()
+        .find(|(_, dest)| fs::symlink_metadata(dest).is_ok_and(|m| m.is_dir()))
+    {
+        cleanup(&temps);
+        return Err(err(dest)(std::io::Error::other(
+            "a directory is where this file goes",
+        )));
+    }
     for (i, (tmp, dest)) in temps.iter().enumerate() {
         if let Err(e) = fs::rename(tmp, dest) {
             cleanup(temps.get(i..).unwrap_or_default());
-            return Err(err(dest)(e));
+            let mut e = err(dest)(e);
+            e.partial = i > 0;
+            return Err(e);
         }
     }
     let current: std::collections::HashSet<&str> =
@@ -371,6 +392,23 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "{left:?}");
         assert!(!dir.path().join(MANIFEST).exists());
+    }
+
+    #[test]
+    fn a_directory_in_the_way_fails_before_anything_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[art("a.js", "old a"), art("b.js", "old b")]).unwrap();
+        fs::remove_file(dir.path().join("b.js")).unwrap();
+        fs::create_dir(dir.path().join("b.js")).unwrap();
+        let e = write(dir.path(), &[art("a.js", "new a"), art("b.js", "new b")]).unwrap_err();
+        assert!(e.to_string().contains("b.js"), "{e}");
+        assert!(!e.partial);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.js")).unwrap(),
+            "old a",
+            "nothing was renamed into place"
+        );
+        assert!(!dir.path().join(".a.js.tagc-tmp").exists(), "temp removed");
     }
 
     #[test]

@@ -270,8 +270,13 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
         }
     };
     if let Err(e) = crate::dist::write(&b.out, &artifacts) {
+        let note = if e.partial {
+            "some artifacts had already been replaced: fix the problem and build again"
+        } else {
+            "the previous contents are unchanged"
+        };
         err(&format!(
-            "error: {e}\n  = note: the previous contents of {} are unchanged\n",
+            "error: {e}\n  = note: {}: {note}\n",
             b.out.display()
         ));
         return ExitStatus::Error;
