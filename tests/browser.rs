@@ -391,6 +391,73 @@ fn consent_is_revoked_before_init_and_granted_by_the_hook() {
 }
 
 #[test]
+fn values_are_read_the_way_sites_write_them() {
+    let (_, _, pages) = build("examples/shop/tagc.yaml");
+    // Prices as shops print them, and what `value` must be (None: left out).
+    let prices: [(&str, Option<f64>); 12] = [
+        ("$1,234", Some(1234.0)),
+        ("USD 1,299", Some(1299.0)),
+        ("1.299", Some(1299.0)),
+        ("24,90 € (IVA 21%)", Some(24.9)),
+        ("\u{2212}24,90", Some(-24.9)),
+        ("0.125", Some(0.125)),
+        ("1,234.56", Some(1234.56)),
+        ("1.234.567,89", Some(1_234_567.89)),
+        ("12,5", Some(12.5)),
+        ("1e3", Some(1.0)),
+        ("   ", None),
+        ("-", None),
+    ];
+    let cards: String = prices
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| {
+            format!(
+                "<div class=\"product-card\" data-sku=\"S{i}\" data-price=\"{p}\"><button id=\"b{i}\" class=\"add-to-cart\">Añadir</button></div>\n"
+            )
+        })
+        .collect();
+    // GTM clears the previous order with `{ecommerce: null}`; its id must not come back
+    // as the new Purchase's eventID.
+    let thanks_head = format!(
+        "<script>window.dataLayer = [{{ecommerce: {{transaction_id: 'OLD-1', value: 10, currency: 'EUR'}}}}, {{ecommerce: null}}, {{event: 'page'}}];</script>\n{}",
+        pages["thank-you"]
+    );
+    let server = serve([
+        page_route("/c/camisetas", &pages["category"], &cards),
+        // Malformed percent-encoding in the URL parameter: that parameter is left out,
+        // the event is still sent.
+        page_route("/c/%E0%A4", &pages["category"], ""),
+        page_route("/checkout/thank-you", &thanks_head, ""),
+    ]);
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    page.goto(&server.url("/c/camisetas")).unwrap();
+    calls(&mut page, 3);
+    for (i, (text, want)) in prices.iter().enumerate() {
+        page.click(&format!("#b{i}")).unwrap();
+        let got = calls(&mut page, 4 + i);
+        let params = &got[3 + i][2];
+        assert_eq!(params["content_ids"], json!([format!("S{i}")]), "{got:?}");
+        match want {
+            Some(v) => assert_eq!(params["value"].as_f64(), Some(*v), "{text:?}: {params}"),
+            None => assert!(params.get("value").is_none(), "{text:?}: {params}"),
+        }
+    }
+
+    page.goto(&server.url("/c/%E0%A4")).unwrap();
+    let got = calls(&mut page, 3);
+    assert_eq!(got[2], json!(["track", "ViewContent"]));
+
+    page.goto(&server.url("/checkout/thank-you")).unwrap();
+    let got = calls(&mut page, 3);
+    assert_eq!(got[2][0], json!("track"));
+    assert_eq!(got[2][1], json!("Purchase"));
+    let raw = serde_json::to_string(&got[2]).unwrap();
+    assert!(!raw.contains("OLD-1") && !raw.contains("eventID"), "{raw}");
+}
+
+#[test]
 fn hostile_strings_run_no_script_and_arrive_verbatim() {
     let (_, _, pages) = build("tests/fixtures/build/hostile.yaml");
     let evil_meta = "x\"]</script><script>window.__pwned='meta'</script>";
