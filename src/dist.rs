@@ -99,7 +99,11 @@ pub fn manifest(env: &str, artifacts: &[Artifact], pixel: &PixelFacts) -> Artifa
         pixel: PixelEntry {
             integrity: &pixel.integrity,
             csp: Csp {
-                script_src: vec!["https://connect.facebook.net", &pixel.loader_csp_hash],
+                script_src: vec![
+                    "https://connect.facebook.net",
+                    &pixel.loader_csp_hash,
+                    &pixel.script_csp_source,
+                ],
                 img_src: vec!["https://www.facebook.com"],
                 connect_src: vec!["https://www.facebook.com"],
             },

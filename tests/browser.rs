@@ -327,6 +327,66 @@ fn site_wide_script_with_integrity_follows_spa_route_changes() {
 }
 
 #[test]
+fn site_wide_mode_runs_under_the_csp_the_manifest_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("tagc")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "build",
+            "examples/shop/tagc.yaml",
+            "--nonce",
+            "n0nce",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    let manifest: Value = serde_json::from_str(&read("manifest.json")).unwrap();
+    let csp = manifest["pixel"]["csp"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(directive, sources)| {
+            let sources: Vec<&str> = sources
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
+            format!("{directive} {}", sources.join(" "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    // The page's own policy is exactly what the manifest lists (no nonce source: the
+    // loader is allowed by its hash, tagc.js by its origin).
+    let head = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; {csp}\">\n{}",
+        read("pixel/head.html").replace("n0nce", "unused")
+    );
+    let server = serve([
+        (
+            "/tagc.js".to_owned(),
+            (
+                "application/javascript".to_owned(),
+                read("pixel/tagc.js").into_bytes(),
+            ),
+        ),
+        (
+            "/".to_owned(),
+            ("text/html; charset=utf-8".to_owned(), html(&head, "")),
+        ),
+    ]);
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    page.goto(&server.url("/")).unwrap();
+    let got = calls(&mut page, 2);
+    assert_eq!(got[1], json!(["track", "PageView"]), "{csp}");
+}
+
+#[test]
 fn a_tampered_site_script_is_refused_by_its_integrity() {
     let (head, script, _) = build("examples/shop/tagc.yaml");
     let tampered = script.replace("'PageView'", "'Tampered'");

@@ -254,7 +254,30 @@ fn nonce_placeholder_goes_on_every_inline_script() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert_eq!(s.matches("<script").count(), 1);
     assert!(s.contains(r#"<script nonce="{{ csp_nonce }}">"#), "{s}");
-    // A nonce cannot break out of its attribute.
+    // Other template engines' placeholders reach every script tag as they are, in both
+    // delivery modes.
+    let dir = tempfile::tempdir().unwrap();
+    let out = tagc()
+        .args([
+            "build",
+            "examples/shop/tagc.yaml",
+            "--nonce",
+            "<%= @nonce %>",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let head = std::fs::read_to_string(dir.path().join("pixel/head.html")).unwrap();
+    assert_eq!(
+        head.matches(r#"<script nonce="<%= @nonce %>""#).count(),
+        2,
+        "{head}"
+    );
+    let page = std::fs::read_to_string(dir.path().join("pixel/pages/cart.html")).unwrap();
+    assert!(page.contains(r#"<script nonce="<%= @nonce %>">"#), "{page}");
+    // A nonce cannot break out of its attribute: refused as a usage error.
     let out = tagc()
         .args([
             "snippet",
@@ -266,11 +289,10 @@ fn nonce_placeholder_goes_on_every_inline_script() {
         ])
         .output()
         .unwrap();
-    let s = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        s.contains(r#"nonce="&quot;&gt;&lt;script&gt;x()&lt;/script&gt;""#),
-        "{s}"
-    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("double quote"), "{err}");
 }
 
 #[test]

@@ -91,9 +91,9 @@ pub struct GenArgs {
     /// The environment whose pixel ids are used.
     #[arg(long, default_value = "production", value_name = "ENV")]
     pub env: String,
-    /// A CSP nonce, or a template placeholder for one (`'{{ csp_nonce }}'`), added to every
-    /// inline `<script>`.
-    #[arg(long, value_name = "NONCE")]
+    /// A CSP nonce, or your template engine's placeholder for one (`'{{ csp_nonce }}'`,
+    /// `'<%= nonce %>'`), added verbatim to every `<script>` tag.
+    #[arg(long, value_name = "NONCE", value_parser = nonce)]
     pub nonce: Option<String>,
     /// Diagnostic format for problems found while checking.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -307,4 +307,17 @@ pub struct VerifyArgs {
     /// Unix time to use as "now" (reproducible runs).
     #[arg(long, hide = true)]
     pub now: Option<i64>,
+}
+
+/// A `--nonce` value: verbatim in a double-quoted attribute, so no `"` or control character.
+fn nonce(s: &str) -> Result<String, String> {
+    if crate::emit::escape::is_verbatim_placeholder(s) {
+        Ok(s.to_owned())
+    } else {
+        Err(
+            "a nonce or placeholder goes verbatim into nonce=\"…\": it cannot be empty or \
+             contain a double quote or a line break"
+                .to_owned(),
+        )
+    }
 }

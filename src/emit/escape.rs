@@ -9,6 +9,8 @@
 //!   `</script>`, `<!--` and `<script` cannot appear, and the text is the same data in an
 //!   inline script and in an external `.js` file.
 //! * [`html_attr`] — text for a double-quoted HTML attribute value.
+//! * [`placeholder_attr`] — a server-side template placeholder (the CSP nonce) for a
+//!   double-quoted attribute: kept verbatim so the site's template engine still sees it.
 //! * [`comment`] — text for inside an HTML comment or a JavaScript `/* */` comment (cannot
 //!   close either, open a tag, or end the line).
 
@@ -61,6 +63,29 @@ pub fn html_attr(s: &str) -> String {
     out
 }
 
+/// A server-side template placeholder such as `<%= nonce %>` or `{{ csp_nonce('script') }}`
+/// for a double-quoted HTML attribute value. Unlike [`html_attr`] it keeps `<`, `>`, `&` and
+/// `'` as they are, or the site's template engine would no longer find its placeholder;
+/// inside double quotes only `"` can end the value, so that (and any control character)
+/// is all it replaces. `tagc` refuses such placeholders on the command line.
+#[must_use]
+pub fn placeholder_attr(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => "&quot;".to_owned(),
+            c if c.is_control() => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Whether `s` can be a placeholder for [`placeholder_attr`] unchanged: not empty, no `"`,
+/// no control character.
+#[must_use]
+pub fn is_verbatim_placeholder(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(|c| c == '"' || c.is_control())
+}
+
 /// Makes text safe inside a comment of either kind the templates write: an HTML comment
 /// (no `--`, which could end it, no `<` or `>`) and a JavaScript block comment (no `*/`,
 /// which would end it and run what follows as code). No line breaks either.
@@ -111,6 +136,26 @@ mod tests {
             html_attr("a\"b' <c> & d\n"),
             "a&quot;b&#39; &lt;c&gt; &amp; d "
         );
+    }
+
+    #[test]
+    fn placeholders_stay_verbatim_but_cannot_close_the_attribute() {
+        for p in [
+            "<%= @nonce %>",
+            "<?= $nonce ?>",
+            "{{ csp_nonce('script') }}",
+            "a && b",
+        ] {
+            assert_eq!(placeholder_attr(p), p);
+            assert!(is_verbatim_placeholder(p));
+        }
+        assert_eq!(
+            placeholder_attr("\"><script>x()</script>\n"),
+            "&quot;><script>x()</script> "
+        );
+        assert!(!is_verbatim_placeholder("a\"b"));
+        assert!(!is_verbatim_placeholder("a\nb"));
+        assert!(!is_verbatim_placeholder(""));
     }
 
     #[test]

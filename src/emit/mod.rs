@@ -28,6 +28,28 @@ pub struct PixelFacts {
     pub integrity: String,
     /// CSP hash source of the site-wide inline loader.
     pub loader_csp_hash: String,
+    /// The CSP source that allows loading `tagc.js` from where `--script-url` says it is:
+    /// `'self'` for a path, the origin for an absolute URL.
+    pub script_csp_source: String,
+}
+
+/// The CSP `script-src` source for a script served from `url`.
+fn script_csp_source(url: &str) -> String {
+    let lower = url.to_ascii_lowercase();
+    let rest = ["https://", "http://", "//"].iter().find_map(|p| {
+        lower
+            .starts_with(p)
+            .then(|| (&url[..p.len()], &url[p.len()..]))
+    });
+    match rest {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            // `//cdn.example.com/…` takes the page's scheme: a bare host source does too.
+            let scheme = if scheme == "//" { "" } else { scheme };
+            format!("{scheme}{host}")
+        }
+        None => "'self'".to_owned(),
+    }
 }
 
 /// Every pixel artifact of the site: the site-wide script and head tags, and one inline
@@ -75,6 +97,7 @@ pub fn pixel_artifacts(
         PixelFacts {
             integrity: wide.integrity,
             loader_csp_hash: wide.loader_csp_hash,
+            script_csp_source: script_csp_source(&opts.script_url),
         },
     ))
 }
@@ -129,5 +152,28 @@ pub fn plan_artifact(site: &Site, sources: &crate::source::SourceMap) -> Artifac
         path: "verify/plan.json".into(),
         kind: "verify-plan",
         bytes: crate::verify::plan::render(site, sources, "../pixel/pages", mapping).into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_csp_source;
+
+    #[test]
+    fn the_script_source_is_self_or_the_origin() {
+        assert_eq!(script_csp_source("/tagc.js"), "'self'");
+        assert_eq!(script_csp_source("assets/tagc.js"), "'self'");
+        assert_eq!(
+            script_csp_source("https://cdn.example.com:8443/t/tagc.js?v=1"),
+            "https://cdn.example.com:8443"
+        );
+        assert_eq!(
+            script_csp_source("HTTPS://CDN.example.com/tagc.js"),
+            "HTTPS://CDN.example.com"
+        );
+        assert_eq!(
+            script_csp_source("//cdn.example.com/tagc.js"),
+            "cdn.example.com"
+        );
     }
 }

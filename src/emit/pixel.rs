@@ -309,13 +309,16 @@ fn environment() -> Environment<'static> {
         } else {
             Err(minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
-                "a string reached the output without an escaping filter (js, attr, comment)",
+                "a string reached the output without an escaping filter (js, attr, placeholder, comment)",
             ))
         }
     });
     env.add_filter("js", |v: Value| to_js(&v));
     env.add_filter("attr", |v: String| {
         Value::from_safe_string(escape::html_attr(&v))
+    });
+    env.add_filter("placeholder", |v: String| {
+        Value::from_safe_string(escape::placeholder_attr(&v))
     });
     env.add_filter("comment", |v: String| {
         Value::from_safe_string(escape::comment(&v))
