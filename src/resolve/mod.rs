@@ -356,10 +356,17 @@ impl Resolver<'_> {
         let pixels = if names.is_empty() {
             None
         } else {
-            let ids: Vec<String> = names
+            let mut ids: Vec<String> = Vec::with_capacity(names.len());
+            for id in names
                 .iter()
                 .filter_map(|n| self.pixel_ids.get(n.as_str()).map(|s| (*s).to_owned()))
-                .collect();
+            {
+                // A pixel named twice is still one pixel: counted twice, it could make
+                // the list look like "every pixel" and send the event to all of them.
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
             if ids.is_empty() {
                 return None;
             }
@@ -494,6 +501,17 @@ pages:
                 text: "Go now".into(),
                 within: None
             }
+        );
+    }
+
+    #[test]
+    fn a_pixel_named_twice_is_still_only_that_pixel() {
+        let yaml = TWO_PIXELS.replace("pixels: [agency]", "pixels: [agency, agency]");
+        let s = site(&yaml, "production").unwrap();
+        assert_eq!(
+            s.pages[0].on_load[0].pixels.as_deref(),
+            Some(&["111111111111111".to_owned()][..]),
+            "trackSingle for the agency pixel, not track for both"
         );
     }
 
