@@ -88,8 +88,11 @@ pub enum IdShare {
     },
     /// A first-party cookie the server reads on its next request.
     Cookie {
-        /// The cookie name.
-        #[schemars(example = &"tagc_event_id")]
+        /// The cookie name (letters, digits and ``!#$%&'*+.^_`|~-``, as cookies allow).
+        #[schemars(
+            example = &"tagc_event_id",
+            regex(pattern = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+        )]
         name: String,
     },
 }

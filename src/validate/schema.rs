@@ -511,6 +511,8 @@ fn pattern_help(pattern: &str) -> String {
         "write the site's origin without a path, such as `https://shop.example.com`".into()
     } else if pattern.starts_with("^[1-9]") {
         "write the country calling code as digits without `+`, such as `34`".into()
+    } else if pattern.starts_with("^[A-Za-z0-9!#") {
+        "a cookie name is one word: letters, digits and ``!#$%&'*+.^_`|~-``, no spaces, `;` or `=` (tagc sets the cookie's attributes itself)".into()
     } else if pattern.starts_with("^[A-Za-z]{2}") {
         "write a two-letter ISO 3166 country code, such as `es`".into()
     } else {

@@ -351,6 +351,19 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
     let files = ctx.files;
     let key_span = || files[f].tree.key_span(path);
     let span = || files[f].tree.value_span(path);
+    if key == "__proto__" {
+        // In the generated JavaScript this key would set the parameters' prototype
+        // instead of being one: the other keys would go out wrong.
+        ctx.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                key_span(),
+                "`__proto__` cannot be a parameter key",
+            )
+            .label("reserved in JavaScript")
+            .help("give the parameter another name"),
+        );
+    }
     if key.contains(char::is_whitespace) {
         ctx.push(
             Diagnostic::new(
