@@ -518,6 +518,34 @@ fn values_are_read_the_way_sites_write_them() {
 }
 
 #[test]
+fn a_submission_is_matched_from_the_button_that_submitted_the_form() {
+    let (_, _, pages) = build("tests/fixtures/build/submit.yaml");
+    let body = r#"
+<form id="apply"><input name="q"><button type="submit" id="apply-btn"><span>Enviar</span> solicitud</button></form>
+<form id="news"><button type="submit" id="subscribe">OK</button></form>
+<form id="contact"><button type="submit" id="contact-btn">Send</button></form>
+<script>for (const f of document.forms) f.addEventListener('submit', (e) => e.preventDefault());</script>
+"#;
+    let server = serve([page_route("/forms", &pages["forms"], body)]);
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    page.goto(&server.url("/forms")).unwrap();
+    calls(&mut page, 2);
+    page.click("#apply-btn").unwrap();
+    page.click("#subscribe").unwrap();
+    page.click("#contact-btn").unwrap();
+    let got = calls(&mut page, 5);
+    assert_eq!(
+        got[2..],
+        [
+            json!(["track", "SubmitApplication"]),
+            json!(["track", "Subscribe"]),
+            json!(["track", "Contact"]),
+        ]
+    );
+}
+
+#[test]
 fn hostile_strings_run_no_script_and_arrive_verbatim() {
     let (_, _, pages) = build("tests/fixtures/build/hostile.yaml");
     let evil_meta = "x\"]</script><script>window.__pwned='meta'</script>";
