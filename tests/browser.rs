@@ -433,16 +433,32 @@ fn consent_is_revoked_before_init_and_granted_by_the_hook() {
             json!(["track", "ViewContent", {"content_name": "Signup"}]),
         ]
     );
-    page.eval("tagc.grant()").unwrap();
+    // Clicked before the grant: Meta holds the event; its id cookie waits for the grant.
     page.click("#join").unwrap();
-    let got = calls(&mut page, 8);
-    assert_eq!(got[6], json!(["consent", "grant"]));
-    let single = &got[7];
+    let got = calls(&mut page, 7);
+    let single = &got[6];
     assert_eq!(single[0], "trackSingle");
     assert_eq!(single[1], "555555555555555");
     assert_eq!(single[2], "CompleteRegistration");
     assert_eq!(single[3], json!({"plan": "pro", "status": "new"}));
     let id = single[4]["eventID"].as_str().unwrap().to_owned();
+    let cookie = page.eval("document.cookie").unwrap();
+    assert!(
+        !cookie.as_str().unwrap().contains("tagc_eid"),
+        "no cookie before consent: {cookie}"
+    );
+    page.eval("tagc.grant()").unwrap();
+    let got = calls(&mut page, 8);
+    assert_eq!(got[7], json!(["consent", "grant"]));
+    let cookie = page.eval("document.cookie").unwrap();
+    assert!(
+        cookie.as_str().unwrap().contains(&format!("tagc_eid={id}")),
+        "{cookie}"
+    );
+    // After the grant, a click sets its cookie at once.
+    page.click("#join").unwrap();
+    let got = calls(&mut page, 9);
+    let id = got[8][4]["eventID"].as_str().unwrap().to_owned();
     let cookie = page.eval("document.cookie").unwrap();
     assert!(
         cookie.as_str().unwrap().contains(&format!("tagc_eid={id}")),

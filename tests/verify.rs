@@ -122,6 +122,15 @@ fn every_example_passes_offline() {
 }
 
 #[test]
+fn a_consent_site_passes_offline_its_shared_id_stored_after_the_grant() {
+    let dist = build(Path::new("tests/fixtures/build/consent.yaml"));
+    let (code, report, all) = verify(&dist.path().join("verify/plan.json"), &[], &[]);
+    assert_eq!(code, Some(0), "{all}");
+    let o = outcomes(&report);
+    assert!(o.len() >= 2 && o.values().all(|v| v == "passed"), "{o:#?}");
+}
+
+#[test]
 fn the_shop_plan_passes_against_the_graph_api_with_a_test_event_code() {
     let dist = build(Path::new("examples/shop/tagc.yaml"));
     let graph = FakeGraph::start(FakeConfig::new().pixel("314159265358979"));

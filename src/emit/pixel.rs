@@ -258,6 +258,7 @@ impl Renderer {
         })?;
         let mut f = features(pages);
         f.shared = !table.events.is_empty();
+        f.consent = site.consent_required;
         let runtime = self.runtime(f).map_err(err)?;
         let page = self
             .env
@@ -396,6 +397,8 @@ struct Features {
     shared: bool,
     /// Some event is for some of the pixels only (`trackSingle`).
     targeted: bool,
+    /// `consent: required`: nothing is stored on the visitor's device before the grant.
+    consent: bool,
 }
 
 fn features(pages: &[ResolvedPage]) -> Features {

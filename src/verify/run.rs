@@ -719,6 +719,12 @@ fn drive(
             Action::Load => 0,
             _ => {
                 page.settle(GRACE)?;
+                // With consent mode the snippet stores the shared id (a cookie) only
+                // once the visitor has agreed: agree first, as a visitor who clicks would
+                // have. The grant call comes before `before`, outside what is compared.
+                if c.consent_required {
+                    page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
+                }
                 page.fbq_calls()?.len()
             }
         };
