@@ -336,7 +336,7 @@ fn site_wide_mode_runs_under_the_csp_the_manifest_lists() {
             "build",
             "examples/shop/tagc.yaml",
             "--nonce",
-            "n0nce",
+            "<%= n0nce %>",
             "--out",
         ])
         .arg(dir.path())
@@ -360,11 +360,33 @@ fn site_wide_mode_runs_under_the_csp_the_manifest_lists() {
         })
         .collect::<Vec<_>>()
         .join("; ");
+    // The loader's hash source is the hash of its body, whatever the nonce placeholder
+    // holds (`%>` once ended the tag early for the hash).
+    let head_html = read("pixel/head.html");
+    let body = head_html
+        .split_once(r#"<script nonce="<%= n0nce %>">"#)
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(body, _)| body)
+        .unwrap();
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let want = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body.as_bytes()))
+    );
+    assert!(
+        manifest["pixel"]["csp"]["script-src"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(want)),
+        "{want} not in {}",
+        manifest["pixel"]["csp"]
+    );
     // The page's own policy is exactly what the manifest lists (no nonce source: the
     // loader is allowed by its hash, tagc.js by its origin).
     let head = format!(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; {csp}\">\n{}",
-        read("pixel/head.html").replace("n0nce", "unused")
+        read("pixel/head.html").replace("<%= n0nce %>", "unused")
     );
     let server = serve([
         (
@@ -470,7 +492,11 @@ fn consent_is_revoked_before_init_and_granted_by_the_hook() {
 fn values_are_read_the_way_sites_write_them() {
     let (_, _, pages) = build("examples/shop/tagc.yaml");
     // Prices as shops print them, and what `value` must be (None: left out).
-    let prices: [(&str, Option<f64>); 12] = [
+    let prices: [(&str, Option<f64>); 16] = [
+        ("1\u{a0}234,50\u{a0}€", Some(1234.5)),
+        ("1\u{202f}234,50 €", Some(1234.5)),
+        ("CHF 1'234.50", Some(1234.5)),
+        ("$.99", Some(0.99)),
         ("$1,234", Some(1234.0)),
         ("USD 1,299", Some(1299.0)),
         ("1.299", Some(1299.0)),
@@ -540,6 +566,7 @@ fn a_submission_is_matched_from_the_button_that_submitted_the_form() {
 <form id="apply"><input name="q"><button type="submit" id="apply-btn"><span>Enviar</span> solicitud</button></form>
 <form id="news"><button type="submit" id="subscribe">OK</button></form>
 <form id="contact"><button type="submit" id="contact-btn">Send</button></form>
+<button type="submit" form="contact" id="outside">Send too</button>
 <script>for (const f of document.forms) f.addEventListener('submit', (e) => e.preventDefault());</script>
 "#;
     let server = serve([page_route("/forms", &pages["forms"], body)]);
@@ -550,12 +577,15 @@ fn a_submission_is_matched_from_the_button_that_submitted_the_form() {
     page.click("#apply-btn").unwrap();
     page.click("#subscribe").unwrap();
     page.click("#contact-btn").unwrap();
-    let got = calls(&mut page, 5);
+    // A submit button outside its form (`form="contact"`) still submits `form#contact`.
+    page.click("#outside").unwrap();
+    let got = calls(&mut page, 6);
     assert_eq!(
         got[2..],
         [
             json!(["track", "SubmitApplication"]),
             json!(["track", "Subscribe"]),
+            json!(["track", "Contact"]),
             json!(["track", "Contact"]),
         ]
     );

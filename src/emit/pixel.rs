@@ -154,8 +154,14 @@ impl Renderer {
         let loader_csp_hash = head
             .split("<script")
             .nth(1)
-            .and_then(|s| s.split_once('>'))
-            .and_then(|(_, rest)| rest.split_once("</script>"))
+            // The tag ends after its nonce attribute, whose value has no `"` but may have
+            // a `>` (`<%= nonce %>`).
+            .and_then(|s| match s.strip_prefix(" nonce=\"") {
+                Some(rest) => rest.split_once('"').map(|(_, after)| after),
+                None => Some(s),
+            })
+            .and_then(|s| s.strip_prefix('>'))
+            .and_then(|rest| rest.split_once("</script>"))
             .map(|(body, _)| {
                 format!(
                     "'sha256-{}'",

@@ -795,6 +795,10 @@ fn drive(
         let share = e.event_id.as_ref()?.shared.clone()?;
         Some((e.event.clone()?, share))
     }) {
+        // With consent mode a load event's id cookie is written once the visitor agrees.
+        if offline && c.consent_required && matches!(c.action, Action::Load) {
+            page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
+        }
         let v = page.eval(&shared_js(&share))?;
         obs.shared = v.as_str().map(str::to_owned);
         // The id of the event that hands its id over, not of any other event.
