@@ -1,10 +1,11 @@
 //! Stage 5 — write: artifacts and their manifest into the output directory, atomically.
 //!
 //! Every file is first written in full to a temporary file beside its destination; only
-//! when all of them are written are they renamed into place (the manifest last). A build that fails while writing removes its temporary files and leaves the
-//! previous output as it was. Files that the previous manifest listed and this build no
-//! longer produces (a deleted page) are removed; anything else in the directory is left
-//! alone. An artifact whose file already has the same bytes is not rewritten.
+//! when all of them are written are they renamed into place (the manifest last). A build
+//! that fails while writing removes its temporary files and leaves the previous output as
+//! it was. Files that the previous manifest listed and this build no longer produces (a
+//! deleted page) are removed; anything else in the directory is left alone. An artifact
+//! whose file already has the same bytes is not rewritten.
 
 use std::fs;
 use std::io::Write;

@@ -21,13 +21,15 @@ use tagc::browser::{Browser, LaunchOptions, MetaMode, Page};
 
 const PIXEL: &str = "123456789012345";
 
-/// Builds `config` and returns (site-wide head, tagc.js, page id → inline snippet).
-fn build(config: &str) -> (String, String, std::collections::BTreeMap<String, String>) {
+/// Runs `tagc build CONFIG EXTRA… --out DIR` and returns DIR.
+fn build_dir(config: &str, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let out = assert_cmd::Command::cargo_bin("tagc")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", config, "--out"])
+        .args(["build", config])
+        .args(extra)
+        .arg("--out")
         .arg(dir.path())
         .output()
         .unwrap();
@@ -37,6 +39,12 @@ fn build(config: &str) -> (String, String, std::collections::BTreeMap<String, St
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    dir
+}
+
+/// Builds `config` and returns (site-wide head, tagc.js, page id → inline snippet).
+fn build(config: &str) -> (String, String, std::collections::BTreeMap<String, String>) {
+    let dir = build_dir(config, &[]);
     let read = |p: &Path| std::fs::read_to_string(dir.path().join(p)).unwrap();
     let mut pages = std::collections::BTreeMap::new();
     for e in std::fs::read_dir(dir.path().join("pixel/pages"))
@@ -64,6 +72,20 @@ fn page_route(path: &str, head: &str, body: &str) -> (String, (String, Vec<u8>))
         path.to_owned(),
         ("text/html; charset=utf-8".to_owned(), html(head, body)),
     )
+}
+
+/// Serves a site-wide page at `path` (the `head.html` tags in `head`) and its `/tagc.js`.
+fn serve_site_wide(path: &str, head: &str, body: &str, script: &str) -> Server {
+    serve([
+        (
+            "/tagc.js".to_owned(),
+            (
+                "application/javascript".to_owned(),
+                script.as_bytes().to_vec(),
+            ),
+        ),
+        page_route(path, head, body),
+    ])
 }
 
 fn serve<const N: usize>(routes: [(String, (String, Vec<u8>)); N]) -> Server {
@@ -259,17 +281,7 @@ fn site_wide_script_with_integrity_follows_spa_route_changes() {
 <div class="product-card" data-sku="TS-0042" data-price="24,90"><button class="add-to-cart">Añadir</button></div>
 <script>window.dataLayer = [{ecommerce: {num_items: 3, value: '99.90'}}];</script>
 "#;
-    let app = html(&head, body);
-    let server = serve([
-        (
-            "/tagc.js".to_owned(),
-            (
-                "application/javascript".to_owned(),
-                script.clone().into_bytes(),
-            ),
-        ),
-        ("/".to_owned(), ("text/html; charset=utf-8".to_owned(), app)),
-    ]);
+    let server = serve_site_wide("/", &head, body, &script);
     let mut browser = launch();
     let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/")).unwrap();
@@ -328,21 +340,7 @@ fn site_wide_script_with_integrity_follows_spa_route_changes() {
 
 #[test]
 fn site_wide_mode_runs_under_the_csp_the_manifest_lists() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("tagc")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "build",
-            "examples/shop/tagc.yaml",
-            "--nonce",
-            "<%= n0nce %>",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let dir = build_dir("examples/shop/tagc.yaml", &["--nonce", "<%= n0nce %>"]);
     let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
     let manifest: Value = serde_json::from_str(&read("manifest.json")).unwrap();
     let csp = manifest["pixel"]["csp"]
@@ -388,19 +386,7 @@ fn site_wide_mode_runs_under_the_csp_the_manifest_lists() {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; {csp}\">\n{}",
         read("pixel/head.html").replace("<%= n0nce %>", "unused")
     );
-    let server = serve([
-        (
-            "/tagc.js".to_owned(),
-            (
-                "application/javascript".to_owned(),
-                read("pixel/tagc.js").into_bytes(),
-            ),
-        ),
-        (
-            "/".to_owned(),
-            ("text/html; charset=utf-8".to_owned(), html(&head, "")),
-        ),
-    ]);
+    let server = serve_site_wide("/", &head, "", &read("pixel/tagc.js"));
     let mut browser = launch();
     let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/")).unwrap();
@@ -412,16 +398,7 @@ fn site_wide_mode_runs_under_the_csp_the_manifest_lists() {
 fn a_tampered_site_script_is_refused_by_its_integrity() {
     let (head, script, _) = build("examples/shop/tagc.yaml");
     let tampered = script.replace("'PageView'", "'Tampered'");
-    let server = serve([
-        (
-            "/tagc.js".to_owned(),
-            ("application/javascript".to_owned(), tampered.into_bytes()),
-        ),
-        (
-            "/".to_owned(),
-            ("text/html; charset=utf-8".to_owned(), html(&head, "")),
-        ),
-    ]);
+    let server = serve_site_wide("/", &head, "", &tampered);
     let mut browser = launch();
     let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/")).unwrap();
@@ -646,16 +623,7 @@ document.getElementById('s').setAttribute('data-x', {sel});
 #[test]
 fn hostile_strings_run_no_script_in_site_wide_mode() {
     let (head, script, _) = build("tests/fixtures/build/hostile.yaml");
-    let server = serve([
-        (
-            "/tagc.js".to_owned(),
-            ("application/javascript".to_owned(), script.into_bytes()),
-        ),
-        (
-            "/hostile".to_owned(),
-            ("text/html; charset=utf-8".to_owned(), html(&head, "")),
-        ),
-    ]);
+    let server = serve_site_wide("/hostile", &head, "", &script);
     let mut browser = launch();
     let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/hostile")).unwrap();

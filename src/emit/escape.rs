@@ -70,13 +70,15 @@ pub fn html_attr(s: &str) -> String {
 /// is all it replaces. `tagc` refuses such placeholders on the command line.
 #[must_use]
 pub fn placeholder_attr(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '"' => "&quot;".to_owned(),
-            c if c.is_control() => " ".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&quot;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether `s` can be a placeholder for [`placeholder_attr`] unchanged: not empty, no `"`,

@@ -35,11 +35,9 @@ pub struct PixelFacts {
 
 /// The CSP `script-src` source for a script served from `url`.
 fn script_csp_source(url: &str) -> String {
-    let lower = url.to_ascii_lowercase();
     let rest = ["https://", "http://", "//"].iter().find_map(|p| {
-        lower
-            .starts_with(p)
-            .then(|| (&url[..p.len()], &url[p.len()..]))
+        let (scheme, rest) = url.split_at_checked(p.len())?;
+        scheme.eq_ignore_ascii_case(p).then_some((scheme, rest))
     });
     match rest {
         Some((scheme, rest)) => {

@@ -83,6 +83,10 @@ pub struct Renderer {
     runtimes: std::sync::Mutex<HashMap<Features, Arc<(String, String)>>>,
 }
 
+/// The site-wide inline loader: a stand-in `tagc` that queues consent calls until
+/// `tagc.js` has loaded. A constant, so the manifest's CSP hash is of exactly these bytes.
+const LOADER: &str = "window.tagc=window.tagc||{q:[],grant:function(){tagc.q.push('grant')},revoke:function(){tagc.q.push('revoke')}};";
+
 /// Stands in for the page table while the runtime is rendered, and for the runtime while
 /// the page around it is; it can't occur in a template's own text.
 const CONFIG_SLOT: &str = "\u{0}tagc:config\u{0}";
@@ -149,27 +153,17 @@ impl Renderer {
             "head.html.j2",
             site,
             opts,
-            context! { integrity => integrity.clone(), script_url => opts.script_url.clone() },
+            context! {
+                integrity => integrity.clone(),
+                script_url => opts.script_url.clone(),
+                loader => Value::from_safe_string(LOADER.to_owned()),
+            },
         )?;
-        let loader_csp_hash = head
-            .split("<script")
-            .nth(1)
-            // The tag ends after its nonce attribute, whose value has no `"` but may have
-            // a `>` (`<%= nonce %>`).
-            .and_then(|s| match s.strip_prefix(" nonce=\"") {
-                Some(rest) => rest.split_once('"').map(|(_, after)| after),
-                None => Some(s),
-            })
-            .and_then(|s| s.strip_prefix('>'))
-            .and_then(|rest| rest.split_once("</script>"))
-            .map(|(body, _)| {
-                format!(
-                    "'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD
-                        .encode(Sha256::digest(body.as_bytes()))
-                )
-            })
-            .unwrap_or_default();
+        // The hash of the loader itself, not of what a parse of the tags finds.
+        let loader_csp_hash = format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(LOADER.as_bytes()))
+        );
         Ok(SiteWide {
             script,
             head,

@@ -701,6 +701,9 @@ const PLAUSIBLE_SINCE: i64 = 946_684_800;
 
 const GRACE: Duration = Duration::from_millis(150);
 
+/// What a consent banner runs when the visitor agrees (nothing on a site without tagc).
+const GRANT: &str = "window.tagc && window.tagc.grant && window.tagc.grant(), true";
+
 /// Loads the page, acts, and compares the calls.
 fn drive(
     page: &mut Page<'_>,
@@ -723,7 +726,7 @@ fn drive(
                 // once the visitor has agreed: agree first, as a visitor who clicks would
                 // have. The grant call comes before `before`, outside what is compared.
                 if c.consent_required {
-                    page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
+                    page.eval(GRANT)?;
                 }
                 page.fbq_calls()?.len()
             }
@@ -744,7 +747,7 @@ fn drive(
     } else {
         // With consent mode the pixel holds every hit back until consent is granted.
         if c.consent_required {
-            page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
+            page.eval(GRANT)?;
         }
         let before = match c.action {
             Action::Load => 0,
@@ -791,14 +794,30 @@ fn drive(
             obs.event_ids.entry(event).or_default().extend(id);
         }
     }
+    // The grant hook works; and only after it does a load event store its shared id (a
+    // cookie), so this comes before the id is read.
+    if offline && c.consent_required && matches!(c.action, Action::Load) {
+        let n = page.fbq_calls()?.len();
+        page.eval(GRANT)?;
+        let _ = page.wait_for(&format!("(window.__fbqCalls || []).length > {n}"), timeout);
+        let calls = page.fbq_calls()?;
+        let granted = calls
+            .get(n..)
+            .unwrap_or_default()
+            .iter()
+            .any(|a| *a == serde_json::json!(["consent", "grant"]));
+        if !granted {
+            mismatches.push(Mismatch {
+                what: "tagc.grant()".to_owned(),
+                expected: "fbq('consent', 'grant')".to_owned(),
+                actual: "no such call".to_owned(),
+            });
+        }
+    }
     if let Some((event, share)) = c.expect.iter().find_map(|e| {
         let share = e.event_id.as_ref()?.shared.clone()?;
         Some((e.event.clone()?, share))
     }) {
-        // With consent mode a load event's id cookie is written once the visitor agrees.
-        if offline && c.consent_required && matches!(c.action, Action::Load) {
-            page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
-        }
         let v = page.eval(&shared_js(&share))?;
         obs.shared = v.as_str().map(str::to_owned);
         // The id of the event that hands its id over, not of any other event.
@@ -812,24 +831,6 @@ fn drive(
                 what: "the id handed to the server".to_owned(),
                 expected: id.unwrap_or_else(|| "the eventID".to_owned()),
                 actual: obs.shared.clone().unwrap_or_else(|| "missing".to_owned()),
-            });
-        }
-    }
-    if seen != Seen::SiteHits && c.consent_required && matches!(c.action, Action::Load) {
-        let n = page.fbq_calls()?.len();
-        page.eval("window.tagc && window.tagc.grant && window.tagc.grant(), true")?;
-        let _ = page.wait_for(&format!("(window.__fbqCalls || []).length > {n}"), timeout);
-        let calls = page.fbq_calls()?;
-        let granted = calls
-            .get(n..)
-            .unwrap_or_default()
-            .iter()
-            .any(|a| *a == serde_json::json!(["consent", "grant"]));
-        if !granted {
-            mismatches.push(Mismatch {
-                what: "tagc.grant()".to_owned(),
-                expected: "fbq('consent', 'grant')".to_owned(),
-                actual: "no such call".to_owned(),
             });
         }
     }
