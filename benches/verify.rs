@@ -14,7 +14,7 @@
 mod graph;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tagc::send::client::{RetryPolicy, Token};
 use tagc::verify::plan::{Plan, PlanCheck};
@@ -50,19 +50,11 @@ fn shop_dist(dir: &Path) -> Plan {
 
 fn options(dir: &Path, graph_url: &str, token: Option<Token>) -> RunOptions {
     RunOptions {
-        plan_dir: dir.join("verify"),
         test_event_code: token.as_ref().map(|_| "TEST12345".to_owned()),
         token,
         graph_url: graph_url.to_owned(),
-        base_url: None,
-        site_recorder: false,
-        only: None,
-        checks: Vec::new(),
-        check_timeout: Duration::from_secs(30),
-        total_timeout: Duration::from_secs(900),
         retry: RetryPolicy::default(),
-        now: None,
-        launch: tagc::browser::LaunchOptions::default(),
+        ..RunOptions::offline(dir.join("verify"))
     }
 }
 

@@ -2,9 +2,9 @@
 //!
 //! Each test builds a configuration with the `tagc` binary, puts the artifacts byte for
 //! byte into pages served on 127.0.0.1, and drives Chromium over the DevTools protocol
-//! (`tagc::browser`). Requests to Meta's hosts are intercepted: `fbevents.js` is answered
-//! with a recorder that, like Meta's library, replays the `fbq` queue and then takes calls
-//! directly, so the tests see the exact `fbq` call sequence.
+//! (`tagc::browser`). Requests to Meta's hosts are intercepted (`fbevents.js` is answered by
+//! a stand-in), and every `fbq` call is reported by tagc's observer the moment it is made,
+//! so the tests see the exact `fbq` call sequence.
 //!
 //! Chromium comes from Debian's `chromium` package (`.ci/run` installs it); set
 //! `TAGC_CHROMIUM` to use another binary.
@@ -94,12 +94,8 @@ fn serve<const N: usize>(routes: [(String, (String, Vec<u8>)); N]) -> Server {
 
 /// Waits until at least `n` calls are recorded, then returns them.
 fn calls(page: &mut Page<'_>, n: usize) -> Vec<Value> {
-    page.wait_for(
-        &format!("(window.__fbqCalls || []).length >= {n}"),
-        Duration::from_secs(5),
-    )
-    .unwrap_or_else(|e| panic!("{e}; calls so far: {:?}", page.fbq_calls()));
-    page.fbq_calls().unwrap()
+    page.wait_calls(n, Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A JavaScript string literal that is safe inside the test page's own `<script>`.

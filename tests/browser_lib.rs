@@ -106,15 +106,22 @@ for (const f of document.forms) f.addEventListener('submit', (e) => {
     let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     page.goto(&server.url("/")).unwrap();
 
+    // As a visitor submits: with a click on the form's submit button, whichever element of
+    // the form was named.
     page.submit("#f").unwrap();
     page.submit("#go").unwrap();
     page.submit("#f input[name=email]").unwrap();
     assert_eq!(
         page.eval("window.__submits").unwrap(),
-        json!([["f", null], ["f", "go"], ["f", null]])
+        json!([["f", "go"], ["f", "go"], ["f", "go"]])
     );
     let err = page.submit("#strict").unwrap_err();
     assert!(matches!(err, BrowserError::InvalidForm { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("<input> name=email: ") && msg.contains("verify.fill"),
+        "names the field and the fix: {msg}"
+    );
     let err = page.submit("#orphan").unwrap_err();
     assert!(matches!(err, BrowserError::NotAForm { .. }), "{err}");
     let err = page.submit("#missing").unwrap_err();

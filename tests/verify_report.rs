@@ -37,6 +37,8 @@ fn check(
         outcome,
         message: message.to_owned(),
         mismatches,
+        notes: Vec::new(),
+        sent: Vec::new(),
         millis: 0,
     }
 }

@@ -20,8 +20,10 @@
 //!
 //! [`serve::Server`] serves static pages on 127.0.0.1 for checks that bring their own.
 
+pub mod act;
 mod cdp;
 pub mod find;
+mod observer;
 mod page;
 mod recorder;
 pub mod serve;
@@ -35,9 +37,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+pub use act::{Located, Target};
 use cdp::{Conn, Incoming, remaining};
-pub use page::Page;
-pub use recorder::{PixelHit, RECORDER_JS, parse_urlencoded};
+pub use page::{Capture, Document, FailedRequest, Observed, Page, PageError, SentRequest, WaitEnd};
+pub use recorder::{PixelHit, RECORDER_JS, form_fields, parse_urlencoded};
 
 /// The flags Chromium is started with (plus `--user-data-dir` and `about:blank`).
 pub const CHROMIUM_FLAGS: [&str; 10] = [
@@ -131,38 +134,124 @@ pub enum BrowserError {
         message: String,
     },
     /// No element matches a selector.
-    #[error("no element matches `{selector}`")]
+    #[error("no element matches `{selector}`{}{}", waited_note(*waited), frames_note(*frames))]
     NoElement {
         /// The CSS selector.
         selector: String,
+        /// How long it was waited for.
+        waited: Duration,
+        /// Cross-origin iframes that could not be searched.
+        frames: usize,
     },
     /// The element exists but has no box to click (hidden, `display: none`, empty).
-    #[error("`{selector}` is not visible")]
+    #[error("{selector} matches {element}, but it is not visible{}", waited_note(*waited))]
     NotVisible {
-        /// The CSS selector.
+        /// What was looked for (`` `form#quote` ``, `the text "…"`).
         selector: String,
+        /// The first element found, described.
+        element: String,
+        /// How long it was waited for.
+        waited: Duration,
     },
     /// No visible element has the text.
-    #[error("no visible element has the text {text:?}{}", within.as_ref().map(|w| format!(" inside `{w}`")).unwrap_or_default())]
+    #[error("no visible element has the text {text:?}{}{}{}", within.as_ref().map(|w| format!(" inside `{w}`")).unwrap_or_default(), waited_note(*waited), frames_note(*frames))]
     NoText {
         /// The text looked for (whitespace-normalised).
         text: String,
         /// The selector it was looked for in.
         within: Option<String>,
+        /// How long it was waited for.
+        waited: Duration,
+        /// Cross-origin iframes that could not be searched.
+        frames: usize,
+    },
+    /// The element is disabled (`:disabled`, `aria-disabled="true"`).
+    #[error("{element} is disabled{}", waited_note(*waited))]
+    Disabled {
+        /// The element, described.
+        element: String,
+        /// How long it was waited for.
+        waited: Duration,
+    },
+    /// The element never stopped moving.
+    #[error("{element} kept moving{}", waited_note(*waited))]
+    Unstable {
+        /// The element, described.
+        element: String,
+        /// How long it was waited for.
+        waited: Duration,
+    },
+    /// Something else is where the element would be clicked (a consent wall, a modal's
+    /// backdrop, a web component's host).
+    #[error("{element} cannot be clicked: the click point ({x}, {y}) is covered by {by}{}", waited_note(*waited))]
+    Covered {
+        /// The element, described.
+        element: String,
+        /// What is at the click point, described.
+        by: String,
+        /// The click point.
+        x: f64,
+        /// The click point.
+        y: f64,
+        /// How long it was waited for.
+        waited: Duration,
+    },
+    /// The element is inside an iframe, whose clicks the page's snippet does not see.
+    #[error(
+        "{what} is inside an iframe ({src}): the snippet on this page does not see clicks there; the iframe's own page needs the snippet, and its check needs that page's URL"
+    )]
+    InFrame {
+        /// What was looked for.
+        what: String,
+        /// The iframe's `src`.
+        src: String,
     },
     /// A selector given to [`Page::submit`] is neither a form nor inside one.
-    #[error("`{selector}` is not a form or a control in one")]
+    #[error("{selector} ({element}) is not a form or a control in one")]
     NotAForm {
-        /// The CSS selector.
+        /// What was looked for.
         selector: String,
+        /// The element found, described.
+        element: String,
     },
-    /// The form did not submit because a field failed its constraints (`required`, …).
-    #[error("the form `{selector}` is invalid, so it was not submitted")]
+    /// The form's fields fail their constraints (`required`, `type=email`, …), so a
+    /// visitor could not submit it.
+    #[error("the form {form} is invalid, so a visitor could not submit it: {}; give the fields values with verify.fill", fields.join("; "))]
     InvalidForm {
-        /// The CSS selector.
-        selector: String,
+        /// The form, described.
+        form: String,
+        /// Each invalid field, described with its validation message.
+        fields: Vec<String>,
     },
 }
+
+/// ` (waited 10 s)` for a wait that was not zero.
+fn waited_note(d: Duration) -> String {
+    if d.is_zero() {
+        String::new()
+    } else {
+        format!(" (waited {} s)", trim_secs(d))
+    }
+}
+
+/// Seconds with at most one decimal: `10`, `2.5`.
+fn trim_secs(d: Duration) -> String {
+    let s = format!("{:.1}", d.as_secs_f64());
+    s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+}
+
+/// ` (2 cross-origin iframes were not searched)` when there were some.
+fn frames_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " (1 cross-origin iframe was not searched)".to_owned(),
+        n => format!(" ({n} cross-origin iframes were not searched)"),
+    }
+}
+
+/// The environment variable with extra Chromium flags (whitespace-separated), such as a
+/// proxy a CI runner needs: `TAGC_CHROMIUM_FLAGS="--proxy-server=http://proxy:3128"`.
+pub const FLAGS_ENV: &str = "TAGC_CHROMIUM_FLAGS";
 
 /// How [`Browser::launch`] starts the browser.
 #[derive(Debug, Clone)]
@@ -220,6 +309,11 @@ impl Browser {
         let profile = new_profile_dir()?;
         let spawned = Command::new(&binary)
             .args(CHROMIUM_FLAGS)
+            .args(
+                std::env::var(FLAGS_ENV)
+                    .unwrap_or_default()
+                    .split_whitespace(),
+            )
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdin(Stdio::null())

@@ -1,15 +1,25 @@
-//! A tab: navigation, evaluation, real clicks, and what the page did with Meta's hosts.
+//! A tab: navigation, evaluation, real input, and a record of what the page did —
+//! its `fbq` calls and route changes (through the observer), its documents and their HTTP
+//! status, the requests it sent, its errors, and what it sent to Meta's hosts.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 
+use super::act::{self, Answer, Located, Miss, Op, Target};
 use super::cdp::{Incoming, remaining};
-use super::recorder::{self, Answer, PixelHit};
+use super::observer::{self, BINDING, OBSERVER_JS};
+use super::recorder::{self, PixelHit};
 use super::{Browser, BrowserError, MetaMode};
 
-/// How long [`Page::wait_for`] sleeps (handling events) between two evaluations.
+/// How long [`Page::wait_for`] lets events be handled between two evaluations.
 const WAIT_STEP: Duration = Duration::from_millis(20);
+
+/// A request still open after this long (a long poll, an event stream) no longer keeps
+/// the network from counting as idle.
+const LONG_REQUEST: Duration = Duration::from_secs(3);
 
 /// A tab in its own browser context, attached with a flat session. Closing it (or
 /// dropping it) closes the tab and disposes of the context.
@@ -20,10 +30,19 @@ pub struct Page<'b> {
     target_id: String,
     context_id: String,
     timeout: Duration,
-    errors: Vec<String>,
-    meta_requests: Vec<String>,
-    hits: Vec<PixelHit>,
+    main_frame: String,
+    capture: Capture,
+    /// Document token → index in `capture.documents`.
+    tokens: HashMap<String, usize>,
+    /// Open requests: id → (URL, started).
+    in_flight: HashMap<String, (String, Instant)>,
+    /// Responses to main-frame documents: (URL, status), in order.
+    responses: Vec<(String, u16)>,
+    /// A main-frame navigation has started and not stopped.
+    loading: bool,
+    /// The load event of the last navigation fired.
     loaded: bool,
+    last_activity: Instant,
     gone: Option<Gone>,
     closed: bool,
 }
@@ -33,6 +52,113 @@ pub struct Page<'b> {
 enum Gone {
     Crashed,
     Detached,
+}
+
+/// Everything the page did since it was opened or [`Page::reset`].
+#[derive(Debug, Clone, Default)]
+pub struct Capture {
+    /// Every document that started, top-level and iframes, in order.
+    pub documents: Vec<Document>,
+    /// `fbq` calls and route changes, in the order they happened.
+    pub events: Vec<Observed>,
+    /// Requests to `facebook.com/tr`, parsed.
+    pub hits: Vec<PixelHit>,
+    /// Uncaught exceptions and console errors (and the runtime's own warnings).
+    pub errors: Vec<PageError>,
+    /// Requests with a body the page sent (form posts, `fetch` posts, beacons), except to
+    /// Meta's hosts.
+    pub sent: Vec<SentRequest>,
+    /// Requests that failed.
+    pub failed: Vec<FailedRequest>,
+    /// URLs of the requests to Meta's hosts (intercepted, whatever their answer).
+    pub meta_requests: Vec<String>,
+}
+
+/// A document of the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Its URL when it started.
+    pub url: String,
+    /// Whether it is the top-level document.
+    pub top: bool,
+}
+
+/// Something the observer reported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observed {
+    /// `fbq(…)` was called in document `doc`.
+    Call {
+        /// Index in [`Capture::documents`].
+        doc: usize,
+        /// The arguments as JSON (`undefined` → `null`).
+        args: Value,
+        /// The arguments with `undefined` and `NaN` visible, as JSON text.
+        raw: String,
+    },
+    /// The path changed without a new document (`pushState`, `replaceState`, `popstate`).
+    Route {
+        /// Index in [`Capture::documents`].
+        doc: usize,
+        /// The new URL.
+        url: String,
+    },
+}
+
+impl Observed {
+    /// The document it happened in.
+    #[must_use]
+    pub fn doc(&self) -> usize {
+        match self {
+            Observed::Call { doc, .. } | Observed::Route { doc, .. } => *doc,
+        }
+    }
+}
+
+/// An error the page reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageError {
+    /// The message (`TypeError: …`, `console.error: …`).
+    pub message: String,
+    /// The script it came from, when known.
+    pub script: Option<String>,
+    /// Whether it comes from tagc's own code: the runtime's `tagc:` warnings, or an
+    /// exception thrown in a `tagc*.js` script.
+    pub tagc: bool,
+}
+
+/// A request with a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRequest {
+    /// `POST`, `PUT`, …
+    pub method: String,
+    /// The URL.
+    pub url: String,
+    /// Its `Content-Type`, if given.
+    pub content_type: Option<String>,
+    /// The body (lossy UTF-8).
+    pub body: String,
+}
+
+/// A request that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedRequest {
+    /// The URL.
+    pub url: String,
+    /// The network error (`net::ERR_NAME_NOT_RESOLVED`, …).
+    pub error: String,
+    /// Whether it was cancelled (by a navigation, say) rather than failing.
+    pub canceled: bool,
+}
+
+/// How [`Page::wait_until`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitEnd {
+    /// The condition held.
+    Met,
+    /// Nothing happened for the quiet time: no report, no navigation, no open request.
+    Quiet,
+    /// The deadline passed.
+    Deadline,
 }
 
 impl<'b> Page<'b> {
@@ -51,16 +177,21 @@ impl<'b> Page<'b> {
             target_id,
             context_id,
             timeout,
-            errors: Vec::new(),
-            meta_requests: Vec::new(),
-            hits: Vec::new(),
+            main_frame: String::new(),
+            capture: Capture::default(),
+            tokens: HashMap::new(),
+            in_flight: HashMap::new(),
+            responses: Vec::new(),
+            loading: false,
             loaded: false,
+            last_activity: Instant::now(),
             gone: None,
             closed: false,
         }
     }
 
-    /// Enables the domains the page needs and the interception of Meta's hosts.
+    /// Enables the domains the page needs, the observer, and the interception of Meta's
+    /// hosts.
     pub(super) fn setup(&mut self) -> Result<(), BrowserError> {
         let patterns: Vec<Value> = recorder::PATTERNS
             .iter()
@@ -68,7 +199,23 @@ impl<'b> Page<'b> {
             .collect();
         self.call("Page.enable", json!({}))?;
         self.call("Runtime.enable", json!({}))?;
+        self.call("Network.enable", json!({"maxPostDataSize": 65_536}))?;
         self.call("Fetch.enable", json!({"patterns": patterns}))?;
+        self.call("Runtime.addBinding", json!({"name": BINDING}))?;
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": OBSERVER_JS}),
+        )?;
+        // Focus and blur events as in a focused window, though headless.
+        self.call(
+            "Emulation.setFocusEmulationEnabled",
+            json!({"enabled": true}),
+        )?;
+        let tree = self.call("Page.getFrameTree", json!({}))?;
+        self.main_frame = tree["frameTree"]["frame"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         Ok(())
     }
 }
@@ -85,8 +232,37 @@ impl Page<'_> {
         self.timeout = timeout;
     }
 
+    /// What the page did so far.
+    pub fn capture(&self) -> &Capture {
+        &self.capture
+    }
+
+    /// Forgets what the page did and clears its cookies and storage, so the next
+    /// navigation starts like a first visit (the tab and its interception stay).
+    pub fn reset(&mut self) -> Result<(), BrowserError> {
+        let _ = self.eval("try { sessionStorage.clear(); } catch (e) {} 0");
+        let origins: std::collections::BTreeSet<String> = self
+            .capture
+            .documents
+            .iter()
+            .filter_map(|d| origin(&d.url))
+            .collect();
+        self.call("Network.clearBrowserCookies", json!({}))?;
+        for o in origins {
+            self.call(
+                "Storage.clearDataForOrigin",
+                json!({"origin": o, "storageTypes": "all"}),
+            )?;
+        }
+        self.capture = Capture::default();
+        self.tokens.clear();
+        self.responses.clear();
+        Ok(())
+    }
+
     /// Navigates to `url` and waits for its load event. A same-document navigation (a
-    /// fragment change) returns at once.
+    /// fragment change) returns at once. The document's HTTP status is then
+    /// [`status`](Self::status).
     pub fn goto(&mut self, url: &str) -> Result<(), BrowserError> {
         let deadline = Instant::now() + self.timeout;
         self.loaded = false;
@@ -100,16 +276,39 @@ impl Page<'_> {
         if r.get("loaderId").is_none() {
             return Ok(());
         }
+        self.loading = true;
+        self.wait_loaded(deadline, url)
+    }
+
+    /// Waits for the load event of the navigation under way (or the last one).
+    pub fn wait_loaded(&mut self, deadline: Instant, what: &str) -> Result<(), BrowserError> {
         while !self.loaded {
             if Instant::now() >= deadline {
                 return Err(BrowserError::Timeout {
-                    what: format!("the load event of {url}"),
+                    what: format!("the load event of {what}"),
                     after: self.timeout,
                 });
             }
             self.pump_once()?;
         }
         Ok(())
+    }
+
+    /// Whether a main-frame navigation is under way: it started, and its document has
+    /// not fired its load event yet.
+    pub fn navigating(&self) -> bool {
+        self.loading && !self.loaded
+    }
+
+    /// The HTTP status of the last top-level document whose URL is `url` (fragment
+    /// ignored), if a response was seen.
+    pub fn status(&self, url: &str) -> Option<u16> {
+        let url = url.split('#').next().unwrap_or(url);
+        self.responses
+            .iter()
+            .rev()
+            .find(|(u, _)| u.split('#').next() == Some(url))
+            .map(|(_, s)| *s)
     }
 
     /// Evaluates a JavaScript expression in the page (a promise is awaited) and returns
@@ -119,109 +318,166 @@ impl Page<'_> {
         self.eval_until(js, deadline)
     }
 
-    /// A real click on the first element matching `selector`: scrolls it into view and
-    /// sends mouse events at the centre of its box, so the click goes through hit-testing
-    /// like a user's (an element covering it gets the click).
+    /// Waits until every report the page made before this call has arrived (one round
+    /// trip to the page: its reports travel the same way, in order).
+    pub fn barrier(&mut self) -> Result<(), BrowserError> {
+        self.eval("0").map(|_| ())
+    }
+
+    /// Finds `target` and waits, at most `wait`, until a visitor could click it (see
+    /// [`act`](super::act)); returns where.
+    pub fn locate(&mut self, target: &Target<'_>, wait: Duration) -> Result<Located, BrowserError> {
+        match self.drive(Op::Click, target, wait, None)? {
+            Answer::Ok(l) => Ok(l),
+            Answer::Submitted { .. } => Err(BrowserError::Script {
+                expression: "locate".into(),
+                message: "unexpected answer".into(),
+            }),
+            Answer::Miss(m) => Err(miss(m, target, wait)),
+        }
+    }
+
+    /// Waits, at most `wait`, until `target` is visible.
+    pub fn wait_visible(
+        &mut self,
+        target: &Target<'_>,
+        wait: Duration,
+    ) -> Result<Located, BrowserError> {
+        match self.drive(Op::Visible, target, wait, None)? {
+            Answer::Ok(l) => Ok(l),
+            Answer::Submitted { .. } => Err(BrowserError::Script {
+                expression: "wait_for".into(),
+                message: "unexpected answer".into(),
+            }),
+            Answer::Miss(m) => Err(miss(m, target, wait)),
+        }
+    }
+
+    /// Waits for the field `target` (at most `wait`) and gives it `value` as a visitor
+    /// would: text typed into an input or text area, an option chosen, a checkbox or radio
+    /// button set (`true`/`false`); `input` and `change` events fire.
+    pub fn fill(
+        &mut self,
+        target: &Target<'_>,
+        value: &str,
+        wait: Duration,
+    ) -> Result<String, BrowserError> {
+        match self.drive(Op::Fill, target, wait, Some(value))? {
+            Answer::Ok(l) => Ok(l.element),
+            Answer::Submitted { .. } => Err(BrowserError::Script {
+                expression: "fill".into(),
+                message: "unexpected answer".into(),
+            }),
+            Answer::Miss(m) => Err(miss(m, target, wait)),
+        }
+    }
+
+    /// A visitor's click on `target`, once it is ready (waiting at most `wait`): mouse
+    /// events at its centre, through hit-testing like a user's. Returns the element.
+    pub fn click_target(
+        &mut self,
+        target: &Target<'_>,
+        wait: Duration,
+    ) -> Result<Located, BrowserError> {
+        let l = self.locate(target, wait)?;
+        self.mouse_click(l.x, l.y)?;
+        Ok(l)
+    }
+
+    /// Submits the form `target` names (the form, or a control in it) as a visitor would:
+    /// its constraints must hold (else [`BrowserError::InvalidForm`] lists the fields), and
+    /// its submit button is clicked — or, with none visible, `requestSubmit()` is called.
+    /// Returns the element clicked, or the form.
+    pub fn submit_target(
+        &mut self,
+        target: &Target<'_>,
+        wait: Duration,
+    ) -> Result<String, BrowserError> {
+        match self.drive(Op::Submit, target, wait, None)? {
+            Answer::Ok(l) => {
+                self.mouse_click(l.x, l.y)?;
+                Ok(l.element)
+            }
+            Answer::Submitted { submitted } => Ok(submitted),
+            Answer::Miss(m) => Err(miss(m, target, wait)),
+        }
+    }
+
+    /// A real click on the first element matching `selector`, which must be ready now.
     pub fn click(&mut self, selector: &str) -> Result<(), BrowserError> {
-        let sel = js_literal(selector);
-        let r = self.eval(&format!(
-            "(() => {{ const e = document.querySelector({sel}); if (!e) return 'none'; e.scrollIntoView({{block: 'center', inline: 'center'}}); const r = e.getBoundingClientRect(); if (!(r.width > 0 && r.height > 0)) return 'hidden'; return [r.left + r.width / 2, r.top + r.height / 2]; }})()"
-        ))?;
-        match point(&r) {
-            Some((x, y)) => self.mouse_click(x, y),
-            None if r == "hidden" => Err(BrowserError::NotVisible {
-                selector: selector.to_owned(),
-            }),
-            None => Err(BrowserError::NoElement {
-                selector: selector.to_owned(),
-            }),
-        }
+        self.click_target(&Target::Selector(selector), Duration::ZERO)
+            .map(|_| ())
     }
 
-    /// A real click on the innermost visible element whose text (its `innerText`, or a
-    /// button input's value, with whitespace runs collapsed and trimmed) equals `text`
-    /// (also normalised): the first in document order, inside the first element matching
-    /// `within` if given. Scrolled into view and clicked with mouse events like
-    /// [`click`](Self::click).
+    /// A real click on the innermost visible element whose label (the runtime's
+    /// definition) is `text`, inside the first element matching `within` if given.
     pub fn click_text(&mut self, text: &str, within: Option<&str>) -> Result<(), BrowserError> {
-        let within_js = within.map_or_else(|| "null".to_owned(), js_literal);
-        let r = self.eval(&format!(
-            r#"((text, within) => {{
-  const norm = (s) => String(s || '').replace(/\s+/g, ' ').trim();
-  const root = within === null ? (document.body || document.documentElement) : document.querySelector(within);
-  if (!root) return 'within';
-  const want = norm(text);
-  const skip = /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|HEAD|TITLE)$/;
-  const textOf = (e) => (e instanceof HTMLInputElement && /^(submit|button|reset)$/i.test(e.type)) ? norm(e.value) : norm(e.innerText);
-  const hits = [root, ...root.querySelectorAll('*')].filter((e) => !skip.test(e.tagName) && textOf(e) === want);
-  const visible = (e) => {{ const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; }};
-  const target = hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o))).find(visible);
-  if (!target) return 'text';
-  target.scrollIntoView({{block: 'center', inline: 'center'}});
-  const r = target.getBoundingClientRect();
-  return [r.left + r.width / 2, r.top + r.height / 2];
-}})({text}, {within_js})"#,
-            text = js_literal(text),
-        ))?;
-        match point(&r) {
-            Some((x, y)) => self.mouse_click(x, y),
-            None if r == "within" => Err(BrowserError::NoElement {
-                selector: within.unwrap_or_default().to_owned(),
-            }),
-            None => Err(BrowserError::NoText {
-                text: text.split_whitespace().collect::<Vec<_>>().join(" "),
-                within: within.map(str::to_owned),
-            }),
-        }
+        self.click_target(&Target::Text { text, within }, Duration::ZERO)
+            .map(|_| ())
     }
 
-    /// Submits a form as a user would, with `requestSubmit()`: constraint validation
-    /// runs, `submit` listeners fire, and a listener may cancel it. `selector` names the
-    /// form, or a control in it (a submit button is then the submitter). Returns once the
-    /// submission is requested; a navigation it causes happens after.
+    /// Submits the form `selector` names, now (see [`submit_target`](Self::submit_target)).
     pub fn submit(&mut self, selector: &str) -> Result<(), BrowserError> {
-        let r = self.eval(&format!(
-            r#"((sel) => {{
-  const e = document.querySelector(sel);
-  if (!e) return 'none';
-  const form = e instanceof HTMLFormElement ? e : (e.form || e.closest('form'));
-  if (!form) return 'noform';
-  const submitter = (e !== form && (e instanceof HTMLButtonElement || e instanceof HTMLInputElement) && /^(submit|image)$/i.test(e.type)) ? e : null;
-  const novalidate = form.noValidate || (submitter !== null && submitter.formNoValidate);
-  if (!novalidate && !form.checkValidity()) return 'invalid';
-  if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
-  return 'ok';
-}})({sel})"#,
-            sel = js_literal(selector),
-        ))?;
-        let selector = selector.to_owned();
-        match r.as_str() {
-            Some("ok") => Ok(()),
-            Some("noform") => Err(BrowserError::NotAForm { selector }),
-            Some("invalid") => Err(BrowserError::InvalidForm { selector }),
-            _ => Err(BrowserError::NoElement { selector }),
-        }
+        self.submit_target(&Target::Selector(selector), Duration::ZERO)
+            .map(|_| ())
     }
 
-    /// The `fbq` calls recorded so far, as JSON arrays (`["track", "Lead", {…}]`). Only
-    /// [`MetaMode::Recorder`] records them; empty otherwise.
+    fn drive(
+        &mut self,
+        op: Op,
+        target: &Target<'_>,
+        wait: Duration,
+        value: Option<&str>,
+    ) -> Result<Answer, BrowserError> {
+        let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+        let js = act::script(op, target, ms, value);
+        let deadline = Instant::now() + wait + self.timeout.min(Duration::from_secs(10));
+        let v = self.eval_until(&js, deadline)?;
+        serde_json::from_value(v).map_err(|e| BrowserError::Script {
+            expression: "the element driver".into(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The `fbq` calls of the current top-level document so far, as JSON arrays
+    /// (`["track", "Lead", {…}]`).
     pub fn fbq_calls(&mut self) -> Result<Vec<Value>, BrowserError> {
-        match self.eval("window.__fbqCalls || []")? {
-            Value::Array(a) => Ok(a),
-            _ => Ok(Vec::new()),
+        self.barrier()?;
+        Ok(self.current_calls().map(|(a, _)| a.clone()).collect())
+    }
+
+    /// Typed descriptions of the current document's calls, one JSON text each, in which
+    /// `undefined` and `NaN` arguments show as `"undefined"` and `"NaN"`.
+    pub fn fbq_raw(&mut self) -> Result<Vec<String>, BrowserError> {
+        self.barrier()?;
+        Ok(self.current_calls().map(|(_, r)| r.clone()).collect())
+    }
+
+    /// Waits (at most `timeout`) until the current document has made at least `n` `fbq`
+    /// calls, and returns them all.
+    pub fn wait_calls(&mut self, n: usize, timeout: Duration) -> Result<Vec<Value>, BrowserError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let calls = self.fbq_calls()?;
+            if calls.len() >= n {
+                return Ok(calls);
+            }
+            if Instant::now() >= deadline {
+                return Err(BrowserError::Timeout {
+                    what: format!("{n} fbq calls ({} so far: {calls:?})", calls.len()),
+                    after: timeout,
+                });
+            }
+            self.pump_once()?;
         }
     }
 
-    /// Typed descriptions of the recorded calls, one JSON text each, in which `undefined`
-    /// and `NaN` arguments show as `"undefined"` and `"NaN"` (JSON turns them into
-    /// `null`).
-    pub fn fbq_raw(&mut self) -> Result<Vec<String>, BrowserError> {
-        let v = self.eval("window.__fbqRaw || []")?;
-        Ok(v.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.as_str().map(str::to_owned))
-            .collect())
+    fn current_calls(&self) -> impl Iterator<Item = (&Value, &String)> {
+        let current = self.capture.documents.iter().rposition(|d| d.top);
+        self.capture.events.iter().filter_map(move |e| match e {
+            Observed::Call { doc, args, raw } if Some(*doc) == current => Some((args, raw)),
+            _ => None,
+        })
     }
 
     /// Evaluates the expression `js_condition` until it is truthy, handling events in
@@ -248,13 +504,49 @@ impl Page<'_> {
         }
     }
 
-    /// Handles events (answers paused requests, collects errors and pixel hits) for `d`.
+    /// Handles events (answers paused requests, records what the page does) for `d`.
     pub fn settle(&mut self, d: Duration) -> Result<(), BrowserError> {
         let until = Instant::now() + d;
         while Instant::now() < until {
             self.pump_once()?;
         }
         Ok(())
+    }
+
+    /// Handles events until `done` holds for what was captured ([`WaitEnd::Met`]), or —
+    /// with `quiet` — until the page has been quiet that long: no report, no navigation
+    /// under way, no request open ([`WaitEnd::Quiet`]), or until `deadline`.
+    pub fn wait_until(
+        &mut self,
+        deadline: Instant,
+        quiet: Option<Duration>,
+        mut done: impl FnMut(&Capture) -> bool,
+    ) -> Result<WaitEnd, BrowserError> {
+        loop {
+            if done(&self.capture) {
+                return Ok(WaitEnd::Met);
+            }
+            if let Some(q) = quiet
+                && self.is_quiet(q)
+            {
+                return Ok(WaitEnd::Quiet);
+            }
+            if Instant::now() >= deadline {
+                return Ok(WaitEnd::Deadline);
+            }
+            self.pump_once()?;
+        }
+    }
+
+    /// Whether nothing happened for `q`: no report, no navigation under way, no request
+    /// open (except long-lived ones).
+    pub fn is_quiet(&self, q: Duration) -> bool {
+        !self.navigating()
+            && self.last_activity.elapsed() >= q
+            && self
+                .in_flight
+                .values()
+                .all(|(_, since)| since.elapsed() >= LONG_REQUEST)
     }
 
     /// Waits, handling events, until at least `n` pixel hits are captured, then returns
@@ -265,33 +557,53 @@ impl Page<'_> {
         timeout: Duration,
     ) -> Result<Vec<PixelHit>, BrowserError> {
         let deadline = Instant::now() + timeout;
-        while self.hits.len() < n {
+        while self.capture.hits.len() < n {
             if Instant::now() >= deadline {
                 return Err(BrowserError::Timeout {
-                    what: format!("{n} pixel hits ({} so far)", self.hits.len()),
+                    what: format!("{n} pixel hits ({} so far)", self.capture.hits.len()),
                     after: timeout,
                 });
             }
             self.pump_once()?;
         }
-        Ok(self.hits.clone())
+        Ok(self.capture.hits.clone())
     }
 
     /// Uncaught exceptions and `console.error` messages so far.
     pub fn errors(&self) -> Vec<String> {
-        self.errors.clone()
+        self.capture
+            .errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect()
     }
 
     /// URLs of the requests to Meta's hosts so far (intercepted, whatever their answer).
     pub fn meta_requests(&self) -> Vec<String> {
-        self.meta_requests.clone()
+        self.capture.meta_requests.clone()
     }
 
-    /// The requests to `facebook.com/tr` captured so far, parsed. Hits arrive while page
-    /// methods run; [`wait_for_pixel_hits`](Self::wait_for_pixel_hits) or
-    /// [`settle`](Self::settle) give them time.
+    /// The requests to `facebook.com/tr` captured so far, parsed.
     pub fn pixel_hits(&self) -> Vec<PixelHit> {
-        self.hits.clone()
+        self.capture.hits.clone()
+    }
+
+    /// The cookie `name` as the browser stores it for `url` (decoded from `%XX`).
+    pub fn cookie(&mut self, url: &str, name: &str) -> Result<Option<String>, BrowserError> {
+        let r = self.call("Network.getCookies", json!({"urls": [url]}))?;
+        Ok(r["cookies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["value"].as_str())
+            .map(|v| {
+                let pairs = recorder::parse_urlencoded(&format!("v={}", v.replace('+', "%2B")));
+                pairs
+                    .into_iter()
+                    .next()
+                    .map_or_else(|| v.to_owned(), |(_, v)| v)
+            }))
     }
 
     /// Closes the tab and disposes of its browser context.
@@ -340,7 +652,7 @@ impl Page<'_> {
     }
 
     /// Presses and releases the left button at (x, y), in CSS pixels of the viewport.
-    fn mouse_click(&mut self, x: f64, y: f64) -> Result<(), BrowserError> {
+    pub fn mouse_click(&mut self, x: f64, y: f64) -> Result<(), BrowserError> {
         for (kind, buttons) in [("mouseMoved", 0), ("mousePressed", 1), ("mouseReleased", 0)] {
             self.call(
                 "Input.dispatchMouseEvent",
@@ -426,6 +738,10 @@ impl Page<'_> {
         }
     }
 
+    fn activity(&mut self) {
+        self.last_activity = Instant::now();
+    }
+
     /// Handles one event; those of other sessions are ignored.
     fn event(
         &mut self,
@@ -444,32 +760,81 @@ impl Page<'_> {
             return Ok(());
         }
         match method {
+            "Runtime.bindingCalled" if p["name"] == BINDING => {
+                if let Some(r) = p["payload"].as_str().and_then(observer::parse) {
+                    self.observe(r);
+                }
+                self.activity();
+            }
             "Fetch.requestPaused" => self.request_paused(&mut p)?,
+            "Network.requestWillBeSent" => self.request_sent(&p),
+            "Network.responseReceived"
+                if p["type"] == "Document" && is_main(&p, &self.main_frame) =>
+            {
+                let r = &p["response"];
+                if let (Some(url), Some(status)) = (r["url"].as_str(), r["status"].as_u64()) {
+                    self.responses
+                        .push((url.to_owned(), u16::try_from(status).unwrap_or(0)));
+                }
+            }
+            "Network.loadingFinished" => {
+                if let Some(id) = p["requestId"].as_str() {
+                    self.in_flight.remove(id);
+                }
+                self.activity();
+            }
+            "Network.loadingFailed" => {
+                if let Some(id) = p["requestId"].as_str()
+                    && let Some((url, _)) = self.in_flight.remove(id)
+                {
+                    self.capture.failed.push(FailedRequest {
+                        url,
+                        error: p["errorText"].as_str().unwrap_or_default().to_owned(),
+                        canceled: p["canceled"].as_bool().unwrap_or(false),
+                    });
+                }
+                self.activity();
+            }
             "Runtime.exceptionThrown" => {
                 let d = &p["exceptionDetails"];
-                let text = d["exception"]["description"]
+                let message = d["exception"]["description"]
                     .as_str()
                     .or(d["text"].as_str())
-                    .unwrap_or("exception");
-                self.errors.push(text.to_owned());
+                    .unwrap_or("exception")
+                    .to_owned();
+                let script = d["stackTrace"]["callFrames"][0]["url"]
+                    .as_str()
+                    .or(d["url"].as_str())
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned);
+                let tagc = script.as_deref().is_some_and(is_tagc_script);
+                self.capture.errors.push(PageError {
+                    message,
+                    script,
+                    tagc,
+                });
             }
-            "Runtime.consoleAPICalled" if p["type"] == "error" => {
-                let args: Vec<String> = p["args"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|a| match &a["value"] {
-                        Value::String(s) => s.clone(),
-                        Value::Null => a["description"]
-                            .as_str()
-                            .map_or_else(|| a["type"].to_string(), str::to_owned),
-                        v => v.to_string(),
-                    })
-                    .collect();
-                self.errors
-                    .push(format!("console.error: {}", args.join(" ")));
+            "Runtime.consoleAPICalled" => self.console(&p),
+            "Page.frameNavigated" => {
+                if p["frame"]["parentId"].is_null()
+                    && let Some(id) = p["frame"]["id"].as_str()
+                {
+                    id.clone_into(&mut self.main_frame);
+                }
             }
-            "Page.loadEventFired" => self.loaded = true,
+            "Page.frameStartedLoading" if is_main(&p, &self.main_frame) => {
+                self.loading = true;
+                self.loaded = false;
+                self.activity();
+            }
+            "Page.frameStoppedLoading" if is_main(&p, &self.main_frame) => {
+                self.loading = false;
+                self.activity();
+            }
+            "Page.loadEventFired" => {
+                self.loaded = true;
+                self.activity();
+            }
             "Page.javascriptDialogOpening" => {
                 // An alert or confirm would block the page: accept it.
                 self.send("Page.handleJavaScriptDialog", json!({"accept": true}))?;
@@ -480,6 +845,115 @@ impl Page<'_> {
         Ok(())
     }
 
+    fn observe(&mut self, r: observer::Report) {
+        let doc_of = |this: &mut Self, token: String, top: bool, url: Option<String>| {
+            if let Some(&i) = this.tokens.get(&token) {
+                return i;
+            }
+            this.capture.documents.push(Document {
+                url: url.unwrap_or_default(),
+                top,
+            });
+            let i = this.capture.documents.len() - 1;
+            this.tokens.insert(token, i);
+            i
+        };
+        match r {
+            observer::Report::Document { doc, top, url } => {
+                doc_of(self, doc, top, Some(url));
+            }
+            observer::Report::Call {
+                doc,
+                top,
+                args,
+                raw,
+            } => {
+                let doc = doc_of(self, doc, top, None);
+                self.capture.events.push(Observed::Call { doc, args, raw });
+            }
+            observer::Report::Route { doc, top, url } => {
+                let doc = doc_of(self, doc, top, None);
+                self.capture.events.push(Observed::Route { doc, url });
+            }
+        }
+    }
+
+    fn console(&mut self, p: &Value) {
+        let args: Vec<String> = p["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| match &a["value"] {
+                Value::String(s) => s.clone(),
+                Value::Null => a["description"]
+                    .as_str()
+                    .map_or_else(|| a["type"].to_string(), str::to_owned),
+                v => v.to_string(),
+            })
+            .collect();
+        let kind = p["type"].as_str().unwrap_or_default();
+        let tagc = args.first().is_some_and(|a| a == "tagc:");
+        if kind == "error" || kind == "assert" || tagc {
+            let script = p["stackTrace"]["callFrames"][0]["url"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned);
+            self.capture.errors.push(PageError {
+                message: format!("console.{kind}: {}", args.join(" ")),
+                tagc: tagc || script.as_deref().is_some_and(is_tagc_script),
+                script,
+            });
+        }
+    }
+
+    fn request_sent(&mut self, p: &Value) {
+        let r = &p["request"];
+        let url = r["url"].as_str().unwrap_or_default();
+        self.activity();
+        if url.starts_with("data:") || url.starts_with("blob:") {
+            return;
+        }
+        if p["type"] == "Document"
+            && is_main(p, &self.main_frame)
+            && let Some(status) = p["redirectResponse"]["status"].as_u64()
+            && let Some(from) = p["redirectResponse"]["url"].as_str()
+        {
+            self.responses
+                .push((from.to_owned(), u16::try_from(status).unwrap_or(0)));
+        }
+        if let Some(id) = p["requestId"].as_str() {
+            self.in_flight
+                .insert(id.to_owned(), (url.to_owned(), Instant::now()));
+        }
+        let method = r["method"].as_str().unwrap_or("GET");
+        if method == "GET" || recorder::is_meta_host(url) {
+            return;
+        }
+        let body = r["postData"].as_str().map(str::to_owned).or_else(|| {
+            let entries = r["postDataEntries"].as_array()?;
+            let mut bytes = Vec::new();
+            for e in entries {
+                bytes.extend(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(e["bytes"].as_str().unwrap_or_default())
+                        .unwrap_or_default(),
+                );
+            }
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        });
+        let content_type = r["headers"].as_object().and_then(|h| {
+            h.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .and_then(|(_, v)| v.as_str().map(str::to_owned))
+        });
+        self.capture.sent.push(SentRequest {
+            method: method.to_owned(),
+            url: url.to_owned(),
+            content_type,
+            body: body.unwrap_or_default(),
+        });
+    }
+
     /// Answers a request to Meta's hosts per the mode (without waiting for the answer's
     /// acknowledgement) and records it.
     fn request_paused(&mut self, p: &mut Value) -> Result<(), BrowserError> {
@@ -487,10 +961,11 @@ impl Page<'_> {
         let request = &p["request"];
         let url = request["url"].as_str().unwrap_or_default().to_owned();
         if recorder::is_pixel_endpoint(&url) {
-            self.hits.push(recorder::pixel_hit(request));
+            self.capture.hits.push(recorder::pixel_hit(request));
+            self.activity();
         }
         match recorder::answer(self.mode, &url) {
-            Answer::Fulfill {
+            recorder::Answer::Fulfill {
                 content_type,
                 body_base64,
             } => self.send(
@@ -505,30 +980,91 @@ impl Page<'_> {
                     "body": body_base64
                 }),
             )?,
-            Answer::Continue => {
+            recorder::Answer::Continue => {
                 self.send("Fetch.continueRequest", json!({"requestId": request_id}))?
             }
         };
-        self.meta_requests.push(url);
+        self.capture.meta_requests.push(url);
         Ok(())
     }
 }
 
-impl Drop for Page<'_> {
-    /// Closes the tab and its context, best effort.
-    fn drop(&mut self) {
-        let _ = self.close_inner();
+/// Whether an event's `frameId` is the main frame.
+fn is_main(p: &Value, main_frame: &str) -> bool {
+    p["frameId"].as_str() == Some(main_frame)
+}
+
+/// A script of tagc's own: its path's last segment starts with `tagc` and ends in `.js`.
+fn is_tagc_script(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.starts_with("tagc") && file.ends_with(".js")
+}
+
+/// `scheme://host[:port]` of an http(s) URL.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
     }
+    let host = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{host}"))
 }
 
-/// A JavaScript literal for `s` (JSON is valid JavaScript).
-fn js_literal(s: &str) -> String {
-    Value::String(s.to_owned()).to_string()
-}
-
-/// `[x, y]` from an evaluation.
-fn point(v: &Value) -> Option<(f64, f64)> {
-    Some((v.get(0)?.as_f64()?, v.get(1)?.as_f64()?))
+/// Turns the driver's answer into an error in words.
+fn miss(m: Miss, target: &Target<'_>, wait: Duration) -> BrowserError {
+    let waited = wait;
+    match (m, target) {
+        (Miss::None { frames }, Target::Selector(s)) => BrowserError::NoElement {
+            selector: (*s).to_owned(),
+            waited,
+            frames,
+        },
+        (Miss::None { frames }, Target::Text { text, within }) => BrowserError::NoText {
+            text: crate::resolve::normalize_text(text),
+            within: within.map(str::to_owned),
+            waited,
+            frames,
+        },
+        (Miss::Within, t) => BrowserError::NoElement {
+            selector: match t {
+                Target::Text {
+                    within: Some(w), ..
+                } => (*w).to_owned(),
+                Target::Selector(s) => (*s).to_owned(),
+                Target::Text { .. } => String::new(),
+            },
+            waited,
+            frames: 0,
+        },
+        (Miss::Hidden { element }, t) => BrowserError::NotVisible {
+            selector: t.describe(),
+            element,
+            waited,
+        },
+        (Miss::Disabled { element }, _) => BrowserError::Disabled { element, waited },
+        (Miss::Unstable { element }, _) => BrowserError::Unstable { element, waited },
+        (Miss::Covered { element, by, x, y }, _) => BrowserError::Covered {
+            element,
+            by,
+            x,
+            y,
+            waited,
+        },
+        (Miss::Iframe { src }, t) => BrowserError::InFrame {
+            what: t.describe(),
+            src,
+        },
+        (Miss::BadSelector { message }, t) => BrowserError::Script {
+            expression: t.describe(),
+            message,
+        },
+        (Miss::Invalid { form, fields }, _) => BrowserError::InvalidForm { form, fields },
+        (Miss::NoForm { element }, t) => BrowserError::NotAForm {
+            selector: t.describe(),
+            element,
+        },
+    }
 }
 
 /// The first 200 characters of `s`, for messages.
@@ -536,5 +1072,23 @@ fn shorten(s: &str) -> String {
     match s.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tagc_scripts_and_origins() {
+        assert!(is_tagc_script("https://x.example/assets/tagc.js?v=3"));
+        assert!(is_tagc_script("/tagc.min.js"));
+        assert!(!is_tagc_script("https://x.example/app.js"));
+        assert!(!is_tagc_script("https://x.example/tagc/app.js"));
+        assert_eq!(
+            origin("http://127.0.0.1:8080/p/x?y#z").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin("about:blank"), None);
     }
 }

@@ -9,29 +9,11 @@ use serde_json::Value;
 
 use super::MetaMode;
 
-/// Stands in for Meta's `fbevents.js`: records every `fbq` call as JSON, and a typed
-/// description of each (so `undefined` and `NaN` are visible).
-pub const RECORDER_JS: &str = r#"(function () {
-  var f = window.fbq;
-  var calls = window.__fbqCalls = window.__fbqCalls || [];
-  var raw = window.__fbqRaw = window.__fbqRaw || [];
-  function describe(v) {
-    if (v === undefined) return 'undefined';
-    if (typeof v === 'number' && isNaN(v)) return 'NaN';
-    if (Array.isArray(v)) return v.map(describe);
-    if (v && typeof v === 'object') { var o = {}; for (var k in v) o[k] = describe(v[k]); return o; }
-    return v;
-  }
-  function rec(args) {
-    var a = Array.prototype.slice.call(args);
-    calls.push(JSON.parse(JSON.stringify(a)));
-    raw.push(JSON.stringify(describe(a)));
-  }
-  f.callMethod = function () { rec(arguments); };
-  var q = f.queue || [];
-  for (var i = 0; i < q.length; i++) rec(q[i]);
-  f.queue = [];
-})();"#;
+/// Stands in for Meta's `fbevents.js` when nothing may reach Meta: like the real library,
+/// it takes over the base code's stub (queued calls are dropped, later calls go nowhere).
+/// The calls themselves are recorded by the observer (`super::observer`), which sees every
+/// call at the moment it is made, whichever library answers it.
+pub const RECORDER_JS: &str = "(function () { var f = window.fbq; if (f) { f.callMethod = function () {}; f.queue = []; } })();";
 
 /// A transparent 1×1 GIF, base64: the answer to every intercepted image request.
 const GIF_BASE64: &str = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
@@ -96,6 +78,14 @@ pub(crate) fn answer(mode: MetaMode, url: &str) -> Answer {
         content_type: "image/gif",
         body_base64: GIF_BASE64.to_owned(),
     }
+}
+
+/// Whether `url` is on one of Meta's hosts that the page's requests are intercepted for.
+pub(crate) fn is_meta_host(url: &str) -> bool {
+    matches!(
+        host_and_path(url).0,
+        "connect.facebook.net" | "www.facebook.com" | "facebook.com"
+    )
 }
 
 /// Whether `url` is Meta's pixel endpoint, `facebook.com/tr` (or `/tr/`).
@@ -165,6 +155,32 @@ fn header(request: &Value, name: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .and_then(|(_, v)| v.as_str().map(str::to_owned))
+}
+
+/// The text fields of a request body: `multipart/form-data` by its boundary, JSON (the
+/// top-level members with text or number values), anything else as
+/// `application/x-www-form-urlencoded`.
+#[must_use]
+pub fn form_fields(content_type: Option<&str>, body: &str) -> Vec<(String, String)> {
+    if let Some(b) = content_type.and_then(boundary) {
+        return parse_multipart(body, &b);
+    }
+    if (content_type.is_some_and(|c| c.to_ascii_lowercase().contains("json"))
+        || body.trim_start().starts_with('{'))
+        && let Ok(Value::Object(m)) = serde_json::from_str::<Value>(body)
+    {
+        {
+            return m
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::String(s) => Some((k, s)),
+                    Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect();
+        }
+    }
+    parse_urlencoded(body)
 }
 
 fn boundary(content_type: &str) -> Option<String> {

@@ -292,6 +292,21 @@ pub struct VerifyArgs {
     /// Run only this check (an id, or a prefix such as `browser/landing`); repeatable.
     #[arg(long = "check", value_name = "ID")]
     pub checks: Vec<String>,
+    /// Run only part K of N of the selected checks (every N-th, from the K-th), for a CI
+    /// matrix that splits a large plan across runners.
+    #[arg(long, value_name = "K/N", value_parser = shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Browser checks in parallel, each worker with its own Chromium (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// How long to wait for an element to be ready on a real site, in seconds (a button's
+    /// `verify.wait` overrides it).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub wait: f64,
+    /// A check that passes with a warning (a locator matching several different elements)
+    /// fails.
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
@@ -307,6 +322,20 @@ pub struct VerifyArgs {
     /// Unix time to use as "now" (reproducible runs).
     #[arg(long, hide = true)]
     pub now: Option<i64>,
+}
+
+/// A `--shard K/N` value: 1 ≤ K ≤ N.
+fn shard(s: &str) -> Result<(usize, usize), String> {
+    let parsed = s.split_once('/').and_then(|(k, n)| {
+        Some((
+            k.trim().parse::<usize>().ok()?,
+            n.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((k, n)) if (1..=n).contains(&k) && n <= 10_000 => Ok((k, n)),
+        _ => Err("a shard is K/N with 1 ≤ K ≤ N, such as 1/4".to_owned()),
+    }
 }
 
 /// A `--nonce` value: verbatim in a double-quoted attribute, so no `"` or control character.

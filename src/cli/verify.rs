@@ -42,6 +42,40 @@ fn seconds(s: f64, what: &str) -> Result<Duration, String> {
     }
 }
 
+/// What the plan has, when `--check` matches nothing: the count of each kind and the ids
+/// closest to what was asked (a plan may have tens of thousands).
+fn no_match_help(plan: &Plan, wanted: &[String]) -> String {
+    let mut counts = std::collections::BTreeMap::new();
+    for c in &plan.checks {
+        *counts.entry(c.kind().as_str()).or_insert(0usize) += 1;
+    }
+    let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let mut near: Vec<(usize, &str)> = plan
+        .checks
+        .iter()
+        .map(|c| {
+            let id = c.id();
+            let d = wanted
+                .iter()
+                .map(|w| {
+                    strsim::levenshtein(w, id.get(..w.len().min(id.len())).unwrap_or(id)) * 4
+                        + strsim::levenshtein(w, id)
+                })
+                .min()
+                .unwrap_or(usize::MAX);
+            (d, id)
+        })
+        .collect();
+    near.sort_unstable();
+    let near: Vec<&str> = near.iter().take(5).map(|(_, id)| *id).collect();
+    format!(
+        "  = note: the plan has {} checks ({})\n  = help: ids like {}; a prefix such as `browser/PAGE` selects a page's checks\n",
+        plan.checks.len(),
+        counts.join(", "),
+        near.join(", ")
+    )
+}
+
 pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
     let text = match std::fs::read_to_string(&a.plan) {
         Ok(t) => t,
@@ -90,12 +124,15 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
         }
     };
     if !plan.checks.iter().any(|c| run::wanted(c.id(), &a.checks)) {
-        let ids: Vec<&str> = plan.checks.iter().map(|c| c.id()).collect();
         err(&format!(
-            "error: no check matches {}\n  = help: the plan has: {}\n",
+            "error: no check matches {}\n{}",
             a.checks.join(", "),
-            ids.join(", ")
+            no_match_help(&plan, &a.checks)
         ));
+        return ExitStatus::Error;
+    }
+    if !(a.wait.is_finite() && (0.0..=3600.0).contains(&a.wait)) {
+        err("error: --wait must be a number of seconds from 0 to 3600\n");
         return ExitStatus::Error;
     }
     let plan_dir = a.plan.parent().map_or_else(
@@ -115,6 +152,10 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
             OnlyKind::Dedup => CheckKind::Dedup,
         }),
         checks: a.checks.clone(),
+        shard: a.shard,
+        jobs: a.jobs.map_or_else(run::default_jobs, usize::from),
+        wait: Duration::from_secs_f64(a.wait),
+        deny_warnings: a.deny_warnings,
         check_timeout,
         total_timeout,
         retry: RetryPolicy {

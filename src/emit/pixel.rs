@@ -75,6 +75,20 @@ pub fn site_wide(site: &Site, opts: &PixelOptions) -> Result<SiteWide, EmitError
     Renderer::new().site_wide(site, opts)
 }
 
+/// The runtime's text functions, `tidy` and `label` (`templates/text.js.j2`), as a
+/// standalone script: what `tagc verify` evaluates in a page to find an element by its
+/// text exactly as the runtime does.
+#[must_use]
+pub fn text_js() -> String {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        environment()
+            .get_template("text.js.j2")
+            .and_then(|t| t.render(context! { f => context! { text_locator => true } }))
+            .unwrap_or_default()
+    });
+    TEXT.clone()
+}
+
 /// The templates, compiled once and used for many pages.
 pub struct Renderer {
     env: Environment<'static>,
@@ -337,7 +351,7 @@ fn environment() -> Environment<'static> {
 /// same code with each line's indentation and every `//` comment line removed. One statement
 /// stays on one line, so a diff of two builds still reads line by line.
 fn compact(name: &str, text: &str) -> String {
-    if name != "runtime.js.j2" {
+    if !matches!(name, "runtime.js.j2" | "text.js.j2") {
         return text.to_owned();
     }
     text.lines()
@@ -350,8 +364,9 @@ fn compact(name: &str, text: &str) -> String {
         })
 }
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("setup.js.j2", include_str!("templates/setup.js.j2")),
+    ("text.js.j2", include_str!("templates/text.js.j2")),
     ("runtime.js.j2", include_str!("templates/runtime.js.j2")),
     (
         "noscript.html.j2",

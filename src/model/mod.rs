@@ -13,6 +13,7 @@ mod page;
 mod param;
 mod pixel;
 mod server;
+mod verify;
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,7 @@ pub use server::{
     ActionSource, FieldSource, FieldSpec, ServerDefaults, ServerEvent, ServerSection, TimeFormat,
     UserData,
 };
+pub use verify::{ButtonVerify, PageVerify, SiteVerify, Step};
 
 /// A tagc tracking configuration (or one file of it, when split with `include:`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -88,6 +90,9 @@ pub struct Site {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = &"https://shop.example.com", regex(pattern = r"^https?://[^/\s]+$"))]
     pub url: Option<String>,
+    /// How `tagc verify` checks the site like a visitor (real sites only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<SiteVerify>,
 }
 
 fn example_config() -> serde_json::Value {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::event::{EventFields, EventId, EventUse};
 use super::param::ParamValue;
+use super::verify::{ButtonVerify, PageVerify};
 
 /// A page (or a group of pages sharing a URL pattern) of the site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -25,6 +26,10 @@ pub struct Page {
     /// Buttons, links and forms that fire events.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<Button>,
+    /// How `tagc verify` checks this page on a real site: the concrete URLs to load, the
+    /// steps that reach it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<PageVerify>,
 }
 
 /// One URL pattern or a list of them.
@@ -131,6 +136,10 @@ pub struct Button {
     /// The event id shared with a server event for deduplication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<EventId>,
+    /// How `tagc verify` reaches and uses this element on a real site: steps before (open
+    /// a modal), form values, how long to wait for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<ButtonVerify>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]

@@ -230,4 +230,29 @@ impl Source {
             Source::Random => "",
         }
     }
+
+    /// Where the value is read, in words: `attribute data-price of the closest
+    /// .product-card`, `data layer ecommerce.value`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Attribute {
+                name,
+                closest: Some(c),
+                ..
+            } => format!("attribute {name} of the closest {c}"),
+            Source::Attribute { name, .. } => format!("attribute {name} of the element"),
+            Source::Text {
+                selector: Some(s), ..
+            } => format!("text of {s}"),
+            Source::Text { .. } => "text of the element".to_owned(),
+            Source::Query { name, .. } => format!("query parameter {name}"),
+            Source::UrlParam { name, .. } => format!("URL parameter {{{name}}}"),
+            Source::DataLayer { path, .. } => format!("data layer {path}"),
+            Source::Window { path, .. } => format!("window.{path}"),
+            Source::Cookie { name, .. } => format!("cookie {name}"),
+            Source::Meta { name, .. } => format!("meta {name}"),
+            Source::Random => "a random id".to_owned(),
+        }
+    }
 }

@@ -15,7 +15,10 @@ use serde::Serialize;
 
 use crate::load::Seg;
 use crate::meta;
-use crate::model::{Config, EventDef, EventFields, EventId, LimitedDataUse, ParamValue, Trigger};
+use crate::model::{
+    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, PageVerify, ParamValue,
+    Step, Trigger,
+};
 use crate::source::Span;
 use crate::urlpattern::UrlPattern;
 use crate::validate::Validated;
@@ -40,6 +43,9 @@ pub struct Site {
     /// Limited Data Use, when the configuration sets it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limited_data_use: Option<LimitedDataUse>,
+    /// How a visitor accepts tracking on the consent banner (`site.verify.consent`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify_consent: Option<Step>,
     /// Pages in configuration order (the first page whose pattern matches wins).
     pub pages: Vec<ResolvedPage>,
     /// The Conversions API side.
@@ -66,6 +72,9 @@ pub struct ResolvedPage {
     pub on_load: Vec<ResolvedEvent>,
     /// Buttons and forms that fire events.
     pub buttons: Vec<ResolvedButton>,
+    /// How `tagc verify` checks it on a real site.
+    #[serde(skip_serializing_if = "is_default")]
+    pub verify: PageVerify,
     /// Where the page is defined (for reports).
     #[serde(skip)]
     pub origin: Span,
@@ -113,6 +122,9 @@ pub struct ResolvedButton {
     pub on: Trigger,
     /// The event fired.
     pub event: ResolvedEvent,
+    /// How `tagc verify` reaches and uses it on a real site.
+    #[serde(skip_serializing_if = "is_default")]
+    pub verify: ButtonVerify,
     /// Where the button is defined (for reports).
     #[serde(skip)]
     pub origin: Span,
@@ -294,6 +306,7 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
                     locator,
                     on: b.on,
                     event: r.event(b.fields(), Some(&key))?,
+                    verify: b.verify.clone().unwrap_or_default(),
                     origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
                 })
             })
@@ -303,6 +316,7 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
             url,
             on_load,
             buttons,
+            verify: page.verify.clone().unwrap_or_default(),
             origin: span(&[]),
             on_load_origins,
         }
@@ -317,17 +331,29 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
         env: env.to_owned(),
         pixels,
         consent_required: setting(|c| c.consent == Some(crate::model::Consent::Required)),
+        verify_consent: site
+            .and_then(|s| s.verify.as_ref())
+            .and_then(|v| v.consent.clone()),
         limited_data_use: files.iter().find_map(|c| c.limited_data_use),
         pages,
         server,
     })
 }
 
-/// Collapses runs of whitespace to one space and trims, as the runtime does with an
-/// element's text before comparing.
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+/// Collapses runs of whitespace to one space and trims, exactly as the runtime's `tidy`
+/// does before comparing an element's text (`src/emit/templates/text.js.j2`): whitespace
+/// is JavaScript's `\s`, which has U+FEFF and not U+0085 (unlike Rust's).
 #[must_use]
 pub fn normalize_text(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let js_space = |c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}';
+    s.split(js_space)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 struct Resolver<'a> {
@@ -424,6 +450,7 @@ impl Site {
             env: self.env.clone(),
             pixels: self.pixels.clone(),
             consent_required: self.consent_required,
+            verify_consent: self.verify_consent.clone(),
             limited_data_use: self.limited_data_use,
             pages,
             server: self.server.clone(),

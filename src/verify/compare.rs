@@ -1,21 +1,27 @@
-//! Comparing the `fbq` calls a page made with the calls a browser check expects.
+//! Comparing the `fbq` calls a page made with the calls a browser check expects, and the
+//! pixel requests Meta's library sent with the events.
+//!
+//! Expected calls are matched in order: each takes the next recorded call with the same
+//! method, pixel and event; a recorded call no expectation takes is an extra call (a
+//! duplicate fire counts twice at Meta); an expectation no call meets is a missing call.
+//! A matched pair is then compared argument by argument.
 
 use serde_json::{Map, Value};
 
 use super::Mismatch;
 use super::plan::{ExpectedCall, ExpectedParam};
+use crate::browser::PixelHit;
 
 /// What the recorded calls come from, and so what can be compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seen {
-    /// `fbq` calls on a harness page: every value was planted, so values are exact.
+    /// A harness page: every value was planted, so values are exact.
     Harness,
-    /// `fbq` calls on a real page with the recorder: types are real, values unknown
-    /// (only constants are compared by value).
-    SiteCalls,
-    /// Pixel requests of the real `fbevents.js`: events, `eid` and `cd[…]` as text.
-    SiteHits,
+    /// A real site: types are real, values unknown (only constants are compared by
+    /// value; read values must be present and of their type).
+    Site,
 }
+
 /// One recorded call, split into its parts.
 struct Actual<'a> {
     method: &'a str,
@@ -69,9 +75,29 @@ pub fn event_and_id(a: &Value) -> Option<(String, Option<String>)> {
     Some((s.event?.to_owned(), s.event_id.map(str::to_owned)))
 }
 
-/// An expected call in words: `track Lead {value: number} + eventID`.
+/// An expected parameter in words: the exact value on a harness page and for constants,
+/// the type and source of a value a real site reads (`a number from attribute
+/// data-price of the closest .product-card`).
+fn describe_param(p: &ExpectedParam, seen: Seen) -> String {
+    match (&p.source, seen) {
+        (Some(source), Seen::Site) if !p.constant => {
+            let kind = match p.kind.as_str() {
+                "integer" => "an integer",
+                "number" => "a number",
+                "boolean" => "a boolean",
+                "string[]" => "a list of strings",
+                "contents" => "contents",
+                _ => "a string",
+            };
+            format!("{kind} from {source}")
+        }
+        _ => p.value.to_string(),
+    }
+}
+
+/// An expected call in words: `track Lead {value: 24.9} + eventID`.
 #[must_use]
-pub fn describe(e: &ExpectedCall) -> String {
+pub fn describe(e: &ExpectedCall, seen: Seen) -> String {
     let mut s = e.method.clone();
     if let Some(p) = &e.pixel {
         s.push_str(&format!(" {p}"));
@@ -87,20 +113,22 @@ pub fn describe(e: &ExpectedCall) -> String {
         let p: Vec<String> = e
             .params
             .iter()
-            .map(|(k, v)| format!("{k}: {}", v.value))
+            .map(|(k, v)| format!("{k}: {}", describe_param(v, seen)))
             .collect();
         s.push_str(&format!(" {{{}}}", p.join(", ")));
     }
     if let Some(id) = &e.event_id {
-        match &id.value {
-            Some(v) => s.push_str(&format!(" + eventID {v}")),
-            None => s.push_str(" + eventID"),
+        match (&id.value, seen) {
+            (Some(v), Seen::Harness) => s.push_str(&format!(" + eventID {v}")),
+            _ => s.push_str(" + eventID"),
         }
     }
     s
 }
 
-fn describe_actual(a: &Value) -> String {
+/// A recorded value for a message, cut at 200 characters.
+#[must_use]
+pub fn describe_actual(a: &Value) -> String {
     let text = a.to_string();
     if text.chars().count() > 200 {
         format!("{}…", text.chars().take(200).collect::<String>())
@@ -144,17 +172,8 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Compares a param read from a real site's pixel request (all text).
-fn same_text(expected: &Value, actual: &Value) -> bool {
-    match (expected, actual.as_str()) {
-        (Value::String(e), Some(a)) => e == a,
-        (e, Some(a)) => serde_json::from_str::<Value>(a).is_ok_and(|v| same(e, &v)),
-        _ => false,
-    }
-}
-
 fn params(
-    n: usize,
+    what: &str,
     want: &std::collections::BTreeMap<String, ExpectedParam>,
     got: Option<&Map<String, Value>>,
     seen: Seen,
@@ -163,30 +182,25 @@ fn params(
     let empty = Map::new();
     let got = got.unwrap_or(&empty);
     for (k, p) in want {
-        let what = format!("fbq call {n}: params.{k}");
+        let what = format!("{what}: params.{k}");
         let Some(v) = got.get(k) else {
             out.push(Mismatch {
                 what,
-                expected: format!("{} {}", p.kind, p.value),
+                expected: format!("{} {}", p.kind, describe_param(p, seen)),
                 actual: "missing".to_owned(),
             });
             continue;
         };
-        if seen != Seen::SiteHits {
-            if !type_ok(&p.kind, v) {
-                out.push(Mismatch {
-                    what,
-                    expected: format!("a {} ({})", p.kind, p.value),
-                    actual: describe_actual(v),
-                });
-            } else if (seen == Seen::Harness || p.constant) && !same(&p.value, v) {
-                out.push(Mismatch {
-                    what,
-                    expected: p.value.to_string(),
-                    actual: describe_actual(v),
-                });
-            }
-        } else if p.constant && !same_text(&p.value, v) {
+        if !type_ok(&p.kind, v) {
+            out.push(Mismatch {
+                what,
+                expected: match seen {
+                    Seen::Harness => format!("a {} ({})", p.kind, p.value),
+                    Seen::Site => describe_param(p, seen),
+                },
+                actual: describe_actual(v),
+            });
+        } else if (seen == Seen::Harness || p.constant) && !same(&p.value, v) {
             out.push(Mismatch {
                 what,
                 expected: p.value.to_string(),
@@ -196,112 +210,136 @@ fn params(
     }
     for k in got.keys().filter(|k| !want.contains_key(*k)) {
         out.push(Mismatch {
-            what: format!("fbq call {n}: params.{k}"),
+            what: format!("{what}: params.{k}"),
             expected: "no such parameter".to_owned(),
             actual: describe_actual(&got[k]),
         });
     }
 }
 
-/// Compares the calls: exactly on a harness page; on a real site, dynamic values by type
-/// only (with the recorder) or only by presence (pixel requests, where only events are
-/// visible).
-pub fn calls(expected: &[ExpectedCall], actual: &[Value], seen: Seen, out: &mut Vec<Mismatch>) {
-    let harness = seen != Seen::SiteHits;
-    let expected: Vec<&ExpectedCall> = expected
-        .iter()
-        .filter(|e| harness || e.event.is_some())
-        .collect();
-    let actual: Vec<&Value> = if harness {
-        actual.iter().collect()
-    } else {
-        // A real fbevents.js also sends its own automatic events; keep the expected ones.
-        actual
-            .iter()
-            .filter(|a| {
-                split(a)
-                    .and_then(|s| s.event)
-                    .is_some_and(|ev| expected.iter().any(|e| e.event.as_deref() == Some(ev)))
-            })
-            .collect()
-    };
+/// Whether a recorded call is the one `e` expects (method, pixel, event; for setup
+/// calls the method).
+fn heads_match(e: &ExpectedCall, s: &Actual<'_>) -> bool {
+    s.method == e.method && s.pixel == e.pixel.as_deref() && s.event == e.event.as_deref()
+}
+
+/// Compares the calls. `label` prefixes every mismatch's `what` (`fbq call`, or `after
+/// navigating to /gracias: fbq call`).
+pub fn calls(
+    expected: &[ExpectedCall],
+    actual: &[Value],
+    seen: Seen,
+    label: &str,
+    out: &mut Vec<Mismatch>,
+) {
+    let mut taken = vec![false; actual.len()];
+    let mut cursor = 0;
     for (i, e) in expected.iter().enumerate() {
-        let n = i + 1;
-        let Some(a) = actual.get(i) else {
+        let what = format!("{label} {}", i + 1);
+        let found =
+            (cursor..actual.len()).find(|&j| split(&actual[j]).is_some_and(|s| heads_match(e, &s)));
+        let Some(j) = found else {
             out.push(Mismatch {
-                what: format!("fbq call {n}"),
-                expected: describe(e),
-                actual: "no call".to_owned(),
+                what,
+                expected: describe(e, seen),
+                actual: match actual.get(cursor) {
+                    Some(a) if !taken[cursor] => {
+                        format!("no such call (next: {})", describe_actual(a))
+                    }
+                    _ => "no call".to_owned(),
+                },
             });
             continue;
         };
-        let Some(s) = split(a) else {
-            out.push(Mismatch {
-                what: format!("fbq call {n}"),
-                expected: describe(e),
-                actual: describe_actual(a),
-            });
-            continue;
-        };
-        let head_ok = if harness {
-            s.method == e.method && s.pixel == e.pixel.as_deref() && s.event == e.event.as_deref()
-        } else {
-            s.event == e.event.as_deref()
-        };
-        if !head_ok {
-            out.push(Mismatch {
-                what: format!("fbq call {n}"),
-                expected: describe(e),
-                actual: describe_actual(a),
-            });
-            continue;
-        }
+        taken[j] = true;
+        cursor = j + 1;
+        let Some(s) = split(&actual[j]) else { continue };
         if let Some(args) = &e.args {
             if s.args.len() != args.len() || !s.args.iter().zip(args).all(|(x, y)| same(x, y)) {
                 out.push(Mismatch {
-                    what: format!("fbq call {n}: arguments"),
+                    what: format!("{what}: arguments"),
                     expected: Value::Array(args.clone()).to_string(),
                     actual: Value::Array(s.args.to_vec()).to_string(),
                 });
             }
             continue;
         }
-        params(n, &e.params, s.params, seen, out);
+        params(&what, &e.params, s.params, seen, out);
         match (&e.event_id, s.event_id) {
             (Some(want), Some(got)) => {
                 if got.is_empty() {
                     out.push(Mismatch {
-                        what: format!("fbq call {n}: eventID"),
+                        what: format!("{what}: eventID"),
                         expected: "a non-empty id".to_owned(),
                         actual: "\"\"".to_owned(),
                     });
                 } else if seen == Seen::Harness && want.value.as_deref().is_some_and(|v| v != got) {
                     out.push(Mismatch {
-                        what: format!("fbq call {n}: eventID"),
+                        what: format!("{what}: eventID"),
                         expected: want.value.clone().unwrap_or_default(),
                         actual: got.to_owned(),
                     });
                 }
             }
             (Some(_), None) => out.push(Mismatch {
-                what: format!("fbq call {n}: eventID"),
+                what: format!("{what}: eventID"),
                 expected: "an eventID (4th argument) for deduplication".to_owned(),
                 actual: "none".to_owned(),
             }),
-            (None, Some(got)) if harness => out.push(Mismatch {
-                what: format!("fbq call {n}: eventID"),
+            (None, Some(got)) => out.push(Mismatch {
+                what: format!("{what}: eventID"),
                 expected: "none".to_owned(),
                 actual: got.to_owned(),
             }),
-            _ => {}
+            (None, None) => {}
         }
     }
-    for (i, a) in actual.iter().enumerate().skip(expected.len()) {
+    for (j, a) in actual.iter().enumerate().filter(|(j, _)| !taken[*j]) {
         out.push(Mismatch {
-            what: format!("fbq call {}", i + 1),
-            expected: "no further call".to_owned(),
+            what: format!("{label} {} (recorded)", j + 1),
+            expected: "no such call".to_owned(),
             actual: describe_actual(a),
         });
+    }
+}
+
+/// With Meta's real `fbevents.js`: each event the calls fired must have reached
+/// `facebook.com/tr` — one request per pixel it targets, with the same `eventID`.
+/// `pixels` are the ids `init` was called with.
+pub fn hits(
+    expected: &[ExpectedCall],
+    actual: &[Value],
+    pixels: &[String],
+    sent: &[PixelHit],
+    label: &str,
+    out: &mut Vec<Mismatch>,
+) {
+    for (i, e) in expected.iter().enumerate() {
+        let Some(event) = &e.event else { continue };
+        let targets: Vec<&str> = match &e.pixel {
+            Some(p) => vec![p.as_str()],
+            None => pixels.iter().map(String::as_str).collect(),
+        };
+        let id = actual
+            .iter()
+            .filter_map(split)
+            .find(|s| heads_match(e, s))
+            .and_then(|s| s.event_id);
+        for pixel in targets {
+            let reached = sent.iter().any(|h| {
+                h.ev == *event && h.id == pixel && id.is_none_or(|id| h.eid.as_deref() == Some(id))
+            });
+            if !reached {
+                out.push(Mismatch {
+                    what: format!("{label} {}: request to Meta", i + 1),
+                    expected: format!(
+                        "facebook.com/tr?id={pixel}&ev={event}{}",
+                        id.map(|id| format!("&eid={id}")).unwrap_or_default()
+                    ),
+                    actual: "not sent by fbevents.js".to_owned(),
+                });
+            }
+        }
     }
 }
 
@@ -324,29 +362,28 @@ mod tests {
                     kind: "number".into(),
                     value: json!(24.9),
                     constant: false,
+                    source: Some("attribute data-price of the element".into()),
                 },
             )]),
             event_id: Some(ExpectedEventId {
                 value: None,
                 shared: None,
             }),
+            setup: false,
         }
     }
 
     #[test]
     fn exact_calls_pass_and_every_difference_is_named() {
         let mut out = Vec::new();
-        calls(
-            &[lead()],
-            &[json!(["track", "Lead", {"value": 24.9}, {"eventID": "e-1"}])],
-            Seen::Harness,
-            &mut out,
-        );
+        let lead_call = json!(["track", "Lead", {"value": 24.9}, {"eventID": "e-1"}]);
+        calls(&[lead()], &[lead_call], Seen::Harness, "fbq call", &mut out);
         assert!(out.is_empty(), "{out:?}");
         calls(
             &[lead()],
             &[json!(["track", "Lead", {"value": "24.90", "x": 1}])],
             Seen::Harness,
+            "fbq call",
             &mut out,
         );
         let what: Vec<&str> = out.iter().map(|m| m.what.as_str()).collect();
@@ -359,15 +396,47 @@ mod tests {
             ]
         );
         out.clear();
-        calls(&[lead()], &[], Seen::Harness, &mut out);
+        calls(&[lead()], &[], Seen::Harness, "fbq call", &mut out);
         assert_eq!(out[0].actual, "no call");
         out.clear();
-        calls(&[], &[json!(["track", "Lead"])], Seen::Harness, &mut out);
-        assert_eq!(out[0].expected, "no further call");
+        calls(
+            &[],
+            &[json!(["track", "Lead"])],
+            Seen::Harness,
+            "fbq call",
+            &mut out,
+        );
+        assert_eq!(out[0].expected, "no such call");
     }
 
     #[test]
-    fn real_sites_compare_events_and_constants_only() {
+    fn an_extra_call_in_the_middle_is_named_without_shifting_the_rest() {
+        let mut out = Vec::new();
+        let view = ExpectedCall {
+            event: Some("ViewContent".into()),
+            params: BTreeMap::new(),
+            event_id: None,
+            ..lead()
+        };
+        calls(
+            &[view, lead()],
+            &[
+                json!(["track", "ViewContent"]),
+                json!(["track", "ViewContent"]),
+                json!(["track", "Lead", {"value": 1.5}, {"eventID": "x"}]),
+            ],
+            Seen::Harness,
+            "fbq call",
+            &mut out,
+        );
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[0].what, "fbq call 2: params.value");
+        assert_eq!(out[1].what, "fbq call 2 (recorded)");
+        assert_eq!(out[1].expected, "no such call");
+    }
+
+    #[test]
+    fn real_sites_compare_types_and_constants_and_describe_sources() {
         let mut out = Vec::new();
         let mut e = lead();
         e.params.insert(
@@ -376,17 +445,59 @@ mod tests {
                 kind: "string".into(),
                 value: json!("EUR"),
                 constant: true,
+                source: None,
             },
         );
-        let hits = [
-            json!(["track", "SubscribedButtonClick", {}]),
-            json!(["track", "Lead", {"value": "19.5", "currency": "EUR"}, {"eventID": "x"}]),
-        ];
-        calls(&[e.clone()], &hits, Seen::SiteHits, &mut out);
+        let ok = [json!(["track", "Lead", {"value": 19.5, "currency": "EUR"}, {"eventID": "x"}])];
+        calls(&[e.clone()], &ok, Seen::Site, "fbq call", &mut out);
         assert!(out.is_empty(), "{out:?}");
-        let hits =
-            [json!(["track", "Lead", {"value": "19.5", "currency": "USD"}, {"eventID": "x"}])];
-        calls(&[e], &hits, Seen::SiteHits, &mut out);
-        assert_eq!(out.len(), 1);
+        let bad = [json!(["track", "Lead", {"currency": "USD"}, {"eventID": "x"}])];
+        calls(&[e.clone()], &bad, Seen::Site, "fbq call", &mut out);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[0].what, "fbq call 1: params.currency");
+        assert_eq!(
+            out[1].expected,
+            "number a number from attribute data-price of the element"
+        );
+        assert_eq!(
+            describe(&e, Seen::Site),
+            "track Lead {currency: \"EUR\", value: a number from attribute data-price of the element} + eventID"
+        );
+    }
+
+    #[test]
+    fn every_event_must_reach_meta_once_per_pixel() {
+        let hit = |id: &str, ev: &str, eid: Option<&str>| PixelHit {
+            id: id.into(),
+            ev: ev.into(),
+            eid: eid.map(str::to_owned),
+            cd: BTreeMap::new(),
+            url: String::new(),
+            method: "GET".into(),
+            body: None,
+            params: BTreeMap::new(),
+        };
+        let actual = [json!(["track", "Lead", {"value": 1}, {"eventID": "e-1"}])];
+        let pixels = ["1".to_owned(), "2".to_owned()];
+        let mut out = Vec::new();
+        hits(
+            &[lead()],
+            &actual,
+            &pixels,
+            &[hit("1", "Lead", Some("e-1")), hit("2", "Lead", Some("e-1"))],
+            "fbq call",
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+        hits(
+            &[lead()],
+            &actual,
+            &pixels,
+            &[hit("1", "Lead", Some("other"))],
+            "fbq call",
+            &mut out,
+        );
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert!(out[1].expected.contains("id=2&ev=Lead&eid=e-1"));
     }
 }

@@ -6,6 +6,7 @@
 //! plus the manual step only Events Manager can show. `tagc verify` runs it and produces a
 //! [`Report`], which [`report`] renders for humans, JSON, JUnit and GitHub annotations.
 
+mod check;
 pub mod compare;
 pub mod harness;
 pub mod plan;
@@ -18,7 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of the plan document's shape.
-pub const PLAN_VERSION: u32 = 1;
+pub const PLAN_VERSION: u32 = 2;
 
 /// The `$schema` URL written into every plan.
 pub const PLAN_SCHEMA_ID: &str = "https://tagc.dev/schema/verify-plan.schema.json";
@@ -101,6 +102,49 @@ pub struct Mismatch {
     pub actual: String,
 }
 
+/// How much a note matters.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteLevel {
+    /// Worth knowing: which element was acted on, an unrelated page error.
+    Note,
+    /// Probably wrong though the check passed (a locator matching several different
+    /// elements); fails the check with `--deny-warnings`.
+    Warning,
+}
+
+/// Something a check noticed besides its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// `note` or `warning`.
+    pub level: NoteLevel,
+    /// One line.
+    pub message: String,
+}
+
+impl Note {
+    /// A note.
+    #[must_use]
+    pub fn info(message: impl Into<String>) -> Note {
+        Note {
+            level: NoteLevel::Note,
+            message: message.into(),
+        }
+    }
+
+    /// A warning.
+    #[must_use]
+    pub fn warning(message: impl Into<String>) -> Note {
+        Note {
+            level: NoteLevel::Warning,
+            message: message.into(),
+        }
+    }
+}
+
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +163,13 @@ pub struct CheckResult {
     pub message: String,
     /// Every expected-versus-actual difference (failures).
     pub mismatches: Vec<Mismatch>,
+    /// What the check noticed besides its verdict: the element acted on, several
+    /// elements matching, page errors that are not tagc's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// The `fbq` calls the page made for this check (browser checks), as JSON arrays.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<serde_json::Value>,
     /// Wall time in milliseconds (0 for skipped checks; left out of snapshots).
     pub millis: u64,
 }

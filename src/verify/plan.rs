@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{IdShare, ParamValue, Source};
+use crate::model::{IdShare, ParamValue, Source, Step};
 use crate::resolve::{ResolvedButton, ResolvedEvent, ResolvedLocator, ResolvedPage, Site};
 use crate::source::{SourceMap, Span};
 
@@ -21,7 +21,7 @@ pub struct Plan {
     /// The JSON Schema of this document.
     #[serde(rename = "$schema", default)]
     pub schema: String,
-    /// The version of this document's shape (currently 1).
+    /// The version of this document's shape (currently 2).
     pub version: u32,
     /// The tagc version that wrote it.
     pub generator: String,
@@ -36,15 +36,34 @@ pub struct Plan {
     /// The directory of the per-page inline snippets the harness pages embed, relative
     /// to this file.
     pub snippets: String,
+    /// How a visitor accepts tracking on a real site's consent banner
+    /// (`site.verify.consent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_step: Option<Step>,
+    /// The site's pages and their URL patterns, in configuration order: the page a
+    /// navigation lands on is the first whose pattern matches.
+    #[serde(default)]
+    pub pages: Vec<PlanPage>,
     /// Every check, server checks first, then browser, then dedup.
     pub checks: Vec<PlanCheck>,
     /// What only Events Manager can show, to confirm by hand.
     pub manual: Vec<String>,
 }
 
+/// A page of the site and its URL patterns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPage {
+    /// The page id.
+    pub id: String,
+    /// Its URL patterns, as in the configuration.
+    pub url: Vec<String>,
+}
+
 /// One check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // nearly every check of a plan is a browser check
 pub enum PlanCheck {
     /// A server event's sample record, mapped and sent.
     Server(ServerCheck),
@@ -127,8 +146,28 @@ pub struct BrowserCheck {
     pub location: Location,
     /// The page id (its snippet is `{snippets}/{page}.html`).
     pub page: String,
-    /// The URL path (and query) to load.
+    /// The URL path (and query) of the offline harness page.
     pub path: String,
+    /// The paths to load on a real site (`--base-url`): the page's `verify.urls`, or its
+    /// patterns without parameters. A load check runs on each, a button check on the
+    /// first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// Why the check cannot run on a real site (every pattern has parameters and the page
+    /// has no `verify.urls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_skip: Option<String>,
+    /// What a visitor does on a real site before the check observes: the page's
+    /// `verify.before`, then the button's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    /// Form values a visitor types before the action on a real site (selector → value).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fill: BTreeMap<String, String>,
+    /// How long to wait for the element on a real site, in milliseconds (`--wait` when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_ms: Option<u64>,
     /// What to do once the page has loaded.
     pub action: Action,
     /// The `fbq` calls expected: for a load, the whole sequence from the first call; for a
@@ -204,6 +243,10 @@ pub struct ExpectedCall {
     /// The `{eventID}` 4th argument, when the event deduplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<ExpectedEventId>,
+    /// A call every page makes first (consent, data processing options, `init`,
+    /// `PageView`): part of a full page load, not of a single-page app's route change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub setup: bool,
 }
 
 /// An expected parameter.
@@ -218,6 +261,10 @@ pub struct ExpectedParam {
     pub value: Value,
     /// Whether it is a constant of the configuration (compared against real sites too).
     pub constant: bool,
+    /// Where a value read in the browser comes from (`attribute data-price of the closest
+    /// .product-card`), shown instead of the harness value on a real site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// An expected `eventID`.
@@ -438,6 +485,15 @@ fn derive<T: Send>(
             .then(|| mapping.map(str::to_owned))
             .flatten(),
         snippets: snippets.to_owned(),
+        consent_step: site.verify_consent.clone(),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| PlanPage {
+                id: p.id.clone(),
+                url: p.url.iter().map(|u| u.pattern.clone()).collect(),
+            })
+            .collect(),
         checks: Vec::new(),
         manual: vec![MANUAL_STEP.to_owned()],
     };
@@ -454,6 +510,7 @@ fn setup_calls(site: &Site) -> Vec<ExpectedCall> {
         event: None,
         params: BTreeMap::new(),
         event_id: None,
+        setup: true,
     };
     let mut out = Vec::new();
     if site.consent_required {
@@ -486,6 +543,7 @@ fn setup_calls(site: &Site) -> Vec<ExpectedCall> {
         event: Some("PageView".to_owned()),
         params: BTreeMap::new(),
         event_id: None,
+        setup: true,
     });
     out
 }
@@ -502,6 +560,7 @@ fn event_calls(e: &ResolvedEvent, planted: &harness::Planted) -> Vec<ExpectedCal
                     kind: literal_kind(c).to_owned(),
                     value: c.clone(),
                     constant: true,
+                    source: None,
                 },
             )),
             ParamValue::Source(s) => planted.expected(k, s).map(|value| {
@@ -511,6 +570,7 @@ fn event_calls(e: &ResolvedEvent, planted: &harness::Planted) -> Vec<ExpectedCal
                         kind: s.ty().as_str().to_owned(),
                         value,
                         constant: false,
+                        source: Some(s.describe()),
                     },
                 )
             }),
@@ -530,6 +590,7 @@ fn event_calls(e: &ResolvedEvent, planted: &harness::Planted) -> Vec<ExpectedCal
         event: Some(e.event.clone()),
         params: params.clone(),
         event_id: event_id.clone(),
+        setup: false,
     };
     match &e.pixels {
         None => vec![base(if e.custom { "trackCustom" } else { "track" }, None)],
@@ -575,6 +636,7 @@ fn load_check(
         expect.extend(event_calls(e, &built.planted));
     }
     let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
+    let (urls, site_skip) = site_urls(page);
     BrowserCheck {
         id: format!("browser/{}/load", page.id),
         title: if names.is_empty() {
@@ -585,6 +647,11 @@ fn load_check(
         location: location(sources, page.origin),
         page: page.id.clone(),
         path: built.path,
+        urls,
+        site_skip,
+        steps: page.verify.before.clone(),
+        fill: BTreeMap::new(),
+        wait_ms: None,
         action: Action::Load,
         expect,
         consent_required: site.consent_required,
@@ -620,18 +687,58 @@ fn button_check(
         crate::model::Trigger::Submit => (Action::Submit { locator }, "submitting"),
         crate::model::Trigger::Click => (Action::Click { locator }, "clicking"),
     };
+    let (mut urls, site_skip) = site_urls(page);
+    urls.truncate(1);
+    let mut steps = page.verify.before.clone();
+    steps.extend(b.verify.before.iter().cloned());
     BrowserCheck {
         id: format!("browser/{}/{}", page.id, b.id),
         title: format!("{verb} {what} on {} fires {}", page.id, b.event.event),
         location: location(sources, b.origin),
         page: page.id.clone(),
         path: built.path,
+        urls,
+        site_skip,
+        steps,
+        fill: b.verify.fill.clone(),
+        wait_ms: b
+            .verify
+            .wait
+            .filter(|w| w.is_finite() && *w >= 0.0)
+            .map(|w| (w * 1000.0).round() as u64),
         action,
         expect: event_calls(&b.event, &built.planted),
         consent_required: site.consent_required,
         fixture: built.fixture,
         harness_error: built.error,
     }
+}
+
+/// The paths a real site is checked at, or why there are none: `verify.urls`, else the
+/// patterns without parameters or wildcards. A page reached by its steps (they start with
+/// `goto`) needs none.
+fn site_urls(page: &ResolvedPage) -> (Vec<String>, Option<String>) {
+    if !page.verify.urls.is_empty() {
+        return (page.verify.urls.clone(), None);
+    }
+    let literal: Vec<String> = page
+        .url
+        .iter()
+        .filter(|p| !p.pattern.contains(['{', '*']))
+        .map(|p| p.pattern.clone())
+        .collect();
+    if !literal.is_empty() || matches!(page.verify.before.first(), Some(Step::Goto(_))) {
+        return (literal, None);
+    }
+    let patterns: Vec<&str> = page.url.iter().map(|p| p.pattern.as_str()).collect();
+    (
+        Vec::new(),
+        Some(format!(
+            "not verifiable on a real site: every URL pattern of page `{}` ({}) has parameters or wildcards, and it has no `verify.urls` to load (tagc never invents a path); add `verify: {{urls: [/a/real/path]}}` to the page",
+            page.id,
+            patterns.join(", ")
+        )),
+    )
 }
 
 /// The JSON Schema of the plan document, as committed in [`super::PLAN_SCHEMA_PATH`].
@@ -673,6 +780,10 @@ impl Plan {
             field(&mut out, "mapping", &m.json());
         }
         field(&mut out, "snippets", &self.snippets.json());
+        if let Some(step) = &self.consent_step {
+            field(&mut out, "consent_step", &step.json());
+        }
+        field(&mut out, "pages", &self.pages.json());
         if checks.is_empty() {
             field(&mut out, "checks", "[]");
         } else {
@@ -735,6 +846,8 @@ mod tests {
             site: None,
             mapping: None,
             snippets: "../pixel/pages".to_owned(),
+            consent_step: None,
+            pages: Vec::new(),
             checks,
             manual: vec![MANUAL_STEP.to_owned()],
         }

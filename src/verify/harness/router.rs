@@ -95,6 +95,7 @@ mod tests {
             buttons: Vec::new(),
             origin: crate::source::Span::default(),
             on_load_origins: Vec::new(),
+            verify: crate::model::PageVerify::default(),
         };
         let pages = [
             page("home", &["/"]),

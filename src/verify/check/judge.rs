@@ -1,0 +1,340 @@
+//! Judge: what the page did, compared with the plan — the calls of the action, the page
+//! a navigation or route change landed on, the requests Meta's library sent, the id handed
+//! to the server, and errors in tagc's own code.
+
+use serde_json::Value;
+
+use super::prepare::is_grant;
+use super::{Observation, Run, Verdict, path_of};
+use crate::browser::{Capture, Observed};
+use crate::verify::compare::{self, Seen};
+use crate::verify::plan::{Action, ExpectedCall};
+use crate::verify::{Mismatch, Note, Outcome};
+
+/// What the page did, split at the action.
+pub(super) struct Segments<'a> {
+    /// The calls the action (or, for a load check, the page load) made.
+    pub action: Vec<&'a Value>,
+    /// Where the action led, if it left the page.
+    pub landing: Option<Landing<'a>>,
+}
+
+/// The page an action led to.
+pub(super) struct Landing<'a> {
+    /// Its URL.
+    pub url: String,
+    /// A new document (`true`) or a single-page app's route change.
+    pub document: bool,
+    /// Its calls.
+    pub calls: Vec<&'a Value>,
+}
+
+/// Splits the capture at `mark` in document `doc`. A load check (`load`) takes the
+/// document's calls — after its last route change when it was reached by one (`routed`).
+/// A button's calls are those in its document after the mark up to a route change; a
+/// later document, or the route change, is where it landed.
+pub(super) fn segments(
+    cap: &Capture,
+    doc: usize,
+    mark: usize,
+    load: bool,
+    routed: bool,
+) -> Segments<'_> {
+    let calls_in = |d: usize, from: usize| -> Vec<&Value> {
+        cap.events
+            .iter()
+            .skip(from)
+            .take_while(|e| load || !matches!(e, Observed::Route { doc: r, .. } if *r == d))
+            .filter_map(|e| match e {
+                Observed::Call { doc: c, args, .. } if *c == d => Some(args),
+                _ => None,
+            })
+            .collect()
+    };
+    if load {
+        let from = if routed {
+            cap.events
+                .iter()
+                .rposition(|e| matches!(e, Observed::Route { doc: d, .. } if *d == doc))
+                .map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        return Segments {
+            action: calls_in(doc, from),
+            landing: None,
+        };
+    }
+    let action = calls_in(doc, mark);
+    let later = cap
+        .documents
+        .iter()
+        .enumerate()
+        .skip(doc + 1)
+        .filter(|(_, d)| d.top)
+        .map(|(i, d)| (i, d.url.clone()))
+        .next_back();
+    let landing = match later {
+        Some((d, url)) => Some(Landing {
+            url,
+            document: true,
+            calls: cap
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    Observed::Call { doc: c, args, .. } if *c == d => Some(args),
+                    _ => None,
+                })
+                .collect(),
+        }),
+        None => cap
+            .events
+            .iter()
+            .enumerate()
+            .skip(mark)
+            .find_map(|(i, e)| match e {
+                Observed::Route { doc: d, url } if *d == doc => Some((i, url.clone())),
+                _ => None,
+            })
+            .map(|(i, url)| Landing {
+                url,
+                document: false,
+                calls: cap
+                    .events
+                    .iter()
+                    .skip(i + 1)
+                    .filter_map(|e| match e {
+                        Observed::Call { doc: c, args, .. } if *c == doc => Some(args),
+                        _ => None,
+                    })
+                    .collect(),
+            }),
+    };
+    Segments { action, landing }
+}
+
+impl Run<'_, '_, '_> {
+    /// A load check of a page reached through its steps by a route change: its load
+    /// events are those the route change fired (no page setup).
+    pub(super) fn routed_load(&self) -> bool {
+        self.check.action == Action::Load
+            && self.site()
+            && !self.check.steps.is_empty()
+            && self
+                .page
+                .capture()
+                .events
+                .iter()
+                .any(|e| matches!(e, Observed::Route { doc, .. } if *doc == self.doc))
+    }
+
+    /// The calls this check expects of its page.
+    pub(super) fn expected(&self) -> Vec<ExpectedCall> {
+        let mut e = self.check.expect.clone();
+        if self.routed_load() {
+            e.retain(|c| !c.setup);
+        }
+        if self.granted {
+            e.push(ExpectedCall {
+                method: "consent".to_owned(),
+                args: Some(vec![Value::from("grant")]),
+                pixel: None,
+                event: None,
+                params: std::collections::BTreeMap::new(),
+                event_id: None,
+                setup: false,
+            });
+        }
+        e
+    }
+
+    pub(super) fn judge(mut self) -> Verdict {
+        let seen = if self.site() {
+            Seen::Site
+        } else {
+            Seen::Harness
+        };
+        let expected = self.expected();
+        let load = self.check.action == Action::Load;
+        let routed = self.routed_load();
+        let cap = self.page.capture().clone();
+        let seg = segments(&cap, self.doc, self.mark, load, routed);
+        let action: Vec<Value> = seg.action.iter().map(|v| (*v).clone()).collect();
+        let mut mm = Vec::new();
+        compare::calls(&expected, &action, seen, "fbq call", &mut mm);
+        if self.site() && self.ctx.real_fbevents {
+            let pixels: Vec<String> = cap
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    Observed::Call { doc, args, .. } if *doc == self.doc => (args.get(0)?
+                        == "init")
+                        .then(|| args.get(1)?.as_str().map(str::to_owned))?,
+                    _ => None,
+                })
+                .collect();
+            let hits = cap.hits.get(self.hits_mark..).unwrap_or_default();
+            compare::hits(&expected, &action, &pixels, hits, "fbq call", &mut mm);
+        }
+        let mut sent = action.clone();
+        let action_failed = !mm.is_empty();
+        if let Some(l) = &seg.landing {
+            sent.extend(l.calls.iter().map(|v| (*v).clone()));
+            self.landing(l, seen, &mut mm);
+        }
+        let shared = self.share(&action, &mut mm);
+        self.errors(&cap, &mut mm);
+        let mut observation = Observation {
+            shared,
+            ..Observation::default()
+        };
+        for a in &action {
+            if let Some((event, id)) = compare::event_and_id(a) {
+                observation.event_ids.entry(event).or_default().extend(id);
+            }
+        }
+        let (outcome, message) = if mm.is_empty() {
+            (Outcome::Passed, String::new())
+        } else if action_failed || seg.landing.is_none() {
+            (
+                Outcome::Failed,
+                "the page did not make the expected fbq calls".to_owned(),
+            )
+        } else {
+            (
+                Outcome::Failed,
+                "the page the action led to did not make the expected fbq calls".to_owned(),
+            )
+        };
+        Verdict {
+            outcome,
+            message,
+            mismatches: mm,
+            notes: self.notes,
+            sent,
+            observation,
+        }
+    }
+
+    /// The page an action led to: its status, and its calls against that page's own load
+    /// check when the configuration has the page.
+    fn landing(&mut self, l: &Landing<'_>, seen: Seen, mm: &mut Vec<Mismatch>) {
+        let path = path_of(&l.url).to_owned();
+        let route = path.split('?').next().unwrap_or("/").to_owned();
+        let how = if l.document {
+            "navigating"
+        } else {
+            "the route change"
+        };
+        if l.document
+            && let Some(status) = self.page.status(&l.url).filter(|s| *s >= 400)
+        {
+            mm.push(Mismatch {
+                what: format!("after {how} to {path}"),
+                expected: "the next page".to_owned(),
+                actual: format!("HTTP {status}"),
+            });
+            return;
+        }
+        // A consent banner that remembers the visitor grants again on every page.
+        let calls: Vec<Value> = l
+            .calls
+            .iter()
+            .filter(|c| !(self.check.consent_required && is_grant(c)))
+            .map(|v| (*v).clone())
+            .collect();
+        match self.ctx.landing(&route) {
+            Some((id, expect)) => {
+                let expect: Vec<ExpectedCall> = expect
+                    .iter()
+                    .filter(|e| l.document || !e.setup)
+                    .cloned()
+                    .collect();
+                compare::calls(
+                    &expect,
+                    &calls,
+                    seen,
+                    &format!("after {how} to {path} (page `{id}`): fbq call"),
+                    mm,
+                );
+                self.notes.push(Note::info(format!(
+                    "the action led to {path} (page `{id}`), whose calls were checked too"
+                )));
+            }
+            None => self.notes.push(Note::info(format!(
+                "the action led to {path}, which no page of the configuration covers: its {} fbq calls were not compared",
+                calls.len()
+            ))),
+        }
+    }
+
+    /// The id handed to the server must be the `eventID` of the event that hands it
+    /// over.
+    fn share(
+        &mut self,
+        action: &[Value],
+        mm: &mut Vec<Mismatch>,
+    ) -> Result<Option<String>, String> {
+        let Some((event, share)) = self.check.expect.iter().find_map(|e| {
+            let share = e.event_id.as_ref()?.shared.clone()?;
+            Some((e.event.clone()?, share))
+        }) else {
+            return Ok(None);
+        };
+        let shared = self.read_share(&share);
+        let id = action
+            .iter()
+            .filter_map(compare::event_and_id)
+            .find(|(e, _)| *e == event)
+            .and_then(|(_, id)| id);
+        match &shared {
+            Ok(v) if *v == id => {}
+            Ok(v) => mm.push(Mismatch {
+                what: "the id handed to the server".to_owned(),
+                expected: id.unwrap_or_else(|| "the eventID".to_owned()),
+                actual: v.clone().unwrap_or_else(|| "missing".to_owned()),
+            }),
+            Err(why) => self.notes.push(Note::warning(format!(
+                "could not tell whether the eventID reached the server: {why}"
+            ))),
+        }
+        shared
+    }
+
+    /// Errors on a harness page are all tagc's; on a real site only those of tagc's own
+    /// code fail the check, the others are noted.
+    fn errors(&mut self, cap: &Capture, mm: &mut Vec<Mismatch>) {
+        let mut others = Vec::new();
+        for e in &cap.errors {
+            if !self.site() || e.tagc {
+                mm.push(Mismatch {
+                    what: if self.site() {
+                        "an error in tagc's code".to_owned()
+                    } else {
+                        "page error".to_owned()
+                    },
+                    expected: "none".to_owned(),
+                    actual: e.message.clone(),
+                });
+            } else {
+                others.push(e);
+            }
+        }
+        for e in others.iter().take(3) {
+            self.notes.push(Note::info(format!(
+                "the page reported an error (not tagc's){}: {}",
+                e.script
+                    .as_deref()
+                    .map(|s| format!(" in {}", path_of(s)))
+                    .unwrap_or_default(),
+                e.message
+            )));
+        }
+        if others.len() > 3 {
+            self.notes.push(Note::info(format!(
+                "… and {} more errors of the page",
+                others.len() - 3
+            )));
+        }
+    }
+}

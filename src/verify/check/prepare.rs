@@ -1,0 +1,138 @@
+//! Prepare: what a visitor does before the action — agree on the consent banner, the
+//! configured steps (open a modal, reach a single-page app's route), form values.
+
+use std::time::Duration;
+
+use super::{DECIDE_QUIET, Run, Stop};
+use crate::browser::{BrowserError, Capture, Observed, Page, Target, WaitEnd};
+use crate::model::Step;
+
+/// What a harness page's consent banner would run when the visitor agrees.
+const GRANT: &str = "window.tagc && window.tagc.grant && window.tagc.grant(), true";
+
+/// Whether a recorded call is `fbq('consent', 'grant')`.
+pub(super) fn is_grant(args: &serde_json::Value) -> bool {
+    *args == serde_json::json!(["consent", "grant"])
+}
+
+impl Run<'_, '_, '_> {
+    pub(super) fn prepare(&mut self) -> Result<(), Stop> {
+        self.consent()?;
+        if !self.site() {
+            // The harness plants only what the configuration reads: no banner, no modal.
+            return Ok(());
+        }
+        let check = self.check;
+        let skip = usize::from(matches!(check.steps.first(), Some(Step::Goto(_))));
+        for step in &check.steps[skip..] {
+            self.step(step, "before the check")?;
+        }
+        for (selector, value) in &check.fill {
+            let wait = self.wait();
+            let target = Target::Selector(selector);
+            self.retry(|p| p.fill(&target, value, wait).map(|_| ()))
+                .map_err(|e| Stop::browser(&e, &format!("verify.fill `{selector}`")))?;
+        }
+        Ok(())
+    }
+
+    /// With `consent: required`, the visitor agrees before anything is checked. On a
+    /// harness page tagc calls its own hook; on a real site the configured step is
+    /// performed and the grant must really reach the pixel.
+    fn consent(&mut self) -> Result<(), Stop> {
+        if !self.check.consent_required {
+            return Ok(());
+        }
+        let load = self.check.action == crate::verify::plan::Action::Load;
+        if !self.site() {
+            self.page
+                .eval(GRANT)
+                .map_err(|e| Stop::browser(&e, "calling tagc.grant()"))?;
+            self.granted = load;
+            return Ok(());
+        }
+        let Some(step) = self.ctx.plan.consent_step.clone() else {
+            return Err(Stop::error(
+                "consent: required, and the configuration does not say how a visitor agrees, so Meta would hold every event of this check and nothing can be verified; add `site: {verify: {consent: {click: \"#your-accept-button\"}}}`",
+            ));
+        };
+        let from = self.page.capture().events.len();
+        self.step(&step, "accepting the consent banner")?;
+        let granted = move |cap: &Capture| {
+            cap.events
+                .iter()
+                .skip(from)
+                .any(|e| matches!(e, Observed::Call { args, .. } if is_grant(args)))
+        };
+        let end = self
+            .page
+            .wait_until(self.deadline, Some(DECIDE_QUIET), granted)
+            .map_err(|e| Stop::browser(&e, "waiting for consent"))?;
+        if end != WaitEnd::Met {
+            return Err(Stop::failed(format!(
+                "after {} consent was never granted: no fbq('consent', 'grant') followed, so Meta holds every event of this visitor; the banner's accept handler must call tagc.grant()",
+                step.describe()
+            )));
+        }
+        self.granted = load;
+        Ok(())
+    }
+
+    /// Performs one step, then follows the navigation it caused.
+    pub(super) fn step(&mut self, step: &Step, when: &str) -> Result<(), Stop> {
+        let context = format!("{when}, {}", step.describe());
+        let wait = self.wait();
+        let done = match step {
+            Step::Goto(path) => return self.goto(path),
+            Step::Click(s) => {
+                self.retry(|p| p.click_target(&Target::Selector(s), wait).map(|_| ()))
+            }
+            Step::Text(t) => self.retry(|p| {
+                p.click_target(
+                    &Target::Text {
+                        text: t,
+                        within: None,
+                    },
+                    wait,
+                )
+                .map(|_| ())
+            }),
+            Step::WaitFor(s) => {
+                self.retry(|p| p.wait_visible(&Target::Selector(s), wait).map(|_| ()))
+            }
+            Step::Fill(fields) => fields.iter().try_for_each(|(s, v)| {
+                self.retry(|p| p.fill(&Target::Selector(s), v, wait).map(|_| ()))
+            }),
+        };
+        done.map_err(|e| Stop::browser(&e, &context))?;
+        self.follow_navigation()
+    }
+
+    /// Runs `f` once more when a navigation destroyed the page it was running in (a
+    /// consent banner that reloads the page, say), after the next page has loaded.
+    pub(super) fn retry(
+        &mut self,
+        mut f: impl FnMut(&mut Page<'_>) -> Result<(), BrowserError>,
+    ) -> Result<(), BrowserError> {
+        match f(self.page) {
+            Err(e) if navigated_away(&e) => {
+                let deadline = self.deadline;
+                self.page.wait_loaded(deadline, "the next page")?;
+                self.page.settle(Duration::ZERO)?;
+                f(self.page)
+            }
+            other => other,
+        }
+    }
+}
+
+/// Whether an evaluation failed because its page went away mid-way.
+fn navigated_away(e: &BrowserError) -> bool {
+    let text = match e {
+        BrowserError::Protocol { message, .. } | BrowserError::Script { message, .. } => {
+            message.as_str()
+        }
+        _ => return false,
+    };
+    text.contains("context") || text.contains("navigat")
+}
