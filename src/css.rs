@@ -6,6 +6,12 @@
 //! follows the Selectors Level 4 grammar as Chromium implements it, so that
 //! `tagc check` can point at the exact character instead.
 //!
+//! [`parse_selector`] returns the selector as a tree ([`SelectorList`] →
+//! [`ComplexSelector`] → [`CompoundSelector`] → [`SimpleSelector`]) with
+//! identifiers and strings unescaped, so that other parts of tagc (the offline
+//! verification harness) read selectors without re-parsing their text;
+//! [`validate_selector`] only checks them.
+//!
 //! Checked: selector lists, type/universal/id/class/attribute selectors, CSS
 //! identifiers (escapes, non-ASCII, `--custom`), strings, combinators, the
 //! nesting selector `&` (`:scope` outside nesting), and known pseudo-classes
@@ -44,6 +50,171 @@ const FUNCTIONAL_PSEUDO_CLASSES: &str = "\
 /// Pseudo-elements that may also be written with a single colon.
 const LEGACY_PSEUDO_ELEMENTS: &str = "after before first-letter first-line";
 
+/// A parsed selector list, e.g. `a.buy, button[type=submit]`: what
+/// `querySelectorAll` accepts. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectorList {
+    /// The comma-separated selectors, in order.
+    pub selectors: Vec<ComplexSelector>,
+}
+
+/// Compound selectors joined by combinators, e.g. `form#signup > button.primary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplexSelector {
+    /// The combinator written before the first compound of a relative selector
+    /// (`:has(> img)`); `None` everywhere else, and for `:has(img)`.
+    pub leading: Option<Combinator>,
+    /// The leftmost compound.
+    pub first: CompoundSelector,
+    /// The compounds after the first, left to right, each with the combinator
+    /// that joins it to the compound before it.
+    pub rest: Vec<(Combinator, CompoundSelector)>,
+}
+
+impl ComplexSelector {
+    /// The compounds left to right, each with the combinator before it (`None`
+    /// for the first; the leading combinator of a relative selector is not
+    /// included).
+    pub fn parts(&self) -> impl Iterator<Item = (Option<Combinator>, &CompoundSelector)> {
+        let rest = self.rest.iter().map(|(c, s)| (Some(*c), s));
+        std::iter::once((None, &self.first)).chain(rest)
+    }
+
+    /// The rightmost compound: the one whose elements the selector selects.
+    pub fn subject(&self) -> &CompoundSelector {
+        self.rest.last().map_or(&self.first, |(_, s)| s)
+    }
+}
+
+/// How two compound selectors relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combinator {
+    /// Whitespace: the right element is a descendant of the left one.
+    Descendant,
+    /// `>`: the right element is a child of the left one.
+    Child,
+    /// `+`: the right element immediately follows the left one.
+    NextSibling,
+    /// `~`: the right element follows the left one, under the same parent.
+    SubsequentSibling,
+}
+
+/// Simple selectors written without whitespace, e.g. `a.buy[href]:hover`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompoundSelector {
+    /// The simple selectors in source order; a type or universal selector
+    /// comes first. Never empty.
+    pub simple: Vec<SimpleSelector>,
+}
+
+/// One condition on an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimpleSelector {
+    /// A type selector such as `button`, unescaped, in its written case (HTML
+    /// compares it case-insensitively).
+    Type(String),
+    /// `*`.
+    Universal,
+    /// `#id`, unescaped (`#a\:b` is `a:b`).
+    Id(String),
+    /// `.class`, unescaped.
+    Class(String),
+    /// `[name]` or `[name op value flag]`.
+    Attribute(AttributeSelector),
+    /// `:name` or `:name(argument)`.
+    PseudoClass(PseudoClass),
+    /// The nesting selector `&`.
+    Nesting,
+}
+
+/// An attribute selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeSelector {
+    /// The attribute name, unescaped, in its written case.
+    pub name: String,
+    /// The value condition; `None` for `[name]` (the attribute is present).
+    pub matcher: Option<AttributeMatcher>,
+}
+
+/// The value condition of an attribute selector, e.g. `^="https:" i`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeMatcher {
+    /// The operator.
+    pub op: AttributeOp,
+    /// The value, unescaped (from an identifier or a quoted string).
+    pub value: String,
+    /// Whether the `i` flag asks for an ASCII case-insensitive comparison.
+    pub case_insensitive: bool,
+}
+
+/// An attribute selector's operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeOp {
+    /// `=`: the value is exactly this.
+    Equals,
+    /// `~=`: one of the value's whitespace-separated words is this.
+    Includes,
+    /// `|=`: the value is this or starts with this followed by `-`.
+    DashMatch,
+    /// `^=`: the value starts with this.
+    Prefix,
+    /// `$=`: the value ends with this.
+    Suffix,
+    /// `*=`: the value contains this.
+    Substring,
+}
+
+/// A pseudo-class, e.g. `:hover` or `:nth-child(2n+1 of .item)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PseudoClass {
+    /// The name without the colon, ASCII-lowercased (`first-child`).
+    pub name: String,
+    /// The argument of a functional pseudo-class.
+    pub argument: Option<PseudoArgument>,
+}
+
+/// The argument of a functional pseudo-class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PseudoArgument {
+    /// `:not()`, `:is()`, `:where()` and `:has()` (whose selectors are relative:
+    /// see [`ComplexSelector::leading`]).
+    Selectors(SelectorList),
+    /// `:nth-child()` and the other `:nth-*()`: `An+B`, and for `:nth-child()`
+    /// and `:nth-last-child()` an optional `of S`.
+    Nth {
+        /// The `An+B` formula.
+        an_b: AnPlusB,
+        /// The selectors after `of`.
+        of: Option<SelectorList>,
+    },
+    /// `:host()` and `:host-context()`.
+    Compound(CompoundSelector),
+    /// `:dir()`, `:lang()` and `:state()`: an identifier, unescaped, as written.
+    Ident(String),
+}
+
+/// An `An+B` formula: it matches the 1-based positions `A×n + B` for `n = 0, 1, 2, …`.
+/// `odd` is `2n+1` and `even` is `2n+0`. Numbers too large for `i32` saturate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnPlusB {
+    /// The step `A`.
+    pub a: i32,
+    /// The offset `B`.
+    pub b: i32,
+}
+
+impl AnPlusB {
+    /// Whether the 1-based `position` is `A×n + B` for some `n ≥ 0`.
+    pub fn matches(&self, position: usize) -> bool {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        let diff = position.saturating_sub(i64::from(self.b));
+        match i64::from(self.a) {
+            0 => diff == 0,
+            a => diff % a == 0 && diff / a >= 0,
+        }
+    }
+}
+
 /// A syntax error in a CSS selector.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectorError {
@@ -77,8 +248,22 @@ fn error(offset: usize, len: usize, message: impl Into<String>) -> SelectorError
     }
 }
 
+impl std::fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (at character {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for SelectorError {}
+
 /// Checks that `selector` is a valid selector list for `document.querySelectorAll`.
 pub fn validate_selector(selector: &str) -> Result<(), SelectorError> {
+    parse_selector(selector).map(|_| ())
+}
+
+/// Parses `selector` as a selector list for `document.querySelectorAll`, with the
+/// same errors as [`validate_selector`].
+pub fn parse_selector(selector: &str) -> Result<SelectorList, SelectorError> {
     let chars: Vec<char> = selector.chars().collect();
     if chars.iter().all(|&c| is_ws(c)) {
         let help = "write a selector such as `.buy-button`";
@@ -95,6 +280,20 @@ pub fn validate_selector(selector: &str) -> Result<(), SelectorError> {
 }
 
 type PResult<T = ()> = Result<T, SelectorError>;
+
+/// A run of ASCII digits as a number, saturating at `i32::MAX`.
+fn int(digits: &str) -> i32 {
+    digits.parse().unwrap_or(i32::MAX)
+}
+
+/// The combinator written as `c` (`>`, `+` or `~`).
+fn combinator_kind(c: char) -> Combinator {
+    match c {
+        '>' => Combinator::Child,
+        '+' => Combinator::NextSibling,
+        _ => Combinator::SubsequentSibling,
+    }
+}
 
 /// Whether `name` is one of the whitespace-separated names in `list`.
 fn is_listed(list: &str, name: &str) -> bool {
@@ -228,11 +427,13 @@ impl Parser {
             .unwrap_or('\u{fffd}')
     }
 
-    /// Consumes a quoted string; `pos` is at the opening quote.
-    fn string(&mut self) -> PResult {
+    /// Consumes a quoted string and returns its unescaped value; `pos` is at the
+    /// opening quote.
+    fn string(&mut self) -> PResult<String> {
         let open = self.pos;
         let quote = self.peek().unwrap_or('"');
         self.pos += 1;
+        let mut value = String::new();
         loop {
             match self.peek() {
                 None => {
@@ -245,22 +446,25 @@ impl Parser {
                 }
                 Some('\\') if self.valid_escape(self.pos) => {
                     self.pos += 1;
-                    self.escape();
+                    value.push(self.escape());
                 }
+                // A `\` before a line break continues the string.
+                Some('\\') => self.pos += 2,
                 Some(c) => {
-                    // A `\` before a line break continues the string.
-                    self.pos += if c == '\\' { 2 } else { 1 };
+                    self.pos += 1;
                     if c == quote {
-                        return Ok(());
+                        return Ok(value);
                     }
+                    value.push(c);
                 }
             }
         }
     }
 
     /// `<complex-selector> [, <complex-selector>]*`, relative inside `:has()`.
-    fn selector_list(&mut self, relative: bool, nested: bool) -> PResult {
+    fn selector_list(&mut self, relative: bool, nested: bool) -> PResult<SelectorList> {
         let mut last_comma = None;
+        let mut selectors = Vec::new();
         loop {
             self.skip_ws();
             match (self.peek(), last_comma) {
@@ -272,12 +476,12 @@ impl Parser {
                     let err = error(comma, 1, "trailing comma in selector list");
                     return Err(err.help("remove the trailing `,`"));
                 }
-                _ => self.complex(relative)?,
+                _ => selectors.push(self.complex(relative)?),
             }
             match self.peek() {
                 Some(',') => last_comma = Some(self.pos),
-                None => return Ok(()),
-                Some(')') if nested => return Ok(()),
+                None => return Ok(SelectorList { selectors }),
+                Some(')') if nested => return Ok(SelectorList { selectors }),
                 Some(')') => {
                     let err = error(self.pos, 1, "unmatched `)`");
                     return Err(err.help("remove it or add the missing `(`"));
@@ -289,29 +493,36 @@ impl Parser {
     }
 
     /// Compound selectors joined by combinators; consumes trailing whitespace.
-    fn complex(&mut self, relative: bool) -> PResult {
+    fn complex(&mut self, relative: bool) -> PResult<ComplexSelector> {
+        let mut leading = None;
         if let Some(c) = self.peek().filter(|&c| is_combinator(c)) {
             if !relative {
                 let err = error(self.pos, 1, format!("a selector cannot start with `{c}`"));
                 return Err(err.help(format!("remove it, or write `:scope {c} …`")));
             }
-            self.combinator(c)?;
+            leading = Some(self.combinator(c)?);
         }
-        self.compound()?;
+        let first = self.compound()?;
+        let mut rest = Vec::new();
         loop {
             let had_ws = self.skip_ws();
-            match self.peek() {
-                None | Some(',' | ')') => return Ok(()),
+            let combinator = match self.peek() {
                 Some(c) if is_combinator(c) => self.combinator(c)?,
-                Some(_) if had_ws => {}
-                Some(_) => return Ok(()),
-            }
-            self.compound()?;
+                Some(c) if had_ws && !matches!(c, ',' | ')') => Combinator::Descendant,
+                _ => {
+                    return Ok(ComplexSelector {
+                        leading,
+                        first,
+                        rest,
+                    });
+                }
+            };
+            rest.push((combinator, self.compound()?));
         }
     }
 
     /// Consumes combinator `c` and checks that a selector follows it.
-    fn combinator(&mut self, c: char) -> PResult {
+    fn combinator(&mut self, c: char) -> PResult<Combinator> {
         let at = self.pos;
         self.pos += 1;
         self.skip_ws();
@@ -324,23 +535,29 @@ impl Parser {
                 let msg = format!("two combinators in a row: `{c}` and `{d}`");
                 Err(error(self.pos, 1, msg).help("remove one of them"))
             }
-            Some(_) => Ok(()),
+            Some(_) => Ok(combinator_kind(c)),
         }
     }
 
     /// A sequence of simple selectors without whitespace, e.g. `a.b[c]:hover`.
-    fn compound(&mut self) -> PResult {
+    fn compound(&mut self) -> PResult<CompoundSelector> {
         let start = self.pos;
-        if !self.eat('*') {
-            self.ident();
+        let mut simple = Vec::new();
+        if self.eat('*') {
+            simple.push(SimpleSelector::Universal);
+        } else if let Some(name) = self.ident() {
+            simple.push(SimpleSelector::Type(name));
         }
         while let Some(c) = self.peek() {
-            match c {
-                '#' => self.named('#', "id", start)?,
-                '.' => self.named('.', "class name", start)?,
-                '[' => self.attribute()?,
-                ':' => self.pseudo()?,
-                '&' => self.pos += 1,
+            simple.push(match c {
+                '#' => SimpleSelector::Id(self.named('#', "id", start)?),
+                '.' => SimpleSelector::Class(self.named('.', "class name", start)?),
+                '[' => SimpleSelector::Attribute(self.attribute()?),
+                ':' => SimpleSelector::PseudoClass(self.pseudo()?),
+                '&' => {
+                    self.pos += 1;
+                    SimpleSelector::Nesting
+                }
                 '|' => return Err(namespace_error(self.pos)),
                 '*' => return Err(self.not_first(self.pos, 1)),
                 _ if self.starts_ident(self.pos) => {
@@ -349,12 +566,12 @@ impl Parser {
                     return Err(self.not_first(at, self.pos - at));
                 }
                 _ => break,
-            }
+            });
         }
         if self.pos == start {
             return Err(self.unexpected());
         }
-        Ok(())
+        Ok(CompoundSelector { simple })
     }
 
     /// Error for a type selector or `*` that is not at the start of its compound.
@@ -370,12 +587,13 @@ impl Parser {
         ))
     }
 
-    /// `#id` or `.class`: the sigil must be followed by an identifier.
-    fn named(&mut self, sigil: char, what: &str, compound: usize) -> PResult {
+    /// `#id` or `.class`: the sigil must be followed by an identifier, whose
+    /// unescaped value is returned.
+    fn named(&mut self, sigil: char, what: &str, compound: usize) -> PResult<String> {
         let at = self.pos;
         self.pos += 1;
-        if self.ident().is_some() {
-            return Ok(());
+        if let Some(name) = self.ident() {
+            return Ok(name);
         }
         let run = self.count_from(self.pos, is_name);
         if run == 0 {
@@ -407,7 +625,7 @@ impl Parser {
     }
 
     /// `[name]`, `[name op value]` or `[name op value flag]`.
-    fn attribute(&mut self) -> PResult {
+    fn attribute(&mut self) -> PResult<AttributeSelector> {
         let open = self.pos;
         self.pos += 1;
         self.skip_ws();
@@ -415,27 +633,37 @@ impl Parser {
         if self.peek() == Some('|') || star_bar {
             return Err(namespace_error(self.pos));
         }
-        if self.ident().is_none() {
+        let Some(name) = self.ident() else {
             let err = error(self.pos, 1, "expected an attribute name after `[`");
             return Err(self.or_unclosed(open, err.help("write e.g. `[data-id]`")));
-        }
+        };
         if self.peek() == Some('|') && self.peek_at(self.pos + 1) != Some('=') {
             return Err(namespace_error(self.pos));
         }
         self.skip_ws();
-        let two_char_op = self.peek().is_some_and(|c| "~|^$*".contains(c));
-        if two_char_op && self.peek_at(self.pos + 1) == Some('=') {
-            self.pos += 2;
-        } else if !self.eat('=') {
+        let op = match (self.peek(), self.peek_at(self.pos + 1)) {
+            (Some('='), _) => Some(AttributeOp::Equals),
+            (Some('~'), Some('=')) => Some(AttributeOp::Includes),
+            (Some('|'), Some('=')) => Some(AttributeOp::DashMatch),
+            (Some('^'), Some('=')) => Some(AttributeOp::Prefix),
+            (Some('$'), Some('=')) => Some(AttributeOp::Suffix),
+            (Some('*'), Some('=')) => Some(AttributeOp::Substring),
+            _ => None,
+        };
+        let Some(op) = op else {
             let err = error(self.pos, 1, "expected `]` or an operator such as `=`");
             let help = "operators are `=`, `~=`, `|=`, `^=`, `$=` and `*=`";
-            return self.close_attribute(open, err.help(help));
-        }
+            self.close_attribute(open, err.help(help))?;
+            let matcher = None;
+            return Ok(AttributeSelector { name, matcher });
+        };
+        self.pos += if op == AttributeOp::Equals { 1 } else { 2 };
         self.skip_ws();
-        self.attribute_value(open)?;
+        let value = self.attribute_value(open)?;
         self.skip_ws();
         let flag_at = self.pos;
-        if let Some(flag) = self.ident() {
+        let flag = self.ident();
+        if let Some(flag) = &flag {
             let len = self.pos - flag_at;
             if flag.eq_ignore_ascii_case("s") {
                 let err = error(
@@ -452,7 +680,14 @@ impl Parser {
             self.skip_ws();
         }
         let err = error(self.pos, 1, "expected `]` to close the attribute selector");
-        self.close_attribute(open, err)
+        self.close_attribute(open, err)?;
+        let case_insensitive = flag.is_some();
+        let matcher = Some(AttributeMatcher {
+            op,
+            value,
+            case_insensitive,
+        });
+        Ok(AttributeSelector { name, matcher })
     }
 
     /// Consumes the `]` of the attribute selector opened at `open`, or fails with `err`.
@@ -471,12 +706,13 @@ impl Parser {
         }
     }
 
-    fn attribute_value(&mut self, open: usize) -> PResult {
+    /// An attribute selector's value: a string or an identifier, unescaped.
+    fn attribute_value(&mut self, open: usize) -> PResult<String> {
         if matches!(self.peek(), Some('"' | '\'')) {
             return self.string();
         }
-        if self.ident().is_some() {
-            return Ok(());
+        if let Some(value) = self.ident() {
+            return Ok(value);
         }
         let len = self.count_from(self.pos, |c| c != ']' && !is_ws(c));
         let value = self.text(self.pos, len);
@@ -489,7 +725,7 @@ impl Parser {
     }
 
     /// `:name`, `:name(...)` or a pseudo-element.
-    fn pseudo(&mut self) -> PResult {
+    fn pseudo(&mut self) -> PResult<PseudoClass> {
         let start = self.pos;
         self.pos += 1;
         if self.eat(':') {
@@ -510,9 +746,17 @@ impl Parser {
         if is_listed(LEGACY_PSEUDO_ELEMENTS, &lower) {
             Err(pseudo_element(start, span, &lower))
         } else if self.peek() == Some('(') {
-            self.functional(&lower, start)
+            let argument = Some(self.functional(&lower, start)?);
+            Ok(PseudoClass {
+                name: lower,
+                argument,
+            })
         } else if is_listed(PSEUDO_CLASSES, &lower) {
-            Ok(())
+            let argument = None;
+            Ok(PseudoClass {
+                name: lower,
+                argument,
+            })
         } else if is_listed(FUNCTIONAL_PSEUDO_CLASSES, &lower) {
             let err = error(start, span, format!("`:{lower}` needs an argument"));
             Err(err.help(format!("write `:{lower}(…)`")))
@@ -522,7 +766,7 @@ impl Parser {
     }
 
     /// The parenthesised argument of a functional pseudo-class.
-    fn functional(&mut self, name: &str, start: usize) -> PResult {
+    fn functional(&mut self, name: &str, start: usize) -> PResult<PseudoArgument> {
         let open = self.pos;
         self.pos += 1;
         self.depth += 1;
@@ -531,38 +775,45 @@ impl Parser {
         }
         self.skip_ws();
         let unclosed = || error(open, 1, "unclosed `(`").help("close it with `)`");
-        match self.peek() {
+        let argument = match self.peek() {
             None => return Err(unclosed()),
             Some(')') if is_listed(FUNCTIONAL_PSEUDO_CLASSES, name) => {
                 let len = self.pos + 1 - start;
                 return Err(error(start, len, format!("`:{name}()` needs an argument")));
             }
             _ => self.pseudo_argument(name, start, open)?,
-        }
+        };
         self.skip_ws();
         self.depth -= 1;
         match self.peek() {
-            _ if self.eat(')') => Ok(()),
+            _ if self.eat(')') => Ok(argument),
             None => Err(unclosed()),
             Some(_) => Err(self.unexpected()),
         }
     }
 
-    fn pseudo_argument(&mut self, name: &str, start: usize, open: usize) -> PResult {
+    fn pseudo_argument(
+        &mut self,
+        name: &str,
+        start: usize,
+        open: usize,
+    ) -> PResult<PseudoArgument> {
         let span = open - start;
         match name {
-            "not" | "is" | "where" => self.selector_list(false, true),
+            "not" | "is" | "where" => {
+                Ok(PseudoArgument::Selectors(self.selector_list(false, true)?))
+            }
             "has" if self.in_has => Err(error(start, span, "`:has()` cannot be nested")),
             "has" => {
                 self.in_has = true;
                 let result = self.selector_list(true, true);
                 self.in_has = false;
-                result
+                Ok(PseudoArgument::Selectors(result?))
             }
             "nth-child" | "nth-last-child" => self.nth(true),
             "nth-of-type" | "nth-last-of-type" => self.nth(false),
-            "host" | "host-context" => self.compound(),
-            "dir" | "lang" | "state" => self.keyword_argument(name),
+            "host" | "host-context" => Ok(PseudoArgument::Compound(self.compound()?)),
+            "dir" | "lang" | "state" => Ok(PseudoArgument::Ident(self.keyword_argument(name)?)),
             _ if is_listed(PSEUDO_CLASSES, name) => {
                 let err = error(start, span, format!("`:{name}` does not take arguments"));
                 Err(err.help(format!("remove the parentheses: `:{name}`")))
@@ -572,15 +823,21 @@ impl Parser {
     }
 
     /// `An+B` optionally followed by `of <selector list>`.
-    fn nth(&mut self, allow_of: bool) -> PResult {
+    fn nth(&mut self, allow_of: bool) -> PResult<PseudoArgument> {
         let start = self.pos;
-        let valid = self.an_plus_b();
+        let an_b = self.an_plus_b();
         let had_ws = self.skip_ws();
-        if valid && self.peek() == Some(')') {
-            return Ok(());
+        if let Some(an_b) = an_b
+            && self.peek() == Some(')')
+        {
+            let of = None;
+            return Ok(PseudoArgument::Nth { an_b, of });
         }
         let of_at = self.pos;
-        if valid && had_ws && self.eat_keyword("of") {
+        if let Some(an_b) = an_b
+            && had_ws
+            && self.eat_keyword("of")
+        {
             if !allow_of {
                 let msg = "`of` is only allowed in `:nth-child()` and `:nth-last-child()`";
                 return Err(error(of_at, 2, msg));
@@ -589,7 +846,8 @@ impl Parser {
             if matches!(self.peek(), None | Some(')')) {
                 return Err(error(of_at, 2, "`of` must be followed by a selector"));
             }
-            return self.selector_list(false, true);
+            let of = Some(self.selector_list(false, true)?);
+            return Ok(PseudoArgument::Nth { an_b, of });
         }
         let len = self.count_from(start, |c| c != ')');
         let msg = format!(
@@ -599,34 +857,60 @@ impl Parser {
         Err(error(start, len.max(1), msg).help("use e.g. `odd`, `even`, `3`, `2n+1` or `-n+3`"))
     }
 
-    /// Consumes an `An+B` value (without `odd`/`even`); returns whether it is valid.
-    fn an_plus_b(&mut self) -> bool {
-        if self.eat_keyword("odd") || self.eat_keyword("even") {
-            return true;
+    /// Consumes an `An+B` value (or `odd`/`even`); `None` if it is invalid.
+    fn an_plus_b(&mut self) -> Option<AnPlusB> {
+        if self.eat_keyword("odd") {
+            return Some(AnPlusB { a: 2, b: 1 });
         }
-        self.pos += usize::from(matches!(self.peek(), Some('+' | '-')));
-        let a_digits = self.count_from(self.pos, |c| c.is_ascii_digit());
-        self.pos += a_digits;
+        if self.eat_keyword("even") {
+            return Some(AnPlusB { a: 2, b: 0 });
+        }
+        let sign = self.sign();
+        let a_digits = self.digits();
         if !(self.eat('n') || self.eat('N')) {
-            return a_digits > 0;
+            let b = sign * int(&a_digits);
+            return (!a_digits.is_empty()).then_some(AnPlusB { a: 0, b });
         }
+        let a = sign
+            * if a_digits.is_empty() {
+                1
+            } else {
+                int(&a_digits)
+            };
         let after_n = self.pos;
         self.skip_ws();
         if !matches!(self.peek(), Some('+' | '-')) {
             self.pos = after_n;
-            return true;
+            return Some(AnPlusB { a, b: 0 });
         }
-        self.pos += 1;
+        let sign = self.sign();
         self.skip_ws();
-        let b_digits = self.count_from(self.pos, |c| c.is_ascii_digit());
-        self.pos += b_digits;
-        b_digits > 0
+        let b_digits = self.digits();
+        let b = sign * int(&b_digits);
+        (!b_digits.is_empty()).then_some(AnPlusB { a, b })
     }
 
-    /// The single identifier argument of `:dir()`, `:lang()` or `:state()`.
-    fn keyword_argument(&mut self, name: &str) -> PResult {
+    /// Consumes an optional `+` or `-`; returns -1 for `-` and 1 otherwise.
+    fn sign(&mut self) -> i32 {
+        if self.eat('-') {
+            return -1;
+        }
+        self.eat('+');
+        1
+    }
+
+    /// Consumes a run of ASCII digits (possibly empty).
+    fn digits(&mut self) -> String {
+        let len = self.count_from(self.pos, |c| c.is_ascii_digit());
+        self.pos += len;
+        self.text(self.pos - len, len)
+    }
+
+    /// The single identifier argument of `:dir()`, `:lang()` or `:state()`, unescaped.
+    fn keyword_argument(&mut self, name: &str) -> PResult<String> {
         let at = self.pos;
-        let value = self.ident().unwrap_or_default().to_ascii_lowercase();
+        let written = self.ident().unwrap_or_default();
+        let value = written.to_ascii_lowercase();
         let (valid, help) = match name {
             "dir" => (value == "ltr" || value == "rtl", "use `ltr` or `rtl`"),
             "lang" => (
@@ -640,7 +924,7 @@ impl Parser {
         };
         self.skip_ws();
         if valid && self.peek() == Some(')') {
-            return Ok(());
+            return Ok(written);
         }
         let len = self.count_from(at, |c| c != ')').max(1);
         Err(error(at, len, format!("invalid argument for `:{name}()`")).help(help))
@@ -901,5 +1185,229 @@ mod tests {
             assert!(validate_selector(s).is_err(), "{s}");
         }
         assert_eq!(validate_selector("\\110000 \\0 \\fffffff"), Ok(()));
+    }
+
+    /// The only complex selector of `s`.
+    fn complex(s: &str) -> ComplexSelector {
+        let mut list = parse_selector(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        assert_eq!(list.selectors.len(), 1, "{s}");
+        list.selectors.remove(0)
+    }
+
+    /// The simple selectors of the only compound of `s`.
+    fn simple(s: &str) -> Vec<SimpleSelector> {
+        let c = complex(s);
+        assert!(c.rest.is_empty() && c.leading.is_none(), "{s}");
+        c.first.simple
+    }
+
+    fn compound(simple: Vec<SimpleSelector>) -> CompoundSelector {
+        CompoundSelector { simple }
+    }
+
+    fn class(name: &str) -> SimpleSelector {
+        SimpleSelector::Class(name.into())
+    }
+
+    fn ty(name: &str) -> SimpleSelector {
+        SimpleSelector::Type(name.into())
+    }
+
+    fn pseudo(name: &str, argument: Option<PseudoArgument>) -> SimpleSelector {
+        let name = name.into();
+        SimpleSelector::PseudoClass(PseudoClass { name, argument })
+    }
+
+    fn attr(name: &str, op: AttributeOp, value: &str, case_insensitive: bool) -> SimpleSelector {
+        let (name, value) = (name.into(), value.into());
+        SimpleSelector::Attribute(AttributeSelector {
+            name,
+            matcher: Some(AttributeMatcher {
+                op,
+                value,
+                case_insensitive,
+            }),
+        })
+    }
+
+    #[test]
+    fn the_tree_holds_unescaped_names_and_values() {
+        use SimpleSelector::{Id, Universal};
+        assert_eq!(simple("#a\\:b"), [Id("a:b".into())]);
+        assert_eq!(simple(".\\31 23"), [class("123")]);
+        assert_eq!(simple(".a\\.b"), [class("a.b")]);
+        // A hex escape ends at (and swallows) one whitespace.
+        assert_eq!(simple(".caf\\e9 x"), [class("caféx")]);
+        assert_eq!(simple(".caf\\0000e9x"), [class("caféx")]);
+        assert_eq!(simple("*.\\--x"), [Universal, class("--x")]);
+        assert_eq!(simple("A.B"), [ty("A"), class("B")], "case as written");
+        let eq = AttributeOp::Equals;
+        assert_eq!(
+            simple("[data-x=\"a\\\"b\"]"),
+            [attr("data-x", eq, "a\"b", false)]
+        );
+        assert_eq!(
+            simple("[a='say \"hi\"']"),
+            [attr("a", eq, "say \"hi\"", false)]
+        );
+        assert_eq!(simple("[a=\"x\\\ny\"]"), [attr("a", eq, "xy", false)]);
+        assert_eq!(simple("[a=\"\\41 B\"]"), [attr("a", eq, "AB", false)]);
+        assert_eq!(simple("[a=\\0]"), [attr("a", eq, "\u{fffd}", false)]);
+        assert_eq!(simple("[d\\61ta-x=b]"), [attr("data-x", eq, "b", false)]);
+    }
+
+    #[test]
+    fn combinators_join_compounds_left_to_right() {
+        use Combinator::{Child, Descendant, NextSibling, SubsequentSibling};
+        let c = complex("  form#f  >  .row .col+a~ b ");
+        let id = SimpleSelector::Id("f".into());
+        assert_eq!(c.first, compound(vec![ty("form"), id]));
+        assert_eq!(
+            c.rest,
+            [
+                (Child, compound(vec![class("row")])),
+                (Descendant, compound(vec![class("col")])),
+                (NextSibling, compound(vec![ty("a")])),
+                (SubsequentSibling, compound(vec![ty("b")])),
+            ]
+        );
+        assert_eq!(c.subject(), &compound(vec![ty("b")]));
+        let kinds: Vec<_> = c.parts().map(|(k, _)| k).collect();
+        let want = [
+            None,
+            Some(Child),
+            Some(Descendant),
+            Some(NextSibling),
+            Some(SubsequentSibling),
+        ];
+        assert_eq!(kinds, want);
+        let list = parse_selector("a, b > c,d").unwrap_or_else(|e| panic!("{e}"));
+        let subjects: Vec<_> = list.selectors.iter().map(|c| c.subject().clone()).collect();
+        let want = ["a", "c", "d"].map(|t| compound(vec![ty(t)]));
+        assert_eq!(subjects, want);
+        let nested = complex("& > .x");
+        assert_eq!(nested.first, compound(vec![SimpleSelector::Nesting]));
+    }
+
+    #[test]
+    fn attribute_operators_and_flags() {
+        use AttributeOp::*;
+        let sel = "[a][b=c][b~=c][b|=c][b^=c][b$=c][b*=c][b=\"C\" i][ b = c I ]";
+        let want = vec![
+            SimpleSelector::Attribute(AttributeSelector {
+                name: "a".into(),
+                matcher: None,
+            }),
+            attr("b", Equals, "c", false),
+            attr("b", Includes, "c", false),
+            attr("b", DashMatch, "c", false),
+            attr("b", Prefix, "c", false),
+            attr("b", Suffix, "c", false),
+            attr("b", Substring, "c", false),
+            attr("b", Equals, "C", true),
+            attr("b", Equals, "c", true),
+        ];
+        assert_eq!(simple(sel), want);
+    }
+
+    #[test]
+    fn pseudo_class_arguments_are_trees() {
+        let list = |s: &str| parse_selector(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        let args = |s: &str| Some(PseudoArgument::Selectors(list(s)));
+        assert_eq!(
+            simple("A:HOVER:First-Child"),
+            [ty("A"), pseudo("hover", None), pseudo("first-child", None)]
+        );
+        assert_eq!(
+            simple("a:not(.x, :is(b > c))"),
+            [ty("a"), pseudo("not", args(".x, :is(b > c)"))]
+        );
+        let has = simple("div:has(> img, + p, span)");
+        let Some(SimpleSelector::PseudoClass(PseudoClass {
+            argument: Some(PseudoArgument::Selectors(rel)),
+            ..
+        })) = has.get(1)
+        else {
+            panic!("{has:?}");
+        };
+        let leading: Vec<_> = rel.selectors.iter().map(|c| c.leading).collect();
+        let want = [Some(Combinator::Child), Some(Combinator::NextSibling), None];
+        assert_eq!(leading, want);
+        let ident = |s: &str| Some(PseudoArgument::Ident(s.into()));
+        assert_eq!(
+            simple(":lang(en-US):dir(rtl):state(\\63 hecked)"),
+            [
+                pseudo("lang", ident("en-US")),
+                pseudo("dir", ident("rtl")),
+                pseudo("state", ident("checked"))
+            ]
+        );
+        let host = Some(PseudoArgument::Compound(compound(vec![class("x")])));
+        assert_eq!(simple(":host(.x)"), [pseudo("host", host)]);
+        let deep = ":not(".repeat(MAX_DEPTH) + "a" + &")".repeat(MAX_DEPTH);
+        assert!(parse_selector(&deep).is_ok());
+        let deeper = ":not(".repeat(MAX_DEPTH + 1) + "a" + &")".repeat(MAX_DEPTH + 1);
+        let err = parse_selector(&deeper).err().map(|e| e.message);
+        assert_eq!(err.as_deref(), Some("selector is nested too deeply"));
+    }
+
+    #[test]
+    fn an_plus_b_values() {
+        let nth = |arg: &str| {
+            let s = format!("li:nth-child({arg})");
+            match simple(&s).pop() {
+                Some(SimpleSelector::PseudoClass(PseudoClass {
+                    argument: Some(PseudoArgument::Nth { an_b, of }),
+                    ..
+                })) => (an_b.a, an_b.b, of.is_some()),
+                other => panic!("{s}: {other:?}"),
+            }
+        };
+        let cases = [
+            ("odd", (2, 1)),
+            ("EVEN", (2, 0)),
+            ("3", (0, 3)),
+            ("+5", (0, 5)),
+            ("-3", (0, -3)),
+            ("n", (1, 0)),
+            ("-n+3", (-1, 3)),
+            ("+n", (1, 0)),
+            ("2n+1", (2, 1)),
+            ("2N - 1", (2, -1)),
+            (" -2n -1 ", (-2, -1)),
+            ("10n+0", (10, 0)),
+            ("99999999999", (0, i32::MAX)),
+        ];
+        for (arg, (a, b)) in cases {
+            assert_eq!(nth(arg), (a, b, false), "{arg}");
+        }
+        assert_eq!(nth("2n+1 of .item, .x"), (2, 1, true));
+        let of = simple("li:nth-last-child(odd of .a)").pop();
+        let want = pseudo(
+            "nth-last-child",
+            Some(PseudoArgument::Nth {
+                an_b: AnPlusB { a: 2, b: 1 },
+                of: parse_selector(".a").ok(),
+            }),
+        );
+        assert_eq!(of, Some(want));
+        let nth_of_type = simple("p:nth-of-type(2)").pop();
+        let an_b = AnPlusB { a: 0, b: 2 };
+        let want = pseudo("nth-of-type", Some(PseudoArgument::Nth { an_b, of: None }));
+        assert_eq!(nth_of_type, Some(want));
+    }
+
+    #[test]
+    fn an_plus_b_matches_positions() {
+        let positions =
+            |a, b| -> Vec<usize> { (1..=10).filter(|&i| AnPlusB { a, b }.matches(i)).collect() };
+        assert_eq!(positions(2, 1), [1, 3, 5, 7, 9]);
+        assert_eq!(positions(2, 0), [2, 4, 6, 8, 10]);
+        assert_eq!(positions(0, 3), [3]);
+        assert_eq!(positions(-1, 3), [1, 2, 3]);
+        assert_eq!(positions(3, -1), [2, 5, 8]);
+        assert_eq!(positions(-2, -1), Vec::<usize>::new());
+        assert_eq!(positions(0, 0), Vec::<usize>::new());
+        assert!(AnPlusB { a: 1, b: i32::MIN }.matches(usize::MAX));
     }
 }

@@ -125,6 +125,30 @@ impl UrlPattern {
             .collect()
     }
 
+    /// A concrete path that this pattern matches, such as the offline verification
+    /// harness loads: `{name}` becomes `params[name]` (or `sample-{name}` when it is absent
+    /// or empty) percent-encoded by [`encode_component`], a whole-segment `*` and each `*`
+    /// inside a segment become `x`, and `**` becomes `any/path`. A trailing `/` is kept.
+    pub fn fill(&self, params: &BTreeMap<String, String>) -> String {
+        let mut out = String::new();
+        for seg in &self.segs {
+            out.push('/');
+            match seg {
+                Seg::Text(toks) => out.extend(toks.iter().map(|t| t.unwrap_or('x'))),
+                Seg::Any(None) => out.push('x'),
+                Seg::Any(Some(name)) => match params.get(name).filter(|v| !v.is_empty()) {
+                    Some(value) => out.push_str(&encode_component(value)),
+                    None => out.push_str(&format!("sample-{name}")),
+                },
+                Seg::Multi => out.push_str("any/path"),
+            }
+        }
+        if out.is_empty() || self.source.ends_with('/') {
+            out.push('/');
+        }
+        out
+    }
+
     /// Matches a URL path (like `location.pathname`; it must start with `/` and should not
     /// include `?query` or `#fragment`, which are treated as ordinary characters).
     ///
@@ -235,6 +259,21 @@ fn not_a_path(pattern: &str, chars: &[char]) -> PatternError {
         "URL pattern must start with `/`",
         format!("write `/{pattern}`"),
     )
+}
+
+/// Percent-encodes everything in `s` but ASCII letters, digits and `-._~` (the unreserved
+/// characters of RFC 3986), so the result is one path segment or one query component.
+pub fn encode_component(s: &str) -> String {
+    let unreserved = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~');
+    s.chars()
+        .map(|c| {
+            if unreserved(c) {
+                c.to_string()
+            } else {
+                percent_encode(c)
+            }
+        })
+        .collect()
 }
 
 /// The UTF-8 percent-encoding of `c`, e.g. `%20` for a space.
@@ -673,6 +712,88 @@ mod tests {
         ];
         for &(pat, re) in cases {
             assert_eq!(p(pat).to_regex_source(), re, "{pat}");
+        }
+    }
+
+    #[test]
+    fn fill_makes_a_concrete_path() {
+        let params = BTreeMap::from([
+            ("slug".to_owned(), "año 2/3".to_owned()),
+            ("empty".to_owned(), String::new()),
+        ]);
+        let cases = [
+            ("/", "/"),
+            ("/a/", "/a/"),
+            ("/blog/{slug}", "/blog/a%C3%B1o%202%2F3"),
+            ("/u/{id}/{empty}", "/u/sample-id/sample-empty"),
+            ("/p/item-*/*", "/p/item-x/x"),
+            ("/*a*b*", "/xaxbx"),
+            ("/docs/**", "/docs/any/path"),
+            ("/**/", "/any/path/"),
+            ("/a%20b/x.html", "/a%20b/x.html"),
+        ];
+        for (pattern, want) in cases {
+            assert_eq!(p(pattern).fill(&params), want, "{pattern}");
+        }
+        assert_eq!(encode_component("a-_.~Z9 /?é"), "a-_.~Z9%20%2F%3F%C3%A9");
+    }
+
+    /// Many generated patterns, each filled with generated values: the pattern matches
+    /// its filled path, and captures the planted values (percent-encoded).
+    #[test]
+    fn every_pattern_matches_its_filled_path() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % 1_000_003).unwrap_or(0) % n
+        };
+        let texts = [
+            "shop", "a.b", "item-*", "*.html", "*a*b*", "x%20y", "~u", "a|b$",
+        ];
+        let values = ["", "x", "two words", "a/b", "ñandú", "%41", "?#&="];
+        for _ in 0..5_000 {
+            let (mut pattern, mut params) = (String::new(), BTreeMap::new());
+            let mut previous_multi = false;
+            for k in 0..next(6) {
+                let multi = !previous_multi && next(5) == 0;
+                pattern.push('/');
+                pattern.push_str(&match (multi, next(4)) {
+                    (true, _) => "**".to_owned(),
+                    (false, 0) => "*".to_owned(),
+                    (false, 1) => {
+                        let name = format!("p{k}");
+                        if next(3) > 0 {
+                            params.insert(name.clone(), values[next(values.len())].to_owned());
+                        }
+                        format!("{{{name}}}")
+                    }
+                    _ => texts[next(texts.len())].to_owned(),
+                });
+                previous_multi = multi;
+            }
+            if pattern.is_empty() || next(4) == 0 {
+                pattern.push('/');
+            }
+            let pat = p(&pattern);
+            let path = pat.fill(&params);
+            let caps = pat.matches(&path);
+            assert!(caps.is_some(), "{pattern} does not match {path}");
+            if pattern.contains("**") {
+                continue; // a greedy `**` may align the captures differently
+            }
+            let planted: BTreeMap<String, String> = pat
+                .params()
+                .into_iter()
+                .map(|name| {
+                    let value = params.get(name).filter(|v| !v.is_empty());
+                    let value =
+                        value.map_or_else(|| format!("sample-{name}"), |v| encode_component(v));
+                    (name.to_owned(), value)
+                })
+                .collect();
+            assert_eq!(caps, Some(planted), "{pattern} → {path}");
         }
     }
 }

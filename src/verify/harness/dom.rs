@@ -1,255 +1,338 @@
 //! Harness elements built from CSS selectors: the clicked element and its ancestors, and
 //! the `closest` wrappers that carry the attributes parameters read.
+//!
+//! Selectors are read as [`css::parse_selector`] trees. What is built is a *chain*,
+//! outermost first: each element is the parent of the next one, except a *group* (an
+//! element with an empty tag), which holds the siblings that come before the next element
+//! (`:nth-child` fillers, the left side of `+` and `~`). [`nest`] turns a chain into the
+//! nested elements, splicing each group into its parent.
+//!
+//! Every element is checked against its compound selector once it has its place among
+//! its siblings, so a selector whose conditions the harness cannot meet (`#a#b`,
+//! `a + b:first-child`) is refused instead of built wrong.
 
 use super::Element;
+use crate::css::{
+    self, AttributeMatcher, AttributeOp, Combinator, ComplexSelector, CompoundSelector,
+    PseudoArgument, PseudoClass, SimpleSelector,
+};
+
+/// The highest `:nth-child()` position the harness fills siblings up to.
+const MAX_POSITION: usize = 1000;
+
+/// What separates the words of `class` and of a `~=` attribute value.
+const HTML_WHITESPACE: [char; 5] = [' ', '\t', '\n', '\r', '\x0c'];
 
 /// The innermost element of a chain.
 pub(super) fn leaf_mut(els: &mut [Element]) -> Option<&mut Element> {
     els.last_mut()
 }
 
-/// Turns an outermost-first chain into one nested element (plus `:nth-child` fillers,
-/// already inside each element's `children`).
-pub(super) fn nest(mut els: Vec<Element>) -> Vec<Element> {
-    let Some(mut inner) = els.pop() else {
-        return Vec::new();
-    };
-    let mut fillers_inner = take_fillers(&mut inner);
-    while let Some(mut parent) = els.pop() {
-        let fillers_parent = take_fillers(&mut parent);
-        parent.children.extend(fillers_inner);
-        parent.children.push(inner);
-        inner = parent;
-        fillers_inner = fillers_parent;
+/// Turns an outermost-first chain into nested elements. The result has more than one
+/// element when the outermost element has siblings before it.
+pub(super) fn nest(els: Vec<Element>) -> Vec<Element> {
+    let mut inner = Vec::new();
+    for mut e in els.into_iter().rev() {
+        e.children.append(&mut inner);
+        inner = if is_group(&e) { e.children } else { vec![e] };
     }
-    let mut out = fillers_inner;
-    out.push(inner);
-    out
+    inner
 }
 
-const NTH: &str = "data-tagc-nth";
-
-fn take_fillers(e: &mut Element) -> Vec<Element> {
-    let n: usize = e
-        .attrs
-        .remove(NTH)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    (1..n)
-        .map(|_| Element {
-            tag: "span".to_owned(),
-            ..Element::default()
-        })
-        .collect()
+/// The body elements the offline harness plants for an element that `selector` selects
+/// (its ancestors, and the siblings before it and them), nested; `leaf_tag` is the
+/// selected element's tag when the selector names none. The selected element comes last
+/// in document order. The error says why the harness cannot build one.
+pub fn elements_for(selector: &str, leaf_tag: &str) -> Result<Vec<Element>, String> {
+    chain(selector, leaf_tag).map(nest)
 }
 
-/// Parses a CSS selector into the chain of elements it describes, outermost first. Only
-/// what can be built is accepted: tag, `#id`, `.class`, `[attr]`, `[attr op value]`,
-/// `:nth-child(N)`, `:first-child`, descendant and `>` combinators; the first selector of
-/// a list is used.
+/// The chain of elements that the first selector of `selector` describes, outermost first;
+/// a compound without a tag gets `leaf_tag` for the selected element and `div` elsewhere.
+/// Built: tag, `*`, `#id`, `.class`, `[attr]`, `[attr op value]` (any operator; the value
+/// itself satisfies it), `:nth-child(An+B)` (filler siblings before the element),
+/// `:first-child`, `:last-child`, `:only-child`, `:first-of-type`, `:not(…)` of compound
+/// selectors the element can be checked against, and all four combinators (a descendant
+/// is built as a child, a later sibling as the next one).
 pub(super) fn chain(selector: &str, leaf_tag: &str) -> Result<Vec<Element>, String> {
-    let first = split_top(selector, ',')
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let mut compounds: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for c in first.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => {
-                quote = None;
-                cur.push(c);
-            }
-            (Some(_), c) => cur.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                cur.push(c);
-            }
-            (None, '[' | '(') => {
-                depth += 1;
-                cur.push(c);
-            }
-            (None, ']' | ')') => {
-                depth -= 1;
-                cur.push(c);
-            }
-            (None, '+' | '~') if depth == 0 => {
-                return Err(format!(
-                    "the harness cannot build sibling combinators (`{c}`) of `{selector}`; run this check against a real page with --base-url"
-                ));
-            }
-            (None, c) if depth == 0 && (c.is_whitespace() || c == '>') => {
-                if !cur.is_empty() {
-                    compounds.push(std::mem::take(&mut cur));
-                }
-            }
-            (None, c) => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        compounds.push(cur);
-    }
-    if compounds.is_empty() {
-        return Err(format!(
-            "`{selector}` selects nothing the harness can build"
-        ));
-    }
-    let n = compounds.len();
-    compounds
-        .iter()
-        .enumerate()
-        .map(|(i, c)| compound(c, if i + 1 == n { leaf_tag } else { "div" }, selector))
-        .collect()
+    build(&first_selector(selector)?, selector, leaf_tag)
 }
 
-fn split_top(s: &str, sep: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut depth = 0i32;
-    for c in s.chars() {
-        match c {
-            '[' | '(' => depth += 1,
-            ']' | ')' => depth -= 1,
-            _ => {}
-        }
-        if c == sep && depth == 0 {
-            out.push(std::mem::take(&mut cur));
+/// The first complex selector of the list `selector`.
+fn first_selector(selector: &str) -> Result<ComplexSelector, String> {
+    let list = css::parse_selector(selector)
+        .map_err(|e| format!("`{selector}` is not a valid CSS selector: {}", e.message))?;
+    let first = list.selectors.into_iter().next();
+    first.ok_or_else(|| format!("`{selector}` selects nothing the harness can build"))
+}
+
+/// The message for a part of `selector` that the harness cannot build.
+fn refusal(what: &str, selector: &str) -> String {
+    format!(
+        "the harness cannot build {what} of `{selector}`; run this check against a real page with --base-url"
+    )
+}
+
+/// Builds the chain for `complex` (written as `selector`, for messages).
+fn build(
+    complex: &ComplexSelector,
+    selector: &str,
+    leaf_tag: &str,
+) -> Result<Vec<Element>, String> {
+    let cannot = |what: String| refusal(&what, selector);
+    let parts: Vec<_> = complex.parts().collect();
+    let mut els: Vec<Element> = Vec::new();
+    // The elements already placed before the current one under the same parent.
+    let mut siblings: Vec<Element> = Vec::new();
+    for (i, &(before, compound)) in parts.iter().enumerate() {
+        let after = parts.get(i + 1).and_then(|&(c, _)| c);
+        let is_sibling = matches!(
+            after,
+            Some(Combinator::NextSibling | Combinator::SubsequentSibling)
+        );
+        let tag = if i + 1 == parts.len() {
+            leaf_tag
         } else {
-            cur.push(c);
+            "div"
+        };
+        let e = element(compound, tag).map_err(cannot)?;
+        if before != Some(Combinator::NextSibling) {
+            let fill = fillers(compound, siblings.len()).map_err(cannot)?;
+            siblings.extend(fill);
+        }
+        let last = match (is_sibling, els.is_empty()) {
+            (true, _) => Some(false),
+            (false, true) => None, // the page body may hold more after it
+            (false, false) => Some(true),
+        };
+        let place = Place {
+            before: &siblings,
+            last,
+        };
+        if !matches_compound(&e, &place, compound).map_err(cannot)? {
+            return Err(cannot("an element meeting every condition".to_owned()));
+        }
+        if is_sibling {
+            siblings.push(e);
+        } else {
+            if !siblings.is_empty() {
+                els.push(group(std::mem::take(&mut siblings)));
+            }
+            els.push(e);
         }
     }
-    out.push(cur);
-    out.into_iter().map(|s| s.trim().to_owned()).collect()
+    Ok(els)
 }
 
-fn compound(c: &str, default_tag: &str, selector: &str) -> Result<Element, String> {
-    let unsupported = |what: &str| {
-        format!(
-            "the harness cannot build `{what}` of `{selector}`; run this check against a real page with --base-url"
-        )
+/// An element with the tag, id, classes and attributes `compound` names. Conditions it
+/// cannot write down (`:not`, positions, a second id) are left to [`matches_compound`].
+fn element(compound: &CompoundSelector, default_tag: &str) -> Result<Element, String> {
+    let mut e = Element {
+        tag: default_tag.to_owned(),
+        ..Element::default()
     };
-    let mut e = Element::default();
-    let chars: Vec<char> = c.chars().collect();
-    let mut i = 0;
-    let ident = |i: &mut usize| -> String {
-        let mut s = String::new();
-        while let Some(&ch) = chars.get(*i) {
-            if ch.is_alphanumeric() || ch == '-' || ch == '_' || !ch.is_ascii() {
-                s.push(ch);
-                *i += 1;
-            } else if ch == '\\' {
-                if let Some(&next) = chars.get(*i + 1) {
-                    s.push(next);
+    for simple in &compound.simple {
+        match simple {
+            // The page writer keeps only letters and digits of a tag (so no `x-widget`).
+            SimpleSelector::Type(name) if name.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                e.tag = name.to_ascii_lowercase();
+            }
+            SimpleSelector::Type(name) => return Err(format!("the element `{name}`")),
+            SimpleSelector::Id(id) => {
+                e.attrs.entry("id".to_owned()).or_insert_with(|| id.clone());
+            }
+            SimpleSelector::Class(class) => {
+                let classes = e.attrs.entry("class".to_owned()).or_default();
+                if !classes.is_empty() {
+                    classes.push(' ');
                 }
-                *i += 2;
-            } else {
-                break;
+                classes.push_str(class);
             }
-        }
-        s
-    };
-    if chars.first().is_some_and(|ch| ch.is_alphabetic()) {
-        e.tag = ident(&mut i).to_ascii_lowercase();
-    } else if chars.first() == Some(&'*') {
-        i += 1;
-    }
-    let mut classes: Vec<String> = Vec::new();
-    while let Some(&ch) = chars.get(i) {
-        match ch {
-            '#' => {
-                i += 1;
-                let id = ident(&mut i);
-                e.attrs.insert("id".to_owned(), id);
-            }
-            '.' => {
-                i += 1;
-                classes.push(ident(&mut i));
-            }
-            '[' => {
-                let end = chars[i..]
-                    .iter()
-                    .position(|&x| x == ']')
-                    .map(|p| i + p)
-                    .ok_or_else(|| unsupported(c))?;
-                let inner: String = chars[i + 1..end].iter().collect();
-                i = end + 1;
-                let (name, value) = match inner.find('=') {
-                    Some(eq) => {
-                        let name = inner[..eq]
-                            .trim_end_matches(['~', '|', '^', '$', '*'])
-                            .trim();
-                        let mut v = inner[eq + 1..].trim();
-                        if let Some(stripped) = v.strip_suffix(" i").or(v.strip_suffix(" s")) {
-                            v = stripped.trim();
-                        }
-                        let v = v.trim_matches(|q| q == '"' || q == '\'');
-                        (name.to_owned(), v.to_owned())
-                    }
-                    None => (inner.trim().to_owned(), String::new()),
-                };
-                e.attrs.insert(name, value);
-            }
-            ':' => {
-                let rest: String = chars[i..].iter().collect();
-                if let Some(arg) = rest.strip_prefix(":nth-child(") {
-                    let close = arg.find(')').ok_or_else(|| unsupported(c))?;
-                    let n: usize = arg[..close]
-                        .trim()
-                        .parse()
-                        .map_err(|_| unsupported(&format!(":nth-child({})", &arg[..close])))?;
-                    e.attrs.insert(NTH.to_owned(), n.max(1).to_string());
-                    i += ":nth-child(".len() + close + 1;
-                } else if rest.starts_with(":first-child") {
-                    i += ":first-child".len();
-                } else {
-                    let name: String = rest.chars().take_while(|&x| x != ' ').collect();
-                    return Err(unsupported(&name));
+            SimpleSelector::Attribute(a) => {
+                let plain =
+                    |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.');
+                if !a.name.chars().all(plain) {
+                    return Err(format!("the attribute `{}`", a.name));
                 }
+                let value = a.matcher.as_ref().map_or("", |m| m.value.as_str());
+                let name = a.name.to_ascii_lowercase();
+                e.attrs.entry(name).or_insert_with(|| value.to_owned());
             }
-            _ => return Err(unsupported(c)),
+            SimpleSelector::Universal
+            | SimpleSelector::PseudoClass(_)
+            | SimpleSelector::Nesting => {}
         }
-    }
-    if e.tag.is_empty() {
-        e.tag = default_tag.to_owned();
-    }
-    if !classes.is_empty() {
-        e.attrs.insert("class".to_owned(), classes.join(" "));
     }
     Ok(e)
 }
 
-/// Whether element `e` satisfies compound `want` (tag, id, classes, attributes).
-fn satisfies(e: &Element, want: &Element) -> bool {
-    (want.tag == "div" || want.tag == e.tag)
-        && want.attrs.iter().all(|(k, v)| match k.as_str() {
-            "class" => {
-                let have: Vec<&str> = e
-                    .attrs
-                    .get("class")
-                    .map(|c| c.split(' ').collect())
-                    .unwrap_or_default();
-                v.split(' ').all(|c| have.contains(&c))
-            }
-            NTH => true,
-            _ => e.attrs.get(k) == Some(v),
+/// Filler siblings that put the element for `compound`, after `taken` siblings, at the
+/// first position all its `:nth-child()` allow.
+fn fillers(compound: &CompoundSelector, taken: usize) -> Result<Vec<Element>, String> {
+    let nth: Vec<_> = (compound.simple.iter())
+        .filter_map(|s| match s {
+            SimpleSelector::PseudoClass(PseudoClass {
+                name,
+                argument: Some(PseudoArgument::Nth { an_b, of: None }),
+            }) if name == "nth-child" => Some(an_b),
+            _ => None,
         })
+        .collect();
+    let fits = |p: usize| nth.iter().all(|an_b| an_b.matches(p));
+    let Some(position) = (taken + 1..=MAX_POSITION).find(|&p| fits(p)) else {
+        return Err(format!(
+            "an element at a `:nth-child()` position up to {MAX_POSITION}"
+        ));
+    };
+    let filler = Element {
+        tag: "span".to_owned(),
+        ..Element::default()
+    };
+    Ok(vec![filler; position - 1 - taken])
 }
 
-/// Puts `attr=value` on the nearest element of the chain matching `selector`'s last
-/// compound, or wraps the chain in elements built from `selector`.
+/// A group: siblings placed before the next element of a chain.
+fn group(children: Vec<Element>) -> Element {
+    Element {
+        children,
+        ..Element::default()
+    }
+}
+
+fn is_group(e: &Element) -> bool {
+    e.tag.is_empty()
+}
+
+/// Where an element sits among its siblings.
+struct Place<'a> {
+    /// The siblings before it.
+    before: &'a [Element],
+    /// Whether nothing follows it under its parent; `None` when that is not known.
+    last: Option<bool>,
+}
+
+/// Where chain element `k` sits: after the group before it, if any, and last under its
+/// parent unless it is outermost.
+fn place_in(els: &[Element], k: usize) -> Place<'_> {
+    let previous = k.checked_sub(1).and_then(|j| els.get(j));
+    let before = previous
+        .filter(|p| is_group(p))
+        .map_or(&[][..], |g| &g.children);
+    let outermost = els.iter().take(k).all(is_group);
+    let last = (!outermost).then_some(true);
+    Place { before, last }
+}
+
+/// Whether `e`, placed at `place`, matches `compound`; the error names a part of it that
+/// the harness cannot decide.
+fn matches_compound(
+    e: &Element,
+    place: &Place<'_>,
+    compound: &CompoundSelector,
+) -> Result<bool, String> {
+    compound.simple.iter().try_fold(true, |all, simple| {
+        Ok(matches_simple(e, place, simple)? && all)
+    })
+}
+
+fn matches_simple(e: &Element, place: &Place<'_>, simple: &SimpleSelector) -> Result<bool, String> {
+    Ok(match simple {
+        SimpleSelector::Type(name) => e.tag.eq_ignore_ascii_case(name),
+        SimpleSelector::Universal => true,
+        SimpleSelector::Id(id) => attr(e, "id") == Some(id),
+        SimpleSelector::Class(class) => {
+            attr(e, "class").is_some_and(|v| words(v).any(|w| w == class))
+        }
+        SimpleSelector::Attribute(a) => match (attr(e, &a.name), &a.matcher) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(value), Some(m)) => value_matches(value, m),
+        },
+        SimpleSelector::PseudoClass(p) => matches_pseudo(e, place, p)?,
+        SimpleSelector::Nesting => return Err("`&`".to_owned()),
+    })
+}
+
+fn matches_pseudo(e: &Element, place: &Place<'_>, p: &PseudoClass) -> Result<bool, String> {
+    let position = place.before.len() + 1;
+    let last = || {
+        let what = format!("`:{}` on the outermost element", p.name);
+        place.last.ok_or(what)
+    };
+    Ok(match (p.name.as_str(), &p.argument) {
+        ("first-child", None) => position == 1,
+        ("last-child", None) => last()?,
+        ("only-child", None) => position == 1 && last()?,
+        ("first-of-type", None) => {
+            let same_type = |s: &Element| s.tag.eq_ignore_ascii_case(&e.tag);
+            !place.before.iter().any(same_type)
+        }
+        ("nth-child", Some(PseudoArgument::Nth { an_b, of: None })) => an_b.matches(position),
+        ("not", Some(PseudoArgument::Selectors(list))) => {
+            let mut any = false;
+            for complex in &list.selectors {
+                if !complex.rest.is_empty() {
+                    return Err("`:not()` of a selector with a combinator".to_owned());
+                }
+                any |= matches_compound(e, place, &complex.first)?;
+            }
+            !any
+        }
+        ("nth-child", _) => return Err("`:nth-child(… of …)`".to_owned()),
+        (name, None) => return Err(format!("`:{name}`")),
+        (name, Some(_)) => return Err(format!("`:{name}()`")),
+    })
+}
+
+/// The value of `e`'s attribute `name` (HTML attribute names ignore ASCII case).
+fn attr<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
+    let mut attrs = e.attrs.iter();
+    let found = attrs.find(|(k, _)| k.eq_ignore_ascii_case(name));
+    found.map(|(_, v)| v.as_str())
+}
+
+/// The whitespace-separated words of an attribute value, as `class` and `~=` read it.
+fn words(value: &str) -> impl Iterator<Item = &str> {
+    value.split(HTML_WHITESPACE).filter(|w| !w.is_empty())
+}
+
+/// Whether attribute value `value` satisfies `m`, as a browser decides it.
+fn value_matches(value: &str, m: &AttributeMatcher) -> bool {
+    let (mut value, mut want) = (value.to_owned(), m.value.clone());
+    if m.case_insensitive {
+        value.make_ascii_lowercase();
+        want.make_ascii_lowercase();
+    }
+    let nonempty = !want.is_empty();
+    match m.op {
+        AttributeOp::Equals => value == want,
+        AttributeOp::Includes => {
+            nonempty && !want.contains(HTML_WHITESPACE) && words(&value).any(|w| w == want)
+        }
+        AttributeOp::DashMatch => value == want || value.starts_with(&format!("{want}-")),
+        AttributeOp::Prefix => nonempty && value.starts_with(&want),
+        AttributeOp::Suffix => nonempty && value.ends_with(&want),
+        AttributeOp::Substring => nonempty && value.contains(&want),
+    }
+}
+
+/// Puts `attr=value` on the nearest element of the chain that matches the last compound
+/// of `selector`, or wraps the chain in elements built from `selector`.
 pub(super) fn place_closest(
     els: &mut Vec<Element>,
     selector: &str,
     attr: &str,
     value: &str,
 ) -> Result<(), String> {
-    let mut wanted = chain(selector, "div")?;
-    let Some(last) = wanted.last().cloned() else {
-        return Ok(());
-    };
-    if let Some(e) = els.iter_mut().rev().find(|e| satisfies(e, &last)) {
+    let complex = first_selector(selector)?;
+    let mut wanted = build(&complex, selector, "div")?;
+    let subject = complex.subject();
+    let nearest = (0..els.len()).rev().find(|&k| {
+        els.get(k).is_some_and(|e| {
+            !is_group(e) && matches_compound(e, &place_in(els, k), subject) == Ok(true)
+        })
+    });
+    if let Some(e) = nearest.and_then(|k| els.get_mut(k)) {
         e.attrs.insert(attr.to_owned(), value.to_owned());
         return Ok(());
     }
@@ -273,6 +356,10 @@ mod tests {
         s
     }
 
+    fn built(selector: &str, leaf_tag: &str) -> String {
+        html(chain(selector, leaf_tag).unwrap_or_else(|e| panic!("{e}")))
+    }
+
     #[test]
     fn selectors_become_matching_elements() {
         assert_eq!(
@@ -289,8 +376,87 @@ mod tests {
             html(chain("form#registro", "form").unwrap()),
             r#"<form id="registro"></form>"#
         );
-        assert!(chain("a + b", "button").unwrap_err().contains("--base-url"));
-        assert!(chain("li:not(.x)", "button").unwrap_err().contains(":not"));
+        assert!(
+            chain("a:hover", "button")
+                .unwrap_err()
+                .contains("--base-url")
+        );
+        assert!(chain("li:is(.x)", "button").unwrap_err().contains(":is"));
+    }
+
+    #[test]
+    fn names_values_positions_and_siblings_are_built() {
+        let cases = [
+            (
+                "#a\\:b.caf\\e9 x",
+                r#"<button class="caféx" id="a:b"></button>"#,
+            ),
+            (
+                "[data-v~=x][data-w|=en][Data-K^=\"p\\\"q\" i]",
+                r#"<button data-k="p&quot;q" data-v="x" data-w="en"></button>"#,
+            ),
+            (
+                "button.buy:not(.disabled), a.other",
+                r#"<button class="buy"></button>"#,
+            ),
+            ("h2 + button", "<h2></h2><button></button>"),
+            ("ul > li:last-child > a", "<ul><li><a></a></li></ul>"),
+            (
+                ".list li:nth-child(2n) + li:not(.sold-out)",
+                r#"<div class="list"><span></span><li></li><li></li></div>"#,
+            ),
+            (
+                "main > h1 ~ p:nth-child(4)",
+                "<main><h1></h1><span></span><span></span><p></p></main>",
+            ),
+        ];
+        for (selector, want) in cases {
+            assert_eq!(built(selector, "button"), want, "{selector}");
+        }
+        // A leaf pushed after the chain (a button found by its text `within` it) nests
+        // inside its last element, after that element's own siblings.
+        let mut els = chain("h2 + .card", "div").unwrap();
+        els.push(Element {
+            tag: "button".into(),
+            text: Some("Go".into()),
+            ..Element::default()
+        });
+        assert_eq!(
+            html(els),
+            r#"<h2></h2><div class="card"><button>Go</button></div>"#
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_cannot_be_built() {
+        let cases = [
+            ("a:hover", "`:hover`"),
+            ("p:lang(en)", "`:lang()`"),
+            ("#a#b", "an element meeting every condition"),
+            ("[a~=\"b c\"]", "an element meeting every condition"),
+            ("[a^=\"\"]", "an element meeting every condition"),
+            (".a\\ b", "an element meeting every condition"),
+            ("h2 + p:only-child", "an element meeting every condition"),
+            ("[a\\ b]", "the attribute `a b`"),
+            (
+                "button:last-child",
+                "`:last-child` on the outermost element",
+            ),
+            (
+                "li:nth-child(5000)",
+                "an element at a `:nth-child()` position up to 1000",
+            ),
+            ("a:not(b > c)", "`:not()` of a selector with a combinator"),
+        ];
+        for (selector, what) in cases {
+            let want = format!(
+                "the harness cannot build {what} of `{selector}`; run this check against a real page with --base-url"
+            );
+            assert_eq!(chain(selector, "button"), Err(want), "{selector}");
+        }
+        let invalid =
+            "`a >` is not a valid CSS selector: a combinator `>` must be followed by a selector";
+        assert_eq!(chain("a >", "button"), Err(invalid.to_owned()));
     }
 
     #[test]
@@ -301,6 +467,34 @@ mod tests {
         assert_eq!(
             html(els),
             r#"<div class="product-card" data-price="24.90" data-sku="SKU-1"><button class="add-to-cart"></button></div>"#
+        );
+    }
+
+    #[test]
+    fn closest_checks_the_whole_compound_on_ancestors_only() {
+        let closest = |button: &str, closest: &str| {
+            let mut els = chain(button, "button").unwrap();
+            place_closest(&mut els, closest, "data-x", "1").unwrap();
+            html(els)
+        };
+        // A `section.card` is not a `div.card`.
+        assert_eq!(
+            closest("section.card > button", "div.card"),
+            r#"<div class="card" data-x="1"><section class="card"><button></button></section></div>"#
+        );
+        // The `.label` before the button is a sibling, not an ancestor.
+        assert_eq!(
+            closest(".label + button", ".label"),
+            r#"<div class="label" data-x="1"><div class="label"></div><button></button></div>"#
+        );
+        // Positions count: this `li` is the second child.
+        assert_eq!(
+            closest("ul > li:nth-child(2) > button", "li:nth-child(2)"),
+            r#"<ul><span></span><li data-x="1"><button></button></li></ul>"#
+        );
+        assert_eq!(
+            closest("ul > li:nth-child(2) > button", "ul > li:first-child"),
+            r#"<ul><li data-x="1"><ul><span></span><li><button></button></li></ul></li></ul>"#
         );
     }
 }

@@ -14,6 +14,7 @@ mod path;
 mod router;
 mod sample;
 
+pub use dom::elements_for;
 pub use html::render;
 pub use router::Router;
 pub use sample::Planted;
