@@ -822,11 +822,7 @@ impl Page<'_> {
                     id.clone_into(&mut self.main_frame);
                 }
             }
-            "Page.frameStartedLoading" if is_main(&p, &self.main_frame) => {
-                self.loading = true;
-                self.loaded = false;
-                self.activity();
-            }
+            "Page.frameStartedLoading" => self.activity(),
             "Page.frameStoppedLoading" if is_main(&p, &self.main_frame) => {
                 self.loading = false;
                 self.activity();
@@ -912,6 +908,12 @@ impl Page<'_> {
         self.activity();
         if url.starts_with("data:") || url.starts_with("blob:") {
             return;
+        }
+        // A document request of the main frame: a navigation to another document (a
+        // fragment or history change makes none) is under way until its load event.
+        if p["type"] == "Document" && is_main(p, &self.main_frame) {
+            self.loading = true;
+            self.loaded = false;
         }
         if p["type"] == "Document"
             && is_main(p, &self.main_frame)

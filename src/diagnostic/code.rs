@@ -161,6 +161,12 @@ codes! {
     IncludeMatchesNothing = ("TAG3013", "include-matches-nothing", Warning, "an include pattern matches no file"),
     /// An identical URL pattern listed twice.
     DuplicateUrlPattern = ("TAG3014", "duplicate-url-pattern", Warning, "the same URL pattern is listed twice"),
+    /// A `verify.urls` path the page does not cover.
+    VerifyUrlNotCovered = ("TAG3015", "verify-url-not-covered", Error, "a `verify.urls` path is not one of the page's URLs"),
+    /// `site.verify.consent` without `consent: required`.
+    ConsentStepWithoutConsentMode = ("TAG3016", "consent-step-without-consent-mode", Error, "a consent step without `consent: required`"),
+    /// A verification step `tagc verify` cannot perform.
+    InvalidVerifyStep = ("TAG3017", "invalid-verify-step", Error, "a verification step cannot be performed"),
 }
 
 impl Code {

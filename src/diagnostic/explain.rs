@@ -1688,6 +1688,95 @@ pages:
 ```
 "##
         }
+        Code::VerifyUrlNotCovered => {
+            r##"## What it checks
+Every path under a page's `verify.urls` must be a URL of that page: matched by one of its
+`url` patterns, and by no page listed before it (the first page whose pattern matches a
+URL is the one tagc applies there). It must be a path of the site, starting with `/`.
+
+## Why
+`tagc verify --base-url` loads these paths to check the page on the real site. A path
+that another page owns would check that other page's events under this page's name and
+report them as wrong; a path the page does not cover checks nothing of it.
+
+## Example
+```yaml
+pages:
+  - id: product
+    url: /p/{slug}
+    verify:
+      urls: [/products/red-shoes]
+```
+
+## Fix
+```yaml
+pages:
+  - id: product
+    url: /p/{slug}
+    verify:
+      urls: [/p/red-shoes]
+```
+"##
+        }
+        Code::ConsentStepWithoutConsentMode => {
+            r##"## What it checks
+`site.verify.consent` (how a visitor accepts tracking on the consent banner) is given,
+but the configuration does not say `consent: required`.
+
+## Why
+With a consent step, `tagc verify` clicks it and then requires that consent really
+reached the pixel (`fbq('consent', 'grant')`). Without `consent: required` the pixel
+never waits for consent, so no grant is ever sent and every check would fail. Either the
+site does hold tracking until consent (then say so, and tagc generates the consent
+hooks), or the banner only needs dismissing (then use `verify.before` steps).
+
+## Example
+```yaml
+consent: none
+site:
+  verify:
+    consent: {click: "#cookie-accept"}
+```
+
+## Fix
+```yaml
+consent: required
+site:
+  verify:
+    consent: {click: "#cookie-accept"}
+```
+"##
+        }
+        Code::InvalidVerifyStep => {
+            r##"## What it checks
+A step under `verify.before`, `site.verify.consent` or a page's `verify` that `tagc
+verify` cannot perform: a `goto` that is not a path of the site, a `text` step without
+text, or a consent step that is not a click.
+
+## Why
+Steps are what a visitor does before the checked action (accept cookies, open a modal,
+reach a single-page app's route). A step that cannot be performed would stop every check
+that needs it.
+
+## Example
+```yaml
+pages:
+  - id: pricing
+    url: /app/pricing
+    verify:
+      before: [{goto: "https://app.example.com/app"}, {click: "a[href='/app/pricing']"}]
+```
+
+## Fix
+```yaml
+pages:
+  - id: pricing
+    url: /app/pricing
+    verify:
+      before: [{goto: /app}, {click: "a[href='/app/pricing']"}]
+```
+"##
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod events;
 mod pages;
 mod pixels;
 mod server;
+mod verify;
 
 use std::collections::BTreeMap;
 
@@ -86,6 +87,7 @@ pub fn check(files: &[ValidFile], complete: bool, diags: &mut Diagnostics) {
     pages::check(&mut ctx);
     events::check(&mut ctx);
     server::check(&mut ctx);
+    verify::check(&mut ctx);
 }
 
 /// Indexes definitions and reports duplicate ids (first definition wins).
