@@ -2,7 +2,7 @@
 //! with hostile strings, a well-formedness check of the JUnit XML, and counts that add up.
 
 use tagc::verify::report;
-use tagc::verify::{CheckKind, CheckResult, Location, Mismatch, Outcome, Report};
+use tagc::verify::{CheckKind, CheckResult, Location, Mismatch, Note, Outcome, Report};
 
 fn loc(file: &str, line: u32, column: u32) -> Location {
     Location {
@@ -78,15 +78,29 @@ fn realistic(sent_to_meta: bool) -> Report {
                 ),
             ],
         ),
-        check(
-            "browser/landing/page",
-            Browser,
-            "PageView on landing (“Bienvenidos” 🎉)",
-            loc("tagc.yaml", 12, 3),
-            Passed,
-            "",
-            vec![],
-        ),
+        CheckResult {
+            notes: vec![
+                Note::info("clicked <a.footer> \"Asistir presencial\" at (215, 408)"),
+                Note::warning("the text \"Ver\" matches 2 visible elements;\n::error::forged"),
+                Note::info(
+                    "the page reported an error (not tagc's) in /app.js: TypeError: x is undefined",
+                ),
+            ],
+            sent: vec![
+                serde_json::json!(["init", "123456789012345"]),
+                serde_json::json!(["track", "PageView"]),
+                serde_json::json!(["track", "Lead", {"content_name": "Congreso </script>"}, {"eventID": "3f1c"}]),
+            ],
+            ..check(
+                "browser/landing/page",
+                Browser,
+                "PageView on landing (“Bienvenidos” 🎉)",
+                loc("tagc.yaml", 12, 3),
+                Passed,
+                "",
+                vec![],
+            )
+        },
         check(
             "browser/landing/attend",
             Browser,
@@ -136,7 +150,25 @@ fn realistic(sent_to_meta: bool) -> Report {
             "Lead deduplicated",
             loc("events/lead.yaml", 7, 3),
             Skipped,
-            "not selected by --only server",
+            "not selected (--only, --check)",
+            vec![],
+        ),
+        check(
+            "browser/product/load",
+            Browser,
+            "loading product fires PageView, ViewContent",
+            loc("tagc.yaml", 50, 5),
+            Skipped,
+            "not verifiable on a real site: every URL pattern of page `product` (/p/{slug}) has parameters or wildcards",
+            vec![],
+        ),
+        check(
+            "browser/product/add",
+            Browser,
+            "clicking `button.add` on product fires AddToCart",
+            loc("tagc.yaml", 55, 9),
+            Skipped,
+            "not verifiable on a real site: every URL pattern of page `product` (/p/{slug}) has parameters or wildcards",
             vec![],
         ),
     ];
@@ -265,8 +297,20 @@ fn github_one_line_per_command() {
     let s = report::github(&r);
     let c = r.counts();
     let n = |o| c.get(&o).copied().unwrap_or(0);
-    // One per failure, one per error, the summary, the manual steps: no forged lines.
-    let expected = n(Outcome::Failed) + n(Outcome::Error) + 2;
+    // One per failure, one per error, one per check that passed with a warning, the
+    // summary, the manual steps: no forged lines.
+    let warned = r
+        .checks
+        .iter()
+        .filter(|c| {
+            c.outcome == Outcome::Passed
+                && c.notes
+                    .iter()
+                    .any(|n| n.level == tagc::verify::NoteLevel::Warning)
+        })
+        .count();
+    assert_eq!(warned, 1);
+    let expected = n(Outcome::Failed) + n(Outcome::Error) + warned + 2;
     assert_eq!(s.lines().count(), expected, "{s}");
     assert!(s.lines().all(|l| l.starts_with("::")), "{s}");
     assert_eq!(
@@ -275,7 +319,7 @@ fn github_one_line_per_command() {
     );
     assert_eq!(
         s.lines().filter(|l| l.starts_with("::warning ")).count(),
-        n(Outcome::Error)
+        n(Outcome::Error) + warned
     );
 }
 

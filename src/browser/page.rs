@@ -797,10 +797,14 @@ impl Page<'_> {
             }
             "Runtime.exceptionThrown" => {
                 let d = &p["exceptionDetails"];
+                // The first line: the stack follows, and the script is kept apart.
                 let message = d["exception"]["description"]
                     .as_str()
                     .or(d["text"].as_str())
                     .unwrap_or("exception")
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
                     .to_owned();
                 let script = d["stackTrace"]["callFrames"][0]["url"]
                     .as_str()

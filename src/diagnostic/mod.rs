@@ -212,8 +212,9 @@ impl IntoIterator for Diagnostics {
     }
 }
 
-/// Makes text safe to print on a terminal or in a CI log: control characters, line and
-/// paragraph separators and bidirectional overrides become visible `\u{…}` escapes, so a
+/// Makes text safe to print on a terminal or in a CI log: line breaks and tabs become `\n`,
+/// `\r` and `\t`, other control characters, line and paragraph separators and
+/// bidirectional overrides visible `\u{…}` escapes, so a
 /// value in a configuration can neither forge a new log line (such as a GitHub
 /// `::error` command) nor send terminal escape sequences.
 #[must_use]
@@ -227,12 +228,12 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(
         s.chars()
-            .map(|c| {
-                if bad(c) {
-                    format!("\\u{{{:x}}}", c as u32)
-                } else {
-                    c.to_string()
-                }
+            .map(|c| match c {
+                '\n' => "\\n".to_owned(),
+                '\r' => "\\r".to_owned(),
+                '\t' => "\\t".to_owned(),
+                c if bad(c) => format!("\\u{{{:x}}}", c as u32),
+                c => c.to_string(),
             })
             .collect(),
     )

@@ -339,7 +339,9 @@ impl Run<'_, '_, '_> {
             Ok(()) => self.judge(),
             Err(stop) => {
                 let mut v = Verdict::stopped(stop.outcome, stop.message);
-                v.sent = self.page_calls();
+                if self.site() {
+                    v.sent = self.page_calls();
+                }
                 v.notes = self.notes;
                 v
             }

@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 
 use super::{Counts, MANUAL_HEADING, OFFLINE, summary_line};
-use crate::verify::{CheckResult, Outcome, Report};
+use crate::verify::{CheckResult, NoteLevel, Outcome, Report};
 
 fn escape_data(s: &str) -> String {
     crate::diagnostic::sanitize_keep_newlines(s)
@@ -43,6 +43,9 @@ fn failure_message(check: &CheckResult) -> String {
     }
     if parts.is_empty() {
         parts.push(String::from("failed"));
+    }
+    for n in &check.notes {
+        parts.push(n.message.clone());
     }
     parts.join("; ")
 }
@@ -83,7 +86,24 @@ pub fn render(report: &Report) -> String {
                     &check.message
                 },
             ),
-            Outcome::Passed | Outcome::Skipped => {}
+            Outcome::Passed => {
+                let warnings: Vec<&str> = check
+                    .notes
+                    .iter()
+                    .filter(|n| n.level == NoteLevel::Warning)
+                    .map(|n| n.message.as_str())
+                    .collect();
+                if !warnings.is_empty() {
+                    write_command(
+                        &mut out,
+                        "warning",
+                        check,
+                        &format!("tagc verify {} (passed with a warning)", check.id),
+                        &warnings.join("; "),
+                    );
+                }
+            }
+            Outcome::Skipped => {}
         }
     }
 
@@ -134,7 +154,7 @@ mod tests {
 
     #[test]
     fn escapes_newlines_and_property_separators() {
-        assert_eq!(escape_data("a%b\nc\rd::e"), "a%25b%0Ac\\u{d}d::e");
+        assert_eq!(escape_data("a%b\nc\rd::e"), "a%25b%0Ac\\rd::e");
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
     }
 }

@@ -21,10 +21,10 @@
 
 use std::fmt::Write as _;
 
-use super::{Counts, MANUAL_HEADING, OFFLINE, errors_word};
+use super::{Counts, MANUAL_HEADING, OFFLINE, call_line, errors_word, skipped_groups};
 use crate::diagnostic::render::Style;
 use crate::diagnostic::sanitize;
-use crate::verify::{CheckResult, Outcome, Report};
+use crate::verify::{CheckResult, NoteLevel, Outcome, Report};
 
 /// Titles longer than this many columns are cut with `…`.
 pub const TITLE_WIDTH: usize = 48;
@@ -203,6 +203,27 @@ fn write_details(out: &mut String, check: &CheckResult, st: Style) {
             sanitize(&m.actual)
         );
     }
+    write_notes(out, check, st);
+}
+
+/// A check's notes and warnings, then the calls its page made.
+fn write_notes(out: &mut String, check: &CheckResult, st: Style) {
+    let gutter = st.paint(BLUE, GUTTER);
+    for n in &check.notes {
+        let label = match n.level {
+            NoteLevel::Warning => st.paint(YELLOW, "warning:"),
+            NoteLevel::Note => st.paint(DIM, "note:"),
+        };
+        let _ = writeln!(out, "{gutter}  {label} {}", sanitize(&n.message));
+    }
+    for call in &check.sent {
+        let _ = writeln!(
+            out,
+            "{gutter}  {} {}",
+            st.paint(DIM, "sent:"),
+            sanitize(&call_line(call))
+        );
+    }
 }
 
 fn summary(c: Counts, st: Style) -> String {
@@ -227,15 +248,24 @@ pub fn render(report: &Report, color: bool) -> String {
     let _ = writeln!(out, "{}", header(report, st));
     out.push('\n');
 
-    let rows: Vec<Row<'_>> = report.checks.iter().map(row).collect();
+    // Skipped checks are summarized below the table, not listed (a shard of a large plan
+    // skips tens of thousands).
+    let rows: Vec<Row<'_>> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Skipped)
+        .map(row)
+        .collect();
     let col = |f: fn(&Row<'_>) -> usize| rows.iter().map(f).max().unwrap_or(0);
     let kind_w = col(|r| width(r.kind));
     let id_w = col(|r| width(&r.id));
     let title_w = col(|r| width(&r.title));
     let loc_w = col(|r| width(&r.location));
     let time_w = col(|r| width(&r.time));
-    if rows.is_empty() {
+    if report.checks.is_empty() {
         let _ = writeln!(out, "  no checks in the plan");
+    } else if rows.is_empty() {
+        let _ = writeln!(out, "  no check ran");
     }
     for r in &rows {
         let (sym, code) = symbol(r.check.outcome);
@@ -251,7 +281,23 @@ pub fn render(report: &Report, color: bool) -> String {
         );
         if matches!(r.check.outcome, Outcome::Failed | Outcome::Error) {
             write_details(&mut out, r.check, st);
+        } else {
+            write_notes(&mut out, r.check, st);
         }
+    }
+    for (why, n, ids) in skipped_groups(report) {
+        let (sym, code) = symbol(Outcome::Skipped);
+        let more = if n > ids.len() { ", …" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {}  {n} skipped: {} ({}{more})",
+            st.paint(code, sym),
+            sanitize(&why),
+            ids.iter()
+                .map(|i| sanitize(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     out.push('\n');
     let _ = writeln!(out, "{}", summary(Counts::of(&report.checks), st));

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 use super::{Counts, MANUAL_HEADING, OFFLINE};
 use crate::diagnostic::{sanitize, sanitize_keep_newlines};
-use crate::verify::{CheckKind, CheckResult, Outcome, Report};
+use crate::verify::{CheckKind, CheckResult, NoteLevel, Outcome, Report};
 
 /// Escapes text content.
 fn text(s: &str) -> String {
@@ -78,6 +78,22 @@ fn mismatch_text(check: &CheckResult) -> String {
     s
 }
 
+/// A check's notes, warnings and the calls its page made, one per line.
+fn case_out(check: &CheckResult) -> String {
+    let mut s = String::new();
+    for n in &check.notes {
+        let level = match n.level {
+            NoteLevel::Warning => "warning",
+            NoteLevel::Note => "note",
+        };
+        let _ = writeln!(s, "{level}: {}", sanitize(&n.message));
+    }
+    for call in &check.sent {
+        let _ = writeln!(s, "sent: {}", sanitize(&super::call_line(call)));
+    }
+    s
+}
+
 /// What goes in `<system-out>`: how the run went, the manual steps and the notes.
 fn system_out(report: &Report) -> String {
     let mut s = String::new();
@@ -128,8 +144,16 @@ fn write_case(out: &mut String, check: &CheckResult) {
         check.location.line,
         secs(check.millis)
     );
+    let notes = case_out(check);
     match check.outcome {
-        Outcome::Passed => out.push_str("/>\n"),
+        Outcome::Passed if notes.is_empty() => out.push_str("/>\n"),
+        Outcome::Passed => {
+            let _ = writeln!(
+                out,
+                ">\n      <system-out>{}</system-out>\n    </testcase>",
+                text(&notes)
+            );
+        }
         Outcome::Failed => {
             let body = mismatch_text(check);
             let _ = write!(
@@ -141,6 +165,9 @@ fn write_case(out: &mut String, check: &CheckResult) {
                 out.push_str("/>\n");
             } else {
                 let _ = writeln!(out, ">{}</failure>", text(&body));
+            }
+            if !notes.is_empty() {
+                let _ = writeln!(out, "      <system-out>{}</system-out>", text(&notes));
             }
             out.push_str("    </testcase>\n");
         }
@@ -225,7 +252,7 @@ mod tests {
             "a\\u{0}b\\u{8}c\\u{b}\\u{ffff}"
         );
         assert_eq!(text("a\nb"), "a\nb");
-        assert_eq!(attr("a\nb\tc"), "a&#10;b\\u{9}c");
+        assert_eq!(attr("a\nb\tc"), "a&#10;b\\tc");
         assert_eq!(secs(0), "0.000");
         assert_eq!(secs(12_345), "12.345");
     }

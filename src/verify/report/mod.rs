@@ -86,6 +86,57 @@ pub(crate) fn summary_line(c: Counts) -> String {
     )
 }
 
+/// A call the page made, on one line: `track Lead {"value":24.9} {"eventID":"e-1"}`,
+/// cut at 200 characters.
+pub(crate) fn call_line(call: &serde_json::Value) -> String {
+    let text = match call.as_array() {
+        Some(items) if items.first().is_some_and(serde_json::Value::is_string) => {
+            let mut s = items[0].as_str().unwrap_or_default().to_owned();
+            for a in &items[1..] {
+                s.push(' ');
+                match a.as_str() {
+                    Some(t) if !t.contains(char::is_whitespace) => s.push_str(t),
+                    _ => s.push_str(&a.to_string()),
+                }
+            }
+            s
+        }
+        _ => call.to_string(),
+    };
+    if text.chars().count() > 200 {
+        format!("{}…", text.chars().take(199).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Skipped checks grouped by why: (reason, count, the first few ids), in order of first
+/// appearance.
+pub(crate) fn skipped_groups(report: &Report) -> Vec<(String, usize, Vec<&str>)> {
+    let mut groups: Vec<(String, usize, Vec<&str>)> = Vec::new();
+    for c in report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Skipped)
+    {
+        let why = if c.message.is_empty() {
+            "not selected".to_owned()
+        } else {
+            c.message.clone()
+        };
+        match groups.iter_mut().find(|g| g.0 == why) {
+            Some(g) => {
+                g.1 += 1;
+                if g.2.len() < 3 {
+                    g.2.push(&c.id);
+                }
+            }
+            None => groups.push((why, 1, vec![&c.id])),
+        }
+    }
+    groups
+}
+
 /// What the run did on the server side, in words.
 pub(crate) const OFFLINE: &str = "offline: checked with Meta's rules, nothing was sent to Meta";
 
