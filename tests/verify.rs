@@ -500,3 +500,40 @@ fn a_page_whose_buttons_share_an_event_passes_offline() {
     assert!(o.values().all(|v| v == "passed"), "{o:#?}");
     assert_eq!(code, Some(0), "{all}");
 }
+
+/// The verify benchmark's real site (here 3 category pages): every check passes against
+/// it served locally, so the benchmark measures correct verdicts.
+#[test]
+fn the_benchmark_site_passes_on_a_real_site_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = bench_config::site::config(dir.path(), 3, true);
+    let dist = build(&config);
+    let site = tagc::browser::serve::Server::start_routes(bench_config::site::routes(
+        &dist.path().join("pixel/pages"),
+        3,
+    ))
+    .unwrap();
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &["--base-url", &site.url(""), "--fbevents", "recorder"],
+        &[],
+    );
+    let o = outcomes(&report);
+    assert_eq!(o.len(), 33, "{o:#?}");
+    assert!(o.values().all(|v| v == "passed"), "{all}");
+    assert_eq!(code, Some(0), "{all}");
+    // The newsletter form really posted the filled address, and the link led to the next
+    // category, whose own calls were checked.
+    assert!(
+        site.log().iter().any(|r| r.method == "POST"
+            && r.path == "/subscribe"
+            && r.body == "email=ana%40example.com"),
+        "{:?}",
+        site.log()
+    );
+    let more = check(&report, "browser/cat-0/more");
+    assert!(
+        more["notes"].to_string().contains("page `cat-1`"),
+        "{more:#}"
+    );
+}

@@ -1,6 +1,8 @@
 //! The generated benchmark configuration shared by the benches: N pages × 10 buttons,
 //! split over `files` include files, under `target/bench-configs/N/`.
 
+pub mod site;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

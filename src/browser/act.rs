@@ -153,11 +153,19 @@ impl Op {
     }
 }
 
-/// The driver script's call for `op` on `target`, waiting at most `wait_ms`.
-pub(crate) fn script(op: Op, target: &Target<'_>, wait_ms: u64, value: Option<&str>) -> String {
+/// The driver script's call for `op` on `target`, waiting at most `wait_ms`; `stable`
+/// waits for a clicked element to stop moving.
+pub(crate) fn script(
+    op: Op,
+    target: &Target<'_>,
+    wait_ms: u64,
+    value: Option<&str>,
+    stable: bool,
+) -> String {
     let mut spec = target.spec();
     spec["op"] = json!(op.name());
     spec["wait"] = json!(wait_ms);
+    spec["stable"] = json!(stable);
     if let Some(v) = value {
         spec["value"] = json!(v);
     }
@@ -274,7 +282,7 @@ for (let first = true; first || performance.now() < until; first = false) {
   const r0 = box(e);
   if (r0.top < 0 || r0.left < 0 || r0.bottom > innerHeight || r0.right > innerWidth) e.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
   const r1 = box(e);
-  await frame();
+  if (spec.stable) await frame();
   const r2 = box(e);
   const still = r1.left === r2.left && r1.top === r2.top && r1.width === r2.width && r1.height === r2.height;
   if (!still && (moving ??= performance.now()) > performance.now() - 500) { miss = { status: 'unstable', element: describe(e) }; continue; }
@@ -304,6 +312,8 @@ mod tests {
         assert!(matches!(miss, Answer::Miss(Miss::Covered { .. })));
         let sub: Answer = serde_json::from_value(json!({"submitted": "<form#f>"})).unwrap();
         assert!(matches!(sub, Answer::Submitted { .. }));
-        assert!(script(Op::Click, &Target::Selector("a"), 10, None).contains("\"op\":\"click\""));
+        assert!(
+            script(Op::Click, &Target::Selector("a"), 10, None, true).contains("\"op\":\"click\"")
+        );
     }
 }

@@ -43,7 +43,7 @@ pub use page::{Capture, Document, FailedRequest, Observed, Page, PageError, Sent
 pub use recorder::{PixelHit, RECORDER_JS, form_fields, parse_urlencoded};
 
 /// The flags Chromium is started with (plus `--user-data-dir` and `about:blank`).
-pub const CHROMIUM_FLAGS: [&str; 10] = [
+pub const CHROMIUM_FLAGS: [&str; 11] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -53,6 +53,11 @@ pub const CHROMIUM_FLAGS: [&str; 10] = [
     "--no-first-run",
     "--disable-quic",
     "--disable-extensions",
+    // Checks navigate forward only, page after page in one tab: no back-forward cache (a
+    // page left is never restored, and keeping it alive costs), and a navigation within
+    // the site keeps its frame and process (a new frame and browsing instance per document
+    // cost a third of each navigation). One flag: Chromium reads the last one only.
+    "--disable-features=BackForwardCache,RenderDocument,ProactivelySwapBrowsingInstance",
     "--remote-debugging-port=0",
 ];
 
@@ -374,9 +379,20 @@ impl Browser {
     }
 
     /// Opens a tab in a fresh browser context (its own cookies, storage and cache), with
-    /// `Page`, `Runtime` and `Fetch` interception of Meta's hosts enabled per `mode`.
-    /// The tab and its context go away when the page is closed or dropped.
+    /// `Page`, `Runtime` and `Fetch` interception of Meta's hosts enabled per `mode`, and
+    /// the page's network traffic watched (document statuses, posted bodies, failures,
+    /// idleness). The tab and its context go away when the page is closed or dropped.
     pub fn new_page(&mut self, mode: MetaMode) -> Result<Page<'_>, BrowserError> {
+        self.new_page_with(mode, true)
+    }
+
+    /// [`new_page`](Self::new_page), watching the network only with `network` (a page
+    /// tagc wrote itself needs none of it, and every request then costs less).
+    pub fn new_page_with(
+        &mut self,
+        mode: MetaMode,
+        network: bool,
+    ) -> Result<Page<'_>, BrowserError> {
         let context = self.call("Target.createBrowserContext", json!({}))?;
         let context_id = context["browserContextId"]
             .as_str()
@@ -413,7 +429,7 @@ impl Browser {
         };
         let timeout = self.timeout;
         let mut page = Page::new(self, mode, session, target_id, context_id, timeout);
-        page.setup()?;
+        page.setup(network)?;
         Ok(page)
     }
 

@@ -11,6 +11,10 @@
 //! document are reported the same way. The recorder stand-in for `fbevents.js` and Meta's
 //! real library both see the original function's properties (`queue`, `callMethod`): the
 //! proxy forwards every property access.
+//!
+//! Reports travel apart from evaluation results, so their order relative to them is not
+//! guaranteed; each document counts what it sent (`window.__tagcSent`), and
+//! `Page::barrier` waits until that many reports of the document have arrived.
 
 use serde_json::Value;
 
@@ -24,7 +28,10 @@ pub(crate) const OBSERVER_JS: &str = r#"(() => {
   Object.defineProperty(window, '__tagcObserved', { value: true });
   const doc = Math.random().toString(36).slice(2) + Date.now().toString(36);
   const top = window === window.top;
-  const send = (o) => { o.doc = doc; o.top = top; try { B(JSON.stringify(o)); } catch (e) {} };
+  // How many reports this document sent: a barrier waits until that many arrived.
+  let seq = 0;
+  Object.defineProperty(window, '__tagcSent', { get: () => [doc, seq] });
+  const send = (o) => { o.doc = doc; o.top = top; seq++; try { B(JSON.stringify(o)); } catch (e) {} };
   send({ k: 'doc', url: location.href });
   const describe = (v) => {
     if (v === undefined) return 'undefined';

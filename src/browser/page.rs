@@ -34,6 +34,8 @@ pub struct Page<'b> {
     capture: Capture,
     /// Document token → index in `capture.documents`.
     tokens: HashMap<String, usize>,
+    /// Document token → how many of its reports arrived.
+    arrived: HashMap<String, usize>,
     /// Open requests: id → (URL, started).
     in_flight: HashMap<String, (String, Instant)>,
     /// Responses to main-frame documents: (URL, status), in order.
@@ -42,6 +44,10 @@ pub struct Page<'b> {
     loading: bool,
     /// The load event of the last navigation fired.
     loaded: bool,
+    /// The `DOMContentLoaded` event of the last navigation fired.
+    dom_ready: bool,
+    /// The page's elements do not move (a harness page): no stability wait before a click.
+    still: bool,
     last_activity: Instant,
     gone: Option<Gone>,
     closed: bool,
@@ -180,10 +186,13 @@ impl<'b> Page<'b> {
             main_frame: String::new(),
             capture: Capture::default(),
             tokens: HashMap::new(),
+            arrived: HashMap::new(),
             in_flight: HashMap::new(),
             responses: Vec::new(),
             loading: false,
             loaded: false,
+            dom_ready: false,
+            still: false,
             last_activity: Instant::now(),
             gone: None,
             closed: false,
@@ -192,14 +201,16 @@ impl<'b> Page<'b> {
 
     /// Enables the domains the page needs, the observer, and the interception of Meta's
     /// hosts.
-    pub(super) fn setup(&mut self) -> Result<(), BrowserError> {
+    pub(super) fn setup(&mut self, network: bool) -> Result<(), BrowserError> {
         let patterns: Vec<Value> = recorder::PATTERNS
             .iter()
             .map(|p| json!({"urlPattern": p}))
             .collect();
         self.call("Page.enable", json!({}))?;
         self.call("Runtime.enable", json!({}))?;
-        self.call("Network.enable", json!({"maxPostDataSize": 65_536}))?;
+        if network {
+            self.call("Network.enable", json!({"maxPostDataSize": 65_536}))?;
+        }
         self.call("Fetch.enable", json!({"patterns": patterns}))?;
         self.call("Runtime.addBinding", json!({"name": BINDING}))?;
         self.call(
@@ -237,25 +248,35 @@ impl Page<'_> {
         &self.capture
     }
 
-    /// Forgets what the page did and clears its cookies and storage, so the next
-    /// navigation starts like a first visit (the tab and its interception stay).
-    pub fn reset(&mut self) -> Result<(), BrowserError> {
-        let _ = self.eval("try { sessionStorage.clear(); } catch (e) {} 0");
-        let origins: std::collections::BTreeSet<String> = self
-            .capture
-            .documents
-            .iter()
-            .filter_map(|d| origin(&d.url))
-            .collect();
+    /// Tells the page its elements never move (a harness page tagc wrote): clicks skip
+    /// the wait for an element to stop moving.
+    pub fn set_still(&mut self, still: bool) {
+        self.still = still;
+    }
+
+    /// Forgets what the page did and clears its cookies — and with `storage`, the local,
+    /// session and other storage of every origin it visited — so the next navigation
+    /// starts like a first visit (the tab and its interception stay).
+    pub fn reset(&mut self, storage: bool) -> Result<(), BrowserError> {
         self.call("Network.clearBrowserCookies", json!({}))?;
-        for o in origins {
-            self.call(
-                "Storage.clearDataForOrigin",
-                json!({"origin": o, "storageTypes": "all"}),
-            )?;
+        if storage {
+            let _ = self.eval("try { sessionStorage.clear(); } catch (e) {} 0");
+            let origins: std::collections::BTreeSet<String> = self
+                .capture
+                .documents
+                .iter()
+                .filter_map(|d| origin(&d.url))
+                .collect();
+            for o in origins {
+                self.call(
+                    "Storage.clearDataForOrigin",
+                    json!({"origin": o, "storageTypes": "all"}),
+                )?;
+            }
         }
         self.capture = Capture::default();
         self.tokens.clear();
+        self.arrived.clear();
         self.responses.clear();
         Ok(())
     }
@@ -264,8 +285,15 @@ impl Page<'_> {
     /// fragment change) returns at once. The document's HTTP status is then
     /// [`status`](Self::status).
     pub fn goto(&mut self, url: &str) -> Result<(), BrowserError> {
+        self.goto_until(url, false)
+    }
+
+    /// [`goto`](Self::goto), returning at `DOMContentLoaded` when `dom_only` (the
+    /// document has run its scripts; images and async scripts may still load).
+    pub fn goto_until(&mut self, url: &str, dom_only: bool) -> Result<(), BrowserError> {
         let deadline = Instant::now() + self.timeout;
         self.loaded = false;
+        self.dom_ready = false;
         let r = self.call_until("Page.navigate", json!({"url": url}), deadline)?;
         if let Some(e) = r.get("errorText").and_then(Value::as_str) {
             return Err(BrowserError::Navigation {
@@ -277,6 +305,24 @@ impl Page<'_> {
             return Ok(());
         }
         self.loading = true;
+        if dom_only {
+            while !self.dom_ready && !self.loaded {
+                if Instant::now() >= deadline {
+                    return Err(BrowserError::Timeout {
+                        what: format!("the DOMContentLoaded event of {url}"),
+                        after: self.timeout,
+                    });
+                }
+                self.pump_once()?;
+            }
+            // The event is announced as it starts: wait until its listeners (a runtime
+            // firing load events there) have run.
+            self.eval_until(
+                "new Promise((r) => { const done = () => setTimeout(r, 0); document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', done) : done(); })",
+                deadline,
+            )?;
+            return Ok(());
+        }
         self.wait_loaded(deadline, url)
     }
 
@@ -318,10 +364,26 @@ impl Page<'_> {
         self.eval_until(js, deadline)
     }
 
-    /// Waits until every report the page made before this call has arrived (one round
-    /// trip to the page: its reports travel the same way, in order).
-    pub fn barrier(&mut self) -> Result<(), BrowserError> {
-        self.eval("0").map(|_| ())
+    /// Waits until every report the current document made before this call has arrived,
+    /// and returns that document's index in [`Capture::documents`] (`None` for a document
+    /// without the observer, such as `about:blank`).
+    pub fn barrier(&mut self) -> Result<Option<usize>, BrowserError> {
+        let deadline = Instant::now() + self.timeout;
+        let sent = self.eval("window.__tagcSent || null")?;
+        let (Some(doc), Some(n)) = (sent[0].as_str(), sent[1].as_u64()) else {
+            return Ok(None);
+        };
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        while self.arrived.get(doc).copied().unwrap_or(0) < n {
+            if Instant::now() >= deadline {
+                return Err(BrowserError::Timeout {
+                    what: format!("the page's {n} reports"),
+                    after: self.timeout,
+                });
+            }
+            self.pump_once()?;
+        }
+        Ok(self.tokens.get(doc).copied())
     }
 
     /// Finds `target` and waits, at most `wait`, until a visitor could click it (see
@@ -430,9 +492,11 @@ impl Page<'_> {
         value: Option<&str>,
     ) -> Result<Answer, BrowserError> {
         let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-        let js = act::script(op, target, ms, value);
+        let js = act::script(op, target, ms, value, !self.still);
         let deadline = Instant::now() + wait + self.timeout.min(Duration::from_secs(10));
         let v = self.eval_until(&js, deadline)?;
+        // Filling a field or submitting a form sets things off that are yet to be reported.
+        self.activity();
         serde_json::from_value(v).map_err(|e| BrowserError::Script {
             expression: "the element driver".into(),
             message: e.to_string(),
@@ -442,15 +506,15 @@ impl Page<'_> {
     /// The `fbq` calls of the current top-level document so far, as JSON arrays
     /// (`["track", "Lead", {…}]`).
     pub fn fbq_calls(&mut self) -> Result<Vec<Value>, BrowserError> {
-        self.barrier()?;
-        Ok(self.current_calls().map(|(a, _)| a.clone()).collect())
+        let doc = self.barrier()?;
+        Ok(self.calls_of(doc).map(|(a, _)| a.clone()).collect())
     }
 
     /// Typed descriptions of the current document's calls, one JSON text each, in which
     /// `undefined` and `NaN` arguments show as `"undefined"` and `"NaN"`.
     pub fn fbq_raw(&mut self) -> Result<Vec<String>, BrowserError> {
-        self.barrier()?;
-        Ok(self.current_calls().map(|(_, r)| r.clone()).collect())
+        let doc = self.barrier()?;
+        Ok(self.calls_of(doc).map(|(_, r)| r.clone()).collect())
     }
 
     /// Waits (at most `timeout`) until the current document has made at least `n` `fbq`
@@ -472,8 +536,7 @@ impl Page<'_> {
         }
     }
 
-    fn current_calls(&self) -> impl Iterator<Item = (&Value, &String)> {
-        let current = self.capture.documents.iter().rposition(|d| d.top);
+    fn calls_of(&self, current: Option<usize>) -> impl Iterator<Item = (&Value, &String)> {
         self.capture.events.iter().filter_map(move |e| match e {
             Observed::Call { doc, args, raw } if Some(*doc) == current => Some((args, raw)),
             _ => None,
@@ -651,14 +714,23 @@ impl Page<'_> {
             .unwrap_or(Value::Null))
     }
 
-    /// Presses and releases the left button at (x, y), in CSS pixels of the viewport.
+    /// Moves the mouse to (x, y), in CSS pixels of the viewport, and presses and releases
+    /// the left button there. The three events are sent at once (the page takes them in
+    /// order) and their answers awaited together.
     pub fn mouse_click(&mut self, x: f64, y: f64) -> Result<(), BrowserError> {
+        let deadline = Instant::now() + self.timeout;
+        let mut ids = Vec::with_capacity(3);
         for (kind, buttons) in [("mouseMoved", 0), ("mousePressed", 1), ("mouseReleased", 0)] {
-            self.call(
+            ids.push(self.send(
                 "Input.dispatchMouseEvent",
                 json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons, "clickCount": 1}),
-            )?;
+            )?);
         }
+        for id in ids {
+            self.await_response(id, "Input.dispatchMouseEvent", deadline)?;
+        }
+        // What the click sets off is yet to be reported: the page is not quiet now.
+        self.activity();
         Ok(())
     }
 
@@ -831,6 +903,7 @@ impl Page<'_> {
                 self.loading = false;
                 self.activity();
             }
+            "Page.domContentEventFired" => self.dom_ready = true,
             "Page.loadEventFired" => {
                 self.loaded = true;
                 self.activity();
@@ -846,6 +919,12 @@ impl Page<'_> {
     }
 
     fn observe(&mut self, r: observer::Report) {
+        let token = match &r {
+            observer::Report::Document { doc, .. }
+            | observer::Report::Call { doc, .. }
+            | observer::Report::Route { doc, .. } => doc.clone(),
+        };
+        *self.arrived.entry(token).or_default() += 1;
         let doc_of = |this: &mut Self, token: String, top: bool, url: Option<String>| {
             if let Some(&i) = this.tokens.get(&token) {
                 return i;
@@ -918,6 +997,7 @@ impl Page<'_> {
         if p["type"] == "Document" && is_main(p, &self.main_frame) {
             self.loading = true;
             self.loaded = false;
+            self.dom_ready = false;
         }
         if p["type"] == "Document"
             && is_main(p, &self.main_frame)

@@ -8,13 +8,12 @@ use crate::verify::plan::{Action, Locator};
 
 impl Run<'_, '_, '_> {
     pub(super) fn act(&mut self) -> Result<(), Stop> {
-        if !self.site() {
-            // Everything the harness page did so far has arrived.
-            self.page
-                .barrier()
-                .map_err(|e| Stop::browser(&e, "reading the page"))?;
-        }
-        self.doc = self.current_doc();
+        // Everything the page did so far has arrived, and which document it is.
+        let doc = self
+            .page
+            .barrier()
+            .map_err(|e| Stop::browser(&e, "reading the page"))?;
+        self.doc = doc.unwrap_or_else(|| self.current_doc());
         let cap = self.page.capture();
         self.mark = cap.events.len();
         self.sent_mark = cap.sent.len();

@@ -17,10 +17,12 @@ const EXTRA_MAX: Duration = Duration::from_millis(1500);
 
 impl Run<'_, '_, '_> {
     pub(super) fn collect(&mut self) -> Result<(), Stop> {
+        // What the action did synchronously has arrived (a navigation it started may have
+        // replaced the document already: then there is nothing to wait for here).
+        let barrier = self.page.barrier();
         if !self.site() {
-            return self
-                .page
-                .barrier()
+            return barrier
+                .map(|_| ())
                 .map_err(|e| Stop::browser(&e, "reading the page"));
         }
         let want_calls = self.expected().len();

@@ -29,9 +29,12 @@ pub(super) fn meta_failure(cap: &Capture) -> Option<String> {
 
 impl Run<'_, '_, '_> {
     pub(super) fn load(&mut self, url: &str) -> Result<(), Stop> {
+        // A harness page stores nothing but cookies; a real site may use any storage.
+        let site = self.site();
         self.page
-            .reset()
+            .reset(site)
             .map_err(|e| Stop::error(format!("could not reset the browser tab: {e}")))?;
+        self.page.set_still(!site);
         let start = match (self.site(), self.check.steps.first()) {
             (true, Some(Step::Goto(p))) => p.as_str(),
             _ => url,
@@ -51,8 +54,10 @@ impl Run<'_, '_, '_> {
         let full = self.url_of(path);
         self.page
             .set_timeout(self.left().max(std::time::Duration::from_millis(100)));
+        // A harness page has done everything once its scripts ran; a real page is checked
+        // after its load event, as a visitor acts on a loaded page.
         self.page
-            .goto(&full)
+            .goto_until(&full, !self.site())
             .map_err(|e| Stop::browser(&e, &format!("loading {path}")))?;
         self.status_ok(&full)
     }
@@ -110,7 +115,11 @@ impl Run<'_, '_, '_> {
     /// for one a tag manager injects — or until the page has loaded and gone quiet without
     /// one: then it has no snippet, decided without waiting for any deadline.
     fn snippet_present(&mut self) -> Result<(), Stop> {
-        let doc = self.current_doc();
+        let doc = self
+            .page
+            .barrier()
+            .map_err(|e| Stop::browser(&e, "reading the page"))?
+            .unwrap_or_else(|| self.current_doc());
         let has_call = move |cap: &Capture| {
             cap.events
                 .iter()

@@ -31,7 +31,7 @@ use crate::urlpattern::UrlPattern;
 
 /// After everything expected has arrived, how long a real page must stay quiet before
 /// the check ends (to catch a duplicate fire).
-const EXTRA_QUIET: Duration = Duration::from_millis(100);
+const EXTRA_QUIET: Duration = Duration::from_millis(50);
 
 /// How long a real page must stay quiet (no call, no request, no navigation) before
 /// what has not happened is taken as not going to happen.

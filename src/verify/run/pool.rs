@@ -93,7 +93,7 @@ fn worker<'c>(
     };
     let mut harness = Harness::default();
     loop {
-        let mut page = match browser.new_page(w.mode) {
+        let mut page = match browser.new_page_with(w.mode, ctx.site.is_some()) {
             Ok(p) => p,
             Err(e) => return fail_all(&format!("cannot open a browser tab: {e}")),
         };
