@@ -1,6 +1,7 @@
 //! The generated benchmark configuration shared by the benches: N pages × 10 buttons,
 //! split over `files` include files, under `target/bench-configs/N/`.
 
+#[allow(dead_code)] // only the verify bench and its test serve the site
 pub mod site;
 
 use std::fmt::Write as _;
