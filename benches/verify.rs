@@ -147,7 +147,20 @@ fn offline_examples(dir: &Path, t: &Tagc) {
     let (mut secs, mut n, mut passed) = (0.0, 0, 0);
     for ex in ["event-landing", "shop", "multi-file"] {
         let out = dir.join(format!("{}-{ex}", t.name));
-        t.build(&root.join(format!("examples/{ex}/tagc.yaml")), &out);
+        let mut config = root.join(format!("examples/{ex}/tagc.yaml"));
+        if !t.current && ex == "shop" {
+            // The shop's `verify:` hints are newer than a baseline may be.
+            let text = std::fs::read_to_string(&config).unwrap();
+            let stripped: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    !matches!(l.trim_start(), "verify:") && !l.trim_start().starts_with("urls: [")
+                })
+                .collect();
+            config = dir.join("shop-without-hints.yaml");
+            std::fs::write(&config, stripped.join("\n")).unwrap();
+        }
+        t.build(&config, &out);
         let (s, report) = t.verify(&out.join("verify/plan.json"), &["--only", "browser"]);
         let (r, p) = ran(&report);
         secs += s;

@@ -185,7 +185,7 @@ static DRIVER_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 const DRIVER_BODY: &str = r#"
 const until = performance.now() + spec.wait;
 const frame = () => new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 50); });
-// Every tree to search: the document and each open shadow root, in document order.
+// Every tree to search: the document, then each open shadow root (hosts in document order).
 const roots = (doc) => {
   const out = [doc];
   for (let i = 0; i < out.length; i++) for (const e of out[i].querySelectorAll('*')) if (e.shadowRoot) out.push(e.shadowRoot);
@@ -203,6 +203,10 @@ const box = (e) => e.getBoundingClientRect();
 const visible = (e) => { const r = box(e); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible'; };
 const at = (e) => { const r = box(e); return ' at (' + Math.round(r.left + r.width / 2) + ', ' + Math.round(r.top + r.height / 2) + ')'; };
 const inside = (hit, e) => { for (let n = hit; n; n = n.parentNode || n.host) if (n === e) return true; return false; };
+// The element at the click point takes the click for `e`: it is `e` or inside it, or it is
+// an ancestor with the same label (a label span with `pointer-events: none` in a button).
+const takes = (hit, e) => !!hit && (inside(hit, e) || (inside(e, hit) && label(hit) === label(e)));
+const center = { block: 'center', inline: 'center', behavior: 'instant' };
 const hitAt = (x, y) => {
   let h = document.elementFromPoint(x, y);
   while (h && h.shadowRoot) { const i = h.shadowRoot.elementFromPoint(x, y); if (!i || i === h) break; h = i; }
@@ -258,15 +262,15 @@ for (let first = true; first || performance.now() < until; first = false) {
     }
     continue;
   }
-  let e = shown[0];
+  const e = shown[0];
   if (spec.op === 'visible') return { x: 0, y: 0, element: describe(e), visible: shown.length };
   if (spec.op === 'fill') {
     if (disabled(e) || e.readOnly) { miss = { status: 'disabled', element: describe(e) }; continue; }
     fill(e, spec.value);
     return { x: 0, y: 0, element: describe(e), visible: shown.length };
   }
-  const others = shown.slice(1, 5).map((o) => describe(o) + at(o));
   const same = shown.every((o) => label(o) === label(e));
+  let candidates = shown.slice(0, 5);
   if (spec.op === 'submit') {
     const form = formOf(e);
     if (!form) return { status: 'no_form', element: describe(e) };
@@ -276,20 +280,38 @@ for (let first = true; first || performance.now() < until; first = false) {
       return { status: 'invalid', form: describe(form), fields: [...form.elements].filter((c) => c.willValidate && !c.validity.valid).map((c) => describe(c) + (c.name ? ' name=' + c.name : '') + ': ' + c.validationMessage) };
     }
     if (!button || !visible(button)) { form.requestSubmit(); return { submitted: describe(form) }; }
-    e = button;
+    candidates = [button];
   }
-  if (disabled(e)) { miss = { status: 'disabled', element: describe(e) }; continue; }
-  const r0 = box(e);
-  if (r0.top < 0 || r0.left < 0 || r0.bottom > innerHeight || r0.right > innerWidth) e.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-  const r1 = box(e);
-  if (spec.stable) await frame();
-  const r2 = box(e);
-  const still = r1.left === r2.left && r1.top === r2.top && r1.width === r2.width && r1.height === r2.height;
-  if (!still && (moving ??= performance.now()) > performance.now() - 500) { miss = { status: 'unstable', element: describe(e) }; continue; }
-  const x = r2.left + r2.width / 2, y = r2.top + r2.height / 2;
-  const h = hitAt(x, y);
-  if (!h || !inside(h, e)) { miss = { status: 'covered', element: describe(e), by: describe(h), x: Math.round(x), y: Math.round(y) }; continue; }
-  return { x, y, element: describe(e), visible: shown.length, others, same_label: same };
+  // The first match a visitor can click; when none can, why the first cannot.
+  let why = null;
+  for (const c of candidates) {
+    if (disabled(c)) { why ??= { status: 'disabled', element: describe(c) }; continue; }
+    let r = box(c);
+    if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) { c.scrollIntoView(center); r = box(c); }
+    if (spec.stable) {
+      await frame();
+      const r2 = box(c);
+      if (r.left !== r2.left || r.top !== r2.top || r.width !== r2.width || r.height !== r2.height) {
+        if (moving?.el !== c) moving = { el: c, since: performance.now() };
+        if (performance.now() - moving.since < 500) { why ??= { status: 'unstable', element: describe(c) }; continue; }
+      }
+      r = r2;
+    }
+    let x = r.left + r.width / 2, y = r.top + r.height / 2;
+    let h = hitAt(x, y);
+    if (!takes(h, c)) {
+      // Under a sticky header or bar: centred, it may be free.
+      c.scrollIntoView(center);
+      r = box(c); x = r.left + r.width / 2; y = r.top + r.height / 2;
+      h = hitAt(x, y);
+    }
+    if (takes(h, c)) {
+      const others = shown.filter((o) => o !== c).slice(0, 4).map((o) => describe(o) + at(o));
+      return { x, y, element: describe(c), visible: shown.length, others, same_label: same };
+    }
+    why ??= { status: 'covered', element: describe(c), by: describe(h), x: Math.round(x), y: Math.round(y) };
+  }
+  miss = why;
 }
 return miss;
 "#;

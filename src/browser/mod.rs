@@ -254,6 +254,27 @@ fn frames_note(n: usize) -> String {
     }
 }
 
+/// [`CHROMIUM_FLAGS`] and the user's extra flags. Chromium keeps only the last
+/// `--disable-features=` flag, so the user's features are merged into tagc's rather than
+/// replacing them.
+fn flags(extra: &str) -> Vec<String> {
+    let mut out: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| (*f).to_owned()).collect();
+    for f in extra.split_whitespace() {
+        match (
+            f.strip_prefix("--disable-features="),
+            out.iter()
+                .position(|o| o.starts_with("--disable-features=")),
+        ) {
+            (Some(more), Some(i)) => {
+                out[i].push(',');
+                out[i].push_str(more);
+            }
+            _ => out.push(f.to_owned()),
+        }
+    }
+    out
+}
+
 /// The environment variable with extra Chromium flags (whitespace-separated), such as a
 /// proxy a CI runner needs: `TAGC_CHROMIUM_FLAGS="--proxy-server=http://proxy:3128"`.
 pub const FLAGS_ENV: &str = "TAGC_CHROMIUM_FLAGS";
@@ -313,12 +334,7 @@ impl Browser {
         let deadline = Instant::now() + opts.launch_timeout;
         let profile = new_profile_dir()?;
         let spawned = Command::new(&binary)
-            .args(CHROMIUM_FLAGS)
-            .args(
-                std::env::var(FLAGS_ENV)
-                    .unwrap_or_default()
-                    .split_whitespace(),
-            )
+            .args(flags(&std::env::var(FLAGS_ENV).unwrap_or_default()))
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdin(Stdio::null())
@@ -364,6 +380,8 @@ impl Browser {
             timeout: opts.timeout,
         };
         browser.call("Browser.getVersion", json!({}))?;
+        // A link to a file must not save it anywhere: the navigation simply stops.
+        browser.call("Browser.setDownloadBehavior", json!({"behavior": "deny"}))?;
         Ok(browser)
     }
 
@@ -582,5 +600,22 @@ fn devtools_url(child: &mut Child, deadline: Instant) -> Result<String, String> 
                 return Err(format!("it exited ({status}){}", tail(&last)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_flags_are_added_and_disabled_features_merged() {
+        let f = flags("--proxy-server=http://p:3128  --disable-features=Translate");
+        assert!(f.contains(&"--proxy-server=http://p:3128".to_owned()));
+        let disabled: Vec<&String> = f
+            .iter()
+            .filter(|x| x.starts_with("--disable-features="))
+            .collect();
+        assert_eq!(disabled.len(), 1, "{f:?}");
+        assert!(disabled[0].contains("BackForwardCache") && disabled[0].ends_with(",Translate"));
     }
 }

@@ -25,13 +25,16 @@ pub(crate) const BINDING: &str = "__tagcRecord";
 pub(crate) const OBSERVER_JS: &str = r#"(() => {
   const B = window.__tagcRecord;
   if (typeof B !== 'function' || window.__tagcObserved) return;
+  // Only the observer reports: the page's own scripts cannot reach the binding.
+  try { delete window.__tagcRecord; } catch (e) {}
   Object.defineProperty(window, '__tagcObserved', { value: true });
+  const stringify = JSON.stringify, parse = JSON.parse, apply = Reflect.apply;
   const doc = Math.random().toString(36).slice(2) + Date.now().toString(36);
   const top = window === window.top;
   // How many reports this document sent: a barrier waits until that many arrived.
   let seq = 0;
   Object.defineProperty(window, '__tagcSent', { get: () => [doc, seq] });
-  const send = (o) => { o.doc = doc; o.top = top; seq++; try { B(JSON.stringify(o)); } catch (e) {} };
+  const send = (o) => { o.doc = doc; o.top = top; seq++; try { B(stringify(o)); } catch (e) {} };
   send({ k: 'doc', url: location.href });
   const describe = (v) => {
     if (v === undefined) return 'undefined';
@@ -40,18 +43,23 @@ pub(crate) const OBSERVER_JS: &str = r#"(() => {
     if (v && typeof v === 'object') { const o = {}; for (const k in v) o[k] = describe(v[k]); return o; }
     return v;
   };
-  const json = (v) => { try { return JSON.parse(JSON.stringify(v)); } catch (e) { return null; } };
+  const json = (v) => { try { return parse(stringify(v)); } catch (e) { return null; } };
   const proxies = new WeakMap();
+  // A page that wraps fbq in its own function calls both: one call, reported once.
+  let depth = 0;
   const wrap = (f) => {
     if (typeof f !== 'function') return f;
     let p = proxies.get(f);
     if (!p) {
       p = new Proxy(f, {
         apply(target, self, args) {
-          let raw = null;
-          try { raw = JSON.stringify(describe(args)); } catch (e) {}
-          send({ k: 'call', args: json(args), raw });
-          return Reflect.apply(target, self, args);
+          if (depth === 0) {
+            let raw = null;
+            try { raw = stringify(describe(args)); } catch (e) {}
+            send({ k: 'call', args: json(args), raw });
+          }
+          depth++;
+          try { return apply(target, self, args); } finally { depth--; }
         },
       });
       proxies.set(f, p);

@@ -258,9 +258,15 @@ impl Page<'_> {
     /// session and other storage of every origin it visited — so the next navigation
     /// starts like a first visit (the tab and its interception stay).
     pub fn reset(&mut self, storage: bool) -> Result<(), BrowserError> {
+        if storage {
+            // Leave the last page first: its unload handlers and timers could write again
+            // what is cleared. Its session storage goes with it.
+            let _ = self.eval("try { sessionStorage.clear(); } catch (e) {} 0");
+            self.goto("about:blank")?;
+            self.close_popups()?;
+        }
         self.call("Network.clearBrowserCookies", json!({}))?;
         if storage {
-            let _ = self.eval("try { sessionStorage.clear(); } catch (e) {} 0");
             let origins: std::collections::BTreeSet<String> = self
                 .capture
                 .documents
@@ -277,8 +283,39 @@ impl Page<'_> {
         self.capture = Capture::default();
         self.tokens.clear();
         self.arrived.clear();
+        self.in_flight.clear();
+        self.loading = false;
         self.responses.clear();
         Ok(())
+    }
+
+    /// Closes the other tabs of this page's context (a link with `target=_blank` opens
+    /// one, which would go on running).
+    fn close_popups(&mut self) -> Result<(), BrowserError> {
+        let targets = self.browser_call("Target.getTargets", json!({}))?;
+        let others: Vec<String> = targets["targetInfos"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| {
+                t["browserContextId"] == self.context_id.as_str()
+                    && t["targetId"] != self.target_id.as_str()
+                    && t["type"] == "page"
+            })
+            .filter_map(|t| t["targetId"].as_str().map(str::to_owned))
+            .collect();
+        for id in others {
+            let _ = self.browser_call("Target.closeTarget", json!({"targetId": id}));
+        }
+        Ok(())
+    }
+
+    /// A browser-level command, with this page's events handled while it is answered.
+    fn browser_call(&mut self, method: &str, params: Value) -> Result<Value, BrowserError> {
+        self.check_usable()?;
+        let deadline = Instant::now() + self.timeout;
+        let id = self.browser.conn.send(None, method, params)?;
+        self.await_response(id, method, deadline)
     }
 
     /// Navigates to `url` and waits for its load event. A same-document navigation (a
@@ -296,6 +333,12 @@ impl Page<'_> {
         self.dom_ready = false;
         let r = self.call_until("Page.navigate", json!({"url": url}), deadline)?;
         if let Some(e) = r.get("errorText").and_then(Value::as_str) {
+            // An error status with an empty body: the status tells what happened.
+            if e == "net::ERR_HTTP_RESPONSE_CODE_FAILURE"
+                && self.document_status().is_some_and(|(_, s)| s >= 400)
+            {
+                return Ok(());
+            }
             return Err(BrowserError::Navigation {
                 url: url.to_owned(),
                 error: e.to_owned(),
@@ -328,7 +371,23 @@ impl Page<'_> {
 
     /// Waits for the load event of the navigation under way (or the last one).
     pub fn wait_loaded(&mut self, deadline: Instant, what: &str) -> Result<(), BrowserError> {
-        while !self.loaded {
+        self.wait_load(deadline, what, false)
+    }
+
+    /// Waits for the navigation the page started to end: its document's load event, or
+    /// the frame stopping without one (a download, a `204 No Content`, a cancelled
+    /// navigation).
+    pub fn wait_navigation(&mut self, deadline: Instant, what: &str) -> Result<(), BrowserError> {
+        self.wait_load(deadline, what, true)
+    }
+
+    fn wait_load(
+        &mut self,
+        deadline: Instant,
+        what: &str,
+        or_stopped: bool,
+    ) -> Result<(), BrowserError> {
+        while !self.loaded && (self.loading || !or_stopped) {
             if Instant::now() >= deadline {
                 return Err(BrowserError::Timeout {
                     what: format!("the load event of {what}"),
@@ -346,15 +405,10 @@ impl Page<'_> {
         self.loading && !self.loaded
     }
 
-    /// The HTTP status of the last top-level document whose URL is `url` (fragment
-    /// ignored), if a response was seen.
-    pub fn status(&self, url: &str) -> Option<u16> {
-        let url = url.split('#').next().unwrap_or(url);
-        self.responses
-            .iter()
-            .rev()
-            .find(|(u, _)| u.split('#').next() == Some(url))
-            .map(|(_, s)| *s)
+    /// The URL and HTTP status of the last top-level document response (after redirects:
+    /// the document that was shown), if the network is watched and one was seen.
+    pub fn document_status(&self) -> Option<(&str, u16)> {
+        self.responses.last().map(|(u, s)| (u.as_str(), *s))
     }
 
     /// Evaluates a JavaScript expression in the page (a promise is awaited) and returns
@@ -449,18 +503,18 @@ impl Page<'_> {
     /// Submits the form `target` names (the form, or a control in it) as a visitor would:
     /// its constraints must hold (else [`BrowserError::InvalidForm`] lists the fields), and
     /// its submit button is clicked — or, with none visible, `requestSubmit()` is called.
-    /// Returns the element clicked, or the form.
+    /// Returns the element clicked (`false`), or the form submitted by script (`true`).
     pub fn submit_target(
         &mut self,
         target: &Target<'_>,
         wait: Duration,
-    ) -> Result<String, BrowserError> {
+    ) -> Result<(String, bool), BrowserError> {
         match self.drive(Op::Submit, target, wait, None)? {
             Answer::Ok(l) => {
                 self.mouse_click(l.x, l.y)?;
-                Ok(l.element)
+                Ok((l.element, false))
             }
-            Answer::Submitted { submitted } => Ok(submitted),
+            Answer::Submitted { submitted } => Ok((submitted, true)),
             Answer::Miss(m) => Err(miss(m, target, wait)),
         }
     }
@@ -904,6 +958,10 @@ impl Page<'_> {
                 self.activity();
             }
             "Page.domContentEventFired" => self.dom_ready = true,
+            "Page.downloadWillBegin" => {
+                self.loading = false;
+                self.activity();
+            }
             "Page.loadEventFired" => {
                 self.loaded = true;
                 self.activity();
@@ -1080,11 +1138,14 @@ fn is_main(p: &Value, main_frame: &str) -> bool {
     p["frameId"].as_str() == Some(main_frame)
 }
 
-/// A script of tagc's own: its path's last segment starts with `tagc` and ends in `.js`.
+/// A script of tagc's own: `tagc.js`, or a name such as `tagc.min.js` or `tagc-3f2a.js`
+/// (not `tagcloud.js`).
 fn is_tagc_script(url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let file = path.rsplit('/').next().unwrap_or(path);
-    file.starts_with("tagc") && file.ends_with(".js")
+    file.strip_prefix("tagc").is_some_and(|rest| {
+        rest == ".js" || (rest.starts_with(['.', '-']) && rest.ends_with(".js"))
+    })
 }
 
 /// `scheme://host[:port]` of an http(s) URL.
@@ -1171,6 +1232,8 @@ mod tests {
         assert!(is_tagc_script("/tagc.min.js"));
         assert!(!is_tagc_script("https://x.example/app.js"));
         assert!(!is_tagc_script("https://x.example/tagc/app.js"));
+        assert!(!is_tagc_script("https://x.example/js/tagcloud.js"));
+        assert!(is_tagc_script("https://x.example/js/tagc-3f2a.js"));
         assert_eq!(
             origin("http://127.0.0.1:8080/p/x?y#z").as_deref(),
             Some("http://127.0.0.1:8080")

@@ -51,9 +51,11 @@ pub struct ButtonVerify {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(example = serde_json::json!([{"click": "button.open-quote"}]))]
     pub before: Vec<Step>,
-    /// Values for form fields (CSS selector → value), filled in selector order before the
-    /// form is submitted, so `required` fields let it through. `true`/`false` set a
-    /// checkbox; an option's value picks it in a `<select>`.
+    /// Values for form fields (CSS selector → value), filled before the form is submitted,
+    /// so `required` fields let it through; in alphabetical order of the selectors (fields
+    /// that depend on each other, such as a region list filled once a country is chosen,
+    /// go in `before: [{fill: …}, {fill: …}]` steps, which run in order). `true`/`false`
+    /// set a checkbox; an option's value picks it in a `<select>`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(example = serde_json::json!({"#email": "ana@example.com", "#name": "Ana"}))]
     pub fill: BTreeMap<String, String>,

@@ -114,13 +114,13 @@ fn check_step(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], step: &Step) {
             .help("write the visible label of the element to click, such as `text: \"Aceptar\"`"),
         ),
         Step::Text(_) => {}
-        Step::Goto(p) if !p.starts_with('/') || p.starts_with("//") => ctx.push(
+        Step::Goto(p) if !p.starts_with('/') || p.starts_with("//") || p.contains('#') => ctx.push(
             Diagnostic::new(
                 Code::InvalidVerifyStep,
                 ctx.span(f, &join(path, [Seg::from("goto")])),
                 format!("`goto: {p}` is not a path of the site"),
             )
-            .label("expected a path starting with `/`")
+            .label("expected a path starting with `/`, without `#`")
             .help("write the path only, such as `goto: /app`; `tagc verify --base-url` says which site"),
         ),
         Step::Goto(_) => {}
@@ -166,6 +166,18 @@ fn page_url(
     order: &[(&str, Vec<UrlPattern>)],
 ) {
     let span = ctx.span(f, path);
+    if url.contains('#') {
+        ctx.push(
+            Diagnostic::new(
+                Code::VerifyUrlNotCovered,
+                span,
+                format!("`{url}` has a `#fragment`"),
+            )
+            .label("the fragment is not part of the page's URL")
+            .help("write the path (and query) only: a fragment does not load a page, and tagc routes pages by path"),
+        );
+        return;
+    }
     if !url.starts_with('/') || url.starts_with("//") {
         ctx.push(
             Diagnostic::new(

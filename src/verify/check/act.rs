@@ -2,30 +2,23 @@
 //! used and whether others matched too.
 
 use super::{Run, Stop, target};
-use crate::browser::{Located, Target};
-use crate::verify::Note;
+use crate::browser::{Located, Observed, Page, Target};
 use crate::verify::plan::{Action, Locator};
+use crate::verify::{Note, NoteLevel};
+
+/// What the action did.
+enum Done {
+    /// Clicked this element.
+    Clicked(Located),
+    /// Submitted the form: with a click on this element, or (`scripted`) with
+    /// `requestSubmit()` since it has no visible submit button.
+    Submitted { with: String, scripted: bool },
+}
 
 impl Run<'_, '_, '_> {
     pub(super) fn act(&mut self) -> Result<(), Stop> {
-        // Everything the page did so far has arrived, and which document it is.
-        let doc = self
-            .page
-            .barrier()
-            .map_err(|e| Stop::browser(&e, "reading the page"))?;
-        self.doc = doc.unwrap_or_else(|| self.current_doc());
-        let cap = self.page.capture();
-        self.mark = cap.events.len();
-        self.sent_mark = cap.sent.len();
-        self.hits_mark = cap.hits.len();
-        let wait = self.wait();
         let (t, submit) = match &self.check.action {
-            Action::Load => {
-                // A load check's calls are the document's from its start.
-                self.mark = 0;
-                self.hits_mark = 0;
-                return Ok(());
-            }
+            Action::Load => return self.loaded_page(),
             Action::Click { locator } => (target(locator), false),
             // A text locator names the submit button: a visitor clicks it.
             Action::Submit {
@@ -33,37 +26,89 @@ impl Run<'_, '_, '_> {
             } => (target(l), false),
             Action::Submit { locator } => (target(locator), true),
         };
+        let wait = self.wait();
+        // The marks are taken in the document the action runs in: when a navigation (a
+        // banner reloading the page) replaces it mid-way, again in the next one.
+        let (doc, marks, done) = self
+            .retry(|p| {
+                let doc = p.barrier()?;
+                let marks = marks(p);
+                let done = if submit {
+                    let (with, scripted) = p.submit_target(&t, wait)?;
+                    Done::Submitted { with, scripted }
+                } else {
+                    Done::Clicked(p.click_target(&t, wait)?)
+                };
+                Ok((doc, marks, done))
+            })
+            .map_err(|e| Stop::browser(&e, ""))?;
+        self.doc = doc.unwrap_or_else(|| self.current_doc());
+        (self.mark, self.sent_mark, self.hits_mark) = marks;
         let what = t.describe();
-        if submit {
-            let mut used = String::new();
-            self.retry(|p| {
-                used = p.submit_target(&t, wait)?;
-                Ok(())
-            })
-            .map_err(|e| Stop::browser(&e, ""))?;
-            if self.site() {
-                self.notes
-                    .push(Note::info(format!("submitted {what} with {used}")));
+        // Offline the harness built the element: only what is suspicious is news.
+        let site = self.site();
+        let notes = match done {
+            Done::Clicked(l) => acted_on(&t, &l),
+            Done::Submitted {
+                with,
+                scripted: true,
+            } => vec![Note::warning(format!(
+                "submitted {what} with requestSubmit(): the form has no visible submit button, so a visitor could send it only with Enter in a field, or not at all ({with})"
+            ))],
+            Done::Submitted { with, .. } => {
+                vec![Note::info(format!("submitted {what} with {with}"))]
             }
-        } else {
-            let mut located = None;
-            self.retry(|p| {
-                located = Some(p.click_target(&t, wait)?);
-                Ok(())
-            })
-            .map_err(|e| Stop::browser(&e, ""))?;
-            if let Some(l) = located {
-                // Offline the harness built the element: only several matches are news.
-                let site = self.site();
-                self.notes.extend(
-                    acted_on(&t, &l)
-                        .into_iter()
-                        .filter(|n| site || n.level == crate::verify::NoteLevel::Warning),
-                );
-            }
-        }
+        };
+        self.notes.extend(
+            notes
+                .into_iter()
+                .filter(|n| site || n.level == NoteLevel::Warning),
+        );
         Ok(())
     }
+
+    /// A load check acts on nothing: its calls are its document's from the start. On a
+    /// real site, the document shown must be this page's — after the steps, the one the
+    /// last route change reached.
+    fn loaded_page(&mut self) -> Result<(), Stop> {
+        self.doc = self.barrier()?;
+        self.mark = 0;
+        self.hits_mark = 0;
+        if !self.site() {
+            return Ok(());
+        }
+        let cap = self.page.capture();
+        let routed = cap
+            .events
+            .iter()
+            .skip(self.steps_mark)
+            .rev()
+            .find_map(|e| match e {
+                Observed::Route { doc, url } if *doc == self.doc => Some(url.clone()),
+                _ => None,
+            });
+        let (url, how) = match routed {
+            Some(url) => (url, "the route change of the steps"),
+            None => (
+                cap.documents
+                    .get(self.doc)
+                    .map(|d| d.url.clone())
+                    .unwrap_or_default(),
+                if self.check.steps.is_empty() {
+                    "loading the page"
+                } else {
+                    "the steps"
+                },
+            ),
+        };
+        self.owns(&url, how)
+    }
+}
+
+/// (events, requests sent, pixel hits) captured so far.
+fn marks(p: &Page<'_>) -> (usize, usize, usize) {
+    let cap = p.capture();
+    (cap.events.len(), cap.sent.len(), cap.hits.len())
 }
 
 /// Which element was clicked, and — when several visible elements match — which others
@@ -84,7 +129,7 @@ fn acted_on(t: &Target<'_>, l: &Located) -> Vec<Note> {
     };
     let alike = matches!(t, Target::Selector(_)) && l.same_label;
     let message = format!(
-        "{what} matches {} visible elements{}; clicked the first, {at}{others}",
+        "{what} matches {} visible elements{}; clicked the first that takes a click, {at}{others}",
         l.visible,
         if alike { " alike" } else { "" }
     );

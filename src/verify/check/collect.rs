@@ -25,35 +25,38 @@ impl Run<'_, '_, '_> {
                 .map(|_| ())
                 .map_err(|e| Stop::browser(&e, "reading the page"));
         }
-        let want_calls = self.expected().len();
+        let expected = self.expected();
+        let want_calls = expected.len();
         let want_hits = if self.ctx.real_fbevents {
-            self.expected().iter().filter(|e| e.event.is_some()).count()
+            expected.iter().filter(|e| e.event.is_some()).count()
         } else {
             0
         };
-        let events: Vec<String> = self
-            .expected()
-            .iter()
-            .filter_map(|e| e.event.clone())
-            .collect();
+        let events: Vec<String> = expected.iter().filter_map(|e| e.event.clone()).collect();
         let (doc, mark, hits_mark) = (self.doc, self.mark, self.hits_mark);
         let routed = self.routed_load();
         let load = self.check.action == crate::verify::plan::Action::Load;
         loop {
+            // Looked at again only when something new was captured, not on every message.
+            let mut seen = (usize::MAX, usize::MAX, usize::MAX);
+            let mut met = false;
             let end = self
                 .page
                 .wait_until(self.deadline, Some(DECIDE_QUIET), |cap| {
-                    if meta_failure(cap).is_some() {
-                        return true;
+                    let now = (cap.events.len(), cap.hits.len(), cap.failed.len());
+                    if now != seen {
+                        seen = now;
+                        let seg = super::judge::segments(cap, doc, mark, load, routed);
+                        let hits = cap
+                            .hits
+                            .iter()
+                            .skip(hits_mark)
+                            .filter(|h| events.contains(&h.ev))
+                            .count();
+                        met = meta_failure(cap).is_some()
+                            || (seg.action.len() >= want_calls && hits >= want_hits);
                     }
-                    let seg = super::judge::segments(cap, doc, mark, load, routed);
-                    let hits = cap
-                        .hits
-                        .iter()
-                        .skip(hits_mark)
-                        .filter(|h| events.contains(&h.ev))
-                        .count();
-                    seg.action.len() >= want_calls && hits >= want_hits
+                    met
                 })
                 .map_err(|e| Stop::browser(&e, "waiting for the page"))?;
             self.meta_reachable()?;

@@ -114,8 +114,8 @@ pub(super) fn segments(
 }
 
 impl Run<'_, '_, '_> {
-    /// A load check of a page reached through its steps by a route change: its load
-    /// events are those the route change fired (no page setup).
+    /// A load check of a page its steps reached by a route change (one after the steps
+    /// began): its load events are those the route change fired (no page setup).
     pub(super) fn routed_load(&self) -> bool {
         self.check.action == Action::Load
             && self.site()
@@ -125,25 +125,16 @@ impl Run<'_, '_, '_> {
                 .capture()
                 .events
                 .iter()
+                .skip(self.steps_mark)
                 .any(|e| matches!(e, Observed::Route { doc, .. } if *doc == self.doc))
     }
 
-    /// The calls this check expects of its page.
+    /// The calls this check expects of its page (the visitor's consent is judged apart:
+    /// a banner that remembers the visitor grants early, one that asks grants late).
     pub(super) fn expected(&self) -> Vec<ExpectedCall> {
         let mut e = self.check.expect.clone();
         if self.routed_load() {
             e.retain(|c| !c.setup);
-        }
-        if self.granted {
-            e.push(ExpectedCall {
-                method: "consent".to_owned(),
-                args: Some(vec![Value::from("grant")]),
-                pixel: None,
-                event: None,
-                params: std::collections::BTreeMap::new(),
-                event_id: None,
-                setup: false,
-            });
         }
         e
     }
@@ -161,7 +152,24 @@ impl Run<'_, '_, '_> {
         let seg = segments(&cap, self.doc, self.mark, load, routed);
         let action: Vec<Value> = seg.action.iter().map(|v| (*v).clone()).collect();
         let mut mm = Vec::new();
-        compare::calls(&expected, &action, seen, "fbq call", &mut mm);
+        // Consent: with `consent: required` the grant is the visitor's, wherever it falls.
+        let consent = self.check.consent_required;
+        let compared: Vec<Value> = action
+            .iter()
+            .filter(|c| !(consent && is_grant(c)))
+            .cloned()
+            .collect();
+        compare::calls(&expected, &compared, seen, "fbq call", &mut mm);
+        if self.granted && !routed && !action.iter().any(is_grant) {
+            mm.push(Mismatch {
+                what: "the visitor's consent".to_owned(),
+                expected: "fbq('consent', 'grant') once the visitor agreed".to_owned(),
+                actual: "no such call".to_owned(),
+            });
+        }
+        if self.site() {
+            self.library_loaded(&cap, &action, &mut mm);
+        }
         if self.site() && self.ctx.real_fbevents {
             let pixels: Vec<String> = cap
                 .events
@@ -174,7 +182,7 @@ impl Run<'_, '_, '_> {
                 })
                 .collect();
             let hits = cap.hits.get(self.hits_mark..).unwrap_or_default();
-            compare::hits(&expected, &action, &pixels, hits, "fbq call", &mut mm);
+            compare::hits(&expected, &compared, &pixels, hits, "fbq call", &mut mm);
         }
         // What a real page sent is news; a harness page's values were planted.
         let mut sent = if self.site() {
@@ -223,18 +231,59 @@ impl Run<'_, '_, '_> {
         }
     }
 
+    /// With tagc's snippet on a real page, the base code must really have asked for
+    /// Meta's library: an `fbq` some other script defined (an ad-blocker guard), or a
+    /// Content-Security-Policy without connect.facebook.net, leaves every call unsent.
+    fn library_loaded(
+        &self,
+        cap: &crate::browser::Capture,
+        action: &[Value],
+        mm: &mut Vec<Mismatch>,
+    ) {
+        let made_calls = !action.is_empty()
+            || cap
+                .events
+                .iter()
+                .any(|e| matches!(e, Observed::Call { doc, .. } if *doc == self.doc));
+        let requested = cap.meta_requests.iter().any(|u| {
+            u.split(['?', '#'])
+                .next()
+                .is_some_and(|u| u.ends_with("/fbevents.js"))
+        });
+        if made_calls && !requested {
+            mm.push(Mismatch {
+                what: "Meta's fbevents.js".to_owned(),
+                expected: "requested by the snippet's base code".to_owned(),
+                actual: "never requested: `fbq` is not the base code's (another script defined it first), or the page's Content-Security-Policy blocks connect.facebook.net".to_owned(),
+            });
+        }
+    }
+
     /// The page an action led to: its status, and its calls against that page's own load
-    /// check when the configuration has the page.
+    /// check when the configuration has the page (on the site's own origin).
     fn landing(&mut self, l: &Landing<'_>, seen: Seen, mm: &mut Vec<Mismatch>) {
-        let path = path_of(&l.url).to_owned();
+        let path = path_of(&l.url);
         let route = path.split('?').next().unwrap_or("/").to_owned();
         let how = if l.document {
             "navigating"
         } else {
             "the route change"
         };
+        let base = self.ctx.site.and_then(super::origin).or_else(|| {
+            self.harness
+                .server
+                .as_ref()
+                .and_then(|s| super::origin(&s.url("")))
+        });
+        if super::origin(&l.url) != base {
+            self.notes.push(Note::info(format!(
+                "the action led to another site, {}: not compared",
+                super::origin(&l.url).unwrap_or_else(|| l.url.clone())
+            )));
+            return;
+        }
         if l.document
-            && let Some(status) = self.page.status(&l.url).filter(|s| *s >= 400)
+            && let Some((_, status)) = self.page.document_status().filter(|(_, s)| *s >= 400)
         {
             mm.push(Mismatch {
                 what: format!("after {how} to {path}"),
@@ -243,11 +292,21 @@ impl Run<'_, '_, '_> {
             });
             return;
         }
-        // A consent banner that remembers the visitor grants again on every page.
+        // The visitor agreed on the first page: a banner that remembers it grants again
+        // on every page; one that does not leaves this page's events held by Meta.
+        let consent = self.check.consent_required;
+        if consent && l.document && !l.calls.iter().any(|c| is_grant(c)) {
+            mm.push(Mismatch {
+                what: format!("after {how} to {path}: the visitor's consent"),
+                expected: "fbq('consent', 'grant') again (the banner remembers the visitor)"
+                    .to_owned(),
+                actual: "no such call: Meta holds this page's events".to_owned(),
+            });
+        }
         let calls: Vec<Value> = l
             .calls
             .iter()
-            .filter(|c| !(self.check.consent_required && is_grant(c)))
+            .filter(|c| !(consent && is_grant(c)))
             .map(|v| (*v).clone())
             .collect();
         match self.ctx.landing(&route) {

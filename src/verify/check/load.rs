@@ -3,7 +3,6 @@
 //! reach.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use super::{DECIDE_QUIET, Run, Stop, path_of};
 use crate::browser::serve::{Route, Routes, Server};
@@ -11,20 +10,50 @@ use crate::browser::{Capture, Observed, WaitEnd};
 use crate::model::Step;
 use crate::verify::harness;
 
-/// A failed request for Meta's library, if any.
-pub(super) fn meta_failure(cap: &Capture) -> Option<String> {
-    cap.failed
-        .iter()
-        .find(|f| {
-            f.url.contains("://connect.facebook.net/")
-                && f.url.split(['?', '#']).next().is_some_and(|u| u.ends_with("/fbevents.js"))
-        })
-        .map(|f| {
-            format!(
-                "Meta's fbevents.js could not be loaded from {} ({}): this machine cannot reach Meta, so nothing can be compared; run with --fbevents recorder to check the fbq calls without Meta's library",
-                f.url, f.error
-            )
-        })
+/// Why Meta's library did not load, if it did not: a failure of the network (this machine
+/// cannot reach Meta: nothing in the run can be compared) or of this page (blocked by its
+/// Content-Security-Policy or a client rule: this page's tracking is broken).
+pub(super) enum MetaFailure {
+    /// Meta is out of reach.
+    Unreachable(String),
+    /// This page kept it from loading.
+    Blocked(String),
+}
+
+/// A failed request for Meta's library, if any (cancelled requests do not count: a
+/// navigation cancels what is loading).
+pub(super) fn meta_failure(cap: &Capture) -> Option<MetaFailure> {
+    let f = cap.failed.iter().find(|f| {
+        !f.canceled
+            && f.url.contains("://connect.facebook.net/")
+            && f.url
+                .split(['?', '#'])
+                .next()
+                .is_some_and(|u| u.ends_with("/fbevents.js"))
+    })?;
+    let network = [
+        "NAME_NOT_RESOLVED",
+        "CONNECTION_",
+        "PROXY",
+        "TUNNEL",
+        "TIMED_OUT",
+        "INTERNET_DISCONNECTED",
+        "ADDRESS_UNREACHABLE",
+        "NETWORK_",
+        "SSL_",
+        "CERT_",
+    ];
+    Some(if network.iter().any(|n| f.error.contains(n)) {
+        MetaFailure::Unreachable(format!(
+            "Meta's fbevents.js could not be loaded from {} ({}): this machine cannot reach Meta, so nothing can be compared; run with --fbevents recorder to check the fbq calls without Meta's library",
+            f.url, f.error
+        ))
+    } else {
+        MetaFailure::Blocked(format!(
+            "the page kept Meta's fbevents.js from loading ({}): a Content-Security-Policy without connect.facebook.net, or a blocking rule; no event of this page reaches Meta",
+            f.error
+        ))
+    })
 }
 
 impl Run<'_, '_, '_> {
@@ -43,7 +72,9 @@ impl Run<'_, '_, '_> {
             self.serve_harness()?;
         }
         self.goto(start)?;
-        if self.site() {
+        // With consent required, a snippet may arrive only once the visitor agrees: the
+        // consent step decides first.
+        if self.site() && !self.check.consent_required {
             self.snippet_present()?;
         }
         Ok(())
@@ -59,18 +90,41 @@ impl Run<'_, '_, '_> {
         self.page
             .goto_until(&full, !self.site())
             .map_err(|e| Stop::browser(&e, &format!("loading {path}")))?;
-        self.status_ok(&full)
+        self.status_ok(path)
     }
 
-    /// An error status of the document at `url` fails the check, whatever the error page
-    /// shows (an error page's layout may well carry the pixel).
-    pub(super) fn status_ok(&self, url: &str) -> Result<(), Stop> {
-        match self.page.status(url) {
-            Some(status) if status >= 400 => Err(Stop::failed(format!(
-                "HTTP {status} at {}: the page is not there, whatever its error page shows",
-                path_of(url)
+    /// An error status of the document shown (after redirects) fails the check, whatever
+    /// the error page shows (an error page's layout may well carry the pixel).
+    pub(super) fn status_ok(&self, path: &str) -> Result<(), Stop> {
+        match self.page.document_status() {
+            Some((url, status)) if status >= 400 => Err(Stop::failed(format!(
+                "HTTP {status} at {}{}: the page is not there, whatever its error page shows",
+                path_of(url),
+                if path_of(url) == path {
+                    String::new()
+                } else {
+                    format!(" (loading {path})")
+                }
             ))),
             _ => Ok(()),
+        }
+    }
+
+    /// The page shown at `url` must be this check's page: a redirect to a login page or
+    /// the home page shows another page, whose calls say nothing of this one.
+    pub(super) fn owns(&self, url: &str, how: &str) -> Result<(), Stop> {
+        let path = path_of(url);
+        let route = path.split('?').next().unwrap_or(&path);
+        match self.ctx.landing(route) {
+            Some((id, _)) if id == self.check.page => Ok(()),
+            Some((id, _)) => Err(Stop::failed(format!(
+                "{how} shows {path}, which is page `{id}`, not `{}`: a redirect, or steps that lead elsewhere",
+                self.check.page
+            ))),
+            None => Err(Stop::failed(format!(
+                "{how} shows {path}, which no page of the configuration covers, not page `{}`",
+                self.check.page
+            ))),
         }
     }
 
@@ -114,12 +168,8 @@ impl Run<'_, '_, '_> {
     /// Waits until the page's first `fbq` call — at once for a snippet in `<head>`, later
     /// for one a tag manager injects — or until the page has loaded and gone quiet without
     /// one: then it has no snippet, decided without waiting for any deadline.
-    fn snippet_present(&mut self) -> Result<(), Stop> {
-        let doc = self
-            .page
-            .barrier()
-            .map_err(|e| Stop::browser(&e, "reading the page"))?
-            .unwrap_or_else(|| self.current_doc());
+    pub(super) fn snippet_present(&mut self) -> Result<(), Stop> {
+        let doc = self.barrier()?;
         let has_call = move |cap: &Capture| {
             cap.events
                 .iter()
@@ -135,26 +185,38 @@ impl Run<'_, '_, '_> {
         if end == WaitEnd::Met {
             return Ok(());
         }
+        Err(self.no_snippet(doc, end == WaitEnd::Deadline))
+    }
+
+    /// Why document `doc` made no `fbq` call, in words: no snippet, a snippet that failed
+    /// to run (the page's first error is named), or a runtime without Meta's base code.
+    pub(super) fn no_snippet(&mut self, doc: usize, deadline: bool) -> Stop {
         let runtime = self
             .page
             .eval("!!(window.tagc && window.tagc.on)")
             .unwrap_or_default();
         let cap = self.page.capture();
-        let path = path_of(cap.documents.get(doc).map_or("/", |d| d.url.as_str())).to_owned();
-        Err(Stop::failed(if runtime == true {
+        let path = path_of(cap.documents.get(doc).map_or("/", |d| d.url.as_str()));
+        let error = cap
+            .errors
+            .first()
+            .map(|e| format!("; the page reported: {}", e.message))
+            .unwrap_or_default();
+        Stop::failed(if runtime == true {
             format!(
                 "the tagc runtime on {path} made no fbq call: Meta's base code is missing from the snippet"
             )
         } else {
             format!(
-                "the page {path} has no tagc snippet: no fbq call and no tagc runtime once it had loaded and gone quiet{}",
-                if end == WaitEnd::Deadline {
+                "the page {path} has no tagc snippet: no fbq call and no tagc runtime once it had loaded and stayed quiet for {} s{}{error}",
+                DECIDE_QUIET.as_secs_f32(),
+                if deadline {
                     " (the check's deadline passed)"
                 } else {
                     ""
                 }
             )
-        }))
+        })
     }
 
     /// With Meta's real library: stops when it could not be loaded (and tells the other
@@ -164,22 +226,42 @@ impl Run<'_, '_, '_> {
             return Ok(());
         }
         match meta_failure(self.page.capture()) {
-            Some(why) => {
+            Some(MetaFailure::Unreachable(why)) => {
                 let _ = self.ctx.meta_down.set(why.clone());
                 Err(Stop::error(why))
             }
+            Some(MetaFailure::Blocked(why)) => Err(Stop::failed(why)),
             None => Ok(()),
         }
     }
 
-    /// Waits for the navigation under way, if any, to load.
+    /// Waits for the navigation under way, if any, to end.
     pub(super) fn follow_navigation(&mut self) -> Result<(), Stop> {
         if self.page.navigating() {
-            let deadline = self.deadline.min(Instant::now() + self.ctx.timeout);
+            let deadline = self.deadline;
             self.page
-                .wait_loaded(deadline, "the next page")
+                .wait_navigation(deadline, "the next page")
                 .map_err(|e| Stop::browser(&e, "following a navigation"))?;
         }
         Ok(())
+    }
+
+    /// Waits until everything the current document reported has arrived (following a
+    /// navigation that replaced it meanwhile, such as a redirect on load), and returns the
+    /// document's index.
+    pub(super) fn barrier(&mut self) -> Result<usize, Stop> {
+        for _ in 0..3 {
+            match self.page.barrier() {
+                Ok(doc) => return Ok(doc.unwrap_or_else(|| self.current_doc())),
+                Err(e) if super::prepare::navigated_away(&e) => {
+                    let deadline = self.deadline;
+                    self.page
+                        .wait_navigation(deadline, "the next page")
+                        .map_err(|e| Stop::browser(&e, "following a navigation"))?;
+                }
+                Err(e) => return Err(Stop::browser(&e, "reading the page")),
+            }
+        }
+        Err(Stop::error("the page kept navigating away"))
     }
 }

@@ -255,6 +255,7 @@ pub(crate) fn run(
             mark: 0,
             sent_mark: 0,
             hits_mark: 0,
+            steps_mark: 0,
             granted: false,
         };
         verdicts.push((url, run.go(url)));
@@ -323,6 +324,8 @@ struct Run<'p, 'b, 'c> {
     sent_mark: usize,
     /// Where the pixel requests stood when the check acted.
     hits_mark: usize,
+    /// Where the capture's events stood before the visitor's steps.
+    steps_mark: usize,
     /// Whether the visitor's consent was granted during a load check (the grant call is
     /// then expected after the page's own calls).
     granted: bool,
@@ -330,11 +333,13 @@ struct Run<'p, 'b, 'c> {
 
 impl Run<'_, '_, '_> {
     fn go(mut self, url: &str) -> Verdict {
+        // Every stage, and each call on the page within it, ends by the check's deadline.
         let started = self
+            .stage()
             .load(url)
-            .and_then(|()| self.prepare())
-            .and_then(|()| self.act())
-            .and_then(|()| self.collect());
+            .and_then(|()| self.stage().prepare())
+            .and_then(|()| self.stage().act())
+            .and_then(|()| self.stage().collect());
         match started {
             Ok(()) => self.judge(),
             Err(stop) => {
@@ -350,6 +355,13 @@ impl Run<'_, '_, '_> {
 
     fn site(&self) -> bool {
         self.ctx.site.is_some()
+    }
+
+    /// Bounds the page's calls by the time left before the check's deadline.
+    fn stage(&mut self) -> &mut Self {
+        let left = self.left().max(Duration::from_millis(50));
+        self.page.set_timeout(left);
+        self
     }
 
     /// The time left before the check's deadline.
@@ -417,13 +429,30 @@ fn target(l: &Locator) -> Target<'_> {
     }
 }
 
-/// The path (and query) of a URL: `http://h/p?q#f` → `/p?q`.
-fn path_of(url: &str) -> &str {
+/// The path (and query) of a URL: `http://h/p?q#f` → `/p?q`, `http://h?q` → `?q`
+/// (shown as `/?q`).
+fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let start = rest.find('/').unwrap_or(rest.len());
+    let start = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let p = &rest[start..];
     let p = p.split('#').next().unwrap_or(p);
-    if p.is_empty() { "/" } else { p }
+    if p.starts_with('/') {
+        p.to_owned()
+    } else {
+        format!("/{p}")
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lowercased, `None` for other schemes.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next().unwrap_or(host);
+    Some(format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    ))
 }
 
 #[cfg(test)]
@@ -434,6 +463,11 @@ mod tests {
     fn paths_and_outcomes() {
         assert_eq!(path_of("http://127.0.0.1:80/p/x?y=1#z"), "/p/x?y=1");
         assert_eq!(path_of("https://shop.example"), "/");
+        assert_eq!(path_of("https://shop.example?utm=1"), "/?utm=1");
+        assert_eq!(
+            origin("HTTPS://user:pw@Shop.Example:443/x").as_deref(),
+            Some("https://shop.example:443")
+        );
         assert_eq!(worst(Outcome::Passed, Outcome::Failed), Outcome::Failed);
         assert_eq!(worst(Outcome::Error, Outcome::Failed), Outcome::Error);
     }

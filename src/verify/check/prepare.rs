@@ -1,8 +1,6 @@
 //! Prepare: what a visitor does before the action — agree on the consent banner, the
 //! configured steps (open a modal, reach a single-page app's route), form values.
 
-use std::time::Duration;
-
 use super::{DECIDE_QUIET, Run, Stop};
 use crate::browser::{BrowserError, Capture, Observed, Page, Target, WaitEnd};
 use crate::model::Step;
@@ -23,6 +21,7 @@ impl Run<'_, '_, '_> {
             return Ok(());
         }
         let check = self.check;
+        self.steps_mark = self.page.capture().events.len();
         let skip = usize::from(matches!(check.steps.first(), Some(Step::Goto(_))));
         for step in &check.steps[skip..] {
             self.step(step, "before the check")?;
@@ -58,17 +57,28 @@ impl Run<'_, '_, '_> {
         };
         let from = self.page.capture().events.len();
         self.step(&step, "accepting the consent banner")?;
+        // Of the page itself, not of an iframe's own pixel.
         let granted = move |cap: &Capture| {
-            cap.events
-                .iter()
-                .skip(from)
-                .any(|e| matches!(e, Observed::Call { args, .. } if is_grant(args)))
+            cap.events.iter().skip(from).any(|e| {
+                matches!(e, Observed::Call { doc, args, .. }
+                    if is_grant(args) && cap.documents.get(*doc).is_some_and(|d| d.top))
+            })
         };
         let end = self
             .page
             .wait_until(self.deadline, Some(DECIDE_QUIET), granted)
             .map_err(|e| Stop::browser(&e, "waiting for consent"))?;
         if end != WaitEnd::Met {
+            let doc = self.barrier()?;
+            let any_call = self
+                .page
+                .capture()
+                .events
+                .iter()
+                .any(|e| matches!(e, Observed::Call { doc: d, .. } if *d == doc));
+            if !any_call {
+                return Err(self.no_snippet(doc, end == WaitEnd::Deadline));
+            }
             return Err(Stop::failed(format!(
                 "after {} consent was never granted: no fbq('consent', 'grant') followed, so Meta holds every event of this visitor; the banner's accept handler must call tagc.grant()",
                 step.describe()
@@ -110,15 +120,14 @@ impl Run<'_, '_, '_> {
 
     /// Runs `f` once more when a navigation destroyed the page it was running in (a
     /// consent banner that reloads the page, say), after the next page has loaded.
-    pub(super) fn retry(
+    pub(super) fn retry<T>(
         &mut self,
-        mut f: impl FnMut(&mut Page<'_>) -> Result<(), BrowserError>,
-    ) -> Result<(), BrowserError> {
+        mut f: impl FnMut(&mut Page<'_>) -> Result<T, BrowserError>,
+    ) -> Result<T, BrowserError> {
         match f(self.page) {
             Err(e) if navigated_away(&e) => {
                 let deadline = self.deadline;
-                self.page.wait_loaded(deadline, "the next page")?;
-                self.page.settle(Duration::ZERO)?;
+                self.page.wait_navigation(deadline, "the next page")?;
                 f(self.page)
             }
             other => other,
@@ -126,13 +135,17 @@ impl Run<'_, '_, '_> {
     }
 }
 
-/// Whether an evaluation failed because its page went away mid-way.
-fn navigated_away(e: &BrowserError) -> bool {
-    let text = match e {
-        BrowserError::Protocol { message, .. } | BrowserError::Script { message, .. } => {
-            message.as_str()
-        }
-        _ => return false,
+/// Whether an evaluation failed because its page went away mid-way (DevTools' own
+/// messages for a destroyed execution context).
+pub(super) fn navigated_away(e: &BrowserError) -> bool {
+    let BrowserError::Protocol { message, .. } = e else {
+        return false;
     };
-    text.contains("context") || text.contains("navigat")
+    [
+        "Execution context was destroyed",
+        "Cannot find context with specified id",
+        "Inspected target navigated or closed",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }

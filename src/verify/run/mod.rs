@@ -87,10 +87,11 @@ impl RunOptions {
     }
 }
 
-/// One browser worker per core.
+/// One browser worker per core, at most 8 (each is a Chromium, and on a real site each
+/// is a visitor at the same time).
 #[must_use]
 pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// Receives each result as soon as it is known.
@@ -304,7 +305,18 @@ pub fn run(plan: &Plan, o: &RunOptions, progress: &mut dyn Progress) -> Report {
 
 /// Where the browser checks ran, in words.
 fn target(o: &RunOptions) -> String {
-    match (&o.base_url, o.site_recorder) {
+    // A base URL may carry credentials (`https://user:pass@staging…`): never print them.
+    let base = o.base_url.as_deref().map(|u| match u.split_once("://") {
+        Some((scheme, rest)) => match rest.split('/').next().and_then(|a| a.rsplit_once('@')) {
+            Some((_, host)) => format!(
+                "{scheme}://…@{host}{}",
+                &rest[rest.find('/').unwrap_or(rest.len())..]
+            ),
+            None => u.to_owned(),
+        },
+        None => u.to_owned(),
+    });
+    match (&base, o.site_recorder) {
         (None, _) => "harness pages on 127.0.0.1 (fbevents.js replaced by a recorder)".to_owned(),
         (Some(u), true) => {
             format!("{u} (fbevents.js replaced by tagc's recorder: nothing reaches Meta)")

@@ -41,6 +41,8 @@ pub(super) fn run(
         return;
     }
     let next = AtomicUsize::new(0);
+    let workers = w.jobs.clamp(1, checks.len());
+    let live = AtomicUsize::new(workers);
     let take = || {
         let i = next.fetch_add(1, Ordering::Relaxed);
         checks.get(i).copied()
@@ -48,18 +50,19 @@ pub(super) fn run(
     let (tx, rx) = mpsc::channel::<Done>();
     std::thread::scope(|s| {
         let mut spawned = 0;
-        for n in 0..w.jobs.clamp(1, checks.len()) {
-            let (tx, take) = (tx.clone(), &take);
+        for n in 0..workers {
+            let (tx, take, live) = (tx.clone(), &take, &live);
             spawned += usize::from(
                 std::thread::Builder::new()
                     .name(format!("tagc-verify-{n}"))
-                    .spawn_scoped(s, move || worker(ctx, w, take, &tx))
+                    .spawn_scoped(s, move || worker(ctx, w, take, &tx, live))
                     .is_ok(),
             );
         }
+        live.store(spawned.max(1), Ordering::SeqCst);
         if spawned == 0 {
             // Not even one thread: run on this one.
-            worker(ctx, w, &take, &tx);
+            worker(ctx, w, &take, &tx, &live);
         }
         drop(tx);
         for d in rx {
@@ -73,29 +76,35 @@ fn worker<'c>(
     w: &Workers<'_>,
     take: &dyn Fn() -> Option<(usize, &'c BrowserCheck)>,
     tx: &mpsc::Sender<Done>,
+    live: &AtomicUsize,
 ) {
     let send = |i: usize, v: Verdict, t: Instant| {
         let ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
         let _ = tx.send((i, v, ms));
     };
-    let fail_all = |why: &str| {
-        while let Some((i, _)) = take() {
-            send(
-                i,
-                Verdict::stopped(Outcome::Error, why.to_owned()),
-                Instant::now(),
-            );
+    // A worker whose browser fails leaves the queue to the others; the last one standing
+    // reports why for every check left.
+    let give_up = |why: &str| {
+        if live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            while let Some((i, _)) = take() {
+                send(
+                    i,
+                    Verdict::stopped(Outcome::Error, why.to_owned()),
+                    Instant::now(),
+                );
+            }
         }
     };
-    let mut browser = match Browser::launch(w.launch) {
+    let launched = Browser::launch(w.launch).or_else(|_| Browser::launch(w.launch));
+    let mut browser = match launched {
         Ok(b) => b,
-        Err(e) => return fail_all(&e.to_string()),
+        Err(e) => return give_up(&e.to_string()),
     };
     let mut harness = Harness::default();
     loop {
         let mut page = match browser.new_page_with(w.mode, ctx.site.is_some()) {
             Ok(p) => p,
-            Err(e) => return fail_all(&format!("cannot open a browser tab: {e}")),
+            Err(e) => return give_up(&format!("cannot open a browser tab: {e}")),
         };
         page.set_timeout(ctx.timeout);
         loop {
