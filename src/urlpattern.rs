@@ -125,6 +125,14 @@ impl UrlPattern {
             .collect()
     }
 
+    /// Whether the pattern is one plain path: no `{parameter}`, no `*` or `**`.
+    #[must_use]
+    pub fn is_literal(&self) -> bool {
+        self.segs
+            .iter()
+            .all(|s| matches!(s, Seg::Text(toks) if toks.iter().all(Option::is_some)))
+    }
+
     /// A concrete path that this pattern matches, such as the offline verification
     /// harness loads: `{name}` becomes `params[name]` (or `sample-{name}` when it is absent
     /// or empty) percent-encoded by [`encode_component`], a whole-segment `*` and each `*`
@@ -542,6 +550,21 @@ fn seg_covers(s: &Seg, o: &Seg) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_patterns_are_one_path() {
+        for (p, literal) in [
+            ("/", true),
+            ("/pricing", true),
+            ("/a/b/", true),
+            ("/p/{slug}", false),
+            ("/blog/*", false),
+            ("/p-*", false),
+            ("/docs/**", false),
+        ] {
+            assert_eq!(UrlPattern::parse(p).unwrap().is_literal(), literal, "{p}");
+        }
+    }
 
     fn p(s: &str) -> UrlPattern {
         UrlPattern::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))

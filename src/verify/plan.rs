@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::model::{IdShare, ParamValue, Source, Step};
 use crate::resolve::{ResolvedButton, ResolvedEvent, ResolvedLocator, ResolvedPage, Site};
 use crate::source::{SourceMap, Span};
+use crate::urlpattern::UrlPattern;
 
 use super::harness::{self, Fixture};
 use super::{Location, PLAN_SCHEMA_ID, PLAN_VERSION};
@@ -724,7 +725,7 @@ fn site_urls(page: &ResolvedPage) -> (Vec<String>, Option<String>) {
     let literal: Vec<String> = page
         .url
         .iter()
-        .filter(|p| !p.pattern.contains(['{', '*']))
+        .filter(|p| UrlPattern::parse(&p.pattern).is_ok_and(|u| u.is_literal()))
         .map(|p| p.pattern.clone())
         .collect();
     if !literal.is_empty() || matches!(page.verify.before.first(), Some(Step::Goto(_))) {
