@@ -303,7 +303,7 @@ fn bodega_page(snippet: &str, main: &str, remember: bool) -> String {
          background:#222;color:#fff;display:flex;gap:12px;align-items:center}}</style>"
     );
     let on_load = if remember {
-        "if (/(^|; )ok=1(;|$)/.test(document.cookie)) { banner.remove(); window.tagc.grant(); }"
+        "if (/(^|; )ok=1(;|$)/.test(document.cookie)) { banner.remove(); window.tagc.grant(); return; }"
     } else {
         ""
     };
@@ -874,14 +874,8 @@ pages:
 // R12. A Content-Security-Policy that blocks Meta
 // ---------------------------------------------------------------------------------------
 
-/// Site R12: the site's policy allows scripts from itself only
-/// (`script-src 'self' 'unsafe-inline'`), on every page: the snippet runs but Meta's
-/// fbevents.js is blocked, so no event reaches Meta. With Meta's real library that is the
-/// site's failure, not the machine's: every check of its pages fails (exit 1), none
-/// "could not run", and the first failure does not stop the rest of the run.
-#[test]
-fn a_csp_that_blocks_meta_fails_each_check_and_does_not_stop_the_run() {
-    let dist = build(&format!(
+fn clinica_config() -> String {
+    format!(
         r#"site:
   name: Clínica Dental Sonrisa
   url: https://clinicasonrisa.example.com
@@ -896,9 +890,14 @@ pages:
   - id: contacto
     url: /contacto
 "#
-    ));
+    )
+}
+
+/// The clinic's site, whose every page carries
+/// `script-src 'self' 'unsafe-inline'`.
+fn clinica_site(dist: &Dist) -> Server {
     let csp = r#"<meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'">"#;
-    let site = serve(
+    serve(
         Routes::default()
             .with(
                 "/",
@@ -917,22 +916,36 @@ pages:
                     "<main><h1>Contacto</h1><p>Calle Real 3, Córdoba</p></main>",
                 )),
             ),
-    );
+    )
+}
+
+/// `tagc verify` with Meta's real fbevents.js, one worker.
+fn verify_real(dist: &Dist, site: &Server, only: &[&str]) -> Run {
     let base = site.url("");
-    let run = verify_raw(
-        &dist.plan(),
-        &[
-            "--base-url",
-            &base,
-            "--fbevents",
-            "real",
-            "--jobs",
-            "1",
-            "--timeout",
-            "60",
-        ],
-        &[],
-    );
+    let mut args = vec![
+        "--base-url",
+        base.as_str(),
+        "--fbevents",
+        "real",
+        "--jobs",
+        "1",
+        "--timeout",
+        "60",
+    ];
+    args.extend_from_slice(only);
+    verify_raw(&dist.plan(), &args, &[])
+}
+
+/// Site R12a: the site's policy allows scripts from itself only, on every page: the
+/// snippet runs but Meta's fbevents.js is blocked, so no event reaches Meta. With Meta's
+/// real library that is the site's failure, not the machine's: every check of its pages
+/// fails (exit 1), none "could not run", and the first failure does not stop the rest of
+/// the run.
+#[test]
+fn a_csp_that_blocks_meta_fails_each_check_and_does_not_stop_the_run() {
+    let dist = build(&clinica_config());
+    let site = clinica_site(&dist);
+    let run = verify_real(&dist, &site, &[]);
     run.exits(1);
     for id in [
         "browser/home/load",
@@ -945,6 +958,26 @@ pages:
         run.elapsed < Duration::from_secs(60),
         "took {:?}: it waited for deadlines",
         run.elapsed
+    );
+}
+
+/// Site R12b: the message's parentheses give the browser's reason for the block; an
+/// empty "()" tells the reader nothing.
+#[test]
+fn a_csp_that_blocks_meta_is_named_as_the_reason() {
+    let dist = build(&clinica_config());
+    let site = clinica_site(&dist);
+    let run = verify_real(&dist, &site, &["--check", "browser/home/load"]);
+    run.exits(1);
+    let c = run.expect(
+        "browser/home/load",
+        "failed",
+        &["kept Meta's fbevents.js from loading"],
+    );
+    assert!(
+        !message(c).contains("()"),
+        "the reason is empty: {:?}",
+        message(c)
     );
 }
 
