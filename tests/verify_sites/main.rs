@@ -38,6 +38,7 @@ mod failures;
 mod forms;
 mod labels;
 mod pages;
+mod review;
 mod runs;
 
 // ---------------------------------------------------------------------------------------
