@@ -150,7 +150,8 @@ pub struct SentRequest {
 pub struct FailedRequest {
     /// The URL.
     pub url: String,
-    /// The network error (`net::ERR_NAME_NOT_RESOLVED`, …).
+    /// The network error (`net::ERR_NAME_NOT_RESOLVED`, …), and why the browser refused
+    /// it when it did (`blocked: csp`).
     pub error: String,
     /// Whether it was cancelled (by a navigation, say) rather than failing.
     pub canceled: bool,
@@ -913,9 +914,17 @@ impl Page<'_> {
                 if let Some(id) = p["requestId"].as_str()
                     && let Some((url, _)) = self.in_flight.remove(id)
                 {
+                    // A request the browser refused (a Content-Security-Policy, a client
+                    // rule) says why in `blockedReason`, not in its error text.
+                    let error = p["errorText"].as_str().unwrap_or_default();
+                    let error = match p["blockedReason"].as_str() {
+                        Some(why) if error.is_empty() => format!("blocked: {why}"),
+                        Some(why) => format!("{error}, blocked: {why}"),
+                        None => error.to_owned(),
+                    };
                     self.capture.failed.push(FailedRequest {
                         url,
-                        error: p["errorText"].as_str().unwrap_or_default().to_owned(),
+                        error,
                         canceled: p["canceled"].as_bool().unwrap_or(false),
                     });
                 }

@@ -247,7 +247,8 @@ pub enum ReportFormat {
 pub enum Fbevents {
     /// Meta's own library; its requests to facebook.com/tr are captured, not sent.
     Real,
-    /// tagc's recorder, which records every `fbq` call with its types.
+    /// A stand-in for Meta's library: nothing reaches Meta, and no network to Meta is
+    /// needed (every `fbq` call is observed either way).
     Recorder,
 }
 
@@ -271,8 +272,8 @@ pub struct VerifyArgs {
     /// Send server checks to Events Manager → Test Events with this code (needs a token).
     #[arg(long, value_name = "CODE")]
     pub test_event_code: Option<String>,
-    /// Run browser checks against this site (the real fbevents.js; pixel requests are
-    /// captured, not sent) instead of harness pages on 127.0.0.1.
+    /// Run browser checks against this site, as a visitor would (Meta's real fbevents.js;
+    /// its pixel requests are captured, not sent), instead of harness pages on 127.0.0.1.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// With --base-url: `real` loads Meta's fbevents.js and captures its pixel requests
@@ -296,7 +297,8 @@ pub struct VerifyArgs {
     /// matrix that splits a large plan across runners.
     #[arg(long, value_name = "K/N", value_parser = shard)]
     pub shard: Option<(usize, usize)>,
-    /// Browser checks in parallel, each worker with its own Chromium (default: one per core).
+    /// Browser checks in parallel, each worker with its own Chromium (default: one per core,
+    /// at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: Option<u16>,
     /// How long to wait for an element to be ready on a real site, in seconds (a button's
