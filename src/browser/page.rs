@@ -444,14 +444,7 @@ impl Page<'_> {
     /// Finds `target` and waits, at most `wait`, until a visitor could click it (see
     /// [`act`](super::act)); returns where.
     pub fn locate(&mut self, target: &Target<'_>, wait: Duration) -> Result<Located, BrowserError> {
-        match self.drive(Op::Click, target, wait, None)? {
-            Answer::Ok(l) => Ok(l),
-            Answer::Submitted { .. } => Err(BrowserError::Script {
-                expression: "locate".into(),
-                message: "unexpected answer".into(),
-            }),
-            Answer::Miss(m) => Err(miss(m, target, wait)),
-        }
+        self.located(Op::Click, target, wait, None)
     }
 
     /// Waits, at most `wait`, until `target` is visible.
@@ -460,14 +453,7 @@ impl Page<'_> {
         target: &Target<'_>,
         wait: Duration,
     ) -> Result<Located, BrowserError> {
-        match self.drive(Op::Visible, target, wait, None)? {
-            Answer::Ok(l) => Ok(l),
-            Answer::Submitted { .. } => Err(BrowserError::Script {
-                expression: "wait_for".into(),
-                message: "unexpected answer".into(),
-            }),
-            Answer::Miss(m) => Err(miss(m, target, wait)),
-        }
+        self.located(Op::Visible, target, wait, None)
     }
 
     /// Waits for the field `target` (at most `wait`) and gives it `value` as a visitor
@@ -479,11 +465,24 @@ impl Page<'_> {
         value: &str,
         wait: Duration,
     ) -> Result<String, BrowserError> {
-        match self.drive(Op::Fill, target, wait, Some(value))? {
-            Answer::Ok(l) => Ok(l.element),
+        self.located(Op::Fill, target, wait, Some(value))
+            .map(|l| l.element)
+    }
+
+    /// The element the driver found for `op`, or why not.
+    fn located(
+        &mut self,
+        op: Op,
+        target: &Target<'_>,
+        wait: Duration,
+        value: Option<&str>,
+    ) -> Result<Located, BrowserError> {
+        match self.drive(op, target, wait, value)? {
+            Answer::Ok(l) => Ok(l),
             Answer::Submitted { .. } => Err(BrowserError::Script {
-                expression: "fill".into(),
-                message: "unexpected answer".into(),
+                expression: target.describe(),
+                message: "the page's driver submitted a form where it was to find an element"
+                    .into(),
             }),
             Answer::Miss(m) => Err(miss(m, target, wait)),
         }

@@ -122,8 +122,13 @@ fn check_button(ctx: &mut Ctx<'_>, f: usize, i: usize, j: usize, b: &crate::mode
 
 /// Validates a CSS selector written at `path` in file `f`.
 pub(super) fn check_selector(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], sel: &str) {
+    let span = ctx.span(f, path);
+    check_selector_at(ctx, span, sel);
+}
+
+/// Validates a CSS selector written at `span` (a value, or a key such as a `fill` field's).
+pub(super) fn check_selector_at(ctx: &mut Ctx<'_>, span: Span, sel: &str) {
     if let Err(e) = crate::css::validate_selector(sel) {
-        let span = ctx.span(f, path);
         let at = sub_span(span, sel, e.offset, e.len.max(1));
         let mut d = Diagnostic::new(
             Code::InvalidSelector,

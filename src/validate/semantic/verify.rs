@@ -2,7 +2,7 @@
 //! parse, steps `tagc verify` can perform, concrete URLs that really are the page's, and a
 //! consent step only where tagc holds events until consent.
 
-use super::pages::{check_selector, sub_span};
+use super::pages::{check_selector, check_selector_at};
 use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Seg;
@@ -135,23 +135,8 @@ fn fill_keys<'a>(
     keys: impl Iterator<Item = &'a String>,
 ) {
     for key in keys {
-        if let Err(e) = crate::css::validate_selector(key) {
-            let span = ctx.key_span(f, &join(path, [Seg::from(key.as_str())]));
-            let mut d = Diagnostic::new(
-                Code::InvalidSelector,
-                sub_span(span, key, e.offset, e.len.max(1)),
-                format!(
-                    "invalid CSS selector `{}`: {}",
-                    crate::diagnostic::truncate(key, 60),
-                    e.message
-                ),
-            )
-            .label("here");
-            if let Some(h) = e.help {
-                d = d.help(h);
-            }
-            ctx.push(d);
-        }
+        let span = ctx.key_span(f, &join(path, [Seg::from(key.as_str())]));
+        check_selector_at(ctx, span, key);
     }
 }
 

@@ -144,15 +144,10 @@ impl Runner<'_> {
                 actual: msg,
             }),
         }
-        if mismatches.is_empty() {
-            self.result(check, Outcome::Passed, String::new(), Vec::new())
-        } else {
-            self.result(
-                check,
-                Outcome::Failed,
-                "Meta would not deduplicate the browser and server events".to_owned(),
-                mismatches,
-            )
-        }
+        self.concluded(
+            check,
+            "Meta would not deduplicate the browser and server events",
+            mismatches,
+        )
     }
 }

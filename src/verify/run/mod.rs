@@ -367,6 +367,15 @@ impl Runner<'_> {
         }
     }
 
+    /// Passed without mismatches, else failed for `why` with them.
+    fn concluded(&self, c: &PlanCheck, why: &str, mismatches: Vec<Mismatch>) -> CheckResult {
+        if mismatches.is_empty() {
+            self.result(c, Outcome::Passed, String::new(), mismatches)
+        } else {
+            self.result(c, Outcome::Failed, why.to_owned(), mismatches)
+        }
+    }
+
     /// Notes about the run as a whole.
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();

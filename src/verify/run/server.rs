@@ -218,15 +218,10 @@ impl Runner<'_> {
                 }
             }
         }
-        if mismatches.is_empty() {
-            self.result(check, Outcome::Passed, String::new(), Vec::new())
-        } else {
-            self.result(
-                check,
-                Outcome::Failed,
-                "Meta did not accept the event as expected".to_owned(),
-                mismatches,
-            )
-        }
+        self.concluded(
+            check,
+            "Meta did not accept the event as expected",
+            mismatches,
+        )
     }
 }
