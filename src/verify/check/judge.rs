@@ -208,18 +208,18 @@ impl Run<'_, '_, '_> {
                 observation.event_ids.entry(event).or_default().extend(id);
             }
         }
-        let (outcome, message) = if mm.is_empty() {
-            (Outcome::Passed, String::new())
-        } else if action_failed || seg.landing.is_none() {
-            (
+        // The message names the kind of difference; every one is listed below it.
+        let (outcome, message) = match mm.first() {
+            None => (Outcome::Passed, String::new()),
+            Some(_) if mm.iter().any(|m| m.what.starts_with("fbq call")) => (
                 Outcome::Failed,
                 "the page did not make the expected fbq calls".to_owned(),
-            )
-        } else {
-            (
+            ),
+            Some(_) if !action_failed && seg.landing.is_some() => (
                 Outcome::Failed,
                 "the page the action led to did not make the expected fbq calls".to_owned(),
-            )
+            ),
+            Some(m) => (Outcome::Failed, format!("{}: {}", m.what, m.actual)),
         };
         Verdict {
             outcome,
