@@ -664,15 +664,7 @@ fn post_job(
                     ),
                     Outcome::Graph { status, error } => (
                         "meta",
-                        redact(&format!(
-                            "HTTP {status}, Graph error {}{}: {}",
-                            error.code,
-                            error
-                                .error_subcode
-                                .map(|s| format!("/{s}"))
-                                .unwrap_or_default(),
-                            error.error_user_msg.as_deref().unwrap_or(&error.message)
-                        )),
+                        redact(&format!("HTTP {status}, {}", error.describe())),
                         Some(error.code),
                         error.error_subcode,
                         Some(error.fbtrace_id.clone()),

@@ -324,6 +324,21 @@ pub struct GraphError {
     pub fbtrace_id: String,
 }
 
+impl GraphError {
+    /// `Graph error 100/2804016: {the user-facing message}`, for reports.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "Graph error {}{}: {}",
+            self.code,
+            self.error_subcode
+                .map(|s| format!("/{s}"))
+                .unwrap_or_default(),
+            self.error_user_msg.as_deref().unwrap_or(&self.message)
+        )
+    }
+}
+
 fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

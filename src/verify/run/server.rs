@@ -190,15 +190,7 @@ impl Runner<'_> {
                 HttpOutcome::Graph { status, error } => mismatches.push(Mismatch {
                     what: format!("pixel {pixel}: response"),
                     expected: "HTTP 200 with events_received 1".to_owned(),
-                    actual: token.redact(&format!(
-                        "HTTP {status}, Graph error {}{}: {}",
-                        error.code,
-                        error
-                            .error_subcode
-                            .map(|s| format!("/{s}"))
-                            .unwrap_or_default(),
-                        error.error_user_msg.as_deref().unwrap_or(&error.message)
-                    )),
+                    actual: token.redact(&format!("HTTP {status}, {}", error.describe())),
                 }),
                 HttpOutcome::Http { status, detail } => {
                     return self.result(
