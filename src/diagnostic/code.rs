@@ -132,6 +132,8 @@ codes! {
     ClickSourceOnLoad = ("TAG2025", "click-source-on-load", Error, "a page-load event reads the clicked element"),
     /// `hashed: true` on a field Meta never wants hashed.
     HashedNeverHashField = ("TAG2026", "hashed-never-hash-field", Error, "`hashed: true` on a field that must not be hashed"),
+    /// A parameter key that looks like a misspelled standard parameter.
+    MisspelledStandardParameter = ("TAG2027", "misspelled-standard-parameter", Warning, "a parameter key looks like a misspelled standard parameter"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),

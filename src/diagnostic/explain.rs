@@ -1276,6 +1276,60 @@ server:
 ```
 "##
         }
+        Code::MisspelledStandardParameter => {
+            r##"## What it checks
+Every parameter key of a browser event (`params:`) and every `custom_data` key of a server
+event is compared with Meta's standard parameters (`value`, `currency`, `content_ids`,
+`contents`, `content_type`, `content_name`, `content_category`, `num_items`,
+`search_string`, `predicted_ltv`, `order_id`, …). A key that is not standard but is
+the same key in another case or separator style (`Value`, `contentIds`) or one or two
+typing mistakes away from one (`valeu`, `vlaue`, `contents_ids`, `content_categroy`)
+is reported.
+
+## Why
+Meta accepts any key, so a misspelled standard parameter is not an error on its side:
+it silently becomes a custom parameter. `valeu: 12.5` reports no value, so value
+optimization and return on ad spend see nothing; `contents_ids` never reaches the
+catalog, so dynamic ads cannot match the product. Nothing in Events Manager says why.
+
+## Example
+```yaml
+pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+pages:
+  - id: product
+    url: /product/{slug}
+    on_load:
+      - event: AddToCart
+        params:
+          valeu: 12.5
+          currency: EUR
+```
+
+## Fix
+Spell the standard parameter as Meta does. If the key really is a custom parameter of
+yours, declare it in `custom_params:` on the event (or the server event), and tagc
+stops asking:
+```yaml
+pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+pages:
+  - id: product
+    url: /product/{slug}
+    on_load:
+      - event: AddToCart
+        params:
+          value: 12.5
+          currency: EUR
+          content_id: SKU-1
+        custom_params: [content_id]
+```
+"##
+        }
         Code::UnknownReference => {
             r##"## What it checks
 A name that points at nothing: `use:` naming no definition under `events:`, `pixels:`
@@ -1860,7 +1914,7 @@ mod tests {
     #[test]
     fn undeclared_custom_event_lists_every_standard_event() {
         let text = explanation(Code::UndeclaredCustomEvent);
-        for name in crate::meta::STANDARD_EVENTS {
+        for name in crate::meta::standard_event_names() {
             assert!(text.contains(&format!("`{name}`")), "{name} missing");
         }
     }

@@ -486,8 +486,7 @@ impl Mapper {
                         continue;
                     };
                     for text in texts(v) {
-                        let t = text.trim().to_ascii_lowercase();
-                        if normalize::is_sha256_hex(&t) {
+                        if let Some(t) = crate::meta::hashed::canonical(text.trim()) {
                             push_unique(list, t);
                         } else {
                             warnings.push(MappingWarning {

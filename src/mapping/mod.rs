@@ -8,7 +8,7 @@
 //! applies it with [`Mapping::compile`] and [`Mapper::apply`].
 
 mod apply;
-mod path;
+pub mod path;
 mod time;
 
 use std::collections::BTreeMap;
@@ -324,22 +324,14 @@ fn source(f: &FieldSource) -> Source {
 }
 
 fn mapped_event(e: &ResolvedServerEvent) -> MappedEvent {
-    let mut required = vec![
-        "event_name".to_owned(),
-        "event_time".to_owned(),
-        "action_source".to_owned(),
-        "user_data".to_owned(),
-    ];
+    // Meta's requirements for this event name and action source, from its one table.
+    let mut required: Vec<String> = meta::requirements(&e.event, e.action_source.as_str())
+        .into_iter()
+        .map(|r| r.field)
+        .collect();
     if e.dedup.is_some() {
-        required.push("event_id".to_owned());
-    }
-    if e.action_source == crate::model::ActionSource::Website {
-        required.push("event_source_url".to_owned());
-        required.push("user_data.client_user_agent".to_owned());
-    }
-    if e.event == "Purchase" {
-        required.push("custom_data.value".to_owned());
-        required.push("custom_data.currency".to_owned());
+        // tagc's own requirement: without the browser's id the pair is not deduplicated.
+        required.insert(meta::requirements::UNIVERSAL.len(), "event_id".to_owned());
     }
     let user_data = e
         .user_data

@@ -1,106 +1,36 @@
 //! Meta's rules, in one place: standard events and their parameters, customer-data keys,
 //! action-source requirements and insufficient customer-data combinations.
 //!
-//! `check`, and later `send`, `verify` and the test Graph API, all ask this module what
-//! Meta accepts. Sources: `shared/reference/meta.md` (§2 events and parameters, §4 server
+//! `check`, the CAPI mapping, `send` and `verify` all ask this module what Meta accepts;
+//! no requirement of Meta's is written anywhere else:
+//!
+//! - [`events`]: the standard events, the properties each lists and what each requires;
+//! - [`params`]: the standard parameters, their types and allowed values, near-misses;
+//! - [`requirements`]: the universal and per-`action_source` requirements of a server event;
+//! - [`hashed`]: what a SHA-256 value Meta accepts looks like;
+//! - [`capi`]: the wire types of a Conversions API request and the rules for each event.
+//!
+//! The test Graph API in `tests/support/` keeps its own, independent table. Sources: `shared/reference/meta.md` (§2 events and parameters, §4 server
 //! events, §5 customer information) and the rule list at its end.
 
 pub mod capi;
 pub mod currency;
+pub mod events;
+pub mod hashed;
+pub mod params;
+pub mod requirements;
 
 pub use currency::is_currency;
-
-/// The standard events: the 17 of the Pixel reference plus `PageView`.
-pub const STANDARD_EVENTS: &[&str] = &[
-    "AddPaymentInfo",
-    "AddToCart",
-    "AddToWishlist",
-    "CompleteRegistration",
-    "Contact",
-    "CustomizeProduct",
-    "Donate",
-    "FindLocation",
-    "InitiateCheckout",
-    "Lead",
-    "PageView",
-    "Purchase",
-    "Schedule",
-    "Search",
-    "StartTrial",
-    "SubmitApplication",
-    "Subscribe",
-    "ViewContent",
-];
-
-/// Whether `name` is a standard event name (case-sensitive).
-#[must_use]
-pub fn is_standard_event(name: &str) -> bool {
-    STANDARD_EVENTS.contains(&name)
-}
-
-/// The longest custom event name Meta accepts, in characters.
-pub const MAX_CUSTOM_EVENT_NAME: usize = 50;
-
-/// The JSON type a standard parameter must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StdParamType {
-    /// A number (int or float).
-    Number,
-    /// A whole number.
-    Integer,
-    /// Text.
-    String,
-    /// A list of texts or numbers.
-    IdList,
-    /// A list of `{id, quantity, …}` objects.
-    Contents,
-}
-
-impl StdParamType {
-    /// How to describe the type in a message.
-    #[must_use]
-    pub const fn describe(self) -> &'static str {
-        match self {
-            Self::Number => "a number",
-            Self::Integer => "a whole number",
-            Self::String => "text",
-            Self::IdList => "a list of ids",
-            Self::Contents => "a list of `{id, quantity}` items",
-        }
-    }
-
-    /// The tagc `type:` that produces it.
-    #[must_use]
-    pub const fn tagc_type(self) -> &'static str {
-        match self {
-            Self::Number => "number",
-            Self::Integer => "integer",
-            Self::String => "string",
-            Self::IdList => "string[]",
-            Self::Contents => "contents",
-        }
-    }
-}
-
-/// The type of a standard parameter, if `key` is one (Pixel reference §2.2).
-#[must_use]
-pub fn standard_param_type(key: &str) -> Option<StdParamType> {
-    Some(match key {
-        "value" | "predicted_ltv" | "net_revenue" => StdParamType::Number,
-        "num_items" => StdParamType::Integer,
-        "currency" | "content_type" | "content_name" | "content_category" | "search_string"
-        | "order_id" | "delivery_category" => StdParamType::String,
-        "content_ids" => StdParamType::IdList,
-        "contents" => StdParamType::Contents,
-        _ => return None,
-    })
-}
-
-/// Allowed `content_type` values.
-pub const CONTENT_TYPES: &[&str] = &["product", "product_group"];
-
-/// Allowed `delivery_category` values.
-pub const DELIVERY_CATEGORIES: &[&str] = &["in_store", "curbside", "home_delivery"];
+pub use events::{
+    EVENTS, MAX_CUSTOM_EVENT_NAME, StandardEvent, is_standard_event, required_params,
+    standard_event, standard_event_names,
+};
+pub use hashed::{HashForm, hash_form, looks_hashed};
+pub use params::{
+    CONTENT_TYPES, CUSTOMER_SEGMENTATIONS, DELIVERY_CATEGORIES, StdParamType, near_miss_param,
+    standard_param, standard_param_type,
+};
+pub use requirements::{ACTION_SOURCES, action_source_requires, requirements};
 
 /// Customer-data keys of `user_data` that Meta requires hashed.
 pub const HASHED_USER_DATA: &[&str] = &[

@@ -21,6 +21,12 @@ pub struct EventDef {
     /// The event's parameters (custom data).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, ParamValue>,
+    /// Parameter keys that are meant as custom parameters although they look like a
+    /// misspelled standard one (`valor`, `content_id`): declaring them here silences
+    /// `misspelled-standard-parameter` (TAG2027) for these keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(example = serde_json::json!(["content_id"]))]
+    pub custom_params: Vec<String>,
     /// Send only to these pixels (by name); all pixels when left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pixels: Vec<String>,
@@ -47,6 +53,12 @@ pub struct EventUse {
     /// Parameters; with `use`, these are added to (and override) the definition's.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, ParamValue>,
+    /// Parameter keys that are meant as custom parameters although they look like a
+    /// misspelled standard one (`valor`, `content_id`): declaring them here silences
+    /// `misspelled-standard-parameter` (TAG2027) for these keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(example = serde_json::json!(["content_id"]))]
+    pub custom_params: Vec<String>,
     /// Send only to these pixels (by name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pixels: Vec<String>,
@@ -108,6 +120,8 @@ pub struct EventFields<'a> {
     pub custom: Option<bool>,
     /// `params:`.
     pub params: &'a BTreeMap<String, ParamValue>,
+    /// `custom_params:`.
+    pub custom_params: &'a [String],
     /// `pixels:`.
     pub pixels: &'a [String],
     /// `event_id:`.
@@ -123,6 +137,7 @@ impl EventUse {
             event: self.event.as_deref(),
             custom: self.custom,
             params: &self.params,
+            custom_params: &self.custom_params,
             pixels: &self.pixels,
             event_id: self.event_id.as_ref(),
         }
@@ -138,6 +153,7 @@ impl EventDef {
             event: Some(&self.event),
             custom: self.custom,
             params: &self.params,
+            custom_params: &self.custom_params,
             pixels: &self.pixels,
             event_id: self.event_id.as_ref(),
         }

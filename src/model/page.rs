@@ -130,6 +130,12 @@ pub struct Button {
     /// Parameters; with `use`, these are added to (and override) the definition's.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, ParamValue>,
+    /// Parameter keys that are meant as custom parameters although they look like a
+    /// misspelled standard one (`valor`, `content_id`): declaring them here silences
+    /// `misspelled-standard-parameter` (TAG2027) for these keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(example = serde_json::json!(["content_id"]))]
+    pub custom_params: Vec<String>,
     /// Send only to these pixels (by name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pixels: Vec<String>,
@@ -170,6 +176,7 @@ impl Button {
             event: self.event.as_deref(),
             custom: self.custom,
             params: &self.params,
+            custom_params: &self.custom_params,
             pixels: &self.pixels,
             event_id: self.event_id.as_ref(),
         }

@@ -109,6 +109,12 @@ pub struct ServerEvent {
     /// Event parameters (`value`, `currency`, `contents`, …).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub custom_data: BTreeMap<String, FieldSource>,
+    /// `custom_data` keys that are meant as custom parameters although they look like a
+    /// misspelled standard one: declaring them here silences
+    /// `misspelled-standard-parameter` (TAG2027) for these keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(example = serde_json::json!(["content_id"]))]
+    pub custom_params: Vec<String>,
     /// An example record, used by the verification plan and to check the field paths.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<serde_json::Map<String, serde_json::Value>>,

@@ -1,4 +1,5 @@
-//! SHA-256 as lowercase hex, and recognising values that are already hashed.
+//! SHA-256 as lowercase hex. Which values are already hashed is Meta's rule:
+//! [`crate::meta::hashed`].
 
 use sha2::{Digest, Sha256};
 
@@ -17,11 +18,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     std::str::from_utf8(&buf)
         .map(str::to_owned)
         .unwrap_or_default()
-}
-
-/// Whether `s` is exactly 64 hex digits (either case): a SHA-256 digest in hex.
-pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -44,18 +40,5 @@ mod tests {
             sha256_hex(&long),
             "2816597888e4a0d3a36b82b83316ab32680eb8f00f8cd3b904d681246d285a0e"
         );
-    }
-
-    #[test]
-    fn recognises_hex() {
-        let h = sha256_hex(b"x");
-        assert!(is_sha256_hex(&h));
-        assert!(is_sha256_hex(&h.to_ascii_uppercase()));
-        assert!(!is_sha256_hex(&h[..63]));
-        assert!(!is_sha256_hex(&format!("{h}0")));
-        assert!(!is_sha256_hex(&h.replace('a', "g")));
-        assert!(!is_sha256_hex(""));
-        // 64 bytes but not 64 ASCII characters.
-        assert!(!is_sha256_hex(&"é".repeat(32)));
     }
 }

@@ -20,8 +20,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use super::is_sha256_hex;
 use super::text::trim;
+use crate::meta::looks_hashed;
 
 /// A never-hashed identifier key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -138,7 +138,7 @@ pub fn validate_id(key: IdKey, value: &str) -> Result<String, IdError> {
     let t = trim(value);
     let r = if t.is_empty() {
         Err(IdErrorKind::Empty)
-    } else if is_sha256_hex(t) {
+    } else if looks_hashed(t) {
         Err(IdErrorKind::Hashed)
     } else {
         match key {

@@ -33,7 +33,8 @@ mod text;
 
 use std::fmt;
 
-pub use hash::{is_sha256_hex, sha256_hex};
+use crate::meta::hashed;
+pub use hash::sha256_hex;
 
 /// A hashed CAPI customer-data key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -371,8 +372,8 @@ pub fn normalize(field: Field, input: &str, cx: &Context) -> Result<String, Norm
             kind: ErrorKind::Empty,
         });
     }
-    if is_sha256_hex(t) {
-        return Ok(t.to_ascii_lowercase());
+    if let Some(h) = hashed::canonical(t) {
+        return Ok(h);
     }
     normalize_trimmed(field, t, cx).map_err(|kind| NormalizeError { field, kind })
 }
@@ -391,8 +392,7 @@ pub fn normalize_and_hash(
             kind: ErrorKind::Empty,
         });
     }
-    if is_sha256_hex(t) {
-        let lower = t.to_ascii_lowercase();
+    if let Some(lower) = hashed::canonical(t) {
         return Ok(Normalized {
             sha256: lower.clone(),
             normalized: lower,
@@ -630,7 +630,7 @@ mod tests {
                     let r = normalize_and_hash(f, input, cx);
                     if let Ok(n) = r {
                         assert!(!n.normalized.is_empty(), "{f} {input:?}");
-                        assert!(is_sha256_hex(&n.sha256));
+                        assert!(hashed::hash_form(&n.sha256) == hashed::HashForm::Lower);
                     }
                 }
             }

@@ -541,7 +541,7 @@ fn setup_calls(site: &Site) -> Vec<ExpectedCall> {
         method: "track".to_owned(),
         args: None,
         pixel: None,
-        event: Some("PageView".to_owned()),
+        event: Some(crate::meta::events::PAGE_VIEW.to_owned()),
         params: BTreeMap::new(),
         event_id: None,
         setup: true,

@@ -33,9 +33,12 @@ use std::net::IpAddr;
 use serde_json::{Map, Value};
 
 use super::{CapiEvent, CapiRequest, CapiUserData, Level, Violation};
+use crate::meta::hashed::is_appendix;
+pub use crate::meta::hashed::{HashForm, hash_form, looks_hashed};
 use crate::meta::{
-    CONTENT_TYPES, DELIVERY_CATEGORIES, MAX_CUSTOM_EVENT_NAME, STANDARD_EVENTS, is_currency,
-    is_insufficient, is_ldu_state, is_standard_event,
+    ACTION_SOURCES, CONTENT_TYPES, CUSTOMER_SEGMENTATIONS, DELIVERY_CATEGORIES,
+    MAX_CUSTOM_EVENT_NAME, action_source_requires, is_currency, is_insufficient, is_ldu_state,
+    is_standard_event, required_params, standard_event_names,
 };
 
 /// The most events one request may carry.
@@ -49,32 +52,6 @@ pub const MAX_AGE_PHYSICAL_STORE: i64 = 62 * 24 * 3600;
 pub const FUTURE_SKEW: i64 = 5 * 60;
 /// `event_time` values at or above this are milliseconds, not seconds (13 digits).
 pub const MILLISECONDS_THRESHOLD: i64 = 1_000_000_000_000;
-
-/// The allowed `action_source` values.
-pub const ACTION_SOURCES: &[&str] = &[
-    "email",
-    "website",
-    "app",
-    "phone_call",
-    "chat",
-    "physical_store",
-    "system_generated",
-    "business_messaging",
-    "other",
-];
-
-/// The allowed `customer_segmentation` values.
-pub const CUSTOMER_SEGMENTATIONS: &[&str] = &[
-    "new_customer_to_business",
-    "new_customer_to_business_line",
-    "new_customer_to_product_area",
-    "new_customer_to_medium",
-    "existing_customer_to_business",
-    "existing_customer_to_business_line",
-    "existing_customer_to_product_area",
-    "existing_customer_to_medium",
-    "customer_in_loyalty_program",
-];
 
 /// The keys a request body may have at the top level (rule 24).
 pub const REQUEST_KEYS: &[&str] = &[
@@ -580,9 +557,10 @@ pub fn check_event_into(event: &CapiEvent, i: usize, cx: &RuleContext, out: &mut
     check_dpo(event, i, out);
     if let Some(cd) = &event.custom_data {
         check_custom_data(event, cd, i, out);
-    } else if event.event_name == "Purchase" {
-        purchase_missing(i, "value", out);
-        purchase_missing(i, "currency", out);
+    } else {
+        for key in required_params(&event.event_name) {
+            required_param_missing(&event.event_name, i, key, out);
+        }
     }
     if let Some(seg) = &event.customer_segmentation {
         check_segmentation(seg, p_field(i, "customer_segmentation"), out);
@@ -613,10 +591,7 @@ fn check_event_name(event: &CapiEvent, i: usize, out: &mut Vec<Violation>) {
             ),
         ));
     }
-    if let Some(std) = STANDARD_EVENTS
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case(name))
-    {
+    if let Some(std) = standard_event_names().find(|s| s.eq_ignore_ascii_case(name)) {
         out.push(EVENT_NAME_CASE.at(
             p_field(i, "event_name"),
             format!(
@@ -691,30 +666,30 @@ fn check_action_source(event: &CapiEvent, i: usize, out: &mut Vec<Violation>) {
         ));
         return;
     }
-    match source {
-        "website" => {
-            match event.event_source_url.as_deref() {
+    for field in action_source_requires(source) {
+        match *field {
+            "event_source_url" => match event.event_source_url.as_deref() {
                 None | Some("") => out.push(EVENT_SOURCE_URL_MISSING.at(
                     p_field(i, "event_source_url"),
                     format!(
-                        "The parameter {} is required for events with action_source website.",
+                        "The parameter {} is required for events with action_source {source}.",
                         p_field(i, "event_source_url")
                     ),
                 )),
                 Some(_) => {}
-            }
-            if event.user_data.client_user_agent.is_none() {
+            },
+            "user_data.client_user_agent" if event.user_data.client_user_agent.is_none() => {
                 out.push(CLIENT_USER_AGENT_MISSING.at(
                     p_sub(i, "user_data", "client_user_agent"),
                     format!(
-                        "The parameter {} is required for website events (Meta's documentation; the API accepts the event without it, but matching suffers).",
+                        "The parameter {} is required for {source} events (Meta's documentation; the API accepts the event without it, but matching suffers).",
                         p_sub(i, "user_data", "client_user_agent")
                     ),
                 ));
             }
+            "app_data" => check_app_data(event, i, out),
+            _ => {}
         }
-        "app" => check_app_data(event, i, out),
-        _ => {}
     }
     for (key, url) in [
         ("event_source_url", &event.event_source_url),
@@ -858,7 +833,7 @@ fn check_dpo(event: &CapiEvent, i: usize, out: &mut Vec<Violation>) {
     }
 }
 
-fn purchase_missing(i: usize, key: &str, out: &mut Vec<Violation>) {
+fn required_param_missing(event: &str, i: usize, key: &str, out: &mut Vec<Violation>) {
     let rule = if key == "value" {
         &PURCHASE_VALUE_MISSING
     } else {
@@ -867,7 +842,7 @@ fn purchase_missing(i: usize, key: &str, out: &mut Vec<Violation>) {
     out.push(rule.at(
         p_sub(i, "custom_data", key),
         format!(
-            "The parameter {} is required for Purchase events.",
+            "The parameter {} is required for {event} events.",
             p_sub(i, "custom_data", key)
         ),
     ));
@@ -920,14 +895,13 @@ fn check_custom_data(
     out: &mut Vec<Violation>,
 ) {
     let f = CustomFields::of(cd);
-    if event.event_name == "Purchase" {
-        if f.value.is_none() {
-            purchase_missing(i, "value", out);
+    let required = required_params(&event.event_name);
+    for key in required {
+        if cd.get(*key).is_none_or(Value::is_null) {
+            required_param_missing(&event.event_name, i, key, out);
         }
-        if f.currency.is_none() {
-            purchase_missing(i, "currency", out);
-        }
-    } else if f.value.is_some() && f.currency.is_none() {
+    }
+    if !required.contains(&"currency") && f.value.is_some() && f.currency.is_none() {
         out.push(VALUE_WITHOUT_CURRENCY.at(
             p_sub(i, "custom_data", "value"),
             format!(
@@ -1098,67 +1072,6 @@ fn is_currency_any_case(code: &str) -> bool {
 
 // ---------------------------------------------------------------------------------------
 // user_data.
-
-/// How a hashed-field value looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HashForm {
-    /// 64 lower-case hex digits (optionally with a Parameter Builder appendix).
-    Lower,
-    /// 64 hex digits with some in upper case.
-    Upper,
-    /// Anything else: not a SHA-256 hash.
-    NotHashed,
-}
-
-/// How `s` looks as a SHA-256 hash: 64 hex digits, optionally followed by the
-/// Parameter Builder's `.{appendix}` of 2 or 8 base64url characters (meta.md §10.4).
-#[must_use]
-pub fn hash_form(s: &str) -> HashForm {
-    let b = s.as_bytes();
-    let (hex, appendix) = if b.len() > 64 {
-        (&b[..64], Some(&b[64..]))
-    } else {
-        (b, None)
-    };
-    if hex.len() != 64 {
-        return HashForm::NotHashed;
-    }
-    // Branch-free over the 64 bytes (this runs for every hashed value tagc sends).
-    let (mut bad, mut upper) = (false, false);
-    for &c in hex {
-        let digit = c.wrapping_sub(b'0') < 10;
-        let lower = c.wrapping_sub(b'a') < 6;
-        let up = c.wrapping_sub(b'A') < 6;
-        bad |= !(digit | lower | up);
-        upper |= up;
-    }
-    if bad {
-        return HashForm::NotHashed;
-    }
-    if let Some(a) = appendix
-        && !(a.first() == Some(&b'.') && is_appendix(&a[1..]))
-    {
-        return HashForm::NotHashed;
-    }
-    if upper {
-        HashForm::Upper
-    } else {
-        HashForm::Lower
-    }
-}
-
-fn is_appendix(a: &[u8]) -> bool {
-    (a.len() == 2 || a.len() == 8)
-        && a.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-}
-
-/// Whether `s` is a 64-hex SHA-256 value (either case), the form never-hashed ids must
-/// not have.
-#[must_use]
-pub fn looks_hashed(s: &str) -> bool {
-    hash_form(s) != HashForm::NotHashed
-}
 
 /// Why an `fbc`/`fbp` value is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -203,10 +203,23 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             }
         }
         // Parameters as written here.
+        let def_custom: &[String] = occ
+            .fields
+            .use_
+            .and_then(|u| ctx.index.events.get(u))
+            .map_or(&[], |d| d.item.custom_params.as_slice());
         for (k, v) in occ.fields.params {
             let path = join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())]);
             check_param(ctx, f, &path, k, v);
+            let declared = occ
+                .fields
+                .custom_params
+                .iter()
+                .chain(def_custom)
+                .any(|c| c == k);
+            check_param_name(ctx, f, &path, k, declared, "params");
         }
+        check_custom_params(ctx, f, &occ.path, occ.fields.custom_params);
         if let Some(eid) = occ.fields.event_id
             && let Source::Attribute {
                 closest: Some(sel), ..
@@ -295,7 +308,7 @@ pub(super) fn check_name(
         return;
     }
     if custom != Some(true) {
-        if let Some(s) = did_you_mean(name, meta::STANDARD_EVENTS.iter().copied()) {
+        if let Some(s) = did_you_mean(name, meta::standard_event_names()) {
             ctx.push(
                 Diagnostic::new(Code::MisspelledStandardEvent, span(), format!("`{}` is not a standard event", truncate(name, 60)))
                     .label(format!("did you mean `{s}`?"))
@@ -336,6 +349,58 @@ pub(super) fn check_name(
                 "event names are visible to Meta and in reports; never put personal data in them",
             ),
         );
+    }
+}
+
+/// A parameter key that is not standard but looks like a misspelled standard one
+/// (`valeu`, `contents_ids`) becomes a custom parameter at Meta without a word: warn,
+/// unless the event declares it in `custom_params:`.
+pub(super) fn check_param_name(
+    ctx: &mut Ctx<'_>,
+    f: usize,
+    path: &[Seg<'_>],
+    key: &str,
+    declared: bool,
+    section: &str,
+) {
+    let Some(meant) = meta::near_miss_param(key) else {
+        return;
+    };
+    if declared {
+        return;
+    }
+    ctx.push(
+        Diagnostic::new(
+            Code::MisspelledStandardParameter,
+            ctx.key_span(f, path),
+            format!(
+                "`{}` is not a standard parameter; did you mean `{meant}`?",
+                truncate(key, 40)
+            ),
+        )
+        .label(format!("Meta would receive this as a custom parameter, not as `{meant}`"))
+        .help(format!(
+            "rename it to `{meant}`; if it really is a custom parameter, declare it with `custom_params: [{}]` on this {}",
+            truncate(key, 40),
+            if section == "custom_data" { "server event" } else { "event" }
+        )),
+    );
+}
+
+/// Entries of `custom_params:` must not be standard parameters themselves.
+pub(super) fn check_custom_params(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], list: &[String]) {
+    for (i, key) in list.iter().enumerate() {
+        if meta::standard_param(key).is_some() {
+            ctx.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    ctx.span(f, &join(base, [Seg::from("custom_params"), Seg::from(i)])),
+                    format!("`{}` is a standard parameter", truncate(key, 40)),
+                )
+                .label("cannot be declared custom")
+                .help("remove it from `custom_params:`; Meta reads this key as its standard parameter"),
+            );
+        }
     }
 }
 
@@ -671,7 +736,8 @@ fn check_source(
     }
 }
 
-/// `Purchase` needs `value` and `currency`; `value` needs `currency`.
+/// The parameters Meta requires on this event (`Purchase`: `value` and `currency`), and
+/// the ones a parameter needs beside it (`value` needs `currency`), from [`meta`]'s table.
 fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
     let has = |k: &str| eff.params.contains_key(k);
     let (nf, npath) = &eff.name_at;
@@ -680,33 +746,24 @@ fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) 
     } else {
         ctx.span(*nf, npath)
     };
-    if eff.name == "Purchase" && (!has("value") || !has("currency")) {
-        let missing: Vec<&str> = ["value", "currency"]
-            .into_iter()
-            .filter(|k| !has(k))
-            .collect();
+    let required = meta::required_params(eff.name);
+    let missing: Vec<&str> = required.iter().copied().filter(|k| !has(k)).collect();
+    if !missing.is_empty() {
         let mut d = Diagnostic::new(
             Code::PurchaseMissingValueCurrency,
             at,
-            format!(
-                "`Purchase` is missing {}",
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            ),
+            format!("`{}` is missing {}", eff.name, ticked(&missing)),
         )
-        .label("Meta requires `value` and `currency` on every Purchase")
+        .label(format!(
+            "Meta requires {} on every {}",
+            ticked(required),
+            eff.name
+        ))
         .help(format!(
             "add under `params`: {}",
             missing
                 .iter()
-                .map(|m| if *m == "value" {
-                    "`value: {from: data_layer, path: ecommerce.value, type: number}`"
-                } else {
-                    "`currency: EUR`"
-                })
+                .map(|m| example_param(m))
                 .collect::<Vec<_>>()
                 .join(" and ")
         ));
@@ -714,16 +771,47 @@ fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) 
             d = d.with_secondary(ctx.span(*nf, npath), "defined here");
         }
         ctx.push(d);
-    } else if has("value") && !has("currency") {
-        ctx.push(
-            Diagnostic::new(
-                Code::ValueWithoutCurrency,
-                at,
-                format!("`{}` sends `value` without `currency`", eff.name),
-            )
-            .label("the value's currency is unknown")
-            .help("add `currency: EUR` (a 3-letter ISO 4217 code) under `params`"),
-        );
+        return;
+    }
+    for key in eff.params.keys() {
+        if let Some(needs) = meta::standard_param(key).and_then(|p| p.needs)
+            && !has(needs)
+        {
+            ctx.push(
+                Diagnostic::new(
+                    Code::ValueWithoutCurrency,
+                    at,
+                    format!("`{}` sends `{key}` without `{needs}`", eff.name),
+                )
+                .label(format!("the {key}'s {needs} is unknown"))
+                .help(format!(
+                    "add {}{} under `params`",
+                    example_param(needs),
+                    if needs == "currency" {
+                        " (a 3-letter ISO 4217 code)"
+                    } else {
+                        ""
+                    }
+                )),
+            );
+        }
+    }
+}
+
+/// `` `a` and `b` ``.
+pub(super) fn ticked(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// How to write a required browser parameter, for help texts.
+fn example_param(key: &str) -> String {
+    match key {
+        "value" => "`value: {from: data_layer, path: ecommerce.value, type: number}`".to_owned(),
+        "currency" => "`currency: EUR`".to_owned(),
+        k => format!("`{k}: …`"),
     }
 }
 

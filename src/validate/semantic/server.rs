@@ -7,8 +7,9 @@ use super::events::{Occurrence, effective, occurrences};
 use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
 use crate::load::Seg;
+use crate::mapping::path::RecordPath;
 use crate::meta;
-use crate::model::{ActionSource, FieldSource, ServerEvent, Source};
+use crate::model::{FieldSource, ServerEvent, Source};
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let files = ctx.files;
@@ -142,6 +143,8 @@ fn check_event<'a>(
         }
         let is_custom = matches!(rel.first(), Some(Seg::Key(k)) if k == "custom_data");
         if is_custom {
+            let declared = ev.custom_params.iter().any(|c| c == key);
+            super::events::check_param_name(ctx, f, &path, key, declared, "custom_data");
             if let Some(ud) = meta::customer_data_key(key) {
                 ctx.push(
                     Diagnostic::new(
@@ -160,19 +163,36 @@ fn check_event<'a>(
             }
         }
     }
-    // Required and paired parameters (Meta's rule 44: value and currency on Purchase).
+    super::events::check_custom_params(ctx, f, base, &ev.custom_params);
+    // Required and paired parameters, from Meta's table (rule 44: value and currency on
+    // Purchase; rule 13: currency wherever value is sent).
     let has = |k: &str| ev.custom_data.contains_key(k);
-    if ev.event == "Purchase" && (!has("value") || !has("currency")) {
-        let missing: Vec<&str> = ["value", "currency"]
-            .into_iter()
-            .filter(|k| !has(k))
-            .collect();
+    let required = meta::required_params(&ev.event);
+    let missing: Vec<&str> = required.iter().copied().filter(|k| !has(k)).collect();
+    if missing.is_empty() {
+        for key in ev.custom_data.keys() {
+            if let Some(needs) = meta::standard_param(key).and_then(|p| p.needs)
+                && !has(needs)
+            {
+                ctx.push(
+                    Diagnostic::new(
+                        Code::ValueWithoutCurrency,
+                        ctx.key_span(f, &at(&crate::path!["custom_data", key.as_str()])),
+                        format!("`{}` sends `{key}` without `{needs}`", ev.event),
+                    )
+                    .label(format!("the {key}'s {needs} is unknown"))
+                    .help(format!("add {} under `custom_data`", example_field(needs))),
+                );
+            }
+        }
+    } else {
         ctx.push(
             Diagnostic::new(
                 Code::PurchaseMissingValueCurrency,
                 name_span,
                 format!(
-                    "`Purchase` is missing {}",
+                    "`{}` is missing {}",
+                    ev.event,
                     missing
                         .iter()
                         .map(|m| format!("`custom_data.{m}`"))
@@ -180,29 +200,19 @@ fn check_event<'a>(
                         .join(" and ")
                 ),
             )
-            .label("Meta requires `value` and `currency` on every Purchase")
+            .label(format!(
+                "Meta requires {} on every {}",
+                super::events::ticked(required),
+                ev.event
+            ))
             .help(format!(
                 "add under `custom_data`: {}",
                 missing
                     .iter()
-                    .map(|m| if *m == "value" {
-                        "`value: order.total`"
-                    } else {
-                        "`currency: {value: EUR}` (or a record path)"
-                    })
+                    .map(|m| example_field(m))
                     .collect::<Vec<_>>()
                     .join(" and ")
             )),
-        );
-    } else if has("value") && !has("currency") {
-        ctx.push(
-            Diagnostic::new(
-                Code::ValueWithoutCurrency,
-                ctx.key_span(f, &at(&crate::path!["custom_data", "value"])),
-                format!("`{}` sends `value` without `currency`", ev.event),
-            )
-            .label("the value's currency is unknown")
-            .help("add `currency: {value: EUR}` (or a record path) under `custom_data`"),
         );
     }
     if let Some(spec) = ev.custom_data.get("contents").and_then(FieldSource::spec)
@@ -233,21 +243,50 @@ fn check_event<'a>(
     }
     // What the action source requires.
     let as_span = ctx.span(f, &at(&crate::path!["action_source"]));
-    if ev.action_source == ActionSource::Website {
-        let mut missing = Vec::new();
-        if ev.event_source_url.is_none() {
-            missing.push("event_source_url");
+    let mut missing = Vec::new();
+    for field in meta::action_source_requires(ev.action_source.as_str()) {
+        let present = match *field {
+            "event_source_url" => ev.event_source_url.is_some(),
+            "user_data.client_user_agent" => ev.user_data.client_user_agent.is_some(),
+            // Fields the configuration language cannot map yet are Meta's problem to
+            // report at send time, not a configuration error.
+            _ => true,
+        };
+        if !present {
+            missing.push(*field);
         }
-        if ev.user_data.client_user_agent.is_none() {
-            missing.push("user_data.client_user_agent");
-        }
-        if !missing.is_empty() {
-            ctx.push(
-                Diagnostic::new(Code::ActionSourceRequirement, as_span, format!("a `website` event needs {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
-                    .label("required by `action_source: website`")
-                    .help("map them from the request that triggered the event, such as `event_source_url: request.url` and `client_user_agent: request.user_agent`"),
-            );
-        }
+    }
+    if !missing.is_empty() {
+        let source = ev.action_source.as_str();
+        ctx.push(
+            Diagnostic::new(
+                Code::ActionSourceRequirement,
+                as_span,
+                format!(
+                    "a `{source}` event needs {}",
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            )
+            .label(format!("required by `action_source: {source}`"))
+            .help(format!(
+                "map {}",
+                missing
+                    .iter()
+                    .map(|m| match *m {
+                        "event_source_url" => "`event_source_url: request.url`",
+                        "user_data.client_user_agent" =>
+                            "`user_data.client_user_agent: request.user_agent`",
+                        "messaging_channel" => "`messaging_channel: {value: whatsapp}`",
+                        _ => "it from the record",
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )),
+        );
     }
     // Customer data that can never identify anyone.
     let mut keys: Vec<&str> = ev.user_data.entries().into_iter().map(|(k, _)| k).collect();
@@ -477,12 +516,18 @@ fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent)
     }
 }
 
-/// Follows a dotted record path (numeric segments index lists).
+/// How to map a required `custom_data` field, for help texts.
+fn example_field(key: &str) -> String {
+    match key {
+        "value" => "`value: order.total`".to_owned(),
+        "currency" => "`currency: {value: EUR}` (or a record path)".to_owned(),
+        k => format!("`{k}: record.field`"),
+    }
+}
+
+/// Follows a dotted record path the way `tagc send` does ([`RecordPath`]): numeric
+/// segments index lists, and `null` is absent.
 #[must_use]
 pub fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(v, |cur, seg| match cur {
-        Value::Object(o) => o.get(seg),
-        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-        _ => None,
-    })
+    RecordPath::new(path).get(v)
 }

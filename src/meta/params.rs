@@ -1,0 +1,226 @@
+//! Meta's standard event parameters: the Pixel's object properties and CAPI's
+//! `custom_data` keys (`meta.md` §2.2), their types and allowed values, and the
+//! near-misses that would silently become custom parameters.
+
+/// The JSON type a standard parameter must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdParamType {
+    /// A number (int or float).
+    Number,
+    /// A whole number.
+    Integer,
+    /// Text.
+    String,
+    /// A list of texts or numbers.
+    IdList,
+    /// A list of `{id, quantity, …}` objects.
+    Contents,
+}
+
+impl StdParamType {
+    /// How to describe the type in a message.
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Number => "a number",
+            Self::Integer => "a whole number",
+            Self::String => "text",
+            Self::IdList => "a list of ids",
+            Self::Contents => "a list of `{id, quantity}` items",
+        }
+    }
+
+    /// The tagc `type:` that produces it.
+    #[must_use]
+    pub const fn tagc_type(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Integer => "integer",
+            Self::String => "string",
+            Self::IdList => "string[]",
+            Self::Contents => "contents",
+        }
+    }
+}
+
+/// One standard parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandardParam {
+    /// The key, as Meta spells it.
+    pub key: &'static str,
+    /// Its type; `None` where Meta's own documents disagree (`status`: Boolean on the
+    /// Pixel, text in the CAPI SDKs), so tagc checks no type.
+    pub ty: Option<StdParamType>,
+    /// The values Meta allows, when it enumerates them (empty: any value of the type).
+    pub allowed: &'static [&'static str],
+    /// A parameter that must be sent with this one (`value` needs `currency`, rule 13).
+    pub needs: Option<&'static str>,
+}
+
+const fn p(key: &'static str, ty: StdParamType) -> StandardParam {
+    StandardParam {
+        key,
+        ty: Some(ty),
+        allowed: &[],
+        needs: None,
+    }
+}
+
+const fn one_of(key: &'static str, allowed: &'static [&'static str]) -> StandardParam {
+    StandardParam {
+        key,
+        ty: Some(StdParamType::String),
+        allowed,
+        needs: None,
+    }
+}
+
+/// Allowed `content_type` values.
+pub const CONTENT_TYPES: &[&str] = &["product", "product_group"];
+
+/// Allowed `delivery_category` values.
+pub const DELIVERY_CATEGORIES: &[&str] = &["in_store", "curbside", "home_delivery"];
+
+/// Allowed `customer_segmentation` values (`meta.md` §2.2, rule 46).
+pub const CUSTOMER_SEGMENTATIONS: &[&str] = &[
+    "new_customer_to_business",
+    "new_customer_to_business_line",
+    "new_customer_to_product_area",
+    "new_customer_to_medium",
+    "existing_customer_to_business",
+    "existing_customer_to_business_line",
+    "existing_customer_to_product_area",
+    "existing_customer_to_medium",
+    "customer_in_loyalty_program",
+];
+
+/// The standard parameters, in key order. The vertical parameters (travel, auto, real
+/// estate) are left out: tagc does not type-check them and they are long, distinct
+/// words that are rarely misspelled into one another.
+pub const PARAMS: &[StandardParam] = &[
+    p("content_category", StdParamType::String),
+    p("content_ids", StdParamType::IdList),
+    p("content_name", StdParamType::String),
+    one_of("content_type", CONTENT_TYPES),
+    p("contents", StdParamType::Contents),
+    p("currency", StdParamType::String),
+    one_of("customer_segmentation", CUSTOMER_SEGMENTATIONS),
+    one_of("delivery_category", DELIVERY_CATEGORIES),
+    p("item_number", StdParamType::String),
+    p("net_revenue", StdParamType::Number),
+    p("num_items", StdParamType::Integer),
+    p("order_id", StdParamType::String),
+    p("predicted_ltv", StdParamType::Number),
+    p("search_string", StdParamType::String),
+    StandardParam {
+        key: "status",
+        ty: None,
+        allowed: &[],
+        needs: None,
+    },
+    StandardParam {
+        key: "value",
+        ty: Some(StdParamType::Number),
+        allowed: &[],
+        needs: Some("currency"),
+    },
+];
+
+/// The standard parameter `key`, if it is one (case-sensitive).
+#[must_use]
+pub fn standard_param(key: &str) -> Option<&'static StandardParam> {
+    PARAMS.iter().find(|p| p.key == key)
+}
+
+/// The type of a standard parameter, if `key` is one with a checked type.
+#[must_use]
+pub fn standard_param_type(key: &str) -> Option<StdParamType> {
+    standard_param(key).and_then(|p| p.ty)
+}
+
+/// The standard parameter that `key` looks like a misspelling of: the same key in
+/// another case or separator style (`Value`, `contentIds`, `content-ids`), or within one
+/// edit (two for keys of more than six letters; a swapped pair counts as one) of it —
+/// `valeu`, `vlaue`, `contents_ids`, `content_categroy`. `None` for standard keys and
+/// for keys of fewer than four letters.
+#[must_use]
+pub fn near_miss_param(key: &str) -> Option<&'static str> {
+    if standard_param(key).is_some() {
+        return None;
+    }
+    let folded = fold(key);
+    let len = folded.chars().count();
+    if len < 4 {
+        return None;
+    }
+    let limit = if len <= 6 { 1 } else { 2 };
+    let mut best: Option<(usize, &'static str)> = None;
+    for p in PARAMS {
+        let d = strsim::damerau_levenshtein(&folded, &fold(p.key));
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, p.key));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Lowercase without `_`, `-`, `.` and spaces: the spelling-insensitive form of a key.
+fn fold(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_are_found() {
+        for (typo, meant) in [
+            ("valeu", "value"),
+            ("vlaue", "value"),
+            ("Value", "value"),
+            ("values", "value"),
+            ("contents_ids", "content_ids"),
+            ("content_id", "content_ids"),
+            ("contentIds", "content_ids"),
+            ("content-ids", "content_ids"),
+            ("content_categroy", "content_category"),
+            ("curency", "currency"),
+            ("num_item", "num_items"),
+            ("serch_string", "search_string"),
+        ] {
+            assert_eq!(near_miss_param(typo), Some(meant), "{typo}");
+        }
+    }
+
+    #[test]
+    fn real_custom_parameters_are_not_near_misses() {
+        for key in [
+            "value",
+            "currency",
+            "plan",
+            "tier",
+            "brand",
+            "price",
+            "sku",
+            "state",
+            "valor",
+            "category",
+            "page_type",
+            "form_name",
+            "lang",
+            "coupon",
+            "step",
+        ] {
+            assert_eq!(near_miss_param(key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn the_table_is_sorted() {
+        assert!(PARAMS.windows(2).all(|w| w[0].key < w[1].key));
+    }
+}
