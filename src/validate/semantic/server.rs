@@ -279,7 +279,7 @@ fn check_event<'a>(
                     .map(|m| match *m {
                         "event_source_url" => "`event_source_url: request.url`",
                         "user_data.client_user_agent" =>
-                            "`user_data.client_user_agent: request.user_agent`",
+                            "`client_user_agent: request.user_agent` under `user_data`",
                         "messaging_channel" => "`messaging_channel: {value: whatsapp}`",
                         _ => "it from the record",
                     })
