@@ -3,8 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
+use super::params::{self, Side};
 use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
 use crate::load::Seg;
@@ -217,9 +216,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 .iter()
                 .chain(def_custom)
                 .any(|c| c == k);
-            check_param_name(ctx, f, &path, k, declared, "params");
+            let key_span = ctx.key_span(f, &path);
+            params::misspelled(ctx, Side::Browser, key_span, k, declared);
         }
-        check_custom_params(ctx, f, &occ.path, occ.fields.custom_params);
+        params::custom_params(ctx, f, &occ.path, occ.fields.custom_params);
         if let Some(eid) = occ.fields.event_id
             && let Source::Attribute {
                 closest: Some(sel), ..
@@ -250,7 +250,25 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             continue;
         }
         if let Some(eff) = effective(ctx, occ) {
-            check_required(ctx, occ, &eff);
+            let (nf, npath) = &eff.name_at;
+            let (at, defined_at) = if occ.fields.use_.is_some() {
+                (
+                    ctx.span(occ.file, &join(&occ.path, [Seg::from("use")])),
+                    Some(ctx.span(*nf, npath)),
+                )
+            } else {
+                (ctx.span(*nf, npath), None)
+            };
+            let keys: Vec<&str> = eff.params.keys().copied().collect();
+            params::required(
+                ctx,
+                Side::Browser,
+                eff.name,
+                &keys,
+                at,
+                defined_at,
+                &|_, _| at,
+            );
             if let Some(page) = occ.page {
                 let names = url_params
                     .entry(std::ptr::from_ref(page))
@@ -352,58 +370,6 @@ pub(super) fn check_name(
     }
 }
 
-/// A parameter key that is not standard but looks like a misspelled standard one
-/// (`valeu`, `contents_ids`) becomes a custom parameter at Meta without a word: warn,
-/// unless the event declares it in `custom_params:`.
-pub(super) fn check_param_name(
-    ctx: &mut Ctx<'_>,
-    f: usize,
-    path: &[Seg<'_>],
-    key: &str,
-    declared: bool,
-    section: &str,
-) {
-    let Some(meant) = meta::near_miss_param(key) else {
-        return;
-    };
-    if declared {
-        return;
-    }
-    ctx.push(
-        Diagnostic::new(
-            Code::MisspelledStandardParameter,
-            ctx.key_span(f, path),
-            format!(
-                "`{}` is not a standard parameter; did you mean `{meant}`?",
-                truncate(key, 40)
-            ),
-        )
-        .label(format!("Meta would receive this as a custom parameter, not as `{meant}`"))
-        .help(format!(
-            "rename it to `{meant}`; if it really is a custom parameter, declare it with `custom_params: [{}]` on this {}",
-            truncate(key, 40),
-            if section == "custom_data" { "server event" } else { "event" }
-        )),
-    );
-}
-
-/// Entries of `custom_params:` must not be standard parameters themselves.
-pub(super) fn check_custom_params(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], list: &[String]) {
-    for (i, key) in list.iter().enumerate() {
-        if meta::standard_param(key).is_some() {
-            ctx.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    ctx.span(f, &join(base, [Seg::from("custom_params"), Seg::from(i)])),
-                    format!("`{}` is a standard parameter", truncate(key, 40)),
-                )
-                .label("cannot be declared custom")
-                .help("remove it from `custom_params:`; Meta reads this key as its standard parameter"),
-            );
-        }
-    }
-}
-
 fn with_last<'a>(path: &[Seg<'a>], last: &'a str) -> Vec<Seg<'a>> {
     let mut v = path.to_vec();
     v.pop();
@@ -480,193 +446,11 @@ fn check_param(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, value: 
                 format!("parameter `{}` carries customer data", truncate(key, 40)),
             ),
         };
-        ctx.push(
-            Diagnostic::new(Code::CustomerDataInParameters, at, what)
-                .label("personal data in event parameters is sent to Meta unhashed")
-                .help(format!("remove it here; send it as `user_data.{ud}` on the server event, where tagc normalizes and hashes it")),
-        );
+        params::customer_data(ctx, Side::Browser, at, what, ud);
     }
     match value {
-        ParamValue::Literal(v) => check_literal(ctx, f, path, key, v, &span),
+        ParamValue::Literal(v) => params::constant(ctx, Side::Browser, f, path, key, v),
         ParamValue::Source(src) => check_source(ctx, f, path, key, src, &span),
-    }
-}
-
-fn type_error(
-    ctx: &mut Ctx<'_>,
-    span: Span,
-    key: &str,
-    expected: StdParamType,
-    found: &str,
-    help: String,
-) {
-    ctx.push(
-        Diagnostic::new(
-            Code::ParameterType,
-            span,
-            format!("`{key}` must be {}, found {found}", expected.describe()),
-        )
-        .label(format!("Meta expects {}", expected.describe()))
-        .help(help),
-    );
-}
-
-fn check_literal(
-    ctx: &mut Ctx<'_>,
-    f: usize,
-    path: &[Seg<'_>],
-    key: &str,
-    v: &Value,
-    span: &dyn Fn() -> Span,
-) {
-    if let Some(expected) = meta::standard_param_type(key) {
-        let ok = match expected {
-            StdParamType::Number => v.is_number(),
-            StdParamType::Integer => v.is_u64() || v.is_i64(),
-            StdParamType::String => v.is_string(),
-            StdParamType::IdList => v
-                .as_array()
-                .is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_number())),
-            StdParamType::Contents => v.is_array(),
-        };
-        if !ok {
-            let help = match (expected, v) {
-                (StdParamType::Number | StdParamType::Integer, Value::String(s))
-                    if s.trim().replace(',', ".").parse::<f64>().is_ok() =>
-                {
-                    format!(
-                        "write the number without quotes: `{key}: {}`",
-                        s.trim().replace(',', ".")
-                    )
-                }
-                (StdParamType::IdList, Value::String(s)) => {
-                    format!("write a list: `{key}: [\"{s}\"]`")
-                }
-                _ => format!("write {} here", expected.describe()),
-            };
-            type_error(
-                ctx,
-                span(),
-                key,
-                expected,
-                crate::diagnostic::describe_json(v),
-                help,
-            );
-            return;
-        }
-        if expected == StdParamType::Contents
-            && let Some(items) = v.as_array()
-        {
-            for (i, item) in items.iter().enumerate() {
-                let ipath = join(path, [Seg::from(i)]);
-                let ispan = ctx.span(f, &ipath);
-                let obj = item.as_object();
-                let missing: Vec<&str> = ["id", "quantity"]
-                    .into_iter()
-                    .filter(|k| obj.is_none_or(|o| !o.contains_key(*k)))
-                    .collect();
-                if !missing.is_empty() {
-                    ctx.push(
-                            Diagnostic::new(Code::InvalidContentsItem, ispan, format!("`contents` item lacks {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")))
-                                .label("incomplete item")
-                                .help("each item needs `id` and `quantity`, such as `{id: \"SKU-1\", quantity: 1, item_price: 19.9}`"),
-                        );
-                } else if obj
-                    .and_then(|o| o.get("quantity"))
-                    .is_some_and(|q| !(q.is_u64() || q.is_i64()))
-                {
-                    ctx.push(
-                        Diagnostic::new(
-                            Code::InvalidContentsItem,
-                            ctx.span(f, &join(&ipath, [Seg::from("quantity")])),
-                            "`quantity` must be a whole number",
-                        )
-                        .label("not a whole number")
-                        .help(
-                            "write the quantity as a number without quotes, such as `quantity: 1`",
-                        ),
-                    );
-                }
-            }
-        }
-    }
-    match (key, v) {
-        ("currency", Value::String(c)) if !meta::is_currency(c) => {
-            let upper = c.trim().to_ascii_uppercase();
-            let help = if meta::is_currency(&upper) {
-                format!("write it in upper case: `currency: {upper}`")
-            } else {
-                "use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`".to_owned()
-            };
-            ctx.push(
-                Diagnostic::new(
-                    Code::InvalidCurrency,
-                    span(),
-                    format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)),
-                )
-                .label("unknown currency")
-                .help(help),
-            );
-        }
-        ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => {
-            ctx.push(
-                Diagnostic::new(
-                    Code::InvalidContentType,
-                    span(),
-                    format!("`content_type` is `{}`", truncate(t, 30)),
-                )
-                .label("must be `product` or `product_group`")
-                .help(
-                    did_you_mean(t, meta::CONTENT_TYPES.iter().copied()).map_or_else(
-                        || {
-                            "use `product` for product ids or `product_group` for product-group ids"
-                                .to_owned()
-                        },
-                        |s| format!("did you mean `{s}`?"),
-                    ),
-                ),
-            );
-        }
-        ("delivery_category", Value::String(t))
-            if !meta::DELIVERY_CATEGORIES.contains(&t.as_str()) =>
-        {
-            ctx.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    span(),
-                    format!("`delivery_category` is `{}`", truncate(t, 30)),
-                )
-                .label("not a delivery category")
-                .help("use `in_store`, `curbside` or `home_delivery`"),
-            );
-        }
-        _ => {}
-    }
-    for s in strings(v) {
-        if meta::looks_like_email(s) || meta::looks_like_phone(s) {
-            ctx.push(
-                Diagnostic::new(
-                    Code::PersonalDataLiteral,
-                    span(),
-                    format!(
-                        "the value of `{}` looks like personal data",
-                        truncate(key, 40)
-                    ),
-                )
-                .label("email address or phone number")
-                .help("event parameters reach Meta unhashed; remove personal data from them"),
-            );
-            break;
-        }
-    }
-}
-
-fn strings(v: &Value) -> Vec<&str> {
-    match v {
-        Value::String(s) => vec![s],
-        Value::Array(a) => a.iter().flat_map(strings).collect(),
-        Value::Object(o) => o.values().flat_map(strings).collect(),
-        _ => Vec::new(),
     }
 }
 
@@ -719,7 +503,7 @@ fn check_source(
                     format!("add `type: {}` to this source", expected.tagc_type()),
                 )
             };
-            type_error(ctx, at, key, expected, &found, help);
+            params::type_error(ctx, at, key, expected, &found, help);
         }
     }
     let selector = match src {
@@ -733,85 +517,6 @@ fn check_source(
     };
     if let Some((k, sel)) = selector {
         super::pages::check_selector(ctx, f, &join(path, [Seg::from(k)]), sel);
-    }
-}
-
-/// The parameters Meta requires on this event (`Purchase`: `value` and `currency`), and
-/// the ones a parameter needs beside it (`value` needs `currency`), from [`meta`]'s table.
-fn check_required(ctx: &mut Ctx<'_>, occ: &Occurrence<'_>, eff: &Effective<'_>) {
-    let has = |k: &str| eff.params.contains_key(k);
-    let (nf, npath) = &eff.name_at;
-    let at = if occ.fields.use_.is_some() {
-        ctx.span(occ.file, &join(&occ.path, [Seg::from("use")]))
-    } else {
-        ctx.span(*nf, npath)
-    };
-    let required = meta::required_params(eff.name);
-    let missing: Vec<&str> = required.iter().copied().filter(|k| !has(k)).collect();
-    if !missing.is_empty() {
-        let mut d = Diagnostic::new(
-            Code::PurchaseMissingValueCurrency,
-            at,
-            format!("`{}` is missing {}", eff.name, ticked(&missing)),
-        )
-        .label(format!(
-            "Meta requires {} on every {}",
-            ticked(required),
-            eff.name
-        ))
-        .help(format!(
-            "add under `params`: {}",
-            missing
-                .iter()
-                .map(|m| example_param(m))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        ));
-        if occ.fields.use_.is_some() {
-            d = d.with_secondary(ctx.span(*nf, npath), "defined here");
-        }
-        ctx.push(d);
-        return;
-    }
-    for key in eff.params.keys() {
-        if let Some(needs) = meta::standard_param(key).and_then(|p| p.needs)
-            && !has(needs)
-        {
-            ctx.push(
-                Diagnostic::new(
-                    Code::ValueWithoutCurrency,
-                    at,
-                    format!("`{}` sends `{key}` without `{needs}`", eff.name),
-                )
-                .label(format!("the {key}'s {needs} is unknown"))
-                .help(format!(
-                    "add {}{} under `params`",
-                    example_param(needs),
-                    if needs == "currency" {
-                        " (a 3-letter ISO 4217 code)"
-                    } else {
-                        ""
-                    }
-                )),
-            );
-        }
-    }
-}
-
-/// `` `a` and `b` ``.
-pub(super) fn ticked(keys: &[&str]) -> String {
-    keys.iter()
-        .map(|m| format!("`{m}`"))
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
-/// How to write a required browser parameter, for help texts.
-fn example_param(key: &str) -> String {
-    match key {
-        "value" => "`value: {from: data_layer, path: ecommerce.value, type: number}`".to_owned(),
-        "currency" => "`currency: EUR`".to_owned(),
-        k => format!("`{k}: …`"),
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod events;
 mod pages;
+mod params;
 mod pixels;
 mod server;
 mod verify;

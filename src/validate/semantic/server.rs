@@ -4,12 +4,14 @@
 use serde_json::Value;
 
 use super::events::{Occurrence, effective, occurrences};
+use super::params::{self, Side};
 use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
 use crate::load::Seg;
 use crate::mapping::path::RecordPath;
 use crate::meta;
 use crate::model::{FieldSource, ServerEvent, Source};
+use crate::source::Span;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let files = ctx.files;
@@ -144,77 +146,43 @@ fn check_event<'a>(
         let is_custom = matches!(rel.first(), Some(Seg::Key(k)) if k == "custom_data");
         if is_custom {
             let declared = ev.custom_params.iter().any(|c| c == key);
-            super::events::check_param_name(ctx, f, &path, key, declared, "custom_data");
+            let key_span = ctx.key_span(f, &path);
+            params::misspelled(ctx, Side::Server, key_span, key, declared);
             if let Some(ud) = meta::customer_data_key(key) {
-                ctx.push(
-                    Diagnostic::new(
-                        Code::CustomerDataInParameters,
-                        ctx.key_span(f, &path),
-                        format!("`custom_data.{key}` carries customer data"),
-                    )
-                    .label("custom data is not hashed")
-                    .help(format!(
-                        "move it to `user_data.{ud}`, where tagc normalizes and hashes it"
-                    )),
+                params::customer_data(
+                    ctx,
+                    Side::Server,
+                    key_span,
+                    format!("`custom_data.{key}` carries customer data"),
+                    ud,
                 );
             }
             if let Some(c) = src.constant() {
-                check_constant(ctx, f, &path, key, c);
+                params::constant(ctx, Side::Server, f, &path, key, c);
             }
         }
     }
-    super::events::check_custom_params(ctx, f, base, &ev.custom_params);
-    // Required and paired parameters, from Meta's table (rule 44: value and currency on
-    // Purchase; rule 13: currency wherever value is sent).
-    let has = |k: &str| ev.custom_data.contains_key(k);
-    let required = meta::required_params(&ev.event);
-    let missing: Vec<&str> = required.iter().copied().filter(|k| !has(k)).collect();
-    if missing.is_empty() {
-        for key in ev.custom_data.keys() {
-            if let Some(needs) = meta::standard_param(key).and_then(|p| p.needs)
-                && !has(needs)
-            {
-                ctx.push(
-                    Diagnostic::new(
-                        Code::ValueWithoutCurrency,
-                        ctx.key_span(f, &at(&crate::path!["custom_data", key.as_str()])),
-                        format!("`{}` sends `{key}` without `{needs}`", ev.event),
-                    )
-                    .label(format!("the {key}'s {needs} is unknown"))
-                    .help(format!("add {} under `custom_data`", example_field(needs))),
-                );
-            }
-        }
-    } else {
-        ctx.push(
-            Diagnostic::new(
-                Code::PurchaseMissingValueCurrency,
-                name_span,
-                format!(
-                    "`{}` is missing {}",
-                    ev.event,
-                    missing
-                        .iter()
-                        .map(|m| format!("`custom_data.{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-            )
-            .label(format!(
-                "Meta requires {} on every {}",
-                super::events::ticked(required),
-                ev.event
-            ))
-            .help(format!(
-                "add under `custom_data`: {}",
-                missing
-                    .iter()
-                    .map(|m| example_field(m))
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            )),
-        );
-    }
+    params::custom_params(ctx, f, base, &ev.custom_params);
+    // Required and paired parameters, from Meta's table.
+    let keys: Vec<&str> = ev.custom_data.keys().map(String::as_str).collect();
+    let key_spans: Vec<(&str, Span)> = keys
+        .iter()
+        .map(|k| (*k, ctx.key_span(f, &at(&crate::path!["custom_data", *k]))))
+        .collect();
+    params::required(
+        ctx,
+        Side::Server,
+        &ev.event,
+        &keys,
+        name_span,
+        None,
+        &|_, key| {
+            key_spans
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(name_span, |(_, s)| *s)
+        },
+    );
     if let Some(spec) = ev.custom_data.get("contents").and_then(FieldSource::spec)
         && !spec.each.is_empty()
     {
@@ -223,22 +191,8 @@ fn check_event<'a>(
             .filter(|k| !spec.each.contains_key(*k))
             .collect();
         if !missing.is_empty() {
-            ctx.push(
-                Diagnostic::new(
-                    Code::InvalidContentsItem,
-                    ctx.key_span(f, &at(&crate::path!["custom_data", "contents", "each"])),
-                    format!(
-                        "`contents` items lack {}",
-                        missing
-                            .iter()
-                            .map(|m| format!("`{m}`"))
-                            .collect::<Vec<_>>()
-                            .join(" and ")
-                    ),
-                )
-                .label("each item needs `id` and `quantity`")
-                .help("map both, such as `each: {id: sku, quantity: qty, item_price: unit_price}`"),
-            );
+            let span = ctx.key_span(f, &at(&crate::path!["custom_data", "contents", "each"]));
+            params::contents_item_missing(ctx, span, &missing, true);
         }
     }
     // What the action source requires.
@@ -334,41 +288,6 @@ fn check_event<'a>(
         check_dedup(ctx, f, base, ev);
     }
     check_sample(ctx, f, base, ev);
-}
-
-fn check_constant(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], key: &str, v: &Value) {
-    let span = ctx.span(f, path);
-    match (key, v) {
-        ("currency", Value::String(c)) if !meta::is_currency(c) => ctx.push(
-            Diagnostic::new(
-                Code::InvalidCurrency,
-                span,
-                format!("`{}` is not an ISO 4217 currency code", truncate(c, 20)),
-            )
-            .label("unknown currency")
-            .help("use a 3-letter ISO 4217 code such as `EUR`, `USD` or `GBP`"),
-        ),
-        ("value" | "predicted_ltv" | "net_revenue", v) if !v.is_number() => ctx.push(
-            Diagnostic::new(
-                Code::ParameterType,
-                span,
-                format!("`{key}` must be a number"),
-            )
-            .label("not a number")
-            .help("write the number without quotes"),
-        ),
-        ("content_type", Value::String(t)) if !meta::CONTENT_TYPES.contains(&t.as_str()) => ctx
-            .push(
-                Diagnostic::new(
-                    Code::InvalidContentType,
-                    span,
-                    format!("`content_type` is `{}`", truncate(t, 30)),
-                )
-                .label("must be `product` or `product_group`")
-                .help("use `product` or `product_group`"),
-            ),
-        _ => {}
-    }
 }
 
 /// The browser event this server event deduplicates with must share an event id and name.
@@ -513,15 +432,6 @@ fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent)
                 }
             }
         }
-    }
-}
-
-/// How to map a required `custom_data` field, for help texts.
-fn example_field(key: &str) -> String {
-    match key {
-        "value" => "`value: order.total`".to_owned(),
-        "currency" => "`currency: {value: EUR}` (or a record path)".to_owned(),
-        k => format!("`{k}: record.field`"),
     }
 }
 
