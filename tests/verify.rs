@@ -537,3 +537,38 @@ fn the_benchmark_site_passes_on_a_real_site_run() {
         "{more:#}"
     );
 }
+
+/// Workers that fail to start their browser at once must still account for every check:
+/// a race once let the run end with no verdicts at all and exit 0.
+#[test]
+fn no_browser_loses_no_check_whatever_the_number_of_workers() {
+    let dist = build(Path::new("examples/shop/tagc.yaml"));
+    for jobs in ["1", "2", "3", "8", "2", "3", "8", "2", "3", "8"] {
+        let (code, report, all) = verify(
+            &dist.path().join("verify/plan.json"),
+            &[
+                "--browser",
+                "/nonexistent/chromium",
+                "--only",
+                "browser",
+                "--jobs",
+                jobs,
+            ],
+            &[],
+        );
+        assert_eq!(code, Some(2), "--jobs {jobs}: {all}");
+        let checks = report["checks"].as_array().cloned().unwrap_or_default();
+        let browser: Vec<_> = checks
+            .iter()
+            .filter(|c| {
+                c["id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("browser/"))
+            })
+            .collect();
+        assert!(!browser.is_empty());
+        for c in browser {
+            assert_eq!(c["outcome"], "error", "--jobs {jobs}: {c:#}");
+        }
+    }
+}

@@ -286,10 +286,17 @@ pub fn run(plan: &Plan, o: &RunOptions, progress: &mut dyn Progress) -> Report {
         .iter()
         .zip(results)
         .zip(skipped)
-        .map(|((c, res), why)| {
-            res.unwrap_or_else(|| {
-                r.result(c, Outcome::Skipped, why.unwrap_or_default(), Vec::new())
-            })
+        .map(|((c, res), why)| match (res, why) {
+            (Some(res), _) => res,
+            (None, Some(why)) => r.result(c, Outcome::Skipped, why, Vec::new()),
+            // Never silently nothing: a check that was due and has no verdict is an error.
+            (None, None) => r.result(
+                c,
+                Outcome::Error,
+                "no verdict: the check was due but never reported (a tagc bug; please report it)"
+                    .to_owned(),
+                Vec::new(),
+            ),
         })
         .collect();
     Report {

@@ -49,19 +49,32 @@ pub(super) fn run(
     };
     let (tx, rx) = mpsc::channel::<Done>();
     std::thread::scope(|s| {
+        // `live` counts the workers that may still take checks; the one that brings it to
+        // zero reports every check left. It starts at `workers` and is never overwritten,
+        // so a worker that gives up before the others are spawned cannot be forgotten.
         let mut spawned = 0;
         for n in 0..workers {
-            let (tx, take, live) = (tx.clone(), &take, &live);
-            spawned += usize::from(
-                std::thread::Builder::new()
-                    .name(format!("tagc-verify-{n}"))
-                    .spawn_scoped(s, move || worker(ctx, w, take, &tx, live))
-                    .is_ok(),
-            );
+            let (wtx, take, live) = (tx.clone(), &take, &live);
+            let started = std::thread::Builder::new()
+                .name(format!("tagc-verify-{n}"))
+                .spawn_scoped(s, move || worker(ctx, w, take, &wtx, live))
+                .is_ok();
+            if started {
+                spawned += 1;
+            } else if live.fetch_sub(1, Ordering::SeqCst) == 1 && spawned > 0 {
+                // Every spawned worker already gave up; this was the last count.
+                while let Some((i, _)) = take() {
+                    let v = Verdict::stopped(
+                        Outcome::Error,
+                        "not run: no verification worker could start".to_owned(),
+                    );
+                    let _ = tx.send((i, v, 0));
+                }
+            }
         }
-        live.store(spawned.max(1), Ordering::SeqCst);
         if spawned == 0 {
             // Not even one thread: run on this one.
+            live.store(1, Ordering::SeqCst);
             worker(ctx, w, &take, &tx, &live);
         }
         drop(tx);
