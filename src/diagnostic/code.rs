@@ -132,6 +132,12 @@ codes! {
     ClickSourceOnLoad = ("TAG2025", "click-source-on-load", Error, "a page-load event reads the clicked element"),
     /// `hashed: true` on a field Meta never wants hashed.
     HashedNeverHashField = ("TAG2026", "hashed-never-hash-field", Error, "`hashed: true` on a field that must not be hashed"),
+    /// A deduplicated server event reads its `event_id` from a field that cannot hold the
+    /// id the browser shares (a near miss of the shared name).
+    SharedIdNotRead = ("TAG2028", "shared-id-not-read", Error, "the server's `event_id` does not read the id the browser shares"),
+    /// A deduplicated server event reads its `event_id` from a field whose name is unrelated
+    /// to the shared one, without declaring that the backend copies it there.
+    SharedIdCopyUndeclared = ("TAG2030", "shared-id-copy-undeclared", Warning, "tagc cannot tell that the backend copies the shared event id"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),
