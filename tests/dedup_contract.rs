@@ -142,9 +142,14 @@ fn a_declaration_must_name_the_shared_id_and_belong_to_event_id() {
         "{path: order.ref, copied_from: eventid}",
     ));
     assert_eq!(codes, [Code::SharedIdNotRead], "{text}");
-    assert!(text.contains("did you mean `copied_from: event_id`?"), "{text}");
-    let yaml = config(RANDOM, FORM, "form.event_id")
-        .replace("em: form.email", "em: {path: form.email, copied_from: email}");
+    assert!(
+        text.contains("did you mean `copied_from: event_id`?"),
+        "{text}"
+    );
+    let yaml = config(RANDOM, FORM, "form.event_id").replace(
+        "em: form.email",
+        "em: {path: form.email, copied_from: email}",
+    );
     let (codes, text) = check(&yaml);
     assert_eq!(codes, [Code::UnknownField], "{text}");
     // Nothing shared, nothing to copy.

@@ -155,7 +155,9 @@ fn misplaced_declarations(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &Se
                     "`copied_from` applies only to `event_id`",
                 )
                 .label("not allowed here")
-                .help("remove it; it declares where the backend stores the browser's shared event id"),
+                .help(
+                    "remove it; it declares where the backend stores the browser's shared event id",
+                ),
             );
         }
     }
@@ -209,7 +211,10 @@ fn check_event(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) 
                 Diagnostic::new(
                     Code::SharedIdNotRead,
                     ctx.span(f, &decl_at),
-                    format!("browser event `{}` shares no event id", truncate(target, 60)),
+                    format!(
+                        "browser event `{}` shares no event id",
+                        truncate(target, 60)
+                    ),
                 )
                 .label("nothing is copied from the browser")
                 .with_secondary(ctx.span(ef, &epath), "its event id, not shared")
@@ -346,7 +351,11 @@ mod tests {
             ("order.number", "tagc_event_id"),
             ("form.tagc_lead", "tagc_eid"),
         ] {
-            assert_eq!(name_match(path, name), NameMatch::Unrelated, "{path} {name}");
+            assert_eq!(
+                name_match(path, name),
+                NameMatch::Unrelated,
+                "{path} {name}"
+            );
         }
     }
 
