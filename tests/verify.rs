@@ -397,6 +397,38 @@ fn a_data_layer_order_id_is_assumed_not_proven() {
 }
 
 #[test]
+fn a_random_id_shared_through_the_data_layer_is_assumed_not_proven() {
+    // The page pushes the id to its data layer, which never leaves the browser by itself:
+    // that the backend's `form.event_id` carries it is out of tagc's sight.
+    let (_cfg, path) = broken(
+        "event-landing",
+        &[(
+            "share: {via: form_field, name: event_id}",
+            "share: {via: data_layer, key: event_id}",
+        )],
+    );
+    let dist = build(&path);
+    let (code, report, all) = verify(
+        &dist.path().join("verify/plan.json"),
+        &["--check", "dedup"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{all}");
+    let c = check(&report, "dedup/registration");
+    assert_eq!(c["outcome"], "assumed", "{c:#}");
+    assert_eq!(
+        c["message"],
+        "assumed: the backend's `form.event_id` carries the data-layer key `event_id` the page pushed (the data layer never leaves the browser by itself)"
+    );
+    assert!(
+        first_note(c).starts_with(
+            "browser eventID = data-layer key `event_id` = server event_id (from `form.event_id`) = \""
+        ),
+        "{c:#}"
+    );
+}
+
+#[test]
 fn a_form_field_id_passes_and_shows_the_values_compared() {
     let dist = build(Path::new("examples/event-landing/tagc.yaml"));
     let (code, report, all) = verify(&dist.path().join("verify/plan.json"), &[], &[]);
