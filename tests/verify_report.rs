@@ -47,7 +47,7 @@ fn check(
 /// could put them. Checks are in plan order (kinds interleaved on purpose).
 fn realistic(sent_to_meta: bool) -> Report {
     use CheckKind::{Browser, Dedup, Server};
-    use Outcome::{Error, Failed, Passed, Skipped};
+    use Outcome::{Assumed, Error, Failed, Passed, Skipped};
     let checks = vec![
         check(
             "server/purchase",
@@ -144,6 +144,20 @@ fn realistic(sent_to_meta: bool) -> Report {
                 "order_1001 (server event_id)",
             )],
         ),
+        CheckResult {
+            notes: vec![Note::info(
+                "browser eventID = server event_id (from `order.id`) = \"ES-1001\"",
+            )],
+            ..check(
+                "dedup/order",
+                Dedup,
+                "Purchase eventID in the browser equals event_id on the server",
+                loc("tagc.yaml", 60, 7),
+                Assumed,
+                "assumed: the backend's `order.id` carries the page's data layer ecommerce.transaction_id\n::error::forged",
+                vec![],
+            )
+        },
         check(
             "dedup/lead",
             Dedup,
@@ -228,6 +242,7 @@ fn human_colour_is_only_paint() {
     assert!(colour.contains("\u{1b}[1;32m✓\u{1b}[0m"));
     assert!(colour.contains("\u{1b}[1;31m✗\u{1b}[0m"));
     assert!(colour.contains("\u{1b}[1;33m!\u{1b}[0m"));
+    assert!(colour.contains("\u{1b}[1;34m?\u{1b}[0m"));
     assert_eq!(strip_ansi(&colour), plain);
 }
 
@@ -254,6 +269,7 @@ fn json_offline() {
     let counts = r.counts();
     for (key, outcome) in [
         ("passed", Outcome::Passed),
+        ("assumed", Outcome::Assumed),
         ("failed", Outcome::Failed),
         ("error", Outcome::Error),
         ("skipped", Outcome::Skipped),
@@ -297,8 +313,8 @@ fn github_one_line_per_command() {
     let s = report::github(&r);
     let c = r.counts();
     let n = |o| c.get(&o).copied().unwrap_or(0);
-    // One per failure, one per error, one per check that passed with a warning, the
-    // summary, the manual steps: no forged lines.
+    // One per failure, one per error, one per check that passed with a warning, one per
+    // check that passed on an assumption, the summary, the manual steps: no forged lines.
     let warned = r
         .checks
         .iter()
@@ -310,7 +326,8 @@ fn github_one_line_per_command() {
         })
         .count();
     assert_eq!(warned, 1);
-    let expected = n(Outcome::Failed) + n(Outcome::Error) + warned + 2;
+    assert_eq!(n(Outcome::Assumed), 1);
+    let expected = n(Outcome::Failed) + n(Outcome::Error) + warned + n(Outcome::Assumed) + 2;
     assert_eq!(s.lines().count(), expected, "{s}");
     assert!(s.lines().all(|l| l.starts_with("::")), "{s}");
     assert_eq!(
@@ -320,6 +337,12 @@ fn github_one_line_per_command() {
     assert_eq!(
         s.lines().filter(|l| l.starts_with("::warning ")).count(),
         n(Outcome::Error) + warned
+    );
+    assert_eq!(
+        s.lines()
+            .filter(|l| l.starts_with("::notice ") && l.contains(" (assumed)::assumed: "))
+            .count(),
+        n(Outcome::Assumed)
     );
 }
 
@@ -629,11 +652,14 @@ fn junit_is_well_formed_and_counts_add_up() {
         assert_eq!(root.attr_num("tests"), r.checks.len());
         assert_eq!(root.attr_num("failures"), n(Outcome::Failed));
         assert_eq!(root.attr_num("errors"), n(Outcome::Error));
-        assert_eq!(root.attr_num("skipped"), n(Outcome::Skipped));
+        // JUnit has no "assumed": such a check is a skipped test with the assumption as
+        // its message, never a plain pass.
+        let skipped = n(Outcome::Skipped) + n(Outcome::Assumed);
+        assert_eq!(root.attr_num("skipped"), skipped);
         assert_eq!(root.all("testcase").len(), r.checks.len());
         assert_eq!(root.all("failure").len(), n(Outcome::Failed));
         assert_eq!(root.all("error").len(), n(Outcome::Error));
-        assert_eq!(root.all("skipped").len(), n(Outcome::Skipped));
+        assert_eq!(root.all("skipped").len(), skipped);
 
         // One suite per kind, in kind order, each with its own counts.
         let names: Vec<&str> = root
@@ -670,7 +696,7 @@ fn junit_is_well_formed_and_counts_add_up() {
                 r.checks.len(),
                 n(Outcome::Failed),
                 n(Outcome::Error),
-                n(Outcome::Skipped)
+                skipped
             ]
         );
 

@@ -22,6 +22,7 @@ impl Progress for Line {
         if self.tty {
             let mark = match r.outcome {
                 Outcome::Passed => "✓",
+                Outcome::Assumed => "?",
                 Outcome::Failed => "✗",
                 Outcome::Error => "!",
                 Outcome::Skipped => "-",

@@ -134,6 +134,12 @@ codes! {
     HashedNeverHashField = ("TAG2026", "hashed-never-hash-field", Error, "`hashed: true` on a field that must not be hashed"),
     /// A parameter key that looks like a misspelled standard parameter.
     MisspelledStandardParameter = ("TAG2027", "misspelled-standard-parameter", Warning, "a parameter key looks like a misspelled standard parameter"),
+    /// A deduplicated server event reads its `event_id` from a field that cannot hold the
+    /// id the browser shares (a near miss of the shared name).
+    SharedIdNotRead = ("TAG2028", "shared-id-not-read", Error, "the server's `event_id` does not read the id the browser shares"),
+    /// A deduplicated server event reads its `event_id` from a field whose name is unrelated
+    /// to the shared one, without declaring that the backend copies it there.
+    SharedIdCopyUndeclared = ("TAG2030", "shared-id-copy-undeclared", Warning, "tagc cannot tell that the backend copies the shared event id"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),

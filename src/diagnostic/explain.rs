@@ -1330,6 +1330,82 @@ pages:
 ```
 "##
         }
+        Code::SharedIdNotRead => {
+            r##"## What it checks
+A server event with `deduplicate_with:` reads its `event_id` from a record field whose
+name is a near miss of the name under which the browser shares its id (`share:`): the form
+field `event_id` against `form.eventid` or `form.evnt_id`. Also a `copied_from:` that does
+not name the shared id, or that has no shared id to name.
+
+## Why
+Meta deduplicates a browser event and its server copy only when both carry the same id.
+The record field holds the form field, cookie or data-layer value under the name the
+browser gave it; a misspelt path reads nothing, so every conversion is counted twice.
+
+## Example
+```yaml
+events:
+  registration:
+    event: Lead
+    event_id:
+      source: {from: random}
+      share: {via: form_field, name: event_id}
+server:
+  events:
+    - id: registration
+      event: Lead
+      action_source: website
+      deduplicate_with: registration
+      event_id: form.eventid
+      event_source_url: request.url
+      user_data: {em: form.email, client_user_agent: request.user_agent}
+```
+
+## Fix
+Read the field the browser fills:
+```yaml
+      event_id: form.event_id
+```
+"##
+        }
+        Code::SharedIdCopyUndeclared => {
+            r##"## What it checks
+A server event deduplicated with a browser event whose random id is shared (`share:`)
+reads its `event_id` from a field with an unrelated name: the form field `event_id`
+against `order.ref`. This is a warning: the backend may copy the value there, or the path
+may be a mistake (such as the order id, which never equals a random id).
+
+## Why
+tagc sees the form post, the cookie or the data layer, never the backend's code. When the
+names differ it cannot tell whether both sides send the same id, and `tagc verify` can only
+assume it. Declaring the copy with `copied_from:` says that it is deliberate.
+
+## Example
+```yaml
+events:
+  registration:
+    event: Lead
+    event_id:
+      source: {from: random}
+      share: {via: form_field, name: event_id}
+server:
+  events:
+    - id: registration
+      event: Lead
+      action_source: website
+      deduplicate_with: registration
+      event_id: order.ref
+      event_source_url: request.url
+      user_data: {em: order.email, client_user_agent: request.user_agent}
+```
+
+## Fix
+Declare that the backend stores the form field `event_id` in `order.ref`:
+```yaml
+      event_id: {path: order.ref, copied_from: event_id}
+```
+"##
+        }
         Code::UnknownReference => {
             r##"## What it checks
 A name that points at nothing: `use:` naming no definition under `events:`, `pixels:`

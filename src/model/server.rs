@@ -311,6 +311,13 @@ pub struct FieldSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(example = serde_json::json!({"id": "sku", "quantity": "qty", "item_price": "unit_price"}))]
     pub each: BTreeMap<String, String>,
+    /// For `event_id` of a deduplicated server event: the name under which the browser
+    /// shares its event id (the form field, cookie or data-layer key of `share:`), which
+    /// the backend copies into `path`. Declares what tagc cannot see when `path` does not
+    /// end in that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(example = &"event_id")]
+    pub copied_from: Option<String>,
 }
 
 /// How a record writes a time.

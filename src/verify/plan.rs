@@ -305,6 +305,14 @@ pub struct DedupCheck {
     /// The record path the server reads `event_id` from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_event_id_path: Option<String>,
+    /// Where the browser reads its `eventID` when it is not a fresh random id
+    /// (`data layer ecommerce.transaction_id`): a value the backend is assumed to know too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_id_source: Option<String>,
+    /// The server event's `event_id: {copied_from: NAME}`: the configuration declares
+    /// that the backend copies the shared id into the record path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_copies_from: Option<String>,
 }
 
 /// The manual step written into every plan.
@@ -473,6 +481,16 @@ fn derive<T: Send>(
                 .as_ref()
                 .and_then(|f| f.path())
                 .map(str::to_owned),
+            browser_id_source: d
+                .browser_event_id
+                .as_ref()
+                .filter(|i| !matches!(i.source, Source::Random))
+                .map(|i| i.source.describe()),
+            server_copies_from: e
+                .event_id
+                .as_ref()
+                .and_then(|f| f.spec())
+                .and_then(|s| s.copied_from.clone()),
         }));
     }
     groups.push(each(checks));
@@ -876,6 +894,8 @@ mod tests {
             event_name: "Lead".into(),
             shared: None,
             server_event_id_path: None,
+            browser_id_source: None,
+            server_copies_from: None,
         });
         let one = plan(vec![check.clone()]);
         let line = serde_json::to_string(&check).unwrap();

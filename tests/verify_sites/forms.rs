@@ -369,3 +369,158 @@ fn a_form_with_required_fields_left_empty_is_invalid() {
         "an invalid form was submitted anyway"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// 7. Dedup on a real site: what the form posted, and what tagc cannot see
+// ---------------------------------------------------------------------------------------
+
+/// Site 7a: the dedup check's passing result names the values it compared, and the id it
+/// names is the one the pixel sent and the form really posted.
+#[test]
+fn the_dedup_check_shows_the_id_the_pixel_sent_and_the_form_posted() {
+    let dist = build(&congreso_config(""));
+    let site = serve(
+        Routes::default()
+            .with(
+                "/",
+                Route::html(congreso_landing(&dist.snippet("landing"), "")),
+            )
+            .with("/registro", Route::see_other("/gracias"))
+            .with("/gracias", Route::html(gracias(""))),
+    );
+    let run = verify(&dist, &site, &[]);
+    run.exits(0);
+    let c = run.expect("browser/landing/register", "passed", &[]);
+    let eid = event_id(assert_sent(c, "Lead")).unwrap().to_owned();
+    let d = run.expect("dedup/registration", "passed", &[]);
+    let shown = format!(
+        "browser eventID = form field `event_id` = server event_id (from `form.event_id`) = \"{eid}\""
+    );
+    assert!(
+        notes(d).iter().any(|(_, m)| *m == shown),
+        "{shown:?} not in {:#}",
+        d["notes"]
+    );
+    assert!(
+        posts(&site, "/registro")
+            .iter()
+            .any(|r| r.body.split('&').any(|kv| kv == format!("event_id={eid}"))),
+        "the form did not post event_id={eid}"
+    );
+}
+
+/// Site 7b: the site's own form script also names a field `event_id` and overwrites it
+/// after tagc's handler: the form posts the site's id, not the pixel's. Meta would never
+/// deduplicate; both the browser check and the dedup check fail, naming the two values.
+#[test]
+fn a_site_that_overwrites_the_shared_field_fails_the_dedup_check() {
+    let dist = build(&congreso_config(""));
+    let script = r#"<script>
+document.addEventListener('submit', function (e) {
+  var i = e.target.querySelector('input[name=event_id]');
+  if (i) i.value = 'cms-7731';
+});
+</script>"#;
+    let site = serve(
+        Routes::default()
+            .with(
+                "/",
+                Route::html(congreso_landing(&dist.snippet("landing"), script)),
+            )
+            .with("/registro", Route::see_other("/gracias"))
+            .with("/gracias", Route::html(gracias(""))),
+    );
+    let run = verify(&dist, &site, &[]);
+    run.exits(1);
+    run.expect("browser/landing/register", "failed", &[]);
+    let d = run.expect("dedup/registration", "failed", &["would not deduplicate"]);
+    let m = d["mismatches"].to_string();
+    assert!(
+        m.contains("form field `event_id`") && m.contains("cms-7731"),
+        "{m}"
+    );
+    assert!(
+        posts(&site, "/registro")
+            .iter()
+            .any(|r| r.body.split('&').any(|kv| kv == "event_id=cms-7731")),
+        "the site's script did not run as designed"
+    );
+}
+
+/// Site 7c: the thank-you page's order id (data layer) is the event id, and the server
+/// sends the same order from its own record. tagc sees the page's order, never the
+/// backend's, and the sample is another order: the result is an assumption, stated with
+/// both values, not a failure and not a pass.
+#[test]
+fn a_data_layer_order_id_on_a_real_site_is_assumed_with_both_values() {
+    let dist = build(&format!(
+        r#"site:
+  name: Tienda Ejemplo
+  url: https://shop.example.com
+{PIXELS}consent: none
+events:
+  purchase:
+    event: Purchase
+    params:
+      value: {{from: data_layer, path: ecommerce.value, type: number}}
+      currency: {{from: data_layer, path: ecommerce.currency}}
+    event_id:
+      source: {{from: data_layer, path: ecommerce.transaction_id}}
+pages:
+  - id: thanks
+    url: /checkout/gracias
+    on_load:
+      - use: purchase
+server:
+  events:
+    - id: purchase
+      event: Purchase
+      action_source: website
+      deduplicate_with: purchase
+      event_id: order.id
+      event_source_url: order.url
+      user_data:
+        em: order.email
+        client_user_agent: order.user_agent
+      custom_data:
+        value: order.total
+        currency: order.currency
+      sample:
+        order:
+          id: ES-2026-004217
+          url: https://shop.example.com/checkout/gracias
+          email: lucia@example.com
+          user_agent: "Mozilla/5.0 (X11; Linux x86_64)"
+          total: 49.9
+          currency: EUR
+"#
+    ));
+    let head = format!(
+        "<script>window.dataLayer = [{{ecommerce: {{transaction_id: 'ES-2026-009999', value: 120.5, currency: 'EUR'}}}}];</script>\n{}",
+        dist.snippet("thanks")
+    );
+    let site = serve(Routes::default().with(
+        "/checkout/gracias",
+        Route::html(page(
+            "Gracias por tu compra — Tienda Ejemplo",
+            &head,
+            "<main><h1>¡Gracias por tu compra!</h1><p>Pedido ES-2026-009999</p></main>",
+        )),
+    ));
+    let run = verify(&dist, &site, &[]);
+    run.exits(0);
+    run.expect("browser/thanks/load", "passed", &[]);
+    let d = run.expect(
+        "dedup/purchase",
+        "assumed",
+        &["assumed: the backend's `order.id` carries the page's data layer ecommerce.transaction_id"],
+    );
+    let n = notes(d);
+    assert!(
+        n.iter().any(|(_, m)| m.contains("\"ES-2026-009999\"")
+            && m.contains("\"ES-2026-004217\"")
+            && m.contains("another order")),
+        "{n:?}"
+    );
+    assert_eq!(run.report["summary"]["assumed"], 1);
+}

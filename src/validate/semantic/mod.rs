@@ -5,6 +5,7 @@
 //! configuration (references, duplicate ids, shadowed URL patterns) run only when every
 //! file passed the schema (`complete`).
 
+mod dedup;
 mod events;
 mod pages;
 mod params;
@@ -88,6 +89,7 @@ pub fn check(files: &[ValidFile], complete: bool, diags: &mut Diagnostics) {
     pages::check(&mut ctx);
     events::check(&mut ctx);
     server::check(&mut ctx);
+    dedup::check(&mut ctx);
     verify::check(&mut ctx);
 }
 

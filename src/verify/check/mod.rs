@@ -297,12 +297,14 @@ fn merge(mut verdicts: Vec<(&str, Verdict)>) -> Verdict {
     out
 }
 
-/// The worse of two outcomes: error, then failed, then skipped, then passed.
+/// The worse of two outcomes: error, then failed, then skipped, then assumed, then
+/// passed.
 fn worst(a: Outcome, b: Outcome) -> Outcome {
     let rank = |o: Outcome| match o {
-        Outcome::Error => 3,
-        Outcome::Failed => 2,
-        Outcome::Skipped => 1,
+        Outcome::Error => 4,
+        Outcome::Failed => 3,
+        Outcome::Skipped => 2,
+        Outcome::Assumed => 1,
         Outcome::Passed => 0,
     };
     if rank(b) > rank(a) { b } else { a }

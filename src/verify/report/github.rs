@@ -3,12 +3,14 @@
 //! ```text
 //! ::error file=F,line=L,col=C,title=tagc verify {id}::{message}; {what}: expected …, actual …
 //! ::warning file=F,line=L,col=C,title=tagc verify {id} (could not run)::{message}
+//! ::notice file=F,line=L,col=C,title=tagc verify {id} (assumed)::assumed: …
 //! ::notice title=tagc verify::2 passed, 1 failed, 1 error, 1 skipped (env …; …)
 //! ::notice title=tagc verify: confirm by hand::Confirm by hand in …%0A1. …
 //! ```
 //!
-//! One `::error` per failed check, one `::warning` per check that could not run, nothing
-//! for passed or skipped checks, then the summary and (if any) the manual steps. Escaping
+//! One `::error` per failed check, one `::warning` per check that could not run, one
+//! `::notice` per check that passed on an assumption, nothing for passed (unless with a
+//! warning) or skipped checks, then the summary and (if any) the manual steps. Escaping
 //! follows the runner's rules, as in the diagnostics renderer: in the message `%`, `\r`
 //! and `\n` are percent-encoded; in properties `,` and `:` are too; control characters and
 //! bidirectional overrides are first made visible so a value cannot forge a command.
@@ -102,6 +104,17 @@ pub fn render(report: &Report) -> String {
                         &warnings.join("; "),
                     );
                 }
+            }
+            Outcome::Assumed => {
+                let mut parts = vec![check.message.clone()];
+                parts.extend(check.notes.iter().map(|n| n.message.clone()));
+                write_command(
+                    &mut out,
+                    "notice",
+                    check,
+                    &format!("tagc verify {} (assumed)", check.id),
+                    &parts.join("; "),
+                );
             }
             Outcome::Skipped => {}
         }

@@ -8,8 +8,10 @@
 //!   |  fbq call 2 differs
 //!   |  params.value  expected  49.9
 //!   |                actual    "49.90"
+//!   ?  dedup    dedup/purchase          Purchase eventID in the browser …  tagc.yaml:60    0 ms
+//!   |  assumed: the backend's `order.id` carries the page's data layer ecommerce.transaction_id
 //!
-//! 1 passed, 1 failed, 0 errors, 0 skipped
+//! 1 passed, 1 assumed, 1 failed, 0 errors, 0 skipped
 //! ```
 //!
 //! Column widths come from the content, measured in terminal columns by [`width`] (an
@@ -46,6 +48,7 @@ const BLUE: &str = "1;34";
 fn symbol(outcome: Outcome) -> (&'static str, &'static str) {
     match outcome {
         Outcome::Passed => ("✓", GREEN),
+        Outcome::Assumed => ("?", BLUE),
         Outcome::Failed => ("✗", RED),
         Outcome::Error => ("!", YELLOW),
         Outcome::Skipped => ("-", DIM),
@@ -237,7 +240,11 @@ fn summary(c: Counts, st: Style) -> String {
         format!("{} {}", c.error, errors_word(c.error)),
         YELLOW,
     );
-    format!("{passed}, {failed}, {error}, {} skipped", c.skipped)
+    let assumed = part(c.assumed, super::assumed_part(c), BLUE);
+    format!(
+        "{passed}, {assumed}{failed}, {error}, {} skipped",
+        c.skipped
+    )
 }
 
 /// Renders the report as a table for a terminal. `color` adds ANSI colours.
@@ -279,7 +286,10 @@ pub fn render(report: &Report, color: bool) -> String {
             pad_right(&r.location, loc_w),
             pad_left(&r.time, time_w)
         );
-        if matches!(r.check.outcome, Outcome::Failed | Outcome::Error) {
+        if matches!(
+            r.check.outcome,
+            Outcome::Failed | Outcome::Error | Outcome::Assumed
+        ) {
             write_details(&mut out, r.check, st);
         } else {
             write_notes(&mut out, r.check, st);

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! {"version": 1, "tool": "tagc", "env", "sent_to_meta", "test_event_code",
-//!  "browser_target", "summary": {"passed", "failed", "error", "skipped"},
+//!  "browser_target", "summary": {"passed", "assumed", "failed", "error", "skipped"},
 //!  "checks": [CheckResult…], "manual": [...], "notes": [...]}
 //! ```
 //!
@@ -34,6 +34,8 @@ struct Document<'a> {
 #[derive(Serialize)]
 struct Summary {
     passed: usize,
+    /// Checks that passed on a stated assumption (outcome `assumed`).
+    assumed: usize,
     failed: usize,
     error: usize,
     skipped: usize,
@@ -52,6 +54,7 @@ pub fn render(report: &Report) -> String {
         browser_target: &report.browser_target,
         summary: Summary {
             passed: c.passed,
+            assumed: c.assumed,
             failed: c.failed,
             error: c.error,
             skipped: c.skipped,

@@ -44,6 +44,7 @@ pub fn github(report: &Report) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Counts {
     pub(crate) passed: usize,
+    pub(crate) assumed: usize,
     pub(crate) failed: usize,
     pub(crate) error: usize,
     pub(crate) skipped: usize,
@@ -55,6 +56,7 @@ impl Counts {
         for check in checks {
             match check.outcome {
                 Outcome::Passed => c.passed += 1,
+                Outcome::Assumed => c.assumed += 1,
                 Outcome::Failed => c.failed += 1,
                 Outcome::Error => c.error += 1,
                 Outcome::Skipped => c.skipped += 1,
@@ -64,7 +66,7 @@ impl Counts {
     }
 
     pub(crate) fn total(self) -> usize {
-        self.passed + self.failed + self.error + self.skipped
+        self.passed + self.assumed + self.failed + self.error + self.skipped
     }
 }
 
@@ -74,16 +76,28 @@ pub(crate) fn errors_word(n: usize) -> &'static str {
 }
 
 /// The summary line shared by the human table and the annotations:
-/// `12 passed, 1 failed, 0 errors, 2 skipped`.
+/// `12 passed, 1 failed, 0 errors, 2 skipped`, with `1 assumed` after the passed ones
+/// when a check passed on an assumption.
 pub(crate) fn summary_line(c: Counts) -> String {
     format!(
-        "{} passed, {} failed, {} {}, {} skipped",
+        "{} passed, {}{} failed, {} {}, {} skipped",
         c.passed,
+        assumed_part(c),
         c.failed,
         c.error,
         errors_word(c.error),
         c.skipped
     )
+}
+
+/// `1 assumed, ` when a check passed on an assumption, else nothing (reports without
+/// one read as before).
+pub(crate) fn assumed_part(c: Counts) -> String {
+    if c.assumed > 0 {
+        format!("{} assumed, ", c.assumed)
+    } else {
+        String::new()
+    }
 }
 
 /// A call the page made, on one line: `track Lead {"value":24.9} {"eventID":"e-1"}`,

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::Runner;
 use crate::model::IdShare;
 use crate::verify::plan::{DedupCheck, PlanCheck};
-use crate::verify::{CheckResult, Mismatch, Outcome};
+use crate::verify::{CheckResult, Mismatch, Note, Outcome};
 
 impl Runner<'_> {
     pub(super) fn dedup(&mut self, check: &PlanCheck, c: &DedupCheck) -> CheckResult {
@@ -70,7 +70,12 @@ impl Runner<'_> {
                 Vec::new(),
             );
         };
-        // Where the server reads the id must be where the browser puts it.
+        let path = c.server_event_id_path.as_deref();
+        let shown_path = path.map_or_else(|| "no field".to_owned(), |p| format!("`{p}`"));
+        // What tagc cannot see, if anything: said in the result, never silently planted.
+        let assumption: Option<String>;
+        // The id the server side is handed (the value planted into the record).
+        let mut handed: Option<(String, String)> = None;
         if let Some(share) = &c.shared {
             let (how, name) = match share {
                 IdShare::FormField { name } => ("form field", name),
@@ -99,31 +104,58 @@ impl Runner<'_> {
                     actual: other.clone().unwrap_or_else(|| "missing".to_owned()),
                 }),
             }
-            let last = c
-                .server_event_id_path
-                .as_deref()
-                .and_then(|p| p.rsplit('.').next());
-            if last != Some(name.as_str()) {
+            let Some(path) = path else {
                 mismatches.push(Mismatch {
                     what: "server event_id source".to_owned(),
-                    expected: format!(
-                        "a record field named `{name}` (the {how} the browser fills)"
-                    ),
-                    actual: c
-                        .server_event_id_path
-                        .as_ref()
-                        .map_or_else(|| "no event_id mapped".to_owned(), |p| format!("`{p}`")),
+                    expected: format!("a record field holding the {how} `{name}`"),
+                    actual: "no event_id mapped".to_owned(),
                 });
-            }
-            // The backend copies the shared value into the record.
-            if let Some(path) = &c.server_event_id_path {
-                crate::mapping::RecordPath::new(path)
-                    .set(&mut record, Value::from(shared.unwrap_or_default()));
-            }
+                return self.concluded(
+                    check,
+                    "Meta would not deduplicate the browser and server events",
+                    mismatches,
+                );
+            };
+            // A form post and a cookie reach the backend under their name: a record field
+            // of that name holds what tagc saw the page send. Anything else is the
+            // backend's doing, out of tagc's sight.
+            let named = path == name.as_str()
+                || path
+                    .strip_suffix(name.as_str())
+                    .is_some_and(|p| p.ends_with('.'));
+            assumption = match share {
+                IdShare::DataLayer { .. } => Some(format!(
+                    "assumed: the backend's `{path}` carries the {how} `{name}` the page pushed (the data layer never leaves the browser by itself)"
+                )),
+                IdShare::FormField { .. } | IdShare::Cookie { .. } if named => None,
+                IdShare::FormField { .. } | IdShare::Cookie { .. } => Some(format!(
+                    "assumed: the backend copies the {how} `{name}` into `{path}` ({})",
+                    if c.server_copies_from.is_some() {
+                        "declared with `copied_from`"
+                    } else {
+                        "not declared with `copied_from`: see `tagc explain TAG2030`"
+                    }
+                )),
+            };
+            let value = shared.unwrap_or_default();
+            handed = Some((format!("{how} `{name}`"), value.clone()));
+            crate::mapping::RecordPath::new(path).set(&mut record, Value::from(value));
+        } else {
+            // No share: the server knows the id on its own (an order id). A harness page
+            // carries the sample's value, so the two sides agree by construction.
+            assumption = c
+                .browser_id_source
+                .as_ref()
+                .map(|src| format!("assumed: the backend's {shown_path} carries the page's {src}"));
         }
+        // On a real site the page shows its own order, not the sample's: the values
+        // cannot agree, and only a planted value can be compared.
+        let compare = handed.is_some() || self.o.base_url.is_none() || assumption.is_none();
+        let mut server_id = None;
         match self.mapped(s, &record) {
             Ok(event) => {
-                if event.event_id.as_deref() != Some(browser_id.as_str()) {
+                server_id.clone_from(&event.event_id);
+                if compare && event.event_id.as_deref() != Some(browser_id.as_str()) {
                     mismatches.push(Mismatch {
                         what: "server event_id".to_owned(),
                         expected: format!("{browser_id} (the browser's eventID)"),
@@ -144,10 +176,53 @@ impl Runner<'_> {
                 actual: msg,
             }),
         }
-        self.concluded(
-            check,
-            "Meta would not deduplicate the browser and server events",
-            mismatches,
-        )
+        if !mismatches.is_empty() {
+            return self.concluded(
+                check,
+                "Meta would not deduplicate the browser and server events",
+                mismatches,
+            );
+        }
+        let values = compared(
+            &browser_id,
+            handed.as_ref(),
+            shown_path.as_str(),
+            server_id.as_deref(),
+        );
+        let mut res = match assumption {
+            Some(a) => self.result(check, Outcome::Assumed, a, Vec::new()),
+            None => self.result(check, Outcome::Passed, String::new(), Vec::new()),
+        };
+        res.notes.push(Note::info(values));
+        if handed.is_none() && res.outcome == Outcome::Assumed && self.o.base_url.is_none() {
+            res.notes.push(Note::info(format!(
+                "the harness page was given the sample's {shown_path} as its eventID source: the two sides agree by construction"
+            )));
+        }
+        res
+    }
+}
+
+/// The compared values in one line: `browser eventID = form field `event_id` = server
+/// event_id (from `form.event_id`) = "3f1c…"` when they agree, each value otherwise.
+fn compared(
+    browser: &str,
+    handed: Option<&(String, String)>,
+    path: &str,
+    server: Option<&str>,
+) -> String {
+    let server = server.unwrap_or_default();
+    let from = format!("server event_id (from {path})");
+    match handed {
+        Some((how, v)) if v == browser && server == browser => {
+            format!("browser eventID = {how} = {from} = {browser:?}")
+        }
+        Some((how, v)) => {
+            format!("browser eventID = {browser:?}; {how} = {v:?}; {from} = {server:?}")
+        }
+        None if server == browser => format!("browser eventID = {from} = {browser:?}"),
+        None => format!(
+            "browser eventID = {browser:?}; {from} = {server:?} (the sample is another order than the page's)"
+        ),
     }
 }

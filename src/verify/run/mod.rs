@@ -439,6 +439,8 @@ mod tests {
                 event_name: String::new(),
                 shared: None,
                 server_event_id_path: None,
+                browser_id_source: None,
+                server_copies_from: None,
             })
         };
         let checks: Vec<PlanCheck> = (0..7).map(|i| plan_check(&format!("dedup/{i}"))).collect();
