@@ -95,10 +95,7 @@ fn is_tld(tld: &str) -> bool {
     if tld.is_ascii() {
         return tld.bytes().all(|b| b.is_ascii_alphabetic())
             || tld.strip_prefix("xn--").is_some_and(|rest| {
-                !rest.is_empty()
-                    && rest
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             });
     }
     tld.chars().all(|c| c.is_alphabetic() || is_mark(c))

@@ -141,7 +141,10 @@ pub(super) fn zip(t: &str, cx: &Context) -> Result<String, ErrorKind> {
         }
         out.truncate(5);
     } else if cx.country.is_none()
-        && ((out.len() == 9 && all_digits(&out) && first_dash.is_none_or(|at| at == 5) && dashes <= 1)
+        && ((out.len() == 9
+            && all_digits(&out)
+            && first_dash.is_none_or(|at| at == 5)
+            && dashes <= 1)
             || (zip5_extended && breaks.get(1) == Some(&9) && breaks.len() >= 2))
     {
         // ZIP+4 (`94025-1234`, `940251234`): no other country has 9-digit postcodes. ZIP+4

@@ -5,6 +5,7 @@
 //! configuration (references, duplicate ids, shadowed URL patterns) run only when every
 //! file passed the schema (`complete`).
 
+mod capi_surface;
 mod events;
 mod pages;
 mod pixels;
@@ -87,6 +88,7 @@ pub fn check(files: &[ValidFile], complete: bool, diags: &mut Diagnostics) {
     pages::check(&mut ctx);
     events::check(&mut ctx);
     server::check(&mut ctx);
+    capi_surface::check(&mut ctx);
     verify::check(&mut ctx);
 }
 

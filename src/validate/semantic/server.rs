@@ -90,7 +90,10 @@ fn check_event<'a>(
             })
             .unwrap_or_default();
         let is_user = matches!(rel.first(), Some(Seg::Key(k)) if k == "user_data");
-        if is_user && src.constant().is_some() && !matches!(key, "country" | "ct" | "st" | "zp") {
+        if is_user
+            && src.constant().is_some()
+            && !matches!(key, "country" | "ct" | "st" | "zp" | "page_id")
+        {
             ctx.push(
                 Diagnostic::new(
                     Code::ConstantCustomerData,
