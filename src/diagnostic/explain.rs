@@ -865,14 +865,20 @@ server:
         }
         Code::ActionSourceRequirement => {
             r##"## What it checks
-A server event with `action_source: website` lacks `event_source_url` or
-`user_data.client_user_agent`.
+A server event lacks a field its `action_source` requires: `event_source_url` or
+`user_data.client_user_agent` for `website`; `app_data` with both tracking flags
+(`advertiser_tracking_enabled`, `application_tracking_enabled`) and `extinfo`'s
+`ext_info_version` and `os_version` for `app`; `messaging_channel` for
+`business_messaging`.
 
 ## Why
 Meta's Conversions API parameters require both for website events: the page URL where the
 conversion happened and the visitor's browser user agent. They also improve matching. If
 the conversion did not happen on the website (a CRM status change, a phone order), use
-that `action_source` instead.
+that `action_source` instead. App events need Meta's `app_data` (the tracking choices and
+the device's extended information, whose version `a2`/`i2` and OS version are required),
+and business-messaging events name the chat app they come from (`whatsapp`, `messenger`
+or `instagram`).
 
 ## Example
 ```yaml

@@ -11,6 +11,8 @@ use serde_json::{Map, Number, Value};
 use crate::meta::capi::{CapiEvent, CapiUserData};
 use crate::normalize::{self, Field, NormalizeError};
 
+mod surface;
+
 use super::path::RecordPath;
 use super::time::parse_rfc3339;
 use super::{
@@ -162,6 +164,7 @@ pub struct Mapper {
     value_currency_required: bool,
     defaults: Defaults,
     dpo: Option<DataProcessing>,
+    surface: surface::Surface,
 }
 
 impl Mapping {
@@ -259,6 +262,7 @@ impl Mapper {
             value_currency_required: required("custom_data.value"),
             defaults: defaults.clone(),
             dpo: dpo.cloned(),
+            surface: surface::Surface::new(e),
         }
     }
 
@@ -358,6 +362,7 @@ impl Mapper {
             event.data_processing_options_country = d.country;
             event.data_processing_options_state = d.state;
         }
+        self.surface.apply(record, &mut event, &mut warnings)?;
         Ok(Applied { event, warnings })
     }
 

@@ -114,9 +114,77 @@ pub struct MappedEvent {
     pub user_data: BTreeMap<String, UserField>,
     /// `custom_data`: each key with its source and type.
     pub custom_data: BTreeMap<String, CustomField>,
+    /// `opt_out`: a boolean (`true`, `false`, or the text `true`/`false`/`1`/`0`); the
+    /// event is then used for attribution only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<Source>,
+    /// `referrer_url`: the HTTP referrer of the page (text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer_url: Option<Source>,
+    /// `messaging_channel` (`whatsapp`, `messenger`, `instagram`), sent on every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_channel: Option<String>,
+    /// `app_data`, for `action_source: app`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_data: Option<MappedAppData>,
+    /// Limited Data Use read from each record; it replaces the document-wide
+    /// `data_processing_options` for records that have the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_processing_options: Option<RecordDataProcessing>,
     /// CAPI fields that must be present, or the record is rejected (`event_id`,
     /// `event_source_url`, `user_data.client_user_agent`, `custom_data.value`, …).
     pub required: Vec<String>,
+}
+
+/// How `app_data` is built: both tracking flags are required booleans; `extinfo` is
+/// sent as Meta's 16-item list, in slot order, with `""` for unmapped or missing slots.
+/// `ext_info_version` must give `a2` or `i2`, and `os_version` must be present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MappedAppData {
+    /// `advertiser_tracking_enabled` (App Tracking Transparency on iOS 14.5+).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advertiser_tracking_enabled: Option<Source>,
+    /// `application_tracking_enabled` (the app's own ad-tracking setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_tracking_enabled: Option<Source>,
+    /// The 16 `extinfo` slots, in Meta's order.
+    pub extinfo: Vec<ExtinfoSlot>,
+}
+
+/// One `extinfo` slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtinfoSlot {
+    /// The slot's name (`ext_info_version`, `os_version`, `screen_width`, …).
+    pub slot: String,
+    /// `string`, or `integer` for screen sizes, CPU cores and disk sizes.
+    #[serde(rename = "type")]
+    pub kind: CustomType,
+    /// A dotted record path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// A constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+}
+
+/// Limited Data Use read from a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordDataProcessing {
+    /// The record path saying whether LDU applies: `true`/`"LDU"`/`["LDU"]` (on) or
+    /// `false`/`""`/`[]` (off; `data_processing_options: []` is sent). When the record
+    /// has no such field, the document-wide `data_processing_options` apply, if any.
+    pub path: String,
+    /// `data_processing_options_country` (`1` USA, `0` geolocate); `0` when LDU is on
+    /// and this is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<Source>,
+    /// `data_processing_options_state` (`0` geolocate, `1000`–`1013`); `0` when LDU is
+    /// on and this is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Source>,
 }
 
 /// The browser side of a deduplicated pair.
@@ -417,9 +485,48 @@ fn mapped_event(e: &ResolvedServerEvent) -> MappedEvent {
         event_source_url: e.event_source_url.as_ref().map(source),
         user_data,
         custom_data,
+        opt_out: e.opt_out.as_ref().map(source),
+        referrer_url: e.referrer_url.as_ref().map(source),
+        messaging_channel: e.messaging_channel.map(|c| c.as_str().to_owned()),
+        app_data: e.app_data.as_ref().map(|a| MappedAppData {
+            advertiser_tracking_enabled: a.advertiser_tracking_enabled.as_ref().map(source),
+            application_tracking_enabled: a.application_tracking_enabled.as_ref().map(source),
+            extinfo: a
+                .extinfo
+                .slots()
+                .into_iter()
+                .map(|(slot, src)| ExtinfoSlot {
+                    slot: slot.to_owned(),
+                    kind: if EXTINFO_INTEGER_SLOTS.contains(&slot) {
+                        CustomType::Integer
+                    } else {
+                        CustomType::String
+                    },
+                    path: src.and_then(FieldSource::path).map(str::to_owned),
+                    value: src.and_then(FieldSource::constant).cloned(),
+                })
+                .collect(),
+        }),
+        data_processing_options: e
+            .data_processing_options
+            .as_ref()
+            .map(|d| RecordDataProcessing {
+                path: d.path.clone(),
+                country: d.country.as_ref().map(source),
+                state: d.state.as_ref().map(source),
+            }),
         required,
     }
 }
+
+/// The `extinfo` slots Meta's SDKs send as integers.
+const EXTINFO_INTEGER_SLOTS: [&str; 5] = [
+    "screen_width",
+    "screen_height",
+    "cpu_core_count",
+    "total_disk_space_gb",
+    "free_disk_space_gb",
+];
 
 /// The validation rule of a never-hashed `user_data` key, for the mapping document.
 fn id_rule(key: &str) -> &'static str {

@@ -18,6 +18,10 @@ pub const ACTION_SOURCES: &[&str] = &[
     "other",
 ];
 
+/// The `messaging_channel` values of Meta's "Conversions API for Business Messaging"
+/// guide (its sample events use exactly these; the Python SDK's enum knows `whatsapp`).
+pub const MESSAGING_CHANNELS: &[&str] = &["whatsapp", "messenger", "instagram"];
+
 /// Fields every server event needs (rules 27, 28, 32, 47).
 pub const UNIVERSAL: &[&str] = &["event_name", "event_time", "action_source", "user_data"];
 
@@ -28,8 +32,16 @@ const BY_ACTION_SOURCE: &[(&str, &[&str])] = &[
         "website",
         &["event_source_url", "user_data.client_user_agent"],
     ),
-    // Rule 36.
-    ("app", &["app_data"]),
+    // Rule 36, and Meta's app-data reference (both tracking flags).
+    (
+        "app",
+        &[
+            "app_data.advertiser_tracking_enabled",
+            "app_data.application_tracking_enabled",
+            "app_data.extinfo.ext_info_version",
+            "app_data.extinfo.os_version",
+        ],
+    ),
     // §4 "Details by action source".
     ("business_messaging", &["messaging_channel"]),
 ];

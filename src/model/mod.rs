@@ -28,6 +28,7 @@ pub use server::{
     ActionSource, FieldSource, FieldSpec, ServerDefaults, ServerEvent, ServerSection, TimeFormat,
     UserData,
 };
+pub use server::{AppData, Extinfo, MessagingChannel, RecordDataProcessing};
 pub use verify::{ButtonVerify, PageVerify, SiteVerify, Step};
 
 /// A tagc tracking configuration (or one file of it, when split with `include:`).

@@ -4,8 +4,9 @@
 //! tagc's: one `@`; a local part of 1–64 bytes with no white space or control characters
 //! (dots, quotes and non-ASCII letters are left to the mailbox provider, as Python's SDK
 //! does: `first..last@` addresses exist); a domain of at least two dot-separated labels of
-//! letters (any script), digits and `-` (not at a label's ends, at most 63 bytes each),
-//! whose last label has 2+ characters and no digit. At most 254 bytes in all (RFC 5321).
+//! letters and combining marks (any script), digits and `-` (not at a label's ends, at
+//! most 63 bytes each), whose last label (the TLD) is 2+ letters of any script or a
+//! Punycode A-label such as `xn--p1ai` (`.рф`). At most 254 bytes in all (RFC 5321).
 //! Non-ASCII addresses are put in NFC.
 
 use super::ErrorKind;
@@ -48,23 +49,60 @@ fn check_shape(s: &str) -> Result<(), ErrorKind> {
     let mut labels = 0usize;
     let mut last = "";
     for label in domain.split('.') {
-        let ok_chars = label.chars().all(|c| c == '-' || c.is_alphanumeric());
-        if label.is_empty()
-            || label.len() > 63
-            || !ok_chars
-            || label.starts_with('-')
-            || label.ends_with('-')
-        {
+        if !is_label(label) {
             return Err(ErrorKind::EmailDomain);
         }
         labels += 1;
         last = label;
     }
-    let tld_ok = last.chars().count() >= 2 && !last.chars().any(|c| c.is_numeric());
-    if labels < 2 || !tld_ok {
+    if labels < 2 || !is_tld(last) {
         return Err(ErrorKind::EmailDomain);
     }
     Ok(())
+}
+
+/// A host-name label: ASCII letters, digits and `-` (an A-label such as `xn--p1ai` is
+/// one), or a Unicode label (U-label) of letters, digits and combining marks of any
+/// script. Not empty, no `-` at either end, no mark first. At most 63 bytes for ASCII
+/// labels (RFC 1035); a U-label may have at most 63 characters, a lenient bound of its
+/// A-label's 63 bytes (its Punycode form is never shorter than its character count).
+fn is_label(label: &str) -> bool {
+    let Some(first) = label.chars().next() else {
+        return false;
+    };
+    let len_ok = if label.is_ascii() {
+        label.len() <= 63
+    } else {
+        label.chars().count() <= 63
+    };
+    len_ok
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && !is_mark(first)
+        && label
+            .chars()
+            .all(|c| c == '-' || c.is_alphanumeric() || is_mark(c))
+}
+
+/// A top-level domain: ASCII letters only (`com`, `museum`), an A-label (`xn--p1ai`, the
+/// Punycode form of `.рф`, has digits and dashes), or a Unicode name whose letters and
+/// marks are of any script (`рф`, `भारत`, `இந்தியா`, whose virama is a mark, not a
+/// letter). Never all digits (RFC 3696 §2), at least 2 characters.
+fn is_tld(tld: &str) -> bool {
+    if tld.chars().count() < 2 {
+        return false;
+    }
+    if tld.is_ascii() {
+        return tld.bytes().all(|b| b.is_ascii_alphabetic())
+            || tld.strip_prefix("xn--").is_some_and(|rest| {
+                !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+    }
+    tld.chars().all(|c| c.is_alphabetic() || is_mark(c))
+}
+
+fn is_mark(c: char) -> bool {
+    !c.is_ascii() && unicode_normalization::char::is_combining_mark(c)
 }
 
 #[cfg(test)]
@@ -98,6 +136,42 @@ mod tests {
             ok("a+tag@sub.example.co.uk").as_deref(),
             Some("a+tag@sub.example.co.uk")
         );
+    }
+
+    /// Internationalized top-level domains: the Punycode form (digits and dashes) and the
+    /// Unicode form, including scripts whose words have combining marks (Tamil's virama
+    /// is a mark, not a letter). These were refused by a "no digit" TLD rule.
+    #[test]
+    fn idn_top_level_domains() {
+        for addr in [
+            "user@example.xn--p1ai",
+            "USER@EXAMPLE.XN--P1AI",
+            "user@xn--80ak6aa92e.xn--p1ai",
+            "user@пример.рф",
+            "user@example.xn--xkc2dl3a5ee0h",
+            "user@example.இந்தியா",
+            "user@हिंदी.भारत",
+            "user@example.ไทย",
+            "user@example.中国",
+            "user@example.museum",
+        ] {
+            assert!(email(addr).is_ok(), "{addr}");
+        }
+        assert_eq!(
+            ok("user@example.XN--P1AI").as_deref(),
+            Some("user@example.xn--p1ai")
+        );
+        for addr in [
+            "user@example.xn--",
+            "user@example.xn--p1ai-",
+            "user@example.x1",
+            "user@example.123",
+            "user@example.\u{301}x",
+            "user@example.р",
+            "user@\u{94d}x.com",
+        ] {
+            assert_eq!(err(addr), Some(ErrorKind::EmailDomain), "{addr}");
+        }
     }
 
     #[test]

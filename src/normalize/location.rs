@@ -12,9 +12,11 @@
 //!   dashes removed, full-width forms and digits of any script folded to ASCII, letters
 //!   lowercased; other characters are an error. A European country prefix (`CH-8001`,
 //!   `D-10115`) is dropped. US zips are cut to 5 digits: when the context country is `us`
-//!   (3–4 digit zips are zero-padded, as spreadsheets drop leading zeros), and, when the
-//!   country is unknown, for a ZIP+4 shape (`94025-1234`, `940251234`). At least 2
-//!   characters.
+//!   (5 digits, 9 or 11 digits, or 5 digits followed by a dash or space and more digits,
+//!   such as `12345-6789-0000`; 3–4 digit zips are zero-padded, as spreadsheets drop
+//!   leading zeros; anything else is an error), and, when the country is unknown, for a
+//!   ZIP+4 shape (`94025-1234`, `940251234`), also when more digit groups follow it
+//!   (`12345-6789-0000`). At least 2 characters.
 //! - `country` (Meta: "lowercase ISO 3166-1 alpha-2"): letters only, lowercased, then
 //!   looked up among the 249 alpha-2 and alpha-3 codes, the ISO names and common aliases
 //!   (`United States`, `USA`, `U.S.` → `us`; `UK`, `Great Britain`, `GBR` → `gb`;
@@ -78,15 +80,21 @@ pub(super) fn zip(t: &str, cx: &Context) -> Result<String, ErrorKind> {
     // Byte length of `out` at the first dash, and how many dashes there were.
     let mut first_dash = None;
     let mut dashes = 0usize;
+    // Byte lengths of `out` at each dash or space that follows some text: the groups the
+    // zip was written in (`12345-6789-0000` → [5, 9]).
+    let mut breaks: Vec<usize> = Vec::new();
     for c in t.chars() {
         let c = fold_fullwidth(c);
         if let Some(d) = digit_value(c) {
             out.push(char::from(b'0' + d));
-        } else if is_dash(c) {
-            dashes += 1;
-            first_dash.get_or_insert(out.len());
-        } else if is_trim_char(c) {
-            // white space
+        } else if is_dash(c) || is_trim_char(c) {
+            if is_dash(c) {
+                dashes += 1;
+                first_dash.get_or_insert(out.len());
+            }
+            if !out.is_empty() && breaks.last() != Some(&out.len()) {
+                breaks.push(out.len());
+            }
         } else if c.is_ascii_alphabetic() {
             out.push(c.to_ascii_lowercase());
         } else if c.is_alphabetic() {
@@ -105,16 +113,26 @@ pub(super) fn zip(t: &str, cx: &Context) -> Result<String, ErrorKind> {
         {
             out = rest.to_owned();
             first_dash = None;
+            breaks.clear();
         }
     }
+    // Text after the last break counts as a group only when it is not empty.
+    if breaks.last() == Some(&out.len()) {
+        breaks.pop();
+    }
+    // Five digits, then a break, then more digits: a US zip with an extension (ZIP+4
+    // `94025-1234`, the delivery-point form `94025-1234-56`, or a malformed one such as
+    // `12345-6789-0000`). Meta: "US: first 5 digits only".
+    let zip5_extended = breaks.first() == Some(&5) && all_digits(&out);
     if cx.is_us() {
         let digits = out.bytes().take_while(u8::is_ascii_digit).count();
-        let ok_shape = match digits {
-            3 | 4 => out.len() == digits,
-            5 => out.len() == 5 || (out.len() == 9 && all_digits(&out)),
-            9 => out.len() == 9,
-            _ => false,
-        };
+        let ok_shape = zip5_extended
+            || match digits {
+                3 | 4 => out.len() == digits,
+                5 => out.len() == 5 || (out.len() == 9 && all_digits(&out)),
+                9 | 11 => out.len() == digits,
+                _ => false,
+            };
         if !ok_shape {
             return Err(ErrorKind::ZipNotUs);
         }
@@ -123,12 +141,16 @@ pub(super) fn zip(t: &str, cx: &Context) -> Result<String, ErrorKind> {
         }
         out.truncate(5);
     } else if cx.country.is_none()
-        && out.len() == 9
-        && all_digits(&out)
-        && first_dash.is_none_or(|at| at == 5)
-        && dashes <= 1
+        && ((out.len() == 9
+            && all_digits(&out)
+            && first_dash.is_none_or(|at| at == 5)
+            && dashes <= 1)
+            || (zip5_extended && breaks.get(1) == Some(&9) && breaks.len() >= 2))
     {
-        // ZIP+4 (`94025-1234`, `940251234`): no other country has 9-digit postcodes.
+        // ZIP+4 (`94025-1234`, `940251234`): no other country has 9-digit postcodes. ZIP+4
+        // followed by more digit groups (`94025-1234-56`, `12345-6789-0000`) is a US zip
+        // written with junk after it. Other 5-digit-first shapes are left whole: Brazil
+        // writes `01310-100`, Iran `11936-53471`.
         out.truncate(5);
     }
     if out.chars().count() < 2 {
@@ -206,6 +228,16 @@ mod tests {
             ("-1234", NONE, "1234"),
             ("94025-1234", US, "94025"),
             ("940251234", US, "94025"),
+            ("12345-6789-0000", NONE, "12345"),
+            ("12345 6789 0000", NONE, "12345"),
+            ("94025-1234-56", NONE, "94025"),
+            ("12345-6789-0000", US, "12345"),
+            ("12345-67", US, "12345"),
+            ("94025 1234", US, "94025"),
+            ("94025123456", US, "94025"),
+            ("01310-100", NONE, "01310100"),
+            ("11936-53471", NONE, "1193653471"),
+            ("12345-678", NONE, "12345678"),
             ("2134", US, "02134"),
             ("94025", US, "94025"),
             ("1987", AU, "1987"),
@@ -215,6 +247,8 @@ mod tests {
         assert_eq!(zip("1", &NONE).err(), Some(ErrorKind::ZipTooShort));
         assert_eq!(zip("SW1A 1AA", &US).err(), Some(ErrorKind::ZipNotUs));
         assert_eq!(zip("9402512", &US).err(), Some(ErrorKind::ZipNotUs));
+        assert_eq!(zip("1234567890000", &US).err(), Some(ErrorKind::ZipNotUs));
+        assert_eq!(zip("12345-ABCD", &US).err(), Some(ErrorKind::ZipNotUs));
         assert_eq!(zip("94025#", &NONE).err(), Some(ErrorKind::ZipChars));
         assert_eq!(zip("94\u{0}025", &NONE).ok().as_deref(), Some("94025"));
         assert_eq!(

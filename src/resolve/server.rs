@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{ActionSource, Config, EventId, FieldSource, ServerDefaults, UserData};
+use crate::model::{
+    ActionSource, AppData, Config, EventId, FieldSource, MessagingChannel, RecordDataProcessing,
+    ServerDefaults, UserData,
+};
 
 use super::ResolvedPage;
 
@@ -50,6 +53,21 @@ pub struct ResolvedServerEvent {
     pub user_data: UserData,
     /// Event parameter sources.
     pub custom_data: BTreeMap<String, FieldSource>,
+    /// The `opt_out` source (attribution only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<FieldSource>,
+    /// The `referrer_url` source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrer_url: Option<FieldSource>,
+    /// The chat app of a business-messaging event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_channel: Option<MessagingChannel>,
+    /// App and device data of an app event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_data: Option<AppData>,
+    /// Limited Data Use read from each record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_processing_options: Option<RecordDataProcessing>,
     /// The example record from the configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample: Option<serde_json::Map<String, serde_json::Value>>,
@@ -142,6 +160,11 @@ pub(super) fn resolve_server(
             event_source_url: se.event_source_url.clone(),
             user_data: se.user_data.clone(),
             custom_data: se.custom_data.clone(),
+            opt_out: se.opt_out.clone(),
+            referrer_url: se.referrer_url.clone(),
+            messaging_channel: se.messaging_channel,
+            app_data: se.app_data.clone(),
+            data_processing_options: se.data_processing_options.clone(),
             sample: se.sample.clone(),
             origin,
         });

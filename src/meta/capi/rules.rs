@@ -35,6 +35,7 @@ use serde_json::{Map, Value};
 use super::{CapiEvent, CapiRequest, CapiUserData, Level, Violation};
 use crate::meta::hashed::is_appendix;
 pub use crate::meta::hashed::{HashForm, hash_form, looks_hashed};
+use crate::meta::requirements::MESSAGING_CHANNELS;
 use crate::meta::{
     ACTION_SOURCES, CONTENT_TYPES, CUSTOMER_SEGMENTATIONS, DELIVERY_CATEGORIES,
     MAX_CUSTOM_EVENT_NAME, action_source_requires, is_currency, is_insufficient, is_ldu_state,
@@ -268,6 +269,21 @@ pub const APP_DATA_MISSING: Rule = rule("app-data-missing", Level::Rejected, MIS
 /// `app_data.extinfo` is not 16 items with a version and an OS version (rule 36).
 pub const APP_EXTINFO_INVALID: Rule =
     rule("app-extinfo-invalid", Level::Rejected, None, PARAM_ERROR);
+/// A `business_messaging` event has no `messaging_channel` (Meta's business-messaging
+/// guide sends it on every such event; whether the API rejects its absence is unknown).
+pub const MESSAGING_CHANNEL_MISSING: Rule = rule(
+    "messaging-channel-missing",
+    Level::Invalid,
+    None,
+    "Missing messaging channel",
+);
+/// `messaging_channel` is not `whatsapp`, `messenger` or `instagram`.
+pub const MESSAGING_CHANNEL_INVALID: Rule = rule(
+    "messaging-channel-invalid",
+    Level::Rejected,
+    None,
+    PARAM_ERROR,
+);
 /// `event_id` is an empty string (rule 38).
 pub const EVENT_ID_EMPTY: Rule = rule("event-id-empty", Level::Invalid, None, "Empty event ID");
 /// `data_processing_options` holds something other than `LDU` (rule 40).
@@ -446,6 +462,8 @@ pub const ALL_RULES: &[&Rule] = &[
     &CLIENT_USER_AGENT_MISSING,
     &APP_DATA_MISSING,
     &APP_EXTINFO_INVALID,
+    &MESSAGING_CHANNEL_MISSING,
+    &MESSAGING_CHANNEL_INVALID,
     &EVENT_ID_EMPTY,
     &DPO_INVALID,
     &DPO_COUNTRY_MISSING,
@@ -666,6 +684,7 @@ fn check_action_source(event: &CapiEvent, i: usize, out: &mut Vec<Violation>) {
         ));
         return;
     }
+    let mut app_data_checked = false;
     for field in action_source_requires(source) {
         match *field {
             "event_source_url" => match event.event_source_url.as_deref() {
@@ -687,9 +706,36 @@ fn check_action_source(event: &CapiEvent, i: usize, out: &mut Vec<Violation>) {
                     ),
                 ));
             }
-            "app_data" => check_app_data(event, i, out),
+            f if f.starts_with("app_data") && !app_data_checked => {
+                app_data_checked = true;
+                check_app_data(event, i, out);
+            }
+            "messaging_channel" if event.messaging_channel.is_none() => {
+                out.push(MESSAGING_CHANNEL_MISSING.at(
+                    p_field(i, "messaging_channel"),
+                    format!(
+                        "The parameter {} is required for events with action_source {source} ({}).",
+                        p_field(i, "messaging_channel"),
+                        MESSAGING_CHANNELS.join(", ")
+                    ),
+                ));
+            }
             _ => {}
         }
+    }
+    if let Some(channel) = &event.messaging_channel
+        && !channel
+            .as_str()
+            .is_some_and(|c| MESSAGING_CHANNELS.contains(&c))
+    {
+        out.push(MESSAGING_CHANNEL_INVALID.at(
+            p_field(i, "messaging_channel"),
+            format!(
+                "The parameter {} must be one of: {}.",
+                p_field(i, "messaging_channel"),
+                MESSAGING_CHANNELS.join(", ")
+            ),
+        ));
     }
     for (key, url) in [
         ("event_source_url", &event.event_source_url),
@@ -1242,11 +1288,12 @@ fn check_user_data(ud: &CapiUserData, i: usize, out: &mut Vec<Violation>) {
     if let Some(value) = &ud.fbp {
         check_cookie(value, "fbp", i, out);
     }
-    // The other never-hashed ids (`madid`'s hashing is not stated by Meta).
+    // The other never-hashed ids (Meta's parameter index: "Do not hash", `madid` too).
     for (key, value) in [
         ("client_user_agent", &ud.client_user_agent),
         ("subscription_id", &ud.subscription_id),
         ("anon_id", &ud.anon_id),
+        ("madid", &ud.madid),
         ("page_id", &ud.page_id),
         ("page_scoped_user_id", &ud.page_scoped_user_id),
         ("ctwa_clid", &ud.ctwa_clid),
@@ -1710,7 +1757,7 @@ mod tests {
         });
         for s in ACTION_SOURCES
             .iter()
-            .filter(|s| !matches!(**s, "website" | "app"))
+            .filter(|s| !matches!(**s, "website" | "app" | "business_messaging"))
         {
             let mut e = valid();
             e.action_source = (*s).into();
@@ -1760,6 +1807,40 @@ mod tests {
             app(e);
             e.app_data = Some(serde_json::json!({ "extinfo": ["i2"] }));
         });
+    }
+
+    #[test]
+    fn business_messaging_needs_a_known_channel() {
+        let bm = |e: &mut CapiEvent| {
+            e.action_source = "business_messaging".into();
+            e.event_source_url = None;
+        };
+        only(&MESSAGING_CHANNEL_MISSING, bm);
+        for c in MESSAGING_CHANNELS {
+            let mut e = valid();
+            bm(&mut e);
+            e.messaging_channel = Some(Value::String((*c).into()));
+            assert!(rules_of(&e).is_empty(), "{c}");
+        }
+        let v = only(&MESSAGING_CHANNEL_INVALID, |e| {
+            bm(e);
+            e.messaging_channel = Some(Value::String("WhatsApp".into()));
+        });
+        assert_eq!(v.path, "$['data'][3]['messaging_channel']");
+        only(&MESSAGING_CHANNEL_INVALID, |e| {
+            e.messaging_channel = Some(Value::Bool(true));
+        });
+    }
+
+    /// Meta's parameter index marks `madid` "Do not hash", like the other app ids.
+    #[test]
+    fn a_hashed_madid_is_reported() {
+        only(&USER_DATA_ID_HASHED, |e| {
+            e.user_data.madid = Some(EM.into())
+        });
+        let mut e = valid();
+        e.user_data.madid = Some("38400000-8cf0-11bd-b23e-10b96e40000d".into());
+        assert!(rules_of(&e).is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! configuration (references, duplicate ids, shadowed URL patterns) run only when every
 //! file passed the schema (`complete`).
 
+mod capi_surface;
 mod dedup;
 mod events;
 mod pages;
@@ -90,6 +91,7 @@ pub fn check(files: &[ValidFile], complete: bool, diags: &mut Diagnostics) {
     events::check(&mut ctx);
     server::check(&mut ctx);
     dedup::check(&mut ctx);
+    capi_surface::check(&mut ctx);
     verify::check(&mut ctx);
 }
 

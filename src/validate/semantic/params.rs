@@ -75,6 +75,16 @@ pub(super) fn ticked(keys: &[&str]) -> String {
         .join(" and ")
 }
 
+/// `` `a`, `b` and `c` ``.
+pub(super) fn listing(keys: &[&str]) -> String {
+    let ticked: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    match ticked.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// TAG2005 and TAG2017: the parameters Meta requires on this event (`Purchase`: `value`
 /// and `currency`), and the ones a parameter needs beside it (`value` needs `currency`).
 /// `at` is where the event is named; `key_at` where a parameter is written.

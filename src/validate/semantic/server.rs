@@ -93,7 +93,10 @@ fn check_event<'a>(
             })
             .unwrap_or_default();
         let is_user = matches!(rel.first(), Some(Seg::Key(k)) if k == "user_data");
-        if is_user && src.constant().is_some() && !matches!(key, "country" | "ct" | "st" | "zp") {
+        if is_user
+            && src.constant().is_some()
+            && !matches!(key, "country" | "ct" | "st" | "zp" | "page_id")
+        {
             ctx.push(
                 Diagnostic::new(
                     Code::ConstantCustomerData,
@@ -199,11 +202,22 @@ fn check_event<'a>(
     let as_span = ctx.span(f, &at(&crate::path!["action_source"]));
     let mut missing = Vec::new();
     for field in meta::action_source_requires(ev.action_source.as_str()) {
+        let app = ev.app_data.as_ref();
         let present = match *field {
             "event_source_url" => ev.event_source_url.is_some(),
             "user_data.client_user_agent" => ev.user_data.client_user_agent.is_some(),
-            // Fields the configuration language cannot map yet are Meta's problem to
-            // report at send time, not a configuration error.
+            "messaging_channel" => ev.messaging_channel.is_some(),
+            "app_data.advertiser_tracking_enabled" => {
+                app.is_some_and(|a| a.advertiser_tracking_enabled.is_some())
+            }
+            "app_data.application_tracking_enabled" => {
+                app.is_some_and(|a| a.application_tracking_enabled.is_some())
+            }
+            "app_data.extinfo.ext_info_version" => {
+                app.is_some_and(|a| a.extinfo.ext_info_version.is_some())
+            }
+            "app_data.extinfo.os_version" => app.is_some_and(|a| a.extinfo.os_version.is_some()),
+            // A requirement the configuration language cannot express yet: Meta's to report.
             _ => true,
         };
         if !present {
@@ -217,12 +231,13 @@ fn check_event<'a>(
                 Code::ActionSourceRequirement,
                 as_span,
                 format!(
-                    "a `{source}` event needs {}",
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
+                    "{} `{source}` event needs {}",
+                    if source.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    },
+                    params::listing(&missing)
                 ),
             )
             .label(format!("required by `action_source: {source}`"))
@@ -234,7 +249,16 @@ fn check_event<'a>(
                         "event_source_url" => "`event_source_url: request.url`",
                         "user_data.client_user_agent" =>
                             "`client_user_agent: request.user_agent` under `user_data`",
-                        "messaging_channel" => "`messaging_channel: {value: whatsapp}`",
+                        "messaging_channel" =>
+                            "`messaging_channel: whatsapp` (or `messenger`, `instagram`)",
+                        "app_data.advertiser_tracking_enabled" =>
+                            "`advertiser_tracking_enabled: device.att` under `app_data`",
+                        "app_data.application_tracking_enabled" =>
+                            "`application_tracking_enabled: device.tracking` under `app_data`",
+                        "app_data.extinfo.ext_info_version" =>
+                            "`ext_info_version: {value: i2}` under `app_data.extinfo`",
+                        "app_data.extinfo.os_version" =>
+                            "`os_version: device.os_version` under `app_data.extinfo`",
                         _ => "it from the record",
                     })
                     .collect::<Vec<_>>()
