@@ -452,6 +452,7 @@ fn throughput() {
 
 mod differential {
     use serde_json::{Value, json};
+    use tagc::meta::capi::Level;
     use tagc::meta::capi::rules::{self, RuleContext};
 
     use crate::support::graph::oracle;
@@ -461,14 +462,40 @@ mod differential {
     const EM: &str = super::EM;
 
     /// What tagc's rules make of a body: the Graph code and subcode of the first
-    /// rejection, or `None` when Meta would accept it.
-    fn tagc_verdict(body: &[u8]) -> Option<(u32, Option<u32>)> {
+    /// rejection (or `None` when Meta would accept it), and the names of the rules
+    /// broken at [`Level::Invalid`] (accepted, but tagc does not send such events).
+    fn tagc_verdict(body: &[u8]) -> (Option<(u32, Option<u32>)>, Vec<&'static str>) {
         let parsed = rules::parse_body(body);
         match parsed.request {
-            Err(v) => Some((v.code, v.subcode)),
-            Ok(r) => rules::first_rejection(&rules::check_request(&r, &RuleContext::at(NOW)))
-                .map(|v| (v.code, v.subcode)),
+            Err(v) => (Some((v.code, v.subcode)), Vec::new()),
+            Ok(r) => {
+                let found = rules::check_request(&r, &RuleContext::at(NOW));
+                let refusal = rules::first_rejection(&found).map(|v| (v.code, v.subcode));
+                let invalid = found
+                    .iter()
+                    .filter(|v| v.level == Level::Invalid)
+                    .map(|v| v.rule)
+                    .collect();
+                (refusal, sorted(invalid))
+            }
         }
+    }
+
+    fn sorted(mut names: Vec<&'static str>) -> Vec<&'static str> {
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The fake's notes at [`oracle::Answer::Invalid`].
+    fn fake_invalid(j: &oracle::Judgement) -> Vec<&'static str> {
+        sorted(
+            j.notes
+                .iter()
+                .filter(|b| b.rule.answer == oracle::Answer::Invalid)
+                .map(|b| b.rule.name)
+                .collect(),
+        )
     }
 
     fn hash(seed: char) -> String {
@@ -780,6 +807,134 @@ mod differential {
         out.push(m("currency 978", |e| {
             cd(e).insert("currency".into(), json!(978));
         }));
+        let custom = [
+            (
+                "content_type",
+                vec![
+                    json!("product"),
+                    json!("product_group"),
+                    json!("products"),
+                    json!(1),
+                ],
+            ),
+            (
+                "num_items",
+                vec![json!(1), json!(1.5), json!("2"), json!(-1)],
+            ),
+            (
+                "delivery_category",
+                vec![json!("curbside"), json!("drone"), json!("IN_STORE")],
+            ),
+            (
+                "customer_segmentation",
+                vec![json!("new_customer_to_medium"), json!("vip"), json!(3)],
+            ),
+            (
+                "predicted_ltv",
+                vec![json!(1.5), json!("1.5"), json!("x"), json!([])],
+            ),
+            ("net_revenue", vec![json!(2), json!("n/a")]),
+            (
+                "contents",
+                vec![
+                    json!([{"id": "a", "quantity": 1, "item_price": 2.5}]),
+                    json!("sku-1"),
+                    json!([{"id": "a"}]),
+                    json!([{"quantity": 1}]),
+                    json!([{"id": "", "quantity": 1}]),
+                    json!([{"id": 7, "quantity": "1"}]),
+                    json!([{"id": null, "quantity": 1}]),
+                    json!([1]),
+                    json!([{"id": "a", "quantity": 1, "delivery_category": "drone"}]),
+                    json!([{"id": "a", "quantity": 1, "delivery_category": null}]),
+                ],
+            ),
+        ];
+        for (key, values) in custom {
+            for v in values {
+                out.push(m(format!("custom_data.{key} = {v}"), move |e| {
+                    cd(e).insert(key.into(), v.clone());
+                }));
+            }
+        }
+        let ids = [
+            ("fbc", "fb.1.1554763741205.IwAR2F4-dbP0l7Mn1Iaw"),
+            ("fbc", "fb.2.1554763741205.abc.AQQCAQMB"),
+            ("fbc", "fb.1.1554763741.IwAR2F4"),
+            ("fbc", "fb.1.1554763741205."),
+            ("fbc", "fb.1.1554763741205.x.ABC"),
+            ("fbc", "FB.1.1554763741205.x"),
+            ("fbc", "fb.x.1554763741205.x"),
+            ("fbc", "fb.1.1554763741205"),
+            ("fbc", "fb.1.1554763741205.a.b.c"),
+            ("fbp", "fb.1.1596403881668.1116446470"),
+            ("fbp", "fb.1.1596403881668.1116446470.Bg"),
+            ("fbp", "fb.1.1596403881668.abc"),
+            ("fbp", "1596403881668.1116446470"),
+            ("fbp", "fb.1.15964038816680.1"),
+            ("client_ip_address", "168.212.226.204"),
+            (
+                "client_ip_address",
+                "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+            ),
+            ("client_ip_address", "1.2.3"),
+            ("client_ip_address", " 8.8.8.8"),
+            ("client_ip_address", "8.8.8.8:443"),
+            ("client_ip_address", "10.0.0.1"),
+            ("client_ip_address", ""),
+        ];
+        for (key, v) in ids {
+            out.push(m(format!("user_data.{key} = {v:?}"), move |e| {
+                ud(e).insert(key.into(), json!(v));
+            }));
+        }
+        for key in [
+            "fbc",
+            "fbp",
+            "client_ip_address",
+            "client_user_agent",
+            "subscription_id",
+            "madid",
+            "page_id",
+            "ig_sid",
+            "anon_id",
+        ] {
+            for h in [EM.to_string(), EM.to_uppercase(), format!("{EM}.AQ")] {
+                out.push(m(format!("user_data.{key} = hash {h}"), move |e| {
+                    ud(e).insert(key.into(), json!(h.clone()));
+                }));
+            }
+        }
+        for (options, country, state, ip) in [
+            (json!(["LDU"]), None, None, true),
+            (json!(["LDU"]), None, None, false),
+            (json!(["LDU"]), Some(1), None, true),
+            (json!(["LDU"]), Some(0), Some(0), false),
+            (json!(["LDU"]), None, Some(1000), false),
+            (json!([]), Some(1), None, true),
+            (json!([]), None, Some(0), true),
+        ] {
+            out.push(m(
+                format!("LDU {options} {country:?} {state:?} ip={ip}"),
+                move |e| {
+                    e["data_processing_options"] = options.clone();
+                    if let Some(c) = country {
+                        e["data_processing_options_country"] = json!(c);
+                    }
+                    if let Some(s) = state {
+                        e["data_processing_options_state"] = json!(s);
+                    }
+                    if !ip {
+                        ud(e).remove("client_ip_address");
+                    }
+                },
+            ));
+        }
+        for id in ["", " ", "order-1"] {
+            out.push(m(format!("event_id {id:?}"), move |e| {
+                e["event_id"] = json!(id)
+            }));
+        }
         // app_data.
         let extinfo = |f: fn(&mut Vec<Value>)| {
             let mut x = vec![json!(""); 16];
@@ -943,10 +1098,17 @@ mod differential {
         let mut disagreements = Vec::new();
         for (label, bytes) in &corpus {
             let fake = oracle::judge(bytes, NOW);
-            let ours = tagc_verdict(bytes);
+            let (ours, our_invalid) = tagc_verdict(bytes);
             let theirs = fake.refusal();
+            let their_invalid = fake_invalid(&fake);
             let agree = match (theirs, ours) {
-                (None, None) => true,
+                (None, None) if our_invalid == their_invalid => true,
+                (None, None) => {
+                    disagreements.push(format!(
+                        "{label}: accepted by both, but the fake notes {their_invalid:?} and tagc {our_invalid:?}"
+                    ));
+                    continue;
+                }
                 (Some((c1, s1)), Some((c2, s2))) => c1 == c2 && s1 == s2,
                 _ => false,
             };

@@ -351,6 +351,18 @@ impl FakeGraph {
         lock(&self.inner.findings).clone()
     }
 
+    /// The findings Meta's documentation calls wrong although the API accepts them
+    /// (the fake's [`oracle::Answer::Invalid`] rules): tagc should never send such an
+    /// event, so tests that send expect this to be empty.
+    #[must_use]
+    pub fn invalid_findings(&self) -> Vec<Violation> {
+        lock(&self.inner.findings)
+            .iter()
+            .filter(|v| v.level == Level::Invalid)
+            .cloned()
+            .collect()
+    }
+
     /// Replaces the faults; their request numbers count from the next request.
     pub fn set_faults(&self, faults: Vec<Fault>) {
         *lock(&self.inner.faults) = (self.requests(), faults);

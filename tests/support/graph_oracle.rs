@@ -121,6 +121,36 @@ rules! {
         "§8.3 2804016: \"The ct parameter isn't hashed. Hash all user parameters as SHA256, except for client user agent, click ID, and browser ID.\"; §5: \"64 characters\" hex; §10.4 appendix"),
     USER_DATA_HASH_UPPERCASE = ("user-data-hash-uppercase", Answer::Invalid, "Hash in upper case",
         "§5: \"All of Meta's expected outputs are lowercase hex, 64 characters\" (no rejection of upper case is documented)"),
+
+    // Accepted by the API as far as anyone knows, but wrong by the docs: noted.
+    EVENT_NAME_TOO_LONG = ("event-name-too-long", Answer::Invalid, "Event name too long",
+        "§2.3: \"The name must be a string of at most 50 characters … Apply the same 50-character limit\""),
+    EVENT_ID_EMPTY = ("event-id-empty", Answer::Invalid, "Empty event ID",
+        "rule 38: \"event_id, if present, is a non-empty string\" (whitespace only: ASSUMED empty)"),
+    DPO_COUNTRY_MISSING = ("dpo-country-missing", Answer::Invalid, "Limited Data Use country missing",
+        "§4: \"data_processing_options_country | integer | Required if LDU is set\"; rule 41"),
+    DPO_STATE_MISSING = ("dpo-state-missing", Answer::Invalid, "Limited Data Use state missing",
+        "§4: \"Required if a country is set, and required when LDU is set without an IP address\"; rules 42, 43"),
+    NUMBER_INVALID = ("number-invalid", Answer::Invalid, "Not a number",
+        "§2.2: value \"number (int or float)\", predicted_ltv and net_revenue \"number\"; rule 16"),
+    CONTENT_TYPE_INVALID = ("content-type-invalid", Answer::Invalid, "Invalid content type",
+        "§2.2: \"content_type … product or product_group\"; rule 14"),
+    CONTENTS_INVALID = ("contents-invalid", Answer::Invalid, "Invalid contents",
+        "§2.2: \"contents | array of objects | Each object: id (required), quantity (required)\"; rule 15"),
+    NUM_ITEMS_INVALID = ("num-items-invalid", Answer::Invalid, "Invalid number of items",
+        "§2.2: \"num_items | integer\"; rule 16"),
+    DELIVERY_CATEGORY_INVALID = ("delivery-category-invalid", Answer::Invalid, "Invalid delivery category",
+        "§2.2: \"delivery_category | enum | in_store, curbside, home_delivery … Can also be set per contents item\"; rule 17"),
+    CUSTOMER_SEGMENTATION_INVALID = ("customer-segmentation-invalid", Answer::Invalid, "Invalid customer segmentation",
+        "§2.2: \"customer_segmentation | enum | One of new_customer_to_business, …\" (server-event table, or inside custom_data); rule 46"),
+    USER_DATA_ID_HASHED = ("user-data-id-hashed", Answer::Invalid, "Parameter must not be hashed",
+        "§5.1 \"Never hash\" rows; rule 51: \"… are not 64-hex (must not be hashed)\" (madid: \"(not stated)\")"),
+    CLIENT_IP_INVALID = ("client-ip-invalid", Answer::Invalid, "Invalid client IP address",
+        "§5.1: \"A valid IPv4 or IPv6 address … No spaces.\"; rule 52"),
+    FBC_FORMAT = ("fbc-format", Answer::Invalid, "Invalid click ID",
+        "§6 and rule 54: \"fbc matches ^fb\\.\\d+\\.\\d{13}\\.[^.]+(\\.[A-Za-z0-9_-]{2}|\\.[A-Za-z0-9_-]{8})?$\""),
+    FBP_FORMAT = ("fbp-format", Answer::Invalid, "Invalid browser ID",
+        "§6 and rule 55: \"fbp matches ^fb\\.\\d+\\.\\d{13}\\.\\d+(\\.[A-Za-z0-9_-]{2}|\\.[A-Za-z0-9_-]{8})?$\""),
 }
 
 /// How a request or event field must look (meta.md §3.3, §4).
@@ -230,6 +260,41 @@ pub const ACTION_SOURCES: &[&str] = &[
     "business_messaging",
     "other",
 ];
+
+/// §2.2: the `content_type` values.
+pub const CONTENT_TYPES: &[&str] = &["product", "product_group"];
+
+/// §2.2: the `delivery_category` values.
+pub const DELIVERY_CATEGORIES: &[&str] = &["in_store", "curbside", "home_delivery"];
+
+/// §2.2: the `customer_segmentation` values.
+pub const CUSTOMER_SEGMENTATIONS: &[&str] = &[
+    "new_customer_to_business",
+    "new_customer_to_business_line",
+    "new_customer_to_product_area",
+    "new_customer_to_medium",
+    "existing_customer_to_business",
+    "existing_customer_to_business_line",
+    "existing_customer_to_product_area",
+    "existing_customer_to_medium",
+    "customer_in_loyalty_program",
+];
+
+/// §5.1 "Never hash" text ids that must not look hashed (rule 51; `client_ip_address`,
+/// `fbc` and `fbp` have their own format rules, `madid` is "(not stated)").
+pub const NEVER_HASHED: &[&str] = &[
+    "client_user_agent",
+    "subscription_id",
+    "anon_id",
+    "page_id",
+    "page_scoped_user_id",
+    "ctwa_clid",
+    "ig_account_id",
+    "ig_sid",
+];
+
+/// §2.3: the longest event name.
+pub const MAX_EVENT_NAME_CHARS: usize = 50;
 
 /// §5.3: customer information made only of one of these (or a subset) is insufficient.
 pub const TOO_BROAD: &[&[&str]] = &[
@@ -515,6 +580,11 @@ fn check_event(e: &Map<String, Value>, i: usize, now: i64, out: &mut Vec<Broken>
     let name = get(e, "event_name").and_then(Value::as_str).unwrap_or("");
     if name.trim().is_empty() {
         out.push(required(&EVENT_NAME_MISSING, field_path(i, "event_name")));
+    } else if name.chars().count() > MAX_EVENT_NAME_CHARS {
+        let path = field_path(i, "event_name");
+        let message =
+            format!("The event name in {path} is longer than {MAX_EVENT_NAME_CHARS} characters.");
+        out.push(broken(&EVENT_NAME_TOO_LONG, path, message));
     }
     let source = get(e, "action_source")
         .and_then(Value::as_str)
@@ -559,8 +629,42 @@ fn check_event(e: &Map<String, Value>, i: usize, now: i64, out: &mut Vec<Broken>
         .and_then(Value::as_object)
         .unwrap_or(&empty);
     check_user_data(ud, i, out);
-    check_dpo(e, i, out);
+    if get(e, "event_id")
+        .and_then(Value::as_str)
+        .is_some_and(|id| id.trim().is_empty())
+    {
+        let path = field_path(i, "event_id");
+        let message = format!("The parameter {path} is empty.");
+        out.push(broken(&EVENT_ID_EMPTY, path, message));
+    }
+    check_dpo(e, ud, i, out);
     check_custom_data(e, name, i, out);
+    if let Some(seg) = get(e, "customer_segmentation") {
+        check_enum(
+            seg,
+            CUSTOMER_SEGMENTATIONS,
+            &CUSTOMER_SEGMENTATION_INVALID,
+            field_path(i, "customer_segmentation"),
+            out,
+        );
+    }
+}
+
+/// Notes `v` unless it is one of `allowed`.
+fn check_enum(
+    v: &Value,
+    allowed: &[&str],
+    rule: &'static FakeRule,
+    path: String,
+    out: &mut Vec<Broken>,
+) {
+    if !v.as_str().is_some_and(|s| allowed.contains(&s)) {
+        let message = format!(
+            "The parameter {path} must be one of: {}.",
+            allowed.join(", ")
+        );
+        out.push(broken(rule, path, message));
+    }
 }
 
 fn check_time(e: &Map<String, Value>, source: &str, i: usize, now: i64, out: &mut Vec<Broken>) {
@@ -669,7 +773,7 @@ fn check_user_data(ud: &Map<String, Value>, i: usize, out: &mut Vec<Broken>) {
         out.push(broken(&USER_DATA_INSUFFICIENT, path, message));
     }
     for (key, how) in USER_DATA_FIELDS {
-        if *how != UserKey::Hashed {
+        if !matches!(how, UserKey::Hashed | UserKey::MaybeHashed) {
             continue;
         }
         let Some(v) = get(ud, key) else { continue };
@@ -677,6 +781,8 @@ fn check_user_data(ud: &Map<String, Value>, i: usize, out: &mut Vec<Broken>) {
             let path = format!("$['data'][{i}]['user_data']['{key}'][{j}]");
             match sha256_hex(s) {
                 Some(true) => {}
+                // An unhashed external_id is allowed (§5.1 "Recommended", rule 50 Warn).
+                None if *how == UserKey::MaybeHashed => {}
                 Some(false) => {
                     let message = format!("The {key} parameter ({path}) is upper-case hex.");
                     out.push(broken(&USER_DATA_HASH_UPPERCASE, path, message));
@@ -690,33 +796,99 @@ fn check_user_data(ud: &Map<String, Value>, i: usize, out: &mut Vec<Broken>) {
             }
         }
     }
+    if let Some(ip) = get(ud, "client_ip_address").and_then(Value::as_str)
+        && ip.parse::<std::net::IpAddr>().is_err()
+    {
+        let path = sub_path(i, "user_data", "client_ip_address");
+        let message = format!("The parameter {path} is not an IPv4 or IPv6 address.");
+        out.push(broken(&CLIENT_IP_INVALID, path, message));
+    }
+    for (key, rule, digits) in [("fbc", &FBC_FORMAT, false), ("fbp", &FBP_FORMAT, true)] {
+        if let Some(v) = get(ud, key).and_then(Value::as_str)
+            && !cookie_id(v, digits)
+        {
+            let path = sub_path(i, "user_data", key);
+            let message =
+                format!("The parameter {path} must have the form fb.{{index}}.{{ms}}.{{id}}.");
+            out.push(broken(rule, path, message));
+        }
+    }
+    for key in NEVER_HASHED {
+        if let Some(v) = get(ud, key).and_then(Value::as_str)
+            && sha256_hex(v).is_some()
+        {
+            let path = sub_path(i, "user_data", key);
+            let message = format!("The parameter {path} looks hashed; send it as it is.");
+            out.push(broken(&USER_DATA_ID_HASHED, path, message));
+        }
+    }
 }
 
-fn check_dpo(e: &Map<String, Value>, i: usize, out: &mut Vec<Broken>) {
+/// Rules 54/55: `fb.{digits}.{13 digits}.{payload}` and an optional 2- or 8-character
+/// appendix; the payload is digits for `fbp` (`digits`) and anything without a dot for
+/// `fbc`.
+fn cookie_id(v: &str, digits: bool) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    let appendix_ok = match parts.get(4) {
+        None => true,
+        Some(a) => {
+            (a.len() == 2 || a.len() == 8)
+                && a.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        }
+    };
+    (4..=5).contains(&parts.len())
+        && parts[0] == "fb"
+        && is_digits(parts[1])
+        && parts[2].len() == 13
+        && is_digits(parts[2])
+        && !parts[3].is_empty()
+        && (!digits || is_digits(parts[3]))
+        && appendix_ok
+}
+
+fn check_dpo(e: &Map<String, Value>, ud: &Map<String, Value>, i: usize, out: &mut Vec<Broken>) {
+    let mut ldu = false;
     if let Some(options) = get(e, "data_processing_options").and_then(Value::as_array) {
         for (j, o) in options.iter().enumerate() {
-            if o.as_str() != Some("LDU") {
+            if o.as_str() == Some("LDU") {
+                ldu = true;
+            } else {
                 let path = format!("$['data'][{i}]['data_processing_options'][{j}]");
                 let message = format!("The parameter {path} must be \"LDU\".");
                 out.push(broken(&DPO_INVALID, path, message));
             }
         }
     }
-    if let Some(c) = get(e, "data_processing_options_country").and_then(Value::as_i64)
-        && c != 0
-        && c != 1
-    {
-        let path = field_path(i, "data_processing_options_country");
-        let message = format!("The parameter {path} must be 1 (USA) or 0.");
-        out.push(broken(&DPO_COUNTRY_INVALID, path, message));
+    let country = get(e, "data_processing_options_country").and_then(Value::as_i64);
+    match country {
+        Some(0 | 1) => {}
+        Some(_) => {
+            let path = field_path(i, "data_processing_options_country");
+            let message = format!("The parameter {path} must be 1 (USA) or 0.");
+            out.push(broken(&DPO_COUNTRY_INVALID, path, message));
+        }
+        None if ldu => out.push(required(
+            &DPO_COUNTRY_MISSING,
+            field_path(i, "data_processing_options_country"),
+        )),
+        None => {}
     }
-    if let Some(s) = get(e, "data_processing_options_state").and_then(Value::as_i64)
-        && s != 0
-        && !LDU_STATES.contains(&s)
-    {
-        let path = field_path(i, "data_processing_options_state");
-        let message = format!("The parameter {path} must be 0 or 1000 to 1013.");
-        out.push(broken(&DPO_STATE_INVALID, path, message));
+    match get(e, "data_processing_options_state").and_then(Value::as_i64) {
+        Some(s) if s == 0 || LDU_STATES.contains(&s) => {}
+        Some(_) => {
+            let path = field_path(i, "data_processing_options_state");
+            let message = format!("The parameter {path} must be 0 or 1000 to 1013.");
+            out.push(broken(&DPO_STATE_INVALID, path, message));
+        }
+        None if country.is_some() || (ldu && get(ud, "client_ip_address").is_none()) => {
+            out.push(required(
+                &DPO_STATE_MISSING,
+                field_path(i, "data_processing_options_state"),
+            ));
+        }
+        None => {}
     }
 }
 
@@ -741,10 +913,19 @@ fn check_custom_data(e: &Map<String, Value>, name: &str, i: usize, out: &mut Vec
             ));
         }
     }
-    if let Some(Value::String(_)) = value {
-        let path = sub_path(i, "custom_data", "value");
-        let message = format!("The parameter {path} is sent as text.");
-        out.push(broken(&VALUE_AS_TEXT, path, message));
+    for key in ["value", "predicted_ltv", "net_revenue"] {
+        let path = || sub_path(i, "custom_data", key);
+        match get(cd, key) {
+            None | Some(Value::Number(_)) => {}
+            Some(Value::String(s)) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                let message = format!("The parameter {} is sent as text.", path());
+                out.push(broken(&VALUE_AS_TEXT, path(), message));
+            }
+            Some(_) => {
+                let message = format!("The parameter {} must be a number.", path());
+                out.push(broken(&NUMBER_INVALID, path(), message));
+            }
+        }
     }
     if let Some(c) = currency {
         let ok = c
@@ -755,5 +936,82 @@ fn check_custom_data(e: &Map<String, Value>, name: &str, i: usize, out: &mut Vec
             let message = format!("The parameter {path} must be an ISO 4217 currency code.");
             out.push(broken(&CURRENCY_INVALID, path, message));
         }
+    }
+    if let Some(t) = get(cd, "content_type") {
+        let path = sub_path(i, "custom_data", "content_type");
+        check_enum(t, CONTENT_TYPES, &CONTENT_TYPE_INVALID, path, out);
+    }
+    if let Some(n) = get(cd, "num_items")
+        && !(n.is_i64() || n.is_u64())
+    {
+        let path = sub_path(i, "custom_data", "num_items");
+        let message = format!("The parameter {path} must be a whole number.");
+        out.push(broken(&NUM_ITEMS_INVALID, path, message));
+    }
+    if let Some(d) = get(cd, "delivery_category") {
+        let path = sub_path(i, "custom_data", "delivery_category");
+        check_enum(
+            d,
+            DELIVERY_CATEGORIES,
+            &DELIVERY_CATEGORY_INVALID,
+            path,
+            out,
+        );
+    }
+    if let Some(seg) = get(cd, "customer_segmentation") {
+        let path = sub_path(i, "custom_data", "customer_segmentation");
+        check_enum(
+            seg,
+            CUSTOMER_SEGMENTATIONS,
+            &CUSTOMER_SEGMENTATION_INVALID,
+            path,
+            out,
+        );
+    }
+    match get(cd, "contents") {
+        None => {}
+        Some(Value::Array(items)) => {
+            for (j, item) in items.iter().enumerate() {
+                check_contents_item(
+                    item,
+                    format!("$['data'][{i}]['custom_data']['contents'][{j}]"),
+                    out,
+                );
+            }
+        }
+        Some(_) => {
+            let path = sub_path(i, "custom_data", "contents");
+            let message =
+                format!("The parameter {path} must be a list of {{id, quantity}} objects.");
+            out.push(broken(&CONTENTS_INVALID, path, message));
+        }
+    }
+}
+
+fn check_contents_item(item: &Value, path: String, out: &mut Vec<Broken>) {
+    let Some(obj) = item.as_object() else {
+        let message = format!("The item {path} must be an object with id and quantity.");
+        out.push(broken(&CONTENTS_INVALID, path, message));
+        return;
+    };
+    let id_ok = match obj.get("id") {
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Number(_)) => true,
+        _ => false,
+    };
+    let quantity_ok = obj.get("quantity").is_some_and(Value::is_number);
+    if !id_ok || !quantity_ok {
+        let message = format!("The item {path} needs id and quantity.");
+        out.push(broken(&CONTENTS_INVALID, path.clone(), message));
+    }
+    if let Some(d) = get(obj, "delivery_category") {
+        let path = format!("{path}['delivery_category']");
+        check_enum(
+            d,
+            DELIVERY_CATEGORIES,
+            &DELIVERY_CATEGORY_INVALID,
+            path,
+            out,
+        );
     }
 }
