@@ -238,3 +238,34 @@ fn blocks_are_found() {
         b"# saved as Windows-1252\n\xE9"
     );
 }
+
+/// Every file under `docs/codes/` is one code's text, included for that code (a file
+/// included for the wrong code, or left over after a code was renamed, fails here).
+#[test]
+fn docs_codes_files_are_the_texts_of_their_codes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/codes");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs/codes") {
+        let path = entry.expect("directory entry").path();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        assert_eq!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("md"),
+            "{}",
+            path.display()
+        );
+        let code = Code::parse(name)
+            .unwrap_or_else(|| panic!("{} is not named after a code", path.display()));
+        let text = std::fs::read_to_string(&path).expect("read the text");
+        assert!(
+            explanation(code).ends_with(&format!("\n\n{text}")),
+            "`tagc explain {code}` does not show {}",
+            path.display()
+        );
+        files += 1;
+    }
+    assert!(files >= 50, "only {files} texts under docs/codes");
+}
