@@ -100,6 +100,20 @@ fn a_valid_website_event_is_accepted_and_recorded() {
 }
 
 #[test]
+fn received_events_keep_the_json_and_the_typed_event() {
+    let fake = start();
+    let mut e = event("a");
+    e["opt_out"] = Value::Null;
+    e["user_data"]["ph"] = Value::Null;
+    assert_eq!(post(&fake, &body(vec![e.clone()])).0, 200);
+    let got = fake.received();
+    assert_eq!(got[0].json, e);
+    assert_eq!(got[0].event.event_name, "Purchase");
+    assert_eq!(got[0].event.user_data.em, vec![EM.to_string()]);
+    assert_eq!(got[0].event.opt_out, None);
+}
+
+#[test]
 fn tokens_are_checked_wherever_they_travel() {
     let fake = start();
     let mut b = body(vec![event("a")]);

@@ -569,6 +569,19 @@ fn payload_error(n: usize, broken: &oracle::Broken) -> Value {
     e
 }
 
+/// `event` as tagc's wire type, with `null` fields left out (the fake reads `null` as
+/// absent); the default if the type cannot read it.
+fn typed(event: &Value) -> CapiEvent {
+    let mut e = event.clone();
+    if let Some(obj) = e.as_object_mut() {
+        obj.retain(|_, v| !v.is_null());
+        if let Some(Value::Object(ud)) = obj.get_mut("user_data") {
+            ud.retain(|_, v| !v.is_null());
+        }
+    }
+    serde_json::from_value(e).unwrap_or_default()
+}
+
 /// A finding as the [`Violation`] tests read from [`FakeGraph::findings`].
 fn finding(b: oracle::Broken) -> Violation {
     let level = match b.rule.answer {
@@ -825,7 +838,7 @@ async fn handle(
                     pixel: pixel.to_string(),
                     test_event_code: test_event_code.clone(),
                     request: n,
-                    event: serde_json::from_value(json.clone()).unwrap_or_default(),
+                    event: typed(&json),
                     json,
                 }),
         );
