@@ -109,6 +109,11 @@ fn records_reach_meta_in_batches_of_at_most_1000_with_their_event_ids() {
     assert_eq!(graph.requests(), 3, "1000 + 1000 + 500");
     let got = graph.received();
     assert_eq!(got.len(), 2500);
+    assert_eq!(
+        graph.invalid_findings(),
+        vec![],
+        "tagc sent what Meta's docs call wrong"
+    );
     let mut ids: Vec<&str> = got.iter().filter_map(|e| e.event_id()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -407,6 +412,7 @@ fn csv_records_map_like_json_ones() {
     let got = graph.received();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].event_id(), Some("C-1"));
+    assert_eq!(graph.invalid_findings(), vec![]);
 }
 
 #[test]

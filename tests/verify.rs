@@ -153,6 +153,11 @@ fn the_shop_plan_passes_against_the_graph_api_with_a_test_event_code() {
     assert_eq!(report["sent_to_meta"], true);
     let got = graph.received();
     assert_eq!(got.len(), 1);
+    assert_eq!(
+        graph.invalid_findings(),
+        vec![],
+        "verify sent what Meta's docs call wrong"
+    );
     assert_eq!(got[0].event_name(), "Purchase");
     assert_eq!(got[0].event_id(), Some("ES-2026-004217"));
     assert_eq!(got[0].test_event_code.as_deref(), Some("TEST12345"));

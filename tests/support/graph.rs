@@ -3,14 +3,15 @@
 //!
 //! It answers the way Meta does (meta.md §3, §8): it checks the path, the method, the
 //! access token (body field `access_token`, the query string, or `Authorization: Bearer`)
-//! and the pixel, reads the body with [`tagc::meta::capi::rules::parse_body`] (JSON, or a
-//! form body whose `data` is a JSON string), applies
-//! [`tagc::meta::capi::rules::check_request`] with the fake's clock, and answers the first
-//! [`Level::Rejected`] violation as a Graph error (HTTP 400). Otherwise it answers
-//! `200 {"events_received": n, "messages": [], "fbtrace_id": …}` and records the events.
-//! `Invalid` and `Warning` findings do not reject (Meta accepts those events); they are
-//! kept in [`FakeGraph::findings`], and listed in `messages` only if
-//! [`FakeConfig::echo_findings`] is set (Meta's `messages` is normally empty).
+//! and the pixel, then judges the body (JSON, or a form body whose `data` is a JSON
+//! string) with its own rules, [`oracle`], written from meta.md and independent of
+//! tagc's `meta::capi::rules` — so a wrong rule in tagc makes tests fail instead of
+//! agreeing with itself (tests/graph_fake.rs compares the two). The first rejecting rule
+//! is answered as a Graph error (HTTP 400, the §8.2 body). Otherwise it answers
+//! `200 {"events_received": n, "messages": [], "fbtrace_id": …}` (§8.1) and records the
+//! events. Rules Meta does not reject on are kept in [`FakeGraph::findings`], and listed
+//! in `messages` only if [`FakeConfig::echo_findings`] is set (Meta's `messages` is
+//! normally empty).
 //!
 //! Faults ([`Fault`]) are injected per request number: latency, HTTP 500, throttling
 //! (HTTP 429 with Graph code 4, 17 or 341), a connection reset, and partial acceptance.
@@ -36,10 +37,12 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::serve::{IncomingStream, Listener};
 use serde_json::{Value, json};
-use tagc::meta::capi::rules::{self, RuleContext};
-use tagc::meta::capi::{CapiEvent, GraphError, GraphErrorBody, Level, Violation};
+use tagc::meta::capi::{CapiEvent, Level, Violation};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+
+#[path = "graph_oracle.rs"]
+pub mod oracle;
 
 /// The pixel the default configuration knows.
 pub const PIXEL: &str = "1234567890123456";
@@ -201,21 +204,24 @@ pub struct ReceivedEvent {
     pub test_event_code: Option<String>,
     /// The number of the request that carried it (1-based, from the start).
     pub request: usize,
-    /// The event as parsed.
+    /// The event as tagc's wire type reads it (the default if that type cannot read
+    /// what the fake accepted; tests/graph_fake.rs catches such disagreements).
     pub event: CapiEvent,
+    /// The event exactly as sent.
+    pub json: Value,
 }
 
 impl ReceivedEvent {
     /// The event's name.
     #[must_use]
     pub fn event_name(&self) -> &str {
-        &self.event.event_name
+        self.json["event_name"].as_str().unwrap_or_default()
     }
 
     /// The event's `event_id`.
     #[must_use]
     pub fn event_id(&self) -> Option<&str> {
-        self.event.event_id.as_deref()
+        self.json["event_id"].as_str()
     }
 }
 
@@ -343,6 +349,18 @@ impl FakeGraph {
     #[must_use]
     pub fn findings(&self) -> Vec<Violation> {
         lock(&self.inner.findings).clone()
+    }
+
+    /// The findings Meta's documentation calls wrong although the API accepts them
+    /// (the fake's [`oracle::Answer::Invalid`] rules): tagc should never send such an
+    /// event, so tests that send expect this to be empty.
+    #[must_use]
+    pub fn invalid_findings(&self) -> Vec<Violation> {
+        lock(&self.inner.findings)
+            .iter()
+            .filter(|v| v.level == Level::Invalid)
+            .cloned()
+            .collect()
     }
 
     /// Replaces the faults; their request numbers count from the next request.
@@ -505,9 +523,10 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         .unwrap_or_default()
 }
 
-fn graph_error(status: StatusCode, error: GraphError) -> Response {
-    let body = serde_json::to_value(GraphErrorBody { error }).unwrap_or_default();
-    json_response(status, &body)
+/// The Graph error body of meta.md §8.2 (`error_subcode` and the user fields only when
+/// there are some).
+fn graph_error(status: StatusCode, error: Value) -> Response {
+    json_response(status, &json!({ "error": error }))
 }
 
 fn simple_error(
@@ -517,16 +536,71 @@ fn simple_error(
     subcode: Option<u32>,
     transient: bool,
     message: String,
-) -> GraphError {
-    GraphError {
-        message,
-        kind: kind.to_string(),
-        code,
-        error_subcode: subcode,
-        is_transient: Some(transient),
-        error_user_title: None,
-        error_user_msg: None,
-        fbtrace_id: fbtrace_id(n),
+) -> Value {
+    let mut e = json!({
+        "message": message,
+        "type": kind,
+        "code": code,
+        "is_transient": transient,
+        "fbtrace_id": fbtrace_id(n),
+    });
+    if let Some(sub) = subcode {
+        e["error_subcode"] = json!(sub);
+    }
+    e
+}
+
+/// A payload error (§8.2): code 100, "Invalid parameter", the rule's subcode and title.
+fn payload_error(n: usize, broken: &oracle::Broken) -> Value {
+    let subcode = match broken.rule.answer {
+        oracle::Answer::Reject(subcode) => subcode,
+        oracle::Answer::Invalid | oracle::Answer::Warning => None,
+    };
+    let mut e = simple_error(
+        n,
+        "OAuthException",
+        100,
+        subcode,
+        false,
+        "Invalid parameter".to_string(),
+    );
+    e["error_user_title"] = json!(broken.rule.title);
+    e["error_user_msg"] = json!(broken.message);
+    e
+}
+
+/// `event` as tagc's wire type, with `null` fields left out (the fake reads `null` as
+/// absent); the default if the type cannot read it.
+fn typed(event: &Value) -> CapiEvent {
+    let mut e = event.clone();
+    if let Some(obj) = e.as_object_mut() {
+        obj.retain(|_, v| !v.is_null());
+        if let Some(Value::Object(ud)) = obj.get_mut("user_data") {
+            ud.retain(|_, v| !v.is_null());
+        }
+    }
+    serde_json::from_value(e).unwrap_or_default()
+}
+
+/// A finding as the [`Violation`] tests read from [`FakeGraph::findings`].
+fn finding(b: oracle::Broken) -> Violation {
+    let level = match b.rule.answer {
+        oracle::Answer::Reject(_) => Level::Rejected,
+        oracle::Answer::Invalid => Level::Invalid,
+        oracle::Answer::Warning => Level::Warning,
+    };
+    let subcode = match b.rule.answer {
+        oracle::Answer::Reject(subcode) => subcode,
+        _ => None,
+    };
+    Violation {
+        level,
+        rule: b.rule.name,
+        path: b.path,
+        code: 100,
+        subcode,
+        title: b.rule.title,
+        message: b.message,
     }
 }
 
@@ -648,14 +722,20 @@ async fn handle(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let parsed = if is_form {
+    let now = match st.now.load(Ordering::SeqCst) {
+        i64::MIN => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        t => t,
+    };
+    let judged = if is_form {
         let text = String::from_utf8_lossy(&body);
         let obj: serde_json::Map<String, Value> = form_pairs(&text)
             .map(|(k, v)| (k, Value::String(v)))
             .collect();
-        rules::parse_body(Value::Object(obj).to_string().as_bytes())
+        oracle::judge(Value::Object(obj).to_string().as_bytes(), now)
     } else {
-        rules::parse_body(&body)
+        oracle::judge(&body, now)
     };
 
     // Token: query string, then body, then `Authorization: Bearer`.
@@ -666,7 +746,7 @@ async fn handle(
                 .find(|(k, _)| k == "access_token")
                 .map(|(_, v)| v)
         })
-        .or_else(|| parsed.access_token.clone())
+        .or_else(|| judged.access_token.clone())
         .or_else(|| {
             headers
                 .get(header::AUTHORIZATION)
@@ -730,52 +810,36 @@ async fn handle(
     }
 
     // Payload.
-    let request = match parsed.request {
-        Ok(r) => r,
-        Err(v) => return graph_error(StatusCode::BAD_REQUEST, v.to_graph_error(&trace)),
-    };
-    let now = match st.now.load(Ordering::SeqCst) {
-        i64::MIN => RuleContext::system_now(),
-        t => RuleContext::at(t),
-    };
-    let violations = rules::check_request(&request, &now);
-    if let Some(v) = rules::first_rejection(&violations) {
-        return graph_error(StatusCode::BAD_REQUEST, v.to_graph_error(&trace));
+    if let Some(b) = &judged.rejection {
+        return graph_error(StatusCode::BAD_REQUEST, payload_error(n, b));
     }
-
-    let accepted = partial.map_or(request.data.len(), |k| k.min(request.data.len()));
+    let accepted = partial.map_or(judged.events.len(), |k| k.min(judged.events.len()));
     let mut messages = Vec::new();
     if st.echo_findings {
         messages.extend(
-            parsed
-                .warnings
+            judged
+                .notes
                 .iter()
-                .chain(&violations)
-                .map(|v| format!("{} at {}", v.rule, v.path)),
+                .map(|b| format!("{} at {}", b.rule.name, b.path)),
         );
     }
-    if !violations.is_empty() || !parsed.warnings.is_empty() {
-        let mut findings = lock(&st.findings);
-        findings.extend(parsed.warnings);
-        findings.extend(
-            violations
-                .into_iter()
-                .filter(|v| v.level != Level::Rejected),
-        );
+    if !judged.notes.is_empty() {
+        lock(&st.findings).extend(judged.notes.into_iter().map(finding));
     }
     {
         let mut received = lock(&st.received);
-        let test_event_code = request.test_event_code;
+        let test_event_code = judged.test_event_code;
         received.extend(
-            request
-                .data
+            judged
+                .events
                 .into_iter()
                 .take(accepted)
-                .map(|event| ReceivedEvent {
+                .map(|json| ReceivedEvent {
                     pixel: pixel.to_string(),
                     test_event_code: test_event_code.clone(),
                     request: n,
-                    event,
+                    event: typed(&json),
+                    json,
                 }),
         );
     }
