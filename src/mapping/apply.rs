@@ -283,10 +283,10 @@ impl Mapper {
         };
 
         // event_id
-        match self.event_id.as_ref().map(|s| (s, s.get(record))) {
+        match self.event_id.as_ref().map(|s| (s, present(s.get(record)))) {
             Some((src, Some(v))) => match scalar_text(v) {
-                Some(t) if !t.trim().is_empty() => event.event_id = Some(t),
-                _ => {
+                Some(t) => event.event_id = Some(t),
+                None => {
                     return Err(err(
                         "event_id",
                         src.path(),
@@ -305,8 +305,8 @@ impl Mapper {
         }
 
         // event_source_url
-        match self.url.as_ref().map(|s| (s, s.get(record))) {
-            Some((_, Some(Value::String(u)))) if !u.trim().is_empty() => {
+        match self.url.as_ref().map(|s| (s, present(s.get(record)))) {
+            Some((_, Some(Value::String(u)))) => {
                 event.event_source_url = Some(u.trim().to_owned());
             }
             Some((src, Some(_))) => {
@@ -366,7 +366,7 @@ impl Mapper {
             return Ok(cx.now);
         };
         let at = || Some(path.as_str().to_owned());
-        let Some(v) = path.get(record) else {
+        let Some(v) = present(path.get(record)) else {
             return Err(err(
                 "event_time",
                 at(),
@@ -456,6 +456,10 @@ impl Mapper {
                 }
             }
         }
+        // A national phone number gets the calling code of the record's own country;
+        // `defaults.phone_country_code` (then `defaults.country`) only when the record
+        // carries no readable country.
+        let record_code = country.as_deref().and_then(normalize::calling_code);
         if out.country.is_empty()
             && let Some(c) = &self.defaults.country
         {
@@ -463,7 +467,7 @@ impl Mapper {
             country = Some(c.clone());
         }
         let ncx = normalize::Context {
-            phone_country_code: self.defaults.phone_country_code.as_deref(),
+            phone_country_code: record_code.or(self.defaults.phone_country_code.as_deref()),
             country: country.as_deref(),
             current_year: cx.current_year,
         };
@@ -570,7 +574,7 @@ impl Mapper {
         for c in &self.custom {
             let required =
                 self.value_currency_required && matches!(c.key.as_str(), "value" | "currency");
-            let Some(v) = c.src.get(record) else {
+            let Some(v) = present(c.src.get(record)) else {
                 if required {
                     return Err(err(
                         &format!("custom_data.{}", c.key),
@@ -643,6 +647,12 @@ fn push_unique(list: &mut Vec<String>, v: String) {
     if !list.contains(&v) {
         list.push(v);
     }
+}
+
+/// The value, unless it is text that is empty or only whitespace: a blank field is an
+/// absent one (exports write `""` for "no value").
+fn present(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()))
 }
 
 /// Text of a scalar: strings as they are, numbers written out.
@@ -996,6 +1006,90 @@ mod tests {
             apply(&send_time, &record()).expect("now").event.event_time,
             NOW
         );
+    }
+
+    #[test]
+    fn national_phones_take_the_calling_code_of_the_records_own_country() {
+        let m = mapping(json!({}));
+        let mut r = record();
+        r["customer"]["country"] = json!("us");
+        r["customer"]["phone"] = json!("(650) 555-1212");
+        let e = apply(&m, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("16505551212")], "not 346505551212");
+        assert_eq!(e.user_data.country, vec![sha("us")]);
+        // An international number keeps its own code whatever the country.
+        r["customer"]["phone"] = json!("+34 612 345 678");
+        let e = apply(&m, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("34612345678")]);
+        r["customer"]["phone"] = json!("0044 20 7946 0958");
+        let e = apply(&m, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("442079460958")]);
+        // A country the record names but tagc cannot read: the defaults decide.
+        r["customer"]["country"] = json!("Atlantis");
+        r["customer"]["phone"] = json!("612 345 678");
+        let a = apply(&m, &r).expect("maps");
+        assert_eq!(a.event.user_data.ph, vec![sha("34612345678")]);
+        // No country in the record: `defaults.phone_country_code`.
+        let e = apply(&m, &record()).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("34612345678")]);
+        // No phone default either: `defaults.country`'s calling code.
+        let mut only_country = mapping(json!({}));
+        only_country.defaults.phone_country_code = None;
+        only_country.defaults.country = Some("gb".into());
+        let mut r = record();
+        r["customer"]["phone"] = json!("07946 095858");
+        let e = apply(&only_country, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("447946095858")]);
+    }
+
+    #[test]
+    fn blank_optional_fields_are_left_out() {
+        let mut m = mapping(json!({}));
+        m.events[0].required = vec!["event_name".into(), "event_time".into()];
+        m.events[0].event_name = "Lead".into();
+        for blank in ["", "   "] {
+            let mut r = record();
+            r["order"]["id"] = json!(blank);
+            r["url"] = json!(blank);
+            r["order"]["total"] = json!(blank);
+            r["order"]["currency"] = json!(blank);
+            r["order"]["count"] = json!(blank);
+            let a = apply(&m, &r).expect("a blank optional field is not an error");
+            assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+            assert_eq!(a.event.event_id, None);
+            assert_eq!(a.event.event_source_url, None);
+            let cd = a.event.custom_data.expect("custom data");
+            for key in ["value", "currency", "num_items"] {
+                assert!(!cd.contains_key(key), "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn blank_required_fields_are_missing() {
+        let m = mapping(json!({}));
+        let cases: [(&str, fn(&mut Value), &str); 5] = [
+            ("event_id", |r| r["order"]["id"] = json!(" "), "event_id"),
+            ("url", |r| r["url"] = json!(""), "event_source_url"),
+            (
+                "value",
+                |r| r["order"]["total"] = json!(""),
+                "custom_data.value",
+            ),
+            (
+                "currency",
+                |r| r["order"]["currency"] = json!("\t"),
+                "custom_data.currency",
+            ),
+            ("time", |r| r["order"]["paid_at"] = json!(""), "event_time"),
+        ];
+        for (name, change, field) in cases {
+            let mut r = record();
+            change(&mut r);
+            let e = apply(&m, &r).expect_err(name);
+            assert_eq!(e.field, field, "{name}");
+            assert!(e.message.starts_with("missing"), "{name}: {e}");
+        }
     }
 
     #[test]

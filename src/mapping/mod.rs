@@ -64,7 +64,8 @@ pub struct Mapping {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
-    /// Country calling code prepended to phone numbers written without one (`34`).
+    /// Country calling code prepended to phone numbers written without one (`34`), for
+    /// records without a readable country of their own (whose calling code is used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// ISO 3166-1 alpha-2 country used when a record has none (`es`); also decides

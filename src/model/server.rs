@@ -22,7 +22,8 @@ pub struct ServerSection {
 #[serde(deny_unknown_fields)]
 pub struct ServerDefaults {
     /// Country calling code added to phone numbers written without one (`34` for Spain,
-    /// `1` for the USA). Meta requires phone numbers with a country code.
+    /// `1` for the USA), for records that carry no country of their own (a record's own
+    /// country gives its calling code). Meta requires phone numbers with a country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = &"34", regex(pattern = r"^[1-9][0-9]{0,2}$"))]
     pub phone_country_code: Option<String>,

@@ -34,6 +34,7 @@ mod text;
 use std::fmt;
 
 pub use hash::{is_sha256_hex, sha256_hex};
+pub use phone::calling_code;
 
 /// A hashed CAPI customer-data key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
