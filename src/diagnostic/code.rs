@@ -132,6 +132,8 @@ codes! {
     ClickSourceOnLoad = ("TAG2025", "click-source-on-load", Error, "a page-load event reads the clicked element"),
     /// `hashed: true` on a field Meta never wants hashed.
     HashedNeverHashField = ("TAG2026", "hashed-never-hash-field", Error, "`hashed: true` on a field that must not be hashed"),
+    /// The sample record's `event_time` cannot be read with the configured format.
+    SampleUnreadableTime = ("TAG2029", "sample-unreadable-time", Error, "the sample record's event time cannot be read with its format"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),

@@ -1240,6 +1240,54 @@ pages:
 ```
 "##
         }
+        Code::SampleUnreadableTime => {
+            r##"## What it checks
+A server event has a `sample:` record, and the value at its `event_time` path cannot be
+read with the event time's `format`: text that does not match a strftime pattern such as
+`%Y-%m-%d %H:%M:%S`, a date-time without an offset for `rfc3339`, text for `unix`, a
+13-digit millisecond value for `unix`, or a time that exists in no time zone.
+
+## Why
+The sample shows what a real backend record looks like. If its time cannot be read, no
+record written the same way can be: `tagc send` would reject every one of them
+("event_time: does not match the pattern …"), and nothing would reach Meta.
+
+## Example
+```yaml
+server:
+  defaults: {timezone: Europe/Madrid}
+  events:
+    - id: sale
+      event: Purchase
+      action_source: physical_store
+      event_time: {path: fecha, format: "%Y-%m-%d %H:%M:%S"}
+      user_data: {em: email}
+      custom_data: {value: total, currency: {value: EUR}}
+      sample:
+        fecha: "01/12/2026 10:00"
+        email: ana@example.com
+        total: 49.9
+```
+
+## Fix
+Write the pattern the export really uses (or fix the sample):
+```yaml
+server:
+  defaults: {timezone: Europe/Madrid}
+  events:
+    - id: sale
+      event: Purchase
+      action_source: physical_store
+      event_time: {path: fecha, format: "%d/%m/%Y %H:%M"}
+      user_data: {em: email}
+      custom_data: {value: total, currency: {value: EUR}}
+      sample:
+        fecha: "01/12/2026 10:00"
+        email: ana@example.com
+        total: 49.9
+```
+"##
+        }
         Code::HashedNeverHashField => {
             r##"## What it checks
 A field marked `hashed: true` (already a SHA-256 hash) that Meta wants in clear:

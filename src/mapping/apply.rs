@@ -12,10 +12,8 @@ use crate::meta::capi::{CapiEvent, CapiUserData};
 use crate::normalize::{self, Field, NormalizeError};
 
 use super::path::RecordPath;
-use super::time::parse_rfc3339;
-use super::{
-    CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, TimeFormatName, Transform,
-};
+use super::time::TimeReader;
+use super::{CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, Transform};
 
 /// What applying needs to know about the moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +150,7 @@ pub struct Mapper {
     event_id: Option<Src>,
     event_id_required: bool,
     time_path: Option<RecordPath>,
-    time_format: TimeFormatName,
+    time: TimeReader,
     url: Option<Src>,
     url_required: bool,
     user_agent_required: bool,
@@ -185,18 +183,27 @@ impl Mapping {
                 },
             );
         };
-        Ok(Mapper::new(
-            e,
-            &self.defaults,
-            self.data_processing_options.as_ref(),
-        ))
+        Mapper::new(e, &self.defaults, self.data_processing_options.as_ref())
     }
 }
 
 impl Mapper {
     /// Compiles one event's mapping.
-    #[must_use]
-    pub fn new(e: &MappedEvent, defaults: &Defaults, dpo: Option<&DataProcessing>) -> Mapper {
+    ///
+    /// # Errors
+    /// When its `event_time` format cannot be used (a pattern that cannot read times, an
+    /// unknown time zone, a pattern without a zone and no `timezone`).
+    pub fn new(
+        e: &MappedEvent,
+        defaults: &Defaults,
+        dpo: Option<&DataProcessing>,
+    ) -> Result<Mapper, String> {
+        let time = TimeReader::new(
+            e.event_time.format,
+            e.event_time.pattern.as_deref(),
+            e.event_time.timezone.as_deref(),
+        )
+        .map_err(|why| format!("server event `{}`: event_time: {why}", e.id))?;
         let required = |f: &str| e.required.iter().any(|r| r == f);
         let mut user = Vec::new();
         let mut country = None;
@@ -243,13 +250,13 @@ impl Mapper {
                 })
             })
             .collect();
-        Mapper {
+        Ok(Mapper {
             event_name: e.event_name.clone(),
             action_source: e.action_source.clone(),
             event_id: e.event_id.as_ref().and_then(Src::new),
             event_id_required: required("event_id"),
             time_path: e.event_time.path.as_deref().map(RecordPath::new),
-            time_format: e.event_time.format,
+            time,
             url: e.event_source_url.as_ref().and_then(Src::new),
             url_required: required("event_source_url"),
             user_agent_required: required("user_data.client_user_agent"),
@@ -259,7 +266,7 @@ impl Mapper {
             value_currency_required: required("custom_data.value"),
             defaults: defaults.clone(),
             dpo: dpo.cloned(),
-        }
+        })
     }
 
     /// The CAPI event name.
@@ -362,7 +369,11 @@ impl Mapper {
     }
 
     fn event_time(&self, record: &Value, cx: &ApplyContext) -> Result<i64, MappingError> {
-        let Some(path) = &self.time_path else {
+        let Some(path) = self
+            .time_path
+            .as_ref()
+            .filter(|_| !self.time.is_send_time())
+        else {
             return Ok(cx.now);
         };
         let at = || Some(path.as_str().to_owned());
@@ -373,58 +384,9 @@ impl Mapper {
                 "missing: the time the event happened is required",
             ));
         };
-        let as_int = |v: &Value| -> Option<i64> {
-            match v {
-                Value::Number(n) => n.as_i64().or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.is_finite())
-                        .map(|f| f.floor() as i64)
-                }),
-                Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                    s.parse().ok()
-                }
-                _ => None,
-            }
-        };
-        let seconds = |n: i64| -> Result<i64, MappingError> {
-            if n >= 100_000_000_000 {
-                Err(err(
-                    "event_time",
-                    at(),
-                    "looks like milliseconds; Meta wants seconds (set `format: unix_ms` in the configuration)",
-                ))
-            } else {
-                Ok(n)
-            }
-        };
-        match self.time_format {
-            TimeFormatName::SendTime => Ok(cx.now),
-            TimeFormatName::Unix => as_int(v)
-                .ok_or_else(|| err("event_time", at(), "must be Unix seconds (a number)"))
-                .and_then(seconds),
-            TimeFormatName::UnixMs => as_int(v)
-                .map(|ms| ms.div_euclid(1000))
-                .ok_or_else(|| err("event_time", at(), "must be Unix milliseconds (a number)")),
-            TimeFormatName::Rfc3339 => match v {
-                Value::String(s) => parse_rfc3339(s).map_err(|m| err("event_time", at(), m)),
-                _ => Err(err(
-                    "event_time",
-                    at(),
-                    "must be RFC 3339 text such as 2026-11-20T18:42:13Z",
-                )),
-            },
-            TimeFormatName::Auto => match (as_int(v), v) {
-                (Some(n), _) => seconds(n),
-                (None, Value::String(s)) => {
-                    parse_rfc3339(s).map_err(|m| err("event_time", at(), m))
-                }
-                _ => Err(err(
-                    "event_time",
-                    at(),
-                    "must be Unix seconds or RFC 3339 text",
-                )),
-            },
-        }
+        self.time
+            .read(v, cx.now)
+            .map_err(|e| err("event_time", at(), &e.message))
     }
 
     fn user_data(
@@ -1001,6 +963,8 @@ mod tests {
         send_time.events[0].event_time = super::super::EventTime {
             path: None,
             format: super::super::TimeFormatName::SendTime,
+            pattern: None,
+            timezone: None,
         };
         assert_eq!(
             apply(&send_time, &record()).expect("now").event.event_time,
@@ -1068,7 +1032,8 @@ mod tests {
     #[test]
     fn blank_required_fields_are_missing() {
         let m = mapping(json!({}));
-        let cases: [(&str, fn(&mut Value), &str); 5] = [
+        type Case = (&'static str, fn(&mut Value), &'static str);
+        let cases: [Case; 5] = [
             ("event_id", |r| r["order"]["id"] = json!(" "), "event_id"),
             ("url", |r| r["url"] = json!(""), "event_source_url"),
             (

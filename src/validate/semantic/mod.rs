@@ -5,6 +5,7 @@
 //! configuration (references, duplicate ids, shadowed URL patterns) run only when every
 //! file passed the schema (`complete`).
 
+mod event_time;
 mod events;
 mod pages;
 mod pixels;

@@ -11,6 +11,7 @@ use crate::meta;
 use crate::model::{ActionSource, FieldSource, ServerEvent, Source};
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
+    super::event_time::check(ctx);
     let files = ctx.files;
     for (f, vf) in files.iter().enumerate() {
         let Some(server) = &vf.config.server else {
