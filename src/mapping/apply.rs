@@ -275,6 +275,34 @@ impl Mapper {
         &self.event_name
     }
 
+    /// The record path a CAPI field is read from (`user_data.em` → `customer.email`), for
+    /// locating a rule's finding in the record; `None` for constants and unmapped fields.
+    #[must_use]
+    pub fn record_path(&self, field: &str) -> Option<String> {
+        match field.split_once('.') {
+            None => match field {
+                "event_id" => self.event_id.as_ref().and_then(Src::path),
+                "event_source_url" => self.url.as_ref().and_then(Src::path),
+                "event_time" => self.time_path.as_ref().map(|p| p.as_str().to_owned()),
+                _ => None,
+            },
+            Some(("user_data", "country")) => self.country.as_ref().and_then(Src::path),
+            Some(("user_data", key)) => self
+                .user
+                .iter()
+                .find(|u| u.key == key)
+                .and_then(|u| u.src.path()),
+            Some(("custom_data", key)) => {
+                let key = key.split('.').next().unwrap_or(key);
+                self.custom
+                    .iter()
+                    .find(|c| c.key == key)
+                    .and_then(|c| c.src.path())
+            }
+            Some(_) => None,
+        }
+    }
+
     /// Builds the CAPI event of one record.
     ///
     /// # Errors
@@ -1055,6 +1083,34 @@ mod tests {
             assert_eq!(e.field, field, "{name}");
             assert!(e.message.starts_with("missing"), "{name}: {e}");
         }
+    }
+
+    #[test]
+    fn fields_lead_back_to_their_record_paths() {
+        let m = mapping(json!({})).compile("purchase").expect("compiles");
+        assert_eq!(
+            m.record_path("user_data.em").as_deref(),
+            Some("customer.email")
+        );
+        assert_eq!(
+            m.record_path("user_data.country").as_deref(),
+            Some("customer.country")
+        );
+        assert_eq!(m.record_path("event_source_url").as_deref(), Some("url"));
+        assert_eq!(
+            m.record_path("event_time").as_deref(),
+            Some("order.paid_at")
+        );
+        assert_eq!(
+            m.record_path("custom_data.value").as_deref(),
+            Some("order.total")
+        );
+        assert_eq!(
+            m.record_path("custom_data.content_type"),
+            None,
+            "a constant"
+        );
+        assert_eq!(m.record_path("user_data.fn"), None, "not mapped");
     }
 
     #[test]
