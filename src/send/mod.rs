@@ -532,7 +532,8 @@ pub fn send<R: BufRead>(
                     .chain(
                         violations
                             .iter()
-                            .filter(|v| v.level == Level::Warning)
+                            // An event that fails has its failure instead (as counted).
+                            .filter(|_| violations.iter().all(|v| v.level == Level::Warning))
                             .map(|v| {
                                 let field = field_of(&v.path);
                                 let path = field.as_deref().and_then(|f| mapper.record_path(f));
