@@ -4,7 +4,9 @@
 //! ([`crate::meta::capi`]); an event that would fail its batch is written to the failed
 //! file instead of being sent. Full batches go through a bounded queue to a fixed number
 //! of sender threads, so memory stays flat however many records stream through. A
-//! collector thread owns the failed file and the counts. Nothing here prints: progress
+//! collector thread owns the failed file and the counts. The reading thread writes the
+//! warnings file as it maps, so its lines follow the input; Meta's messages, which arrive
+//! from the senders in any order, are sorted by line and written at the end. Nothing here prints: progress
 //! reaches the caller through [`Observer`].
 
 pub mod client;
