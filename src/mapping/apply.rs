@@ -1114,6 +1114,35 @@ mod tests {
     }
 
     #[test]
+    fn strftime_times_compile_only_with_a_zone_they_can_use() {
+        let mut m = mapping(json!({}));
+        m.events[0].event_time = super::super::EventTime {
+            path: Some("order.paid_at".into()),
+            format: super::super::TimeFormatName::Strftime,
+            pattern: Some("%d/%m/%Y %H:%M".into()),
+            timezone: Some("Europe/Madrid".into()),
+        };
+        let mut r = record();
+        r["order"]["paid_at"] = json!("20/11/2026 18:42");
+        assert_eq!(
+            apply(&m, &r).expect("maps").event.event_time,
+            1_795_200_120 - 3600
+        );
+        r["order"]["paid_at"] = json!("2026-11-20 18:42");
+        let e = apply(&m, &r).expect_err("does not match");
+        assert_eq!(e.field, "event_time");
+        assert!(!e.message.contains("2026-11-20"), "{e}");
+        for (tz, why) in [
+            (Some("Mars/Base"), "not an IANA time zone"),
+            (None, "no `timezone`"),
+        ] {
+            m.events[0].event_time.timezone = tz.map(str::to_owned);
+            let e = m.compile("purchase").expect_err("refused");
+            assert!(e.contains(why) && e.contains("`purchase`"), "{e}");
+        }
+    }
+
+    #[test]
     fn unknown_event_ids_get_a_suggestion() {
         let e = mapping(json!({})).compile("purchse").expect_err("unknown");
         assert!(e.contains("did you mean `purchase`"), "{e}");
