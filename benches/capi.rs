@@ -173,8 +173,10 @@ fn pipeline(n: usize) -> (f64, u64) {
         ),
         &options("1234567890123456", "http://127.0.0.1:9", true),
         None,
-        None,
-        Some(&mut sink),
+        send::Outputs {
+            dry_run: Some(&mut sink),
+            ..send::Outputs::default()
+        },
         &mut Quiet,
     )
     .unwrap();
@@ -224,8 +226,7 @@ fn main() {
         ),
         &options(pixel, &fake.url(), false),
         Some(&token),
-        None,
-        None,
+        send::Outputs::default(),
         &mut Quiet,
     )
     .unwrap();

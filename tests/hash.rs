@@ -81,3 +81,39 @@ fn ids_are_validated_not_hashed_and_unknown_fields_are_usage_errors() {
     assert_eq!(code, Some(2));
     assert!(err.contains("not a customer-data key"), "{err}");
 }
+
+/// One batch of records from several countries (tests/data/phone-countries.json): each
+/// national number gets the calling code of its own record's country, and the defaults
+/// only fill in for records without one.
+#[test]
+fn phones_in_a_mixed_country_batch_take_each_records_own_country_code() {
+    let data: Value = serde_json::from_str(include_str!("data/phone-countries.json")).unwrap();
+    let mapping: tagc::mapping::Mapping = serde_json::from_value(serde_json::json!({
+        "$schema": "", "version": 1, "generator": "test", "env": "production",
+        "graph_version": "v25.0",
+        "defaults": data["defaults"],
+        "events": [{
+            "id": "lead", "event_name": "Lead", "action_source": "system_generated",
+            "pixels": ["1"], "event_time": {"format": "send_time"},
+            "user_data": {
+                "ph": {"path": "phone", "transform": "sha256", "rule": ""},
+                "country": {"path": "country", "transform": "sha256", "rule": ""}
+            },
+            "custom_data": {}, "required": []
+        }]
+    }))
+    .unwrap();
+    let mapper = mapping.compile("lead").unwrap();
+    let cx = tagc::mapping::ApplyContext::at(1_795_300_000);
+    let records = data["records"].as_array().unwrap();
+    assert!(records.len() >= 15);
+    for (i, r) in records.iter().enumerate() {
+        let applied = mapper.apply(r, &cx).unwrap();
+        let want = r["normalized"].as_str().unwrap();
+        assert_eq!(
+            applied.event.user_data.ph,
+            vec![tagc::normalize::sha256_hex(want.as_bytes())],
+            "record {i}: {r}"
+        );
+    }
+}

@@ -473,3 +473,130 @@ fn the_failed_file_cannot_be_the_input() {
         "input intact"
     );
 }
+
+/// Lines of an NDJSON file.
+fn ndjson(path: &Path) -> Vec<Value> {
+    failed_lines(path)
+}
+
+#[test]
+fn every_warning_is_written_with_its_records_line_and_never_its_value() {
+    let (dir, mapping) = shop_mapping();
+    let mut bad_email = order(2);
+    bad_email["order"]["customer"]["email"] = json!("buyer2 at example");
+    let mut relative_url = order(3);
+    relative_url["order"]["checkout"]["url"] = json!("/checkout/thank-you");
+    let mut two = order(4);
+    two["order"]["customer"]["email"] = json!("buyer4 at example");
+    two["order"]["customer"]["phone"] = json!("call 612 345 678");
+    let mut records = vec![order(1), bad_email, relative_url, two];
+    for r in &mut records {
+        // A public address, so that Meta's rules have nothing to say about it.
+        r["order"]["checkout"]["ip"] = json!("2a00:1450:4003:80e::200e");
+    }
+    let input = write_records(dir.path(), "orders.ndjson", &records);
+    let warnings = dir.path().join("warnings.ndjson");
+    let graph = FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW).echo_findings());
+    let run = || {
+        let o = send(
+            &mapping,
+            &graph,
+            &input,
+            &["--warnings", warnings.to_str().unwrap()],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (stderr(&o), std::fs::read_to_string(&warnings).unwrap())
+    };
+    let (err, first) = run();
+    let lines = ndjson(&warnings);
+    let brief: Vec<(u64, &str, &str, &str)> = lines
+        .iter()
+        .map(|w| {
+            (
+                w["line"].as_u64().unwrap(),
+                w["stage"].as_str().unwrap(),
+                w["field"].as_str().unwrap_or(""),
+                w["record_path"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        brief[..4],
+        [
+            (2, "mapping", "user_data.em", "order.customer.email"),
+            (3, "rules", "event_source_url", "order.checkout.url"),
+            (4, "mapping", "user_data.em", "order.customer.email"),
+            (4, "mapping", "user_data.ph", "order.customer.phone"),
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(lines[0]["event_id"], "ES-000002", "the record's id");
+    assert_eq!(lines[1]["rule"], "url-not-absolute");
+    // Meta's messages are per request: they name the request's first and last line.
+    let meta: Vec<&Value> = lines.iter().filter(|w| w["stage"] == "meta").collect();
+    assert!(!meta.is_empty(), "{lines:#?}");
+    assert!(
+        meta.iter()
+            .all(|w| w["line"] == 1 && w["last_line"] == 4 && w["pixel"] == SHOP_PIXEL),
+        "{meta:#?}"
+    );
+    assert_eq!(lines.len(), 4 + meta.len());
+    for secret in ["buyer2", "buyer4", "612", "/checkout/thank-you", TOKEN] {
+        assert!(!first.contains(secret), "{secret} leaked: {first}");
+    }
+    // The summary counts each kind and points at the file.
+    assert!(
+        err.contains("warning: user_data.em: email address contains spaces or control characters; left out (2×)"),
+        "{err}"
+    );
+    assert!(err.contains("note: each of the"), "{err}");
+    // The same input gives the same file.
+    let (_, second) = run();
+    assert_eq!(first, second);
+    // Without --warnings the summary says how to get them.
+    let o = send(&mapping, &graph, &input, &[]);
+    assert!(
+        stderr(&o).contains("pass --warnings FILE"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn csv_warnings_name_the_spreadsheet_row_too() {
+    let (dir, mapping) = shop_mapping();
+    let csv = "order.id,order.paid_at,order.total,order.currency,order.customer.email,order.checkout.url,order.checkout.ip,order.checkout.user_agent\n\
+               C-1,2026-11-20T18:42:13Z,12.50,eur,a@example.com,https://shop.example.com/t,8.8.8.8,\"Mozilla/5.0\n(X11, Linux)\"\n\
+               C-2,2026-11-20T18:42:13Z,12.50,eur,b at example,https://shop.example.com/t,8.8.8.8,Mozilla/5.0\n";
+    let input = dir.path().join("orders.csv");
+    std::fs::write(&input, csv).unwrap();
+    let warnings = dir.path().join("warnings.ndjson");
+    let graph = fake();
+    let o = send(
+        &mapping,
+        &graph,
+        &input,
+        &["--dry-run", "--warnings", warnings.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = ndjson(&warnings);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(
+        (&lines[0]["line"], &lines[0]["row"], &lines[0]["event_id"]),
+        (&json!(4), &json!(3), &json!("C-2")),
+        "line 4 of the file, row 3 of the sheet"
+    );
+    // The warnings file is never the input.
+    let o = send(
+        &mapping,
+        &graph,
+        &input,
+        &["--dry-run", "--warnings", input.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        std::fs::read_to_string(&input)
+            .unwrap()
+            .starts_with("order.id")
+    );
+}

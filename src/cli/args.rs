@@ -203,6 +203,11 @@ pub struct SendArgs {
     /// can be sent again as it is).
     #[arg(long, value_name = "FILE")]
     pub failed: Option<PathBuf>,
+    /// Write every warning (customer data left out, Meta's rule warnings and messages) to
+    /// this NDJSON file, one line each with the record's line (and CSV row), its event id,
+    /// the field and the record path — never the value.
+    #[arg(long, value_name = "FILE")]
+    pub warnings: Option<PathBuf>,
     /// Print the request bodies (without the token) instead of sending them.
     #[arg(long)]
     pub dry_run: bool,

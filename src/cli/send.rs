@@ -225,6 +225,35 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         ));
         return ExitStatus::Error;
     }
+    if let Some(warnings) = &a.warnings
+        && !stdin_input
+        && same_file(warnings, &a.input)
+    {
+        err(&format!(
+            "error: --warnings {} is the input file; writing it would erase the records before they are read\n  = help: write the warnings to another file, such as warnings.ndjson\n",
+            warnings.display()
+        ));
+        return ExitStatus::Error;
+    }
+    if let (Some(w), Some(f)) = (&a.warnings, &a.failed)
+        && (w == f || same_file(w, f))
+    {
+        err(&format!(
+            "error: --warnings and --failed are the same file ({}); the failed file must hold only records to send again\n",
+            w.display()
+        ));
+        return ExitStatus::Error;
+    }
+    let mut warnings_file = match &a.warnings {
+        Some(path) => match File::create(path) {
+            Ok(f) => Some(BufWriter::new(f)),
+            Err(e) => {
+                err(&format!("error: cannot write {}: {e}\n", path.display()));
+                return ExitStatus::Error;
+            }
+        },
+        None => None,
+    };
     let mut failed_file = match &a.failed {
         Some(path) => match File::create(path) {
             Ok(f) => Some(BufWriter::new(f)),
@@ -262,8 +291,11 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         Records::new(reader, format),
         &options,
         token.as_ref(),
-        failed_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
-        a.dry_run.then_some(&mut stdout as &mut (dyn Write + Send)),
+        send::Outputs {
+            failed: failed_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
+            warnings: warnings_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
+            dry_run: a.dry_run.then_some(&mut stdout as &mut (dyn Write + Send)),
+        },
         &mut progress,
     );
     if progress.drawn {
@@ -323,6 +355,18 @@ fn render_summary(s: &Summary, a: &SendArgs, o: &SendOptions) -> String {
             "{} records: {} events sent in {} requests, {} accepted, {} failed ({} invalid before sending), {} retries\n",
             s.records, s.sent, s.requests, s.accepted, s.failed, s.invalid, s.retries
         ));
+    }
+    let warned: u64 = s.warnings.values().sum();
+    if warned > 0 {
+        match &a.warnings {
+            Some(p) => t.push_str(&format!(
+                "note: each of the {warned} warnings is in {}, with its record's line\n",
+                p.display()
+            )),
+            None => t.push_str(
+                "note: pass --warnings FILE to list each warning with its record's line\n",
+            ),
+        }
     }
     if s.failed > 0 {
         match &a.failed {

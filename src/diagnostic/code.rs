@@ -137,6 +137,8 @@ codes! {
     /// A deduplicated server event reads its `event_id` from a field that cannot hold the
     /// id the browser shares (a near miss of the shared name).
     SharedIdNotRead = ("TAG2028", "shared-id-not-read", Error, "the server's `event_id` does not read the id the browser shares"),
+    /// The sample record's `event_time` cannot be read with the configured format.
+    SampleUnreadableTime = ("TAG2029", "sample-unreadable-time", Error, "the sample record's event time cannot be read with its format"),
     /// A deduplicated server event reads its `event_id` from a field whose name is unrelated
     /// to the shared one, without declaring that the backend copies it there.
     SharedIdCopyUndeclared = ("TAG2030", "shared-id-copy-undeclared", Warning, "tagc cannot tell that the backend copies the shared event id"),

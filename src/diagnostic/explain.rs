@@ -67,6 +67,7 @@ fn body(code: Code) -> &'static str {
         Code::HashedNeverHashField => include_str!("../../docs/codes/TAG2026.md"),
         Code::MisspelledStandardParameter => include_str!("../../docs/codes/TAG2027.md"),
         Code::SharedIdNotRead => include_str!("../../docs/codes/TAG2028.md"),
+        Code::SampleUnreadableTime => include_str!("../../docs/codes/TAG2029.md"),
         Code::SharedIdCopyUndeclared => include_str!("../../docs/codes/TAG2030.md"),
         Code::UnknownReference => include_str!("../../docs/codes/TAG3001.md"),
         Code::DuplicateId => include_str!("../../docs/codes/TAG3002.md"),

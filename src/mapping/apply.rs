@@ -14,10 +14,8 @@ use crate::normalize::{self, Field, NormalizeError};
 mod surface;
 
 use super::path::RecordPath;
-use super::time::parse_rfc3339;
-use super::{
-    CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, TimeFormatName, Transform,
-};
+use super::time::TimeReader;
+use super::{CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, Transform};
 
 /// What applying needs to know about the moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,14 +152,15 @@ pub struct Mapper {
     event_id: Option<Src>,
     event_id_required: bool,
     time_path: Option<RecordPath>,
-    time_format: TimeFormatName,
+    time: TimeReader,
     url: Option<Src>,
     url_required: bool,
     user_agent_required: bool,
     user: Vec<UserEntry>,
     country: Option<Src>,
     custom: Vec<CustomEntry>,
-    value_currency_required: bool,
+    /// The `custom_data` keys the mapping document lists as required (Meta's table).
+    required_custom: Vec<String>,
     defaults: Defaults,
     dpo: Option<DataProcessing>,
     surface: surface::Surface,
@@ -188,18 +187,27 @@ impl Mapping {
                 },
             );
         };
-        Ok(Mapper::new(
-            e,
-            &self.defaults,
-            self.data_processing_options.as_ref(),
-        ))
+        Mapper::new(e, &self.defaults, self.data_processing_options.as_ref())
     }
 }
 
 impl Mapper {
     /// Compiles one event's mapping.
-    #[must_use]
-    pub fn new(e: &MappedEvent, defaults: &Defaults, dpo: Option<&DataProcessing>) -> Mapper {
+    ///
+    /// # Errors
+    /// When its `event_time` format cannot be used (a pattern that cannot read times, an
+    /// unknown time zone, a pattern without a zone and no `timezone`).
+    pub fn new(
+        e: &MappedEvent,
+        defaults: &Defaults,
+        dpo: Option<&DataProcessing>,
+    ) -> Result<Mapper, String> {
+        let time = TimeReader::new(
+            e.event_time.format,
+            e.event_time.pattern.as_deref(),
+            e.event_time.timezone.as_deref(),
+        )
+        .map_err(|why| format!("server event `{}`: event_time: {why}", e.id))?;
         let required = |f: &str| e.required.iter().any(|r| r == f);
         let mut user = Vec::new();
         let mut country = None;
@@ -246,30 +254,63 @@ impl Mapper {
                 })
             })
             .collect();
-        Mapper {
+        Ok(Mapper {
             event_name: e.event_name.clone(),
             action_source: e.action_source.clone(),
             event_id: e.event_id.as_ref().and_then(Src::new),
             event_id_required: required("event_id"),
             time_path: e.event_time.path.as_deref().map(RecordPath::new),
-            time_format: e.event_time.format,
+            time,
             url: e.event_source_url.as_ref().and_then(Src::new),
             url_required: required("event_source_url"),
             user_agent_required: required("user_data.client_user_agent"),
             user,
             country,
             custom,
-            value_currency_required: required("custom_data.value"),
+            required_custom: e
+                .required
+                .iter()
+                .filter_map(|r| r.strip_prefix("custom_data."))
+                .map(str::to_owned)
+                .collect(),
             defaults: defaults.clone(),
             dpo: dpo.cloned(),
             surface: surface::Surface::new(e),
-        }
+        })
     }
 
     /// The CAPI event name.
     #[must_use]
     pub fn event_name(&self) -> &str {
         &self.event_name
+    }
+
+    /// The record path a CAPI field is read from (`user_data.em` → `customer.email`), for
+    /// locating a rule's finding in the record; `None` for constants and unmapped fields.
+    #[must_use]
+    pub fn record_path(&self, field: &str) -> Option<String> {
+        match field.split_once('.') {
+            None => match field {
+                "event_id" => self.event_id.as_ref().and_then(Src::path),
+                "event_source_url" => self.url.as_ref().and_then(Src::path),
+                "event_time" => self.time_path.as_ref().map(|p| p.as_str().to_owned()),
+                _ => None,
+            },
+            Some(("user_data", "country")) => self.country.as_ref().and_then(Src::path),
+            Some(("user_data", key)) => self
+                .user
+                .iter()
+                .find(|u| u.key == key)
+                .and_then(|u| u.src.path()),
+            Some(("custom_data", key)) => {
+                let key = key.split('.').next().unwrap_or(key);
+                self.custom
+                    .iter()
+                    .find(|c| c.key == key)
+                    .and_then(|c| c.src.path())
+            }
+            Some(_) => None,
+        }
     }
 
     /// Builds the CAPI event of one record.
@@ -287,10 +328,10 @@ impl Mapper {
         };
 
         // event_id
-        match self.event_id.as_ref().map(|s| (s, s.get(record))) {
+        match self.event_id.as_ref().map(|s| (s, present(s.get(record)))) {
             Some((src, Some(v))) => match scalar_text(v) {
-                Some(t) if !t.trim().is_empty() => event.event_id = Some(t),
-                _ => {
+                Some(t) => event.event_id = Some(t),
+                None => {
                     return Err(err(
                         "event_id",
                         src.path(),
@@ -309,8 +350,8 @@ impl Mapper {
         }
 
         // event_source_url
-        match self.url.as_ref().map(|s| (s, s.get(record))) {
-            Some((_, Some(Value::String(u)))) if !u.trim().is_empty() => {
+        match self.url.as_ref().map(|s| (s, present(s.get(record)))) {
+            Some((_, Some(Value::String(u)))) => {
                 event.event_source_url = Some(u.trim().to_owned());
             }
             Some((src, Some(_))) => {
@@ -367,69 +408,24 @@ impl Mapper {
     }
 
     fn event_time(&self, record: &Value, cx: &ApplyContext) -> Result<i64, MappingError> {
-        let Some(path) = &self.time_path else {
+        let Some(path) = self
+            .time_path
+            .as_ref()
+            .filter(|_| !self.time.is_send_time())
+        else {
             return Ok(cx.now);
         };
         let at = || Some(path.as_str().to_owned());
-        let Some(v) = path.get(record) else {
+        let Some(v) = present(path.get(record)) else {
             return Err(err(
                 "event_time",
                 at(),
                 "missing: the time the event happened is required",
             ));
         };
-        let as_int = |v: &Value| -> Option<i64> {
-            match v {
-                Value::Number(n) => n.as_i64().or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.is_finite())
-                        .map(|f| f.floor() as i64)
-                }),
-                Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                    s.parse().ok()
-                }
-                _ => None,
-            }
-        };
-        let seconds = |n: i64| -> Result<i64, MappingError> {
-            if n >= 100_000_000_000 {
-                Err(err(
-                    "event_time",
-                    at(),
-                    "looks like milliseconds; Meta wants seconds (set `format: unix_ms` in the configuration)",
-                ))
-            } else {
-                Ok(n)
-            }
-        };
-        match self.time_format {
-            TimeFormatName::SendTime => Ok(cx.now),
-            TimeFormatName::Unix => as_int(v)
-                .ok_or_else(|| err("event_time", at(), "must be Unix seconds (a number)"))
-                .and_then(seconds),
-            TimeFormatName::UnixMs => as_int(v)
-                .map(|ms| ms.div_euclid(1000))
-                .ok_or_else(|| err("event_time", at(), "must be Unix milliseconds (a number)")),
-            TimeFormatName::Rfc3339 => match v {
-                Value::String(s) => parse_rfc3339(s).map_err(|m| err("event_time", at(), m)),
-                _ => Err(err(
-                    "event_time",
-                    at(),
-                    "must be RFC 3339 text such as 2026-11-20T18:42:13Z",
-                )),
-            },
-            TimeFormatName::Auto => match (as_int(v), v) {
-                (Some(n), _) => seconds(n),
-                (None, Value::String(s)) => {
-                    parse_rfc3339(s).map_err(|m| err("event_time", at(), m))
-                }
-                _ => Err(err(
-                    "event_time",
-                    at(),
-                    "must be Unix seconds or RFC 3339 text",
-                )),
-            },
-        }
+        self.time
+            .read(v, cx.now)
+            .map_err(|e| err("event_time", at(), &e.message))
     }
 
     fn user_data(
@@ -461,6 +457,10 @@ impl Mapper {
                 }
             }
         }
+        // A national phone number gets the calling code of the record's own country;
+        // `defaults.phone_country_code` (then `defaults.country`) only when the record
+        // carries no readable country.
+        let record_code = country.as_deref().and_then(normalize::calling_code);
         if out.country.is_empty()
             && let Some(c) = &self.defaults.country
         {
@@ -468,7 +468,7 @@ impl Mapper {
             country = Some(c.clone());
         }
         let ncx = normalize::Context {
-            phone_country_code: self.defaults.phone_country_code.as_deref(),
+            phone_country_code: record_code.or(self.defaults.phone_country_code.as_deref()),
             country: country.as_deref(),
             current_year: cx.current_year,
         };
@@ -572,16 +572,16 @@ impl Mapper {
     ) -> Result<Map<String, Value>, MappingError> {
         let mut out = Map::new();
         for c in &self.custom {
-            let required =
-                self.value_currency_required && matches!(c.key.as_str(), "value" | "currency");
-            let Some(v) = c.src.get(record) else {
+            let required = self.required_custom.contains(&c.key);
+            let Some(v) = present(c.src.get(record)) else {
                 if required {
                     return Err(err(
                         &format!("custom_data.{}", c.key),
                         c.src.path(),
                         &format!(
-                            "missing: {} requires `value` and `currency`",
-                            self.event_name
+                            "missing: {} requires {}",
+                            self.event_name,
+                            self.required_list()
                         ),
                     ));
                 }
@@ -601,21 +601,29 @@ impl Mapper {
                 }),
             }
         }
-        if self.value_currency_required {
-            for key in ["value", "currency"] {
-                if !out.contains_key(key) && !self.custom.iter().any(|c| c.key == key) {
-                    return Err(err(
-                        &format!("custom_data.{key}"),
-                        None,
-                        &format!(
-                            "{} requires `value` and `currency`; map `custom_data.{key}`",
-                            self.event_name
-                        ),
-                    ));
-                }
+        for key in &self.required_custom {
+            if !out.contains_key(key) && !self.custom.iter().any(|c| &c.key == key) {
+                return Err(err(
+                    &format!("custom_data.{key}"),
+                    None,
+                    &format!(
+                        "{} requires {}; map `custom_data.{key}`",
+                        self.event_name,
+                        self.required_list()
+                    ),
+                ));
             }
         }
         Ok(out)
+    }
+
+    /// `` `value` and `currency` ``: the required `custom_data` keys, for messages.
+    fn required_list(&self) -> String {
+        self.required_custom
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 }
 
@@ -647,6 +655,12 @@ fn push_unique(list: &mut Vec<String>, v: String) {
     if !list.contains(&v) {
         list.push(v);
     }
+}
+
+/// The value, unless it is text that is empty or only whitespace: a blank field is an
+/// absent one (exports write `""` for "no value").
+fn present(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()))
 }
 
 /// Text of a scalar: strings as they are, numbers written out.
@@ -995,11 +1009,155 @@ mod tests {
         send_time.events[0].event_time = super::super::EventTime {
             path: None,
             format: super::super::TimeFormatName::SendTime,
+            pattern: None,
+            timezone: None,
         };
         assert_eq!(
             apply(&send_time, &record()).expect("now").event.event_time,
             NOW
         );
+    }
+
+    #[test]
+    fn national_phones_take_the_calling_code_of_the_records_own_country() {
+        let m = mapping(json!({}));
+        let mut r = record();
+        r["customer"]["country"] = json!("us");
+        r["customer"]["phone"] = json!("(650) 555-1212");
+        let e = apply(&m, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("16505551212")], "not 346505551212");
+        assert_eq!(e.user_data.country, vec![sha("us")]);
+        // An international number keeps its own code whatever the country.
+        r["customer"]["phone"] = json!("+34 612 345 678");
+        let e = apply(&m, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("34612345678")]);
+        r["customer"]["phone"] = json!("0044 20 7946 0958");
+        let e = apply(&m, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("442079460958")]);
+        // A country the record names but tagc cannot read: the defaults decide.
+        r["customer"]["country"] = json!("Atlantis");
+        r["customer"]["phone"] = json!("612 345 678");
+        let a = apply(&m, &r).expect("maps");
+        assert_eq!(a.event.user_data.ph, vec![sha("34612345678")]);
+        // No country in the record: `defaults.phone_country_code`.
+        let e = apply(&m, &record()).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("34612345678")]);
+        // No phone default either: `defaults.country`'s calling code.
+        let mut only_country = mapping(json!({}));
+        only_country.defaults.phone_country_code = None;
+        only_country.defaults.country = Some("gb".into());
+        let mut r = record();
+        r["customer"]["phone"] = json!("07946 095858");
+        let e = apply(&only_country, &r).expect("maps").event;
+        assert_eq!(e.user_data.ph, vec![sha("447946095858")]);
+    }
+
+    #[test]
+    fn blank_optional_fields_are_left_out() {
+        let mut m = mapping(json!({}));
+        m.events[0].required = vec!["event_name".into(), "event_time".into()];
+        m.events[0].event_name = "Lead".into();
+        for blank in ["", "   "] {
+            let mut r = record();
+            r["order"]["id"] = json!(blank);
+            r["url"] = json!(blank);
+            r["order"]["total"] = json!(blank);
+            r["order"]["currency"] = json!(blank);
+            r["order"]["count"] = json!(blank);
+            let a = apply(&m, &r).expect("a blank optional field is not an error");
+            assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+            assert_eq!(a.event.event_id, None);
+            assert_eq!(a.event.event_source_url, None);
+            let cd = a.event.custom_data.expect("custom data");
+            for key in ["value", "currency", "num_items"] {
+                assert!(!cd.contains_key(key), "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn blank_required_fields_are_missing() {
+        let m = mapping(json!({}));
+        type Case = (&'static str, fn(&mut Value), &'static str);
+        let cases: [Case; 5] = [
+            ("event_id", |r| r["order"]["id"] = json!(" "), "event_id"),
+            ("url", |r| r["url"] = json!(""), "event_source_url"),
+            (
+                "value",
+                |r| r["order"]["total"] = json!(""),
+                "custom_data.value",
+            ),
+            (
+                "currency",
+                |r| r["order"]["currency"] = json!("\t"),
+                "custom_data.currency",
+            ),
+            ("time", |r| r["order"]["paid_at"] = json!(""), "event_time"),
+        ];
+        for (name, change, field) in cases {
+            let mut r = record();
+            change(&mut r);
+            let e = apply(&m, &r).expect_err(name);
+            assert_eq!(e.field, field, "{name}");
+            assert!(e.message.starts_with("missing"), "{name}: {e}");
+        }
+    }
+
+    #[test]
+    fn fields_lead_back_to_their_record_paths() {
+        let m = mapping(json!({})).compile("purchase").expect("compiles");
+        assert_eq!(
+            m.record_path("user_data.em").as_deref(),
+            Some("customer.email")
+        );
+        assert_eq!(
+            m.record_path("user_data.country").as_deref(),
+            Some("customer.country")
+        );
+        assert_eq!(m.record_path("event_source_url").as_deref(), Some("url"));
+        assert_eq!(
+            m.record_path("event_time").as_deref(),
+            Some("order.paid_at")
+        );
+        assert_eq!(
+            m.record_path("custom_data.value").as_deref(),
+            Some("order.total")
+        );
+        assert_eq!(
+            m.record_path("custom_data.content_type"),
+            None,
+            "a constant"
+        );
+        assert_eq!(m.record_path("user_data.fn"), None, "not mapped");
+    }
+
+    #[test]
+    fn strftime_times_compile_only_with_a_zone_they_can_use() {
+        let mut m = mapping(json!({}));
+        m.events[0].event_time = super::super::EventTime {
+            path: Some("order.paid_at".into()),
+            format: super::super::TimeFormatName::Strftime,
+            pattern: Some("%d/%m/%Y %H:%M".into()),
+            timezone: Some("Europe/Madrid".into()),
+        };
+        let mut r = record();
+        r["order"]["paid_at"] = json!("20/11/2026 18:42");
+        assert_eq!(
+            apply(&m, &r).expect("maps").event.event_time,
+            1_795_200_120 - 3600
+        );
+        r["order"]["paid_at"] = json!("2026-11-20 18:42");
+        let e = apply(&m, &r).expect_err("does not match");
+        assert_eq!(e.field, "event_time");
+        assert!(!e.message.contains("2026-11-20"), "{e}");
+        for (tz, why) in [
+            (Some("Mars/Base"), "not an IANA time zone"),
+            (None, "no `timezone`"),
+        ] {
+            m.events[0].event_time.timezone = tz.map(str::to_owned);
+            let e = m.compile("purchase").expect_err("refused");
+            assert!(e.contains(why) && e.contains("`purchase`"), "{e}");
+        }
     }
 
     #[test]

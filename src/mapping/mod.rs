@@ -24,7 +24,7 @@ use crate::resolve::{ResolvedServerEvent, Site};
 
 pub use apply::{Applied, ApplyContext, Mapper, MappingError, MappingWarning};
 pub use path::{RecordPath, insert_at};
-pub use time::parse_rfc3339;
+pub use time::{TimeError, TimeReader, TimeSpecError, parse_rfc3339, time_zone};
 
 /// The version of the mapping document's shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -64,7 +64,8 @@ pub struct Mapping {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
-    /// Country calling code prepended to phone numbers written without one (`34`).
+    /// Country calling code prepended to phone numbers written without one (`34`), for
+    /// records without a readable country of their own (whose calling code is used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// ISO 3166-1 alpha-2 country used when a record has none (`es`); also decides
@@ -220,9 +221,19 @@ pub struct EventTime {
     /// The record path; the time of sending when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// How the record writes it: `unix` (seconds), `unix_ms`, `rfc3339`; `auto` accepts
-    /// Unix seconds or RFC 3339 text.
+    /// How the record writes it: `unix` (seconds), `unix_ms`, `rfc3339`, `strftime` (the
+    /// `pattern`); `auto` accepts Unix seconds or RFC 3339 text.
     pub format: TimeFormatName,
+    /// For `format: strftime`: the pattern, in strftime/strptime conversions (`%Y-%m-%d
+    /// %H:%M:%S`; `%z`/`%:z` read an offset, `%Q` an IANA zone, `%s` Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// For `format: strftime`: the IANA time zone of local times written without an
+    /// offset (`Europe/Madrid`). A local time skipped by a DST change is read with the
+    /// offset before the change (so it lands after the gap); one repeated by a DST change
+    /// is the earlier of the two instants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 /// How a record writes a time.
@@ -237,6 +248,8 @@ pub enum TimeFormatName {
     UnixMs,
     /// RFC 3339 / ISO 8601 with an offset (`2026-11-20T18:42:13+01:00`).
     Rfc3339,
+    /// The strftime-style `pattern`, in `timezone` unless the value has its own offset.
+    Strftime,
     /// No record field: the time the event is sent.
     SendTime,
 }
@@ -344,7 +357,20 @@ impl Mapping {
                     state: Some(i64::from(state)),
                 },
             }),
-            events: server.events.iter().map(mapped_event).collect(),
+            events: server
+                .events
+                .iter()
+                .map(mapped_event)
+                .map(|mut m| {
+                    // A pattern's time zone: the field's own, else `server.defaults.timezone`.
+                    if m.event_time.format == TimeFormatName::Strftime
+                        && m.event_time.timezone.is_none()
+                    {
+                        m.event_time.timezone.clone_from(&server.defaults.timezone);
+                    }
+                    m
+                })
+                .collect(),
         }
     }
 
@@ -452,21 +478,7 @@ fn mapped_event(e: &ResolvedServerEvent) -> MappedEvent {
             )
         })
         .collect();
-    let event_time = match &e.event_time {
-        None => EventTime {
-            path: None,
-            format: TimeFormatName::SendTime,
-        },
-        Some(f) => EventTime {
-            path: f.path().map(str::to_owned),
-            format: match f.spec().and_then(|s| s.format) {
-                None => TimeFormatName::Auto,
-                Some(TimeFormat::Unix) => TimeFormatName::Unix,
-                Some(TimeFormat::UnixMs) => TimeFormatName::UnixMs,
-                Some(TimeFormat::Rfc3339) => TimeFormatName::Rfc3339,
-            },
-        },
-    };
+    let event_time = event_time(e.event_time.as_ref());
     MappedEvent {
         id: e.id.clone(),
         event_name: e.event.clone(),
@@ -527,6 +539,33 @@ const EXTINFO_INTEGER_SLOTS: [&str; 5] = [
     "total_disk_space_gb",
     "free_disk_space_gb",
 ];
+
+/// The mapping of `event_time` (its time zone is the field's own; `from_site` adds the
+/// default).
+fn event_time(f: Option<&FieldSource>) -> EventTime {
+    let Some(f) = f else {
+        return EventTime {
+            path: None,
+            format: TimeFormatName::SendTime,
+            pattern: None,
+            timezone: None,
+        };
+    };
+    let spec = f.spec();
+    let (format, pattern) = match spec.and_then(|s| s.format.as_ref()) {
+        None => (TimeFormatName::Auto, None),
+        Some(TimeFormat::Unix) => (TimeFormatName::Unix, None),
+        Some(TimeFormat::UnixMs) => (TimeFormatName::UnixMs, None),
+        Some(TimeFormat::Rfc3339) => (TimeFormatName::Rfc3339, None),
+        Some(TimeFormat::Strftime(p)) => (TimeFormatName::Strftime, Some(p.clone())),
+    };
+    EventTime {
+        path: f.path().map(str::to_owned),
+        timezone: pattern.as_ref().and(spec.and_then(|s| s.timezone.clone())),
+        format,
+        pattern,
+    }
+}
 
 /// The validation rule of a never-hashed `user_data` key, for the mapping document.
 fn id_rule(key: &str) -> &'static str {

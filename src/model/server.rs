@@ -22,7 +22,8 @@ pub struct ServerSection {
 #[serde(deny_unknown_fields)]
 pub struct ServerDefaults {
     /// Country calling code added to phone numbers written without one (`34` for Spain,
-    /// `1` for the USA). Meta requires phone numbers with a country code.
+    /// `1` for the USA), for records that carry no country of their own (a record's own
+    /// country gives its calling code). Meta requires phone numbers with a country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = &"34", regex(pattern = r"^[1-9][0-9]{0,2}$"))]
     pub phone_country_code: Option<String>,
@@ -30,6 +31,11 @@ pub struct ServerDefaults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = &"es", regex(pattern = r"^[A-Za-z]{2}$"))]
     pub country: Option<String>,
+    /// IANA time zone of `event_time` values read with a strftime pattern that has no
+    /// offset of its own (`Europe/Madrid`), for events whose `event_time` sets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(example = &"Europe/Madrid")]
+    pub timezone: Option<String>,
 }
 
 /// Where the conversion happened (Meta's `action_source`).
@@ -521,6 +527,11 @@ pub struct FieldSpec {
     /// For `event_time`: how the record writes times.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<TimeFormat>,
+    /// For `event_time` with a strftime pattern: the IANA time zone of local times written
+    /// without an offset (`Europe/Madrid`); defaults to `server.defaults.timezone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(example = &"Europe/Madrid")]
+    pub timezone: Option<String>,
     /// The value is already a SHA-256 hash (64 hex characters): send it as it is.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hashed: bool,
@@ -538,9 +549,8 @@ pub struct FieldSpec {
     pub copied_from: Option<String>,
 }
 
-/// How a record writes a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
+/// How a record writes a time: a named format, or a strftime-style pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeFormat {
     /// Unix time in seconds.
     Unix,
@@ -548,4 +558,53 @@ pub enum TimeFormat {
     UnixMs,
     /// RFC 3339 / ISO 8601, such as `2026-11-20T18:30:00Z`.
     Rfc3339,
+    /// A strftime-style pattern such as `%Y-%m-%d %H:%M:%S` (any text that is not one of
+    /// the names; `tagc check` says whether it can read times).
+    Strftime(String),
+}
+
+impl TimeFormat {
+    /// The format as written in the configuration.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            TimeFormat::Unix => "unix",
+            TimeFormat::UnixMs => "unix_ms",
+            TimeFormat::Rfc3339 => "rfc3339",
+            TimeFormat::Strftime(p) => p,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "unix" => TimeFormat::Unix,
+            "unix_ms" => TimeFormat::UnixMs,
+            "rfc3339" => TimeFormat::Rfc3339,
+            _ => TimeFormat::Strftime(s),
+        })
+    }
+}
+
+impl Serialize for TimeFormat {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl JsonSchema for TimeFormat {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeFormat".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "How the record writes times: `unix` (seconds), `unix_ms`, `rfc3339` (with an offset), or a strftime-style pattern such as `%Y-%m-%d %H:%M:%S` (`%z`/`%:z` read an offset, `%Q` an IANA zone, `%s` Unix seconds). A pattern without an offset is read in `timezone` (or `server.defaults.timezone`).",
+            "type": "string",
+            "minLength": 1,
+            "examples": ["unix", "unix_ms", "rfc3339", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"]
+        })
+    }
 }

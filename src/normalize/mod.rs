@@ -35,6 +35,7 @@ use std::fmt;
 
 use crate::meta::hashed;
 pub use hash::sha256_hex;
+pub use phone::calling_code;
 
 /// A hashed CAPI customer-data key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

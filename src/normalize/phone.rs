@@ -147,8 +147,15 @@ fn country_code<'a>(cx: &Context<'a>) -> Option<&'a [u8]> {
             return Some(cc.as_bytes());
         }
     }
-    let country = cx.country?.trim();
-    if country.len() != 2 {
+    cx.country.and_then(calling_code).map(str::as_bytes)
+}
+
+/// The international calling code of an ISO 3166-1 alpha-2 country (`us` → `1`, `ES` →
+/// `34`), as digits; `None` for anything that is not a known two-letter code.
+#[must_use]
+pub fn calling_code(country: &str) -> Option<&'static str> {
+    let country = country.trim();
+    if country.len() != 2 || !country.is_ascii() {
         return None;
     }
     let lower = [
@@ -158,7 +165,7 @@ fn country_code<'a>(cx: &Context<'a>) -> Option<&'a [u8]> {
     let i = tables::CALLING_CODES
         .binary_search_by(|(k, _)| k.as_bytes().cmp(&lower[..]))
         .ok()?;
-    tables::CALLING_CODES.get(i).map(|(_, cc)| cc.as_bytes())
+    tables::CALLING_CODES.get(i).map(|(_, cc)| *cc)
 }
 
 #[cfg(test)]
@@ -261,5 +268,15 @@ mod tests {
         );
         assert_eq!(err("+1\u{0}650", &NONE), Some(ErrorKind::PhoneTooShort));
         assert_eq!(err("(((((", &NONE), Some(ErrorKind::PhoneTooShort));
+    }
+
+    #[test]
+    fn calling_codes_of_countries() {
+        assert_eq!(calling_code("us"), Some("1"));
+        assert_eq!(calling_code(" ES "), Some("34"));
+        assert_eq!(calling_code("gb"), Some("44"));
+        assert_eq!(calling_code("zz"), None);
+        assert_eq!(calling_code("usa"), None);
+        assert_eq!(calling_code("ñu"), None);
     }
 }

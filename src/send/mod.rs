@@ -4,7 +4,9 @@
 //! ([`crate::meta::capi`]); an event that would fail its batch is written to the failed
 //! file instead of being sent. Full batches go through a bounded queue to a fixed number
 //! of sender threads, so memory stays flat however many records stream through. A
-//! collector thread owns the failed file and the counts. Nothing here prints: progress
+//! collector thread owns the failed file and the counts. The reading thread writes the
+//! warnings file as it maps, so its lines follow the input; Meta's messages, which arrive
+//! from the senders in any order, are sorted by line and written at the end. Nothing here prints: progress
 //! reaches the caller through [`Observer`].
 
 pub mod client;
@@ -186,17 +188,84 @@ enum Report {
     Sent(u64),
     Request,
     Retry,
-    Warning(String),
+    /// One of Meta's `messages` for a request: the lines of its first and last event.
+    Meta {
+        message: String,
+        pixel: String,
+        lines: (u64, u64),
+    },
     Warnings(BTreeMap<String, u64>),
     DryRun,
     Unreachable,
 }
 
-/// Sends every record of `input` through `mapper`.
+/// One line of the warnings file (`tagc send --warnings FILE`): where a warning comes
+/// from, never the value that caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarningLine {
+    /// The input line the record starts on (for Meta's messages, the first event's).
+    pub line: u64,
+    /// For Meta's messages: the line of the request's last event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_line: Option<u64>,
+    /// CSV input: the row as a spreadsheet numbers it (the header is row 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// The event's `event_id` (the record's id, as mapped), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// `mapping` (customer data left out), `rules` (Meta's rules: accepted but worse
+    /// matching) or `meta` (Meta's `messages` for a request).
+    pub stage: &'static str,
+    /// The CAPI field (`user_data.em`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The record path the field is read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_path: Option<String>,
+    /// For `rules`: the rule's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// For `meta`: the pixel the request went to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixel: Option<String>,
+    /// What was wrong (never customer data, never the token).
+    pub message: String,
+}
+
+/// The CAPI field of a rule's path: `$['data'][0]['user_data']['em'][0]` → `user_data.em`.
+fn field_of(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("$['data'][")?;
+    let rest = &rest[rest.find(']')? + 1..];
+    let keys: Vec<&str> = rest
+        .split(']')
+        .filter_map(|seg| seg.strip_prefix("['")?.strip_suffix('\''))
+        .collect();
+    (!keys.is_empty()).then(|| keys.join("."))
+}
+
+fn write_warning(out: &mut dyn Write, w: &WarningLine) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, w)?;
+    out.write_all(b"\n")
+}
+
+/// Where a run writes what it produces; each is optional.
+#[derive(Default)]
+pub struct Outputs<'a> {
+    /// The failed-events file (`--failed`).
+    pub failed: Option<&'a mut (dyn Write + Send)>,
+    /// The warnings file (`--warnings`).
+    pub warnings: Option<&'a mut (dyn Write + Send)>,
+    /// The request bodies of a dry run (stdout).
+    pub dry_run: Option<&'a mut (dyn Write + Send)>,
+}
+
+/// Sends every record of `input` through `mapper`, writing to `outputs`.
 ///
 /// `failed` receives one NDJSON line per event that was not accepted: the record with a
-/// `_tagc` note saying why. `dry_run` receives the request bodies of a dry run, one per
-/// line.
+/// `_tagc` note saying why. `warnings` receives one [`WarningLine`] per warning: those of
+/// the records in input order, then Meta's messages in the order of their first line.
+/// `dry_run` receives the request bodies of a dry run, one per line.
 ///
 /// # Errors
 /// When the input cannot be read or an output cannot be written, or no token is given
@@ -206,10 +275,14 @@ pub fn send<R: BufRead>(
     input: Records<R>,
     options: &SendOptions,
     token: Option<&Token>,
-    failed: Option<&mut (dyn Write + Send)>,
-    dry_run: Option<&mut (dyn Write + Send)>,
+    outputs: Outputs<'_>,
     observer: &mut dyn Observer,
 ) -> Result<Summary, SendError> {
+    let Outputs {
+        failed,
+        warnings,
+        dry_run,
+    } = outputs;
     if !options.dry_run && token.is_none() {
         return Err(SendError::NoToken);
     }
@@ -231,8 +304,9 @@ pub fn send<R: BufRead>(
     std::thread::scope(|scope| -> Result<Summary, SendError> {
         // The collector: counts, the failed file, progress.
         let (abort_ref, reason_ref) = (&abort, &abort_reason);
-        let collector = scope.spawn(move || -> Result<Summary, SendError> {
+        let collector = scope.spawn(move || -> Result<(Summary, Vec<WarningLine>), SendError> {
             let mut summary = Summary::default();
+            let mut meta_warnings = Vec::new();
             let mut failed = failed;
             let mut write_error: Option<std::io::Error> = None;
             let mut last = Instant::now();
@@ -262,7 +336,25 @@ pub fn send<R: BufRead>(
                     Report::Sent(n) => summary.sent += n,
                     Report::Request => summary.requests += 1,
                     Report::Retry => summary.retries += 1,
-                    Report::Warning(w) => *summary.warnings.entry(w).or_default() += 1,
+                    Report::Meta {
+                        message,
+                        pixel,
+                        lines,
+                    } => {
+                        *summary.warnings.entry(message.clone()).or_default() += 1;
+                        meta_warnings.push(WarningLine {
+                            line: lines.0,
+                            last_line: Some(lines.1),
+                            row: None,
+                            event_id: None,
+                            stage: "meta",
+                            field: None,
+                            record_path: None,
+                            rule: None,
+                            pixel: Some(pixel),
+                            message,
+                        });
+                    }
                     Report::Warnings(ws) => {
                         for (w, n) in ws {
                             *summary.warnings.entry(w).or_default() += n;
@@ -289,7 +381,7 @@ pub fn send<R: BufRead>(
                 })?;
             }
             observer.progress(&summary);
-            Ok(summary)
+            Ok((summary, meta_warnings))
         });
 
         // The senders.
@@ -329,6 +421,7 @@ pub fn send<R: BufRead>(
             std::collections::HashMap::new();
         let mut batches: Vec<Vec<Pending>> = options.pixels.iter().map(|_| Vec::new()).collect();
         let mut dry_run = dry_run;
+        let mut warnings = warnings;
         let mut result: Result<(), SendError> = Ok(());
         let flush = |pixel_index: usize,
                      events: Vec<Pending>,
@@ -371,15 +464,16 @@ pub fn send<R: BufRead>(
                 }
             };
             records_read += 1;
-            let (line, record, raw, only) = match item {
+            let (line, row, record, raw, only) = match item {
                 Record::Ok {
                     line,
+                    row,
                     value,
                     raw,
                     only_pixel,
                 } => {
                     let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
-                    (line, value, raw, only)
+                    (line, row, value, raw, only)
                 }
                 Record::Bad { line, reason, raw } => {
                     let _ = report_tx.send(Report::Failed(
@@ -409,6 +503,59 @@ pub fn send<R: BufRead>(
                 *mapping_warnings.entry(key).or_default() += 1;
             }
             let violations = capi::check_event(&applied.event, 0, &rules);
+            // The warnings file is written here, in input order, by the one thread that
+            // reads the records.
+            if let Some(out) = warnings.as_mut() {
+                let located =
+                    |stage, field: Option<String>, record_path, rule, message| WarningLine {
+                        line,
+                        last_line: None,
+                        row,
+                        event_id: applied.event.event_id.clone(),
+                        stage,
+                        field,
+                        record_path,
+                        rule,
+                        pixel: None,
+                        message,
+                    };
+                let lines = applied
+                    .warnings
+                    .iter()
+                    .map(|w| {
+                        located(
+                            "mapping",
+                            Some(w.field.clone()),
+                            w.record_path.clone(),
+                            None,
+                            w.message.clone(),
+                        )
+                    })
+                    .chain(
+                        violations
+                            .iter()
+                            // An event that fails has its failure instead (as counted).
+                            .filter(|_| violations.iter().all(|v| v.level == Level::Warning))
+                            .map(|v| {
+                                let field = field_of(&v.path);
+                                let path = field.as_deref().and_then(|f| mapper.record_path(f));
+                                located("rules", field, path, Some(v.rule), v.message.clone())
+                            }),
+                    );
+                for w in lines {
+                    if let Err(source) = write_warning(&mut **out, &w) {
+                        // Nothing more can be recorded, so nothing more is sent.
+                        result = Err(SendError::Output {
+                            what: "the warnings file",
+                            source,
+                        });
+                        break;
+                    }
+                }
+                if result.is_err() {
+                    break;
+                }
+            }
             if let Some(v) = violations.iter().find(|v| v.level != Level::Warning) {
                 let mut f = failure(line, "rules", format!("{} ({})", v.message, v.rule));
                 f.code = Some(v.code);
@@ -478,11 +625,31 @@ pub fn send<R: BufRead>(
         let _ = report_tx.send(Report::Warnings(mapping_warnings));
         drop(job_tx);
         drop(report_tx);
-        let summary = collector
+        let collected = collector
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         result?;
-        let mut summary = summary?;
+        let (mut summary, mut meta_warnings) = collected?;
+        if let Some(out) = warnings.as_mut() {
+            meta_warnings.sort_by(|a, b| {
+                (a.line, a.last_line, &a.pixel, &a.message).cmp(&(
+                    b.line,
+                    b.last_line,
+                    &b.pixel,
+                    &b.message,
+                ))
+            });
+            for w in &meta_warnings {
+                write_warning(&mut **out, w).map_err(|source| SendError::Output {
+                    what: "the warnings file",
+                    source,
+                })?;
+            }
+            out.flush().map_err(|source| SendError::Output {
+                what: "the warnings file",
+                source,
+            })?;
+        }
         summary.records = records_read;
         summary.input_error = input_error;
         if let Ok(reason) = abort_reason.lock() {
@@ -599,8 +766,16 @@ fn post_job(
         let redact = |s: &str| token.map_or_else(|| s.to_owned(), |t| t.redact(s));
         match outcome {
             Outcome::Success(r) if r.events_received == events.len() as u64 => {
+                let lines = (
+                    events.first().map_or(0, |e| e.line),
+                    events.last().map_or(0, |e| e.line),
+                );
                 for m in &r.messages {
-                    let _ = report.send(Report::Warning(format!("Meta: {}", redact(m))));
+                    let _ = report.send(Report::Meta {
+                        message: format!("Meta: {}", redact(m)),
+                        pixel: pixel.clone(),
+                        lines,
+                    });
                 }
                 let _ = report.send(Report::Accepted(r.events_received));
                 return;
@@ -749,8 +924,11 @@ mod tests {
             Records::new(input.as_bytes(), RecordFormat::Ndjson),
             &options(),
             None,
-            Some(&mut failed),
-            Some(&mut out),
+            Outputs {
+                failed: Some(&mut failed),
+                warnings: None,
+                dry_run: Some(&mut out),
+            },
             &mut Quiet,
         );
         // The run stops and says why (batches already handed on may have gone out).
@@ -777,8 +955,10 @@ mod tests {
             Records::new(std::io::BufReader::new(Fails(3)), RecordFormat::Ndjson),
             &options(),
             None,
-            None,
-            Some(&mut out),
+            Outputs {
+                dry_run: Some(&mut out),
+                ..Outputs::default()
+            },
             &mut Quiet,
         )
         .expect("a summary");

@@ -28,6 +28,9 @@ pub enum Record {
     Ok {
         /// The line number.
         line: u64,
+        /// CSV only: the row as a spreadsheet numbers it (the header is row 1, a blank row
+        /// counts, a quoted field over several lines is one row).
+        row: Option<u64>,
         /// The record object.
         value: Value,
         /// The record's JSON text as read (NDJSON only), kept for the failed file instead
@@ -61,6 +64,8 @@ pub struct Records<R> {
     line: u64,
     buf: Vec<u8>,
     header: Option<Vec<Vec<String>>>,
+    /// CSV rows read, the header included.
+    rows: u64,
     done: bool,
 }
 
@@ -73,6 +78,7 @@ impl<R: BufRead> Records<R> {
             line: 0,
             buf: Vec::with_capacity(1024),
             header: None,
+            rows: 0,
             done: false,
         }
     }
@@ -147,6 +153,7 @@ impl<R: BufRead> Records<R> {
                         },
                         _ => Record::Ok {
                             line,
+                            row: None,
                             value: Value::Object(o),
                             // A re-sent failure's old note must not come back with the record.
                             raw: note.is_none().then(|| bytes.into()),
@@ -176,6 +183,7 @@ impl<R: BufRead> Records<R> {
                 Ok(None) => return None,
                 Ok(Some(f)) => f,
             };
+            self.rows += 1;
             let fields = match fields {
                 Ok(f) => f,
                 Err(reason) => {
@@ -231,6 +239,7 @@ impl<R: BufRead> Records<R> {
             }
             return Some(Ok(Record::Ok {
                 line: start,
+                row: Some(self.rows),
                 value: Value::Object(root),
                 raw: None,
                 only_pixel: None,
@@ -377,6 +386,20 @@ mod tests {
             "empty cells are missing"
         );
         assert_eq!(got[2], Err((5, "has 2 columns; the header has 3".into())));
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_like_a_spreadsheet() {
+        let text = "id,note\nA1,\"two\nlines\"\n\nA2,x\n";
+        let rows: Vec<(u64, Option<u64>)> = Records::new(text.as_bytes(), RecordFormat::Csv)
+            .filter_map(|r| match r.expect("io") {
+                Record::Ok { line, row, .. } => Some((line, row)),
+                Record::Bad { .. } => None,
+            })
+            .collect();
+        assert_eq!(rows, [(2, Some(2)), (5, Some(4))]);
+        let ndjson = Records::new("{}\n".as_bytes(), RecordFormat::Ndjson).next();
+        assert!(matches!(ndjson, Some(Ok(Record::Ok { row: None, .. }))));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod capi_surface;
 mod dedup;
+mod event_time;
 mod events;
 mod pages;
 mod params;

@@ -14,6 +14,7 @@ use crate::model::{FieldSource, ServerEvent, Source};
 use crate::source::Span;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
+    super::event_time::check(ctx);
     let files = ctx.files;
     for (f, vf) in files.iter().enumerate() {
         let Some(server) = &vf.config.server else {
