@@ -33,4 +33,5 @@ pub mod send;
 pub mod source;
 pub mod urlpattern;
 pub mod validate;
+pub mod values;
 pub mod verify;

@@ -479,7 +479,8 @@ fn values_are_read_the_way_sites_write_them() {
         ("1,234.56", Some(1234.56)),
         ("1.234.567,89", Some(1_234_567.89)),
         ("12,5", Some(12.5)),
-        ("1e3", Some(1.0)),
+        // An exponent is part of the number (docs/values.md): "1e3" is 1000, not 1.
+        ("1e3", Some(1000.0)),
         ("   ", None),
         ("-", None),
     ];

@@ -8,7 +8,7 @@ pub mod pixel;
 
 use crate::resolve::Site;
 
-pub use pixel::{EmitError, PixelOptions, text_js};
+pub use pixel::{EmitError, PixelOptions, text_js, values_js};
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]

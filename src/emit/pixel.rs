@@ -89,6 +89,24 @@ pub fn text_js() -> String {
     TEXT.clone()
 }
 
+/// The runtime's value readers, `num`, `int` and `bool` (`templates/values.js.j2`, with
+/// the `tidy` they use), as a standalone script: the browser's side of the one definition
+/// of reading values (`docs/values.md`), which `crate::values` is on the server's.
+#[must_use]
+pub fn values_js() -> String {
+    static VALUES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let env = environment();
+        let f =
+            context! { f => context! { text_locator => false, number => true, boolean => true } };
+        let render = |name: &str| env.get_template(name).and_then(|t| t.render(&f));
+        match (render("text.js.j2"), render("values.js.j2")) {
+            (Ok(text), Ok(values)) => text + &values,
+            _ => String::new(),
+        }
+    });
+    VALUES.clone()
+}
+
 /// The templates, compiled once and used for many pages.
 pub struct Renderer {
     env: Environment<'static>,
@@ -351,7 +369,7 @@ fn environment() -> Environment<'static> {
 /// same code with each line's indentation and every `//` comment line removed. One statement
 /// stays on one line, so a diff of two builds still reads line by line.
 fn compact(name: &str, text: &str) -> String {
-    if !matches!(name, "runtime.js.j2" | "text.js.j2") {
+    if !matches!(name, "runtime.js.j2" | "text.js.j2" | "values.js.j2") {
         return text.to_owned();
     }
     text.lines()
@@ -364,9 +382,10 @@ fn compact(name: &str, text: &str) -> String {
         })
 }
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("setup.js.j2", include_str!("templates/setup.js.j2")),
     ("text.js.j2", include_str!("templates/text.js.j2")),
+    ("values.js.j2", include_str!("templates/values.js.j2")),
     ("runtime.js.j2", include_str!("templates/runtime.js.j2")),
     (
         "noscript.html.j2",

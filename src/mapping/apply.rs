@@ -690,27 +690,27 @@ fn texts(v: &Value) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
     items.iter().filter_map(scalar_cow)
 }
 
+/// A number as the browser reads one (`docs/values.md`): a JSON number, or the first
+/// number in a text such as `"12,50"`, `"1.234,50"` or `"49.90 €"`.
 fn number(v: &Value) -> Result<Number, String> {
-    let f = match v {
-        Value::Number(n) => return Ok(n.clone()),
-        Value::String(s) => s
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| "must be a number (such as 84.80)".to_owned())?,
-        _ => return Err("must be a number (such as 84.80)".to_owned()),
-    };
-    Number::from_f64(f).ok_or_else(|| "must be a finite number".to_owned())
+    crate::values::read_number(v).ok_or_else(|| "must be a number (such as 84.80)".to_owned())
 }
 
+/// A whole number as the browser reads one: a fraction is an error (left out), never
+/// rounded.
 fn integer(v: &Value) -> Result<Value, String> {
-    let n = number(v)?;
-    if let Some(i) = n.as_i64() {
-        return Ok(Value::Number(i.into()));
+    if let Some(i) = crate::values::read_integer(v) {
+        return Ok(Value::from(i));
     }
-    match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::Number((f as i64).into())),
-        _ => Err("must be a whole number".to_owned()),
+    let fraction = crate::values::read_number(v)
+        .and_then(|n| n.as_f64())
+        .is_some_and(|f| f.fract() != 0.0);
+    Err(if fraction {
+        "must be a whole number (such as 2), not a fraction (it is not rounded)"
+    } else {
+        "must be a whole number (such as 2)"
     }
+    .to_owned())
 }
 
 fn convert(c: &CustomEntry, v: &Value) -> Result<Value, String> {
@@ -850,6 +850,42 @@ mod tests {
         m.compile("purchase")
             .expect("compiles")
             .apply(r, &ApplyContext::at(NOW))
+    }
+
+    /// The server reads a number as the browser does (`docs/values.md`): a Spanish till
+    /// export's `"12,50"` is a value, not a lost row; a fraction is no quantity.
+    #[test]
+    fn numbers_in_text_map_as_the_browser_reads_them() {
+        for (total, want) in [("12,50", 12.5), ("1.234,50", 1234.5), ("49.90 €", 49.9)] {
+            let mut r = record();
+            r["order"]["total"] = json!(total);
+            r["order"]["lines"][0]["price"] = json!(total);
+            r["order"]["lines"][0]["qty"] = json!("2,0");
+            let a = apply(&mapping(json!({})), &r).expect("maps");
+            assert!(a.warnings.is_empty(), "{total}: {:?}", a.warnings);
+            let cd = a.event.custom_data.expect("custom data");
+            assert_eq!(cd["value"], json!(want), "{total}");
+            assert_eq!(
+                cd["contents"],
+                json!([{"id": "7", "quantity": 2, "item_price": want}])
+            );
+        }
+        let mut r = record();
+        r["order"]["count"] = json!("2,5");
+        r["order"]["total"] = json!("n/a");
+        let e = apply(&mapping(json!({})), &r).expect_err("value is required");
+        assert_eq!(e.field, "custom_data.value");
+        assert!(
+            e.message.contains("must be a number (such as 84.80)"),
+            "{e:?}"
+        );
+        r["order"]["total"] = json!("84,80");
+        let a = apply(&mapping(json!({})), &r).expect("maps");
+        assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
+        assert_eq!(
+            a.warnings[0].message,
+            "must be a whole number (such as 2), not a fraction (it is not rounded); left out"
+        );
     }
 
     #[test]

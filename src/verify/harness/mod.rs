@@ -17,7 +17,7 @@ mod sample;
 pub use dom::elements_for;
 pub use html::render;
 pub use router::Router;
-pub use sample::Planted;
+pub use sample::{Planted, expected_value};
 
 use dom::{chain, leaf_mut, nest, place_closest};
 use path::{encode, fill};

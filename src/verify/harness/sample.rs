@@ -57,27 +57,41 @@ pub(super) fn sample(ty: ParamType, name: &str) -> (String, Value, Option<Value>
     }
 }
 
-/// What the runtime makes of a text of the page (the clicked element's text), for the
-/// plain forms the harness plants.
-fn convert_text(ty: ParamType, text: &str) -> Option<Value> {
-    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.is_empty() {
+/// What the runtime sends for a value it read as type `ty` (its `as`): text tidied, an
+/// empty or missing value left out (`None`), numbers, whole numbers and booleans read as
+/// `docs/values.md` says ([`crate::values`], the same definition as the runtime's
+/// `values.js.j2`), lists and contents as planted.
+#[must_use]
+pub fn expected_value(ty: ParamType, v: &Value) -> Option<Value> {
+    let tidy = |s: &str| crate::resolve::normalize_text(s);
+    if let Value::String(s) = v
+        && tidy(s).is_empty()
+    {
         return None;
     }
     match ty {
-        ParamType::String => Some(Value::from(t)),
-        ParamType::StringList => Some(serde_json::json!([t])),
-        ParamType::Number => t
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number),
-        ParamType::Integer => t.parse::<f64>().ok().map(|f| Value::from(f.round() as i64)),
-        ParamType::Boolean => Some(Value::Bool(matches!(
-            t.to_ascii_lowercase().as_str(),
-            "true" | "1" | "yes"
-        ))),
+        ParamType::String => match v {
+            Value::String(s) => Some(Value::from(tidy(s))),
+            Value::Number(n) => Some(Value::from(n.to_string())),
+            Value::Bool(b) => Some(Value::from(b.to_string())),
+            _ => None,
+        },
+        ParamType::StringList | ParamType::Contents => match v {
+            Value::String(s) if ty == ParamType::StringList => Some(serde_json::json!([tidy(s)])),
+            Value::Null | Value::String(_) => None,
+            other => Some(other.clone()),
+        },
+        ParamType::Number => crate::values::read_number(v).map(Value::Number),
+        ParamType::Integer => crate::values::read_integer(v).map(Value::from),
+        ParamType::Boolean => crate::values::read_boolean(v).map(Value::Bool),
+    }
+}
+
+/// What the runtime makes of a text of the page (the clicked element's text).
+fn convert_text(ty: ParamType, text: &str) -> Option<Value> {
+    match ty {
         ParamType::Contents => None,
+        _ => expected_value(ty, &Value::from(text)),
     }
 }
 
@@ -85,7 +99,7 @@ fn convert_text(ty: ParamType, text: &str) -> Option<Value> {
 fn json_expected(ty: ParamType, json: &Value) -> Option<Value> {
     match ty {
         ParamType::StringList | ParamType::Contents => Some(json.clone()),
-        _ => sample(ty, "").2.map(|_| json.clone()),
+        _ => expected_value(ty, json),
     }
 }
 
