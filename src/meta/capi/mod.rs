@@ -1,9 +1,11 @@
 //! What a valid Conversions API request is: the wire types ([`event`]) and Meta's rules
 //! for them ([`rules`]).
 //!
-//! One module owns these rules. `tagc send` filters events with them before sending,
-//! `tagc verify` runs them offline, and the test Graph API answers with them, so the
-//! three can never disagree about what Meta accepts.
+//! One module owns these rules. `tagc send` filters events with them before sending and
+//! `tagc verify` runs them offline, so the two can never disagree about what Meta accepts.
+//! The test Graph API (`tests/support/graph_oracle.rs`) deliberately keeps its own table,
+//! written from `meta.md`, and a differential test compares the two: a wrong rule here
+//! makes a test fail.
 
 pub mod event;
 pub mod rules;
