@@ -534,6 +534,15 @@ mod tests {
                 Some(upper.to_ascii_lowercase())
             );
         }
+        // The Parameter Builder's appendix is part of Meta's hashed form (meta::hashed):
+        // recognised as hashed, not hashed a second time, and its case kept.
+        let with_appendix = format!("{upper}.AbCdEf12");
+        let n = normalize_and_hash(Field::Em, &with_appendix, &CX).ok();
+        assert_eq!(n.as_ref().map(|n| n.was_hashed), Some(true));
+        assert_eq!(
+            n.map(|n| n.sha256),
+            Some(format!("{}.AbCdEf12", upper.to_ascii_lowercase()))
+        );
         // MD5 is not SHA-256: hashed like any other name.
         let md5 = "b418773a2c51fb9777a1648346fa7394";
         let n = normalize_and_hash(Field::Fn, md5, &CX).ok();

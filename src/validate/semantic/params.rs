@@ -298,12 +298,14 @@ pub(super) fn constant(
         };
         if !ok {
             let help = match (expected, v) {
+                // Read as the browser and `send` read text (docs/values.md): `"12,50 €"`.
                 (StdParamType::Number | StdParamType::Integer, Value::String(s))
-                    if s.trim().replace(',', ".").parse::<f64>().is_ok() =>
+                    if crate::values::text_number(s).is_some() =>
                 {
+                    let n = crate::values::text_number(s).unwrap_or_default();
                     format!(
                         "write the number without quotes: {}",
-                        side.constant(key, &s.trim().replace(',', "."))
+                        side.constant(key, &n.to_string())
                     )
                 }
                 (StdParamType::IdList, Value::String(s)) => {

@@ -416,20 +416,38 @@ fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent)
         let Some(p) = src.path() else { continue };
         let Some(found) = lookup(&sample, p) else {
             let path = join(base, rel.iter().cloned());
-            ctx.push(
-                Diagnostic::new(
-                    Code::SampleMissingField,
-                    ctx.span(f, &path),
+            // `send` reads `null` as missing (RecordPath); say so when that is the reason.
+            let is_null = p
+                .split('.')
+                .try_fold(&sample, |cur, seg| match cur {
+                    Value::Object(o) => o.get(seg),
+                    Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+                    _ => None,
+                })
+                .is_some_and(Value::is_null);
+            let (message, help) = if is_null {
+                (
+                    format!("the sample record's `{}` is null", truncate(p, 60)),
+                    format!(
+                        "give `{p}` a value in `sample:`; `tagc send` treats null as missing"
+                    ),
+                )
+            } else {
+                (
                     format!("the sample record has no `{}`", truncate(p, 60)),
+                    format!(
+                        "add `{p}` to `sample:` so the verification plan can send a complete event"
+                    ),
                 )
-                .label("read here")
-                .with_secondary(
-                    ctx.key_span(f, &join(base, [Seg::from("sample")])),
-                    "sample record",
-                )
-                .help(format!(
-                    "add `{p}` to `sample:` so the verification plan can send a complete event"
-                )),
+            };
+            ctx.push(
+                Diagnostic::new(Code::SampleMissingField, ctx.span(f, &path), message)
+                    .label("read here")
+                    .with_secondary(
+                        ctx.key_span(f, &join(base, [Seg::from("sample")])),
+                        "sample record",
+                    )
+                    .help(help),
             );
             continue;
         };
