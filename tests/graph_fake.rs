@@ -367,6 +367,41 @@ fn a_hashed_madid_is_accepted_and_noted() {
 }
 
 #[test]
+fn a_configured_message_comes_with_every_success_and_no_error() {
+    let fake = FakeGraph::start(
+        FakeConfig::new()
+            .now(NOW)
+            .echo_findings()
+            .message("first")
+            .message("second"),
+    );
+    let resp = post(&fake, &body(vec![event("a"), event("b")]));
+    assert_eq!(resp.0, 200, "{}", resp.1);
+    assert_eq!(resp.1["events_received"], 2);
+    assert_eq!(resp.1["messages"], json!(["first", "second"]));
+    let mut e = event("c");
+    e["user_data"]
+        .as_object_mut()
+        .map(|u| u.remove("client_user_agent"));
+    let resp = post(&fake, &body(vec![e]));
+    assert_eq!(
+        resp.1["messages"],
+        json!([
+            "client-user-agent-missing at $['data'][0]['user_data']['client_user_agent']",
+            "first",
+            "second"
+        ]),
+        "echoed findings come first"
+    );
+    let mut stale = event("d");
+    stale["event_time"] = json!(NOW - 30 * 86_400);
+    let resp = post(&fake, &body(vec![stale]));
+    let err = graph_error(&resp, 100, Some(2_804_003));
+    assert!(resp.1.get("messages").is_none(), "{}", resp.1);
+    assert!(err["message"].is_string());
+}
+
+#[test]
 fn fault_server_error_then_success() {
     let fake = FakeGraph::start(
         FakeConfig::new()
