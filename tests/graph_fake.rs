@@ -305,6 +305,102 @@ fn what_meta_accepts_but_tagc_would_not_send_is_accepted_and_noted() {
     assert_eq!(fake.findings()[0].rule, "client-user-agent-missing");
 }
 
+/// A WhatsApp event as Meta's business-messaging guide sends it.
+fn whatsapp_event() -> Value {
+    json!({
+        "event_name": "Purchase",
+        "event_time": NOW - 60,
+        "action_source": "business_messaging",
+        "messaging_channel": "whatsapp",
+        "user_data": {"page_id": "1234567890", "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ"},
+        "custom_data": {"currency": "USD", "value": 123}
+    })
+}
+
+#[test]
+fn business_messaging_needs_one_of_the_guides_channels() {
+    let fake = FakeGraph::start(FakeConfig::new().now(NOW).echo_findings());
+    for channel in ["whatsapp", "messenger", "instagram"] {
+        let mut e = whatsapp_event();
+        e["messaging_channel"] = json!(channel);
+        let resp = post(&fake, &body(vec![e]));
+        assert_eq!(
+            (resp.0, &resp.1["messages"]),
+            (200, &json!([])),
+            "{channel}"
+        );
+    }
+    for channel in ["WhatsApp", "sms", ""] {
+        let mut e = whatsapp_event();
+        e["messaging_channel"] = json!(channel);
+        let err = graph_error(&post(&fake, &body(vec![e])), 100, None);
+        assert_eq!(
+            err["error_user_msg"],
+            "The parameter $['data'][0]['messaging_channel'] must be one of: messenger, whatsapp, instagram."
+        );
+    }
+    let mut e = whatsapp_event();
+    e.as_object_mut().map(|o| o.remove("messaging_channel"));
+    let resp = post(&fake, &body(vec![e]));
+    assert_eq!(resp.0, 200, "{}", resp.1);
+    assert_eq!(
+        resp.1["messages"],
+        json!(["messaging-channel-missing at $['data'][0]['messaging_channel']"])
+    );
+}
+
+#[test]
+fn a_hashed_madid_is_accepted_and_noted() {
+    let fake = FakeGraph::start(FakeConfig::new().now(NOW).echo_findings());
+    let mut e = event("a");
+    e["user_data"]["madid"] = json!(EM);
+    let resp = post(&fake, &body(vec![e]));
+    assert_eq!(resp.0, 200, "{}", resp.1);
+    assert_eq!(
+        resp.1["messages"],
+        json!(["user-data-id-hashed at $['data'][0]['user_data']['madid']"])
+    );
+    let mut e = event("b");
+    e["user_data"]["madid"] = json!("38400000-8cf0-11bd-b23e-10b96e40000d");
+    let resp = post(&fake, &body(vec![e]));
+    assert_eq!((resp.0, &resp.1["messages"]), (200, &json!([])));
+}
+
+#[test]
+fn a_configured_message_comes_with_every_success_and_no_error() {
+    let fake = FakeGraph::start(
+        FakeConfig::new()
+            .now(NOW)
+            .echo_findings()
+            .message("first")
+            .message("second"),
+    );
+    let resp = post(&fake, &body(vec![event("a"), event("b")]));
+    assert_eq!(resp.0, 200, "{}", resp.1);
+    assert_eq!(resp.1["events_received"], 2);
+    assert_eq!(resp.1["messages"], json!(["first", "second"]));
+    let mut e = event("c");
+    e["user_data"]
+        .as_object_mut()
+        .map(|u| u.remove("client_user_agent"));
+    let resp = post(&fake, &body(vec![e]));
+    assert_eq!(
+        resp.1["messages"],
+        json!([
+            "client-user-agent-missing at $['data'][0]['user_data']['client_user_agent']",
+            "first",
+            "second"
+        ]),
+        "echoed findings come first"
+    );
+    let mut stale = event("d");
+    stale["event_time"] = json!(NOW - 30 * 86_400);
+    let resp = post(&fake, &body(vec![stale]));
+    let err = graph_error(&resp, 100, Some(2_804_003));
+    assert!(resp.1.get("messages").is_none(), "{}", resp.1);
+    assert!(err["message"].is_string());
+}
+
 #[test]
 fn fault_server_error_then_success() {
     let fake = FakeGraph::start(

@@ -11,7 +11,8 @@
 //! `200 {"events_received": n, "messages": [], "fbtrace_id": …}` (§8.1) and records the
 //! events. Rules Meta does not reject on are kept in [`FakeGraph::findings`], and listed
 //! in `messages` only if [`FakeConfig::echo_findings`] is set (Meta's `messages` is
-//! normally empty).
+//! normally empty). [`FakeConfig::message`] adds a fixed text to every success body's
+//! `messages`, for tests of how a client records Meta's per-request warnings.
 //!
 //! Faults ([`Fault`]) are injected per request number: latency, HTTP 500, throttling
 //! (HTTP 429 with Graph code 4, 17 or 341), a connection reset, and partial acceptance.
@@ -68,6 +69,10 @@ pub struct FakeConfig {
     pub faults: Vec<Fault>,
     /// List non-rejecting findings (`rule at path`) in the success body's `messages`.
     pub echo_findings: bool,
+    /// Texts added to every success body's `messages`, after any echoed findings
+    /// (meta.md §8.1: "`messages`: list of strings (warnings; usually empty; read any
+    /// that appear)"). Which texts Meta sends is not documented, so tests choose them.
+    pub messages: Vec<String>,
     /// Tokio worker threads (default 2).
     pub worker_threads: usize,
 }
@@ -81,6 +86,7 @@ impl Default for FakeConfig {
             now: None,
             faults: Vec::new(),
             echo_findings: false,
+            messages: Vec::new(),
             worker_threads: 2,
         }
     }
@@ -125,6 +131,14 @@ impl FakeConfig {
     #[must_use]
     pub fn echo_findings(mut self) -> Self {
         self.echo_findings = true;
+        self
+    }
+
+    /// Adds `text` to the `messages` of every success response (HTTP 200), whatever the
+    /// request holds: a warning Meta returns while accepting the events.
+    #[must_use]
+    pub fn message(mut self, text: &str) -> Self {
+        self.messages.push(text.to_string());
         self
     }
 }
@@ -238,6 +252,7 @@ struct Inner {
     tokens: Vec<String>,
     expired_tokens: Vec<String>,
     echo_findings: bool,
+    messages: Vec<String>,
     /// `i64::MIN` means the system clock.
     now: AtomicI64,
     requests: AtomicUsize,
@@ -265,6 +280,7 @@ impl FakeGraph {
             tokens: config.tokens,
             expired_tokens: config.expired_tokens,
             echo_findings: config.echo_findings,
+            messages: config.messages,
             now: AtomicI64::new(config.now.unwrap_or(i64::MIN)),
             requests: AtomicUsize::new(0),
             faults: Mutex::new((0, config.faults)),
@@ -823,6 +839,7 @@ async fn handle(
                 .map(|b| format!("{} at {}", b.rule.name, b.path)),
         );
     }
+    messages.extend(st.messages.iter().cloned());
     if !judged.notes.is_empty() {
         lock(&st.findings).extend(judged.notes.into_iter().map(finding));
     }

@@ -6,7 +6,8 @@
 //! or validates): the fake exists to catch a wrong rule there. Where meta.md is silent the
 //! fake makes a plain choice and says so (`ASSUMED` in the rule's source): a JSON `null`
 //! in an event or `user_data` is an absent parameter; an empty or whitespace-only
-//! `event_name` counts as missing.
+//! `event_name` counts as missing. Where a Meta page says what meta.md does not (madid is
+//! never hashed; the `messaging_channel` values), the rule quotes that page as well.
 //!
 //! Adding a parameter Meta documents is one line in [`REQUEST_FIELDS`], [`EVENT_FIELDS`],
 //! [`USER_DATA_FIELDS`] or [`ACTION_SOURCES`].
@@ -95,10 +96,14 @@ rules! {
         "§4: \"event_source_url | string | Optional in general, required for action_source: website\""),
     CLIENT_USER_AGENT_MISSING = ("client-user-agent-missing", Answer::Invalid, "Missing client user agent",
         "§4: \"a website event sent without client_user_agent came back HTTP 200 {\\\"events_received\\\":1,…}. The API does not reject it, even though the docs call it required.\""),
+    MESSAGING_CHANNEL_MISSING = ("messaging-channel-missing", Answer::Invalid, "Missing messaging channel",
+        "§4 details by action source: \"business_messaging | messaging_channel, page_id/ctwa_clid/ig_sid as applicable\" (every sample event of Meta's business-messaging guide sends it). ASSUMED accepted and noted, as client_user_agent is: no rejection of its absence is documented"),
     APP_DATA_MISSING = ("app-data-missing", Answer::Reject(MISSING), PARAM_ERROR,
         "§4: \"app_data | object | Required for app events\"; \"extinfo (inside app_data) | … | Required for app events\""),
     APP_EXTINFO_INVALID = ("app-extinfo-invalid", Answer::Reject(None), PARAM_ERROR,
         "§4: \"array of 16 strings/ints … Index 0 is the version (a2 for Android, i2 for iOS) and index 4 the OS version; both are required.\""),
+    MESSAGING_CHANNEL_INVALID = ("messaging-channel-invalid", Answer::Reject(None), PARAM_ERROR,
+        "§4: \"messaging_channel | string | Business messaging | e.g. whatsapp\"; the values are those of Meta's \"Conversions API for Business Messaging\" guide, whose sample events send \"messaging_channel\": \"messenger\", \"whatsapp\" and \"instagram\". ASSUMED: any other value (\"\" too) is refused like an unknown action_source, code 100 with no known subcode; no rejection is documented"),
     DPO_INVALID = ("dpo-invalid", Answer::Reject(None), PARAM_ERROR,
         "§4: \"data_processing_options | array of strings | Optional | [\\\"LDU\\\"] or []\"; rule 40"),
     DPO_COUNTRY_INVALID = ("dpo-country-invalid", Answer::Reject(None), PARAM_ERROR,
@@ -144,7 +149,7 @@ rules! {
     CUSTOMER_SEGMENTATION_INVALID = ("customer-segmentation-invalid", Answer::Invalid, "Invalid customer segmentation",
         "§2.2: \"customer_segmentation | enum | One of new_customer_to_business, …\" (server-event table, or inside custom_data); rule 46"),
     USER_DATA_ID_HASHED = ("user-data-id-hashed", Answer::Invalid, "Parameter must not be hashed",
-        "§5.1 \"Never hash\" rows; rule 51: \"… are not 64-hex (must not be hashed)\" (madid: \"(not stated)\")"),
+        "§5.1 \"Never hash\" rows; rule 51: \"… are not 64-hex (must not be hashed)\". madid, which §5.1 marks \"(not stated)\": Meta's \"Conversions API for App Events\" guide, customer information parameters: \"madid string | Do not hash. Your mobile advertiser ID, the advertising ID from an Android device or the Advertising Identifier (IDFA) from an Apple device.\""),
     CLIENT_IP_INVALID = ("client-ip-invalid", Answer::Invalid, "Invalid client IP address",
         "§5.1: \"A valid IPv4 or IPv6 address … No spaces.\"; rule 52"),
     FBC_FORMAT = ("fbc-format", Answer::Invalid, "Invalid click ID",
@@ -261,6 +266,10 @@ pub const ACTION_SOURCES: &[&str] = &[
     "other",
 ];
 
+/// §4 `messaging_channel` ("e.g. whatsapp"): the values Meta's business-messaging guide
+/// sends (Messenger, WhatsApp and Instagram Direct sections).
+pub const MESSAGING_CHANNELS: &[&str] = &["messenger", "whatsapp", "instagram"];
+
 /// §2.2: the `content_type` values.
 pub const CONTENT_TYPES: &[&str] = &["product", "product_group"];
 
@@ -281,11 +290,13 @@ pub const CUSTOMER_SEGMENTATIONS: &[&str] = &[
 ];
 
 /// §5.1 "Never hash" text ids that must not look hashed (rule 51; `client_ip_address`,
-/// `fbc` and `fbp` have their own format rules, `madid` is "(not stated)").
+/// `fbc` and `fbp` have their own format rules). `madid` is "(not stated)" in §5.1;
+/// Meta's app-events guide says "Do not hash" (see [`USER_DATA_ID_HASHED`]).
 pub const NEVER_HASHED: &[&str] = &[
     "client_user_agent",
     "subscription_id",
     "anon_id",
+    "madid",
     "page_id",
     "page_scoped_user_id",
     "ctwa_clid",
@@ -623,6 +634,20 @@ fn check_event(e: &Map<String, Value>, i: usize, now: i64, out: &mut Vec<Broken>
         }
     } else if source == "app" {
         check_app(e, i, out);
+    } else if source == "business_messaging" && get(e, "messaging_channel").is_none() {
+        out.push(required(
+            &MESSAGING_CHANNEL_MISSING,
+            field_path(i, "messaging_channel"),
+        ));
+    }
+    if let Some(channel) = get(e, "messaging_channel") {
+        check_enum(
+            channel,
+            MESSAGING_CHANNELS,
+            &MESSAGING_CHANNEL_INVALID,
+            field_path(i, "messaging_channel"),
+            out,
+        );
     }
     let empty = Map::new();
     let ud = get(e, "user_data")
