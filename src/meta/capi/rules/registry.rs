@@ -155,7 +155,10 @@ pub const MESSAGING_CHANNEL_MISSING: Rule = rule(
     None,
     "Missing messaging channel",
 );
-/// `messaging_channel` is not `whatsapp`, `messenger` or `instagram`.
+/// `messaging_channel` is not `whatsapp`, `messenger` or `instagram` (the three channels
+/// of Meta's business-messaging guide). Rejected by assumption, as for other enumerated
+/// values such as `action_source`: no Meta source documents the API's answer, and the
+/// test Graph API shares this assumption, so the differential test cannot catch it.
 pub const MESSAGING_CHANNEL_INVALID: Rule = rule(
     "messaging-channel-invalid",
     Level::Rejected,
