@@ -38,6 +38,26 @@ fn json_number(f: f64) -> Option<Number> {
     Number::from_f64(f)
 }
 
+/// Reads a text as the runtime reads an `eventID` or a `string` parameter (`as(v,
+/// 'string')`): text with whitespace runs collapsed and trimmed, a number written as
+/// JavaScript writes it (`12.0` → `"12"`), a boolean as `true`/`false`; `None` for blank
+/// text, lists, objects and `null`. The server reads a shared event id this way, so both
+/// copies of an event carry the same `event_id`.
+#[must_use]
+pub fn read_text(v: &Value) -> Option<String> {
+    let t = match v {
+        Value::String(s) => tidy(s),
+        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+        Value::Number(n) => match n.as_f64().and_then(json_number) {
+            Some(whole) if whole.is_i64() => whole.to_string(),
+            _ => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    (!t.is_empty()).then_some(t)
+}
+
 /// Reads a number (`docs/values.md`, "Numbers"): a JSON number as it is, the first number
 /// in a text (`"1.234,50 €"` → 1234.5, `"1.299"` → 1299); `None` (left out) for
 /// anything else (`"n/a"`, `true`, a list).
@@ -194,6 +214,19 @@ pub fn text_number(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_read_as_the_runtime_reads_an_event_id() {
+        use serde_json::json;
+        assert_eq!(read_text(&json!(12.0)).as_deref(), Some("12"));
+        assert_eq!(read_text(&json!(12)).as_deref(), Some("12"));
+        assert_eq!(read_text(&json!(12.5)).as_deref(), Some("12.5"));
+        assert_eq!(read_text(&json!(" A1 \n B ")).as_deref(), Some("A1 B"));
+        assert_eq!(read_text(&json!("  ")), None);
+        assert_eq!(read_text(&json!(true)).as_deref(), Some("true"));
+        assert_eq!(read_text(&json!(["x"])), None);
+        assert_eq!(read_text(&Value::Null), None);
+    }
     use serde_json::json;
 
     fn num(s: &str) -> Option<f64> {

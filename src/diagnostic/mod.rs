@@ -280,6 +280,11 @@ pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Nothing is a typo of a text this long, and comparing it with every candidate would
+    // let one hostile value cost seconds (the edit distance is quadratic).
+    if input.len() > 64 {
+        return None;
+    }
     let lower = input.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -305,6 +310,7 @@ mod tests {
         let c = ["Purchase", "Lead", "AddToCart"];
         assert_eq!(did_you_mean("Purchse", c), Some("Purchase"));
         assert_eq!(did_you_mean("purchase", c), Some("Purchase"));
+        assert_eq!(did_you_mean(&"A".repeat(40_000), c), None);
         assert_eq!(did_you_mean("lead", c), Some("Lead"));
         assert_eq!(did_you_mean("Newsletter", c), None);
     }

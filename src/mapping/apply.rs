@@ -329,7 +329,9 @@ impl Mapper {
 
         // event_id
         match self.event_id.as_ref().map(|s| (s, present(s.get(record)))) {
-            Some((src, Some(v))) => match scalar_text(v) {
+            // Read as the browser reads its eventID (`12.0` → "12", whitespace tidied), so
+            // the two copies of a deduplicated event carry the same id.
+            Some((src, Some(v))) => match crate::values::read_text(v).filter(|_| !v.is_boolean()) {
                 Some(t) => event.event_id = Some(t),
                 None => {
                     return Err(err(
@@ -659,7 +661,7 @@ fn push_unique(list: &mut Vec<String>, v: String) {
 
 /// The value, unless it is text that is empty or only whitespace: a blank field is an
 /// absent one (exports write `""` for "no value").
-fn present(v: Option<&Value>) -> Option<&Value> {
+pub(super) fn present(v: Option<&Value>) -> Option<&Value> {
     v.filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()))
 }
 
@@ -1108,6 +1110,22 @@ mod tests {
             for key in ["value", "currency", "num_items"] {
                 assert!(!cd.contains_key(key), "{key}");
             }
+        }
+    }
+
+    #[test]
+    fn event_ids_are_read_as_the_browser_reads_its_event_id() {
+        let m = mapping(json!({}));
+        for (id, want) in [
+            (json!(12.0), "12"),
+            (json!(12), "12"),
+            (json!(" A-1 "), "A-1"),
+            (json!("ES 000\t1"), "ES 000 1"),
+        ] {
+            let mut r = record();
+            r["order"]["id"] = id.clone();
+            let a = apply(&m, &r).expect("maps");
+            assert_eq!(a.event.event_id.as_deref(), Some(want), "{id}");
         }
     }
 

@@ -41,6 +41,13 @@ impl RecordPath {
     /// missing. Numeric segments index lists.
     #[must_use]
     pub fn get<'v>(&self, record: &'v Value) -> Option<&'v Value> {
+        self.get_raw(record).filter(|v| !v.is_null())
+    }
+
+    /// The value at this path as written, `null` included: for messages that say a field
+    /// is null rather than missing. Reading a record always goes through [`Self::get`].
+    #[must_use]
+    pub fn get_raw<'v>(&self, record: &'v Value) -> Option<&'v Value> {
         let mut cur = record;
         for s in &self.segments {
             cur = match cur {
@@ -49,7 +56,7 @@ impl RecordPath {
                 _ => return None,
             };
         }
-        (!cur.is_null()).then_some(cur)
+        Some(cur)
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{MappingError, MappingWarning, Src, err, integer, scalar_text};
+use super::{MappingError, MappingWarning, Src, err, integer, present, scalar_text};
 use crate::mapping::{CustomType, MappedEvent, Source};
 use crate::meta::capi::CapiEvent;
 
@@ -75,15 +75,9 @@ impl Surface {
         warnings: &mut Vec<MappingWarning>,
     ) -> Result<(), MappingError> {
         if let Some(src) = &self.opt_out
-            && let Some(v) = src.get(record)
+            && let Some(v) = present(src.get(record))
         {
-            event.opt_out = Some(boolean(v).ok_or_else(|| {
-                err(
-                    "opt_out",
-                    src.path(),
-                    "must be true or false (or the text true/false/1/0)",
-                )
-            })?);
+            event.opt_out = Some(boolean(v).ok_or_else(|| err("opt_out", src.path(), BOOLEAN))?);
         }
         if let Some(src) = &self.referrer
             && let Some(v) = src.get(record)
@@ -132,20 +126,14 @@ impl App {
                     "app events need it (true or false); map it in `app_data`",
                 ));
             };
-            let Some(v) = src.get(record) else {
+            let Some(v) = present(src.get(record)) else {
                 return Err(err(
                     &field,
                     src.path(),
                     "missing: Meta requires it on app events",
                 ));
             };
-            let b = boolean(v).ok_or_else(|| {
-                err(
-                    &field,
-                    src.path(),
-                    "must be true or false (or the text true/false/1/0)",
-                )
-            })?;
+            let b = boolean(v).ok_or_else(|| err(&field, src.path(), BOOLEAN))?;
             out.insert(key.to_owned(), Value::Bool(b));
         }
         let mut extinfo = Vec::with_capacity(16);
@@ -269,37 +257,22 @@ fn read_code(
     rule: &str,
 ) -> Result<Option<i64>, MappingError> {
     let Some(src) = src else { return Ok(None) };
-    let Some(v) = src.get(record) else {
+    let Some(v) = present(src.get(record)) else {
         return Ok(None);
     };
-    let n = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    };
-    match n {
+    match crate::values::read_integer(v) {
         Some(n) if ok(n) => Ok(Some(n)),
         _ => Err(err(field, src.path(), rule)),
     }
 }
 
-/// A boolean: JSON `true`/`false`, the numbers 1/0, or the text `true`/`false`/`1`/`0`/
-/// `yes`/`no` (any case), as CSV exports write them.
+/// What a boolean field accepts, for messages (docs/values.md).
+const BOOLEAN: &str =
+    "must be true or false (or the text true/false, 1/0, yes/no, on/off, in any case)";
+
+/// A boolean read as the browser runtime reads one ([`crate::values::read_boolean`]).
 fn boolean(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_u64() {
-            Some(1) => Some(true),
-            Some(0) => Some(false),
-            _ => None,
-        },
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Some(true),
-            "false" | "0" | "no" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
+    crate::values::read_boolean(v)
 }
 
 #[cfg(test)]
@@ -402,6 +375,17 @@ mod tests {
             (e.field.as_str(), e.record_path.as_deref()),
             ("opt_out", Some("ads.opt_out"))
         );
+        // Read as docs/values.md reads booleans; a blank field is absent (not an error).
+        for (text, want) in [
+            (json!("on"), Some(true)),
+            (json!("OFF"), Some(false)),
+            (json!(1.0), Some(true)),
+            (json!("  "), None),
+            (json!(""), None),
+        ] {
+            r["ads"]["opt_out"] = text.clone();
+            assert_eq!(apply(&m, &r).expect("maps").event.opt_out, want, "{text}");
+        }
         let c = mapping("other", json!({"opt_out": {"value": true}}), None);
         assert_eq!(
             apply(&c, &record()).expect("maps").event.opt_out,

@@ -300,7 +300,8 @@ pub(super) fn constant(
             let help = match (expected, v) {
                 // Read as the browser and `send` read text (docs/values.md): `"12,50 €"`.
                 (StdParamType::Number | StdParamType::Integer, Value::String(s))
-                    if crate::values::text_number(s).is_some() =>
+                    if crate::values::text_number(s)
+                        .is_some_and(|n| expected == StdParamType::Number || n.fract() == 0.0) =>
                 {
                     let n = crate::values::text_number(s).unwrap_or_default();
                     format!(

@@ -417,20 +417,13 @@ fn check_sample(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent)
         let Some(found) = lookup(&sample, p) else {
             let path = join(base, rel.iter().cloned());
             // `send` reads `null` as missing (RecordPath); say so when that is the reason.
-            let is_null = p
-                .split('.')
-                .try_fold(&sample, |cur, seg| match cur {
-                    Value::Object(o) => o.get(seg),
-                    Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-                    _ => None,
-                })
+            let is_null = RecordPath::new(p)
+                .get_raw(&sample)
                 .is_some_and(Value::is_null);
             let (message, help) = if is_null {
                 (
                     format!("the sample record's `{}` is null", truncate(p, 60)),
-                    format!(
-                        "give `{p}` a value in `sample:`; `tagc send` treats null as missing"
-                    ),
+                    format!("give `{p}` a value in `sample:`; `tagc send` treats null as missing"),
                 )
             } else {
                 (
