@@ -138,13 +138,33 @@ pub fn standard_param_type(key: &str) -> Option<StdParamType> {
     standard_param(key).and_then(|p| p.ty)
 }
 
-/// The standard parameter that `key` looks like a misspelling of: the same key in
-/// another case or separator style (`Value`, `contentIds`, `content-ids`), or within one
-/// edit (two for keys of more than six letters; a swapped pair counts as one) of it —
-/// `valeu`, `vlaue`, `contents_ids`, `content_categroy`. `None` for standard keys and
-/// for keys of fewer than four letters.
+/// Standard parameters that any event may carry (`meta.md` §2.2: they describe the page,
+/// the product or the order rather than one event), beside the properties each standard
+/// event lists in [`super::events`].
+pub const GENERAL_PARAMS: &[&str] = &[
+    "content_category",
+    "content_ids",
+    "content_name",
+    "content_type",
+    "contents",
+    "currency",
+    "delivery_category",
+    "net_revenue",
+    "order_id",
+    "value",
+];
+
+/// The standard parameter of an event named `event` that `key` looks like a misspelling
+/// of: the same key in another case or separator style (`Value`, `contentIds`,
+/// `content-ids`), or a typing mistake in it (`valeu`, `vlaue`, `contents_ids`,
+/// `content_categroy`). A typing mistake is one edit (a swapped pair counts as one) in
+/// one word, so a different word (`contact_type`, `order_ts`, `contest_id`) is not a
+/// misspelling. Only the event's own
+/// properties and [`GENERAL_PARAMS`] are candidates (`status` is a parameter of
+/// `CompleteRegistration` only). `None` for standard keys and keys of fewer than four
+/// letters.
 #[must_use]
-pub fn near_miss_param(key: &str) -> Option<&'static str> {
+pub fn near_miss_param(key: &str, event: &str) -> Option<&'static str> {
     if standard_param(key).is_some() {
         return None;
     }
@@ -153,15 +173,42 @@ pub fn near_miss_param(key: &str) -> Option<&'static str> {
     if len < 4 {
         return None;
     }
-    let limit = if len <= 6 { 1 } else { 2 };
+    let own = super::events::standard_event(event).map_or(&[][..], |e| e.properties);
+    let words = split_words(key);
     let mut best: Option<(usize, &'static str)> = None;
-    for p in PARAMS {
-        let d = strsim::damerau_levenshtein(&folded, &fold(p.key));
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, p.key));
+    for candidate in PARAMS
+        .iter()
+        .map(|p| p.key)
+        .filter(|k| own.contains(k) || GENERAL_PARAMS.contains(k))
+    {
+        let d = strsim::damerau_levenshtein(&folded, &fold(candidate));
+        let theirs = split_words(candidate);
+        let word_by_word = d == 0
+            || if words.len() == theirs.len() {
+                // One word mistyped, the others as they are.
+                let edits: Vec<usize> = words
+                    .iter()
+                    .zip(&theirs)
+                    .map(|(a, b)| strsim::damerau_levenshtein(a, b))
+                    .filter(|e| *e > 0)
+                    .collect();
+                edits.len() <= 1 && edits.iter().all(|e| *e <= 1)
+            } else {
+                d <= 1
+            };
+        if d <= 1 && word_by_word && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, candidate));
         }
     }
     best.map(|(_, k)| k)
+}
+
+/// The words of a key, lowercased: split at `_`, `-`, `.` and spaces.
+fn split_words(key: &str) -> Vec<String> {
+    key.split(['_', '-', '.', ' '])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Lowercase without `_`, `-`, `.` and spaces: the spelling-insensitive form of a key.
@@ -178,26 +225,32 @@ mod tests {
 
     #[test]
     fn near_misses_are_found() {
-        for (typo, meant) in [
-            ("valeu", "value"),
-            ("vlaue", "value"),
-            ("Value", "value"),
-            ("values", "value"),
-            ("contents_ids", "content_ids"),
-            ("content_id", "content_ids"),
-            ("contentIds", "content_ids"),
-            ("content-ids", "content_ids"),
-            ("content_categroy", "content_category"),
-            ("curency", "currency"),
-            ("num_item", "num_items"),
-            ("serch_string", "search_string"),
+        for (typo, event, meant) in [
+            ("valeu", "AddToCart", "value"),
+            ("vlaue", "Purchase", "value"),
+            ("Value", "Lead", "value"),
+            ("values", "MyCustomEvent", "value"),
+            ("contents_ids", "ViewContent", "content_ids"),
+            ("content_id", "AddToCart", "content_ids"),
+            ("contentIds", "ViewContent", "content_ids"),
+            ("content-ids", "ViewContent", "content_ids"),
+            ("content_categroy", "ViewContent", "content_category"),
+            ("curency", "Purchase", "currency"),
+            ("num_item", "InitiateCheckout", "num_items"),
+            ("serch_string", "Search", "search_string"),
+            ("statuss", "CompleteRegistration", "status"),
         ] {
-            assert_eq!(near_miss_param(typo), Some(meant), "{typo}");
+            assert_eq!(
+                near_miss_param(typo, event),
+                Some(meant),
+                "{typo} on {event}"
+            );
         }
     }
 
     #[test]
     fn real_custom_parameters_are_not_near_misses() {
+        // Custom keys from real tracking plans (e-commerce, lead generation, media).
         for key in [
             "value",
             "currency",
@@ -214,9 +267,52 @@ mod tests {
             "lang",
             "coupon",
             "step",
+            "contact_type",
+            "content_page",
+            "contest_id",
+            "order_ts",
+            "order_dt",
+            "order_nr",
+            "order_no",
+            "rider_id",
+            "num_steps",
+            "states",
+            "stats",
+            "statut",
+            "status_code",
+            "search_term",
+            "search_query",
+            "payment_type",
+            "shipping_type",
+            "item_name",
+            "item_price",
+            "list_name",
+            "page_name",
+            "event_type",
+            "user_type",
+            "lead_type",
+            "product_type",
+            "content_group",
+            "content_length",
+            "order_total",
+            "order_value",
+            "cart_value",
+            "lifetime_value",
+            "discount_value",
+            "tax_value",
+            "net_value",
         ] {
-            assert_eq!(near_miss_param(key), None, "{key}");
+            assert_eq!(near_miss_param(key, "Purchase"), None, "{key} on Purchase");
+            assert_eq!(near_miss_param(key, "Lead"), None, "{key} on Lead");
         }
+        // One letter away is a typo even when it is a word (`context_type`): declare it.
+        assert_eq!(
+            near_miss_param("context_type", "Lead"),
+            Some("content_type")
+        );
+        // `status` is CompleteRegistration's alone; `search_string` is Search's.
+        assert_eq!(near_miss_param("statuss", "Purchase"), None);
+        assert_eq!(near_miss_param("serch_string", "Purchase"), None);
     }
 
     #[test]

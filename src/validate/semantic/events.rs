@@ -202,11 +202,13 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             }
         }
         // Parameters as written here.
-        let def_custom: &[String] = occ
+        let def = occ.fields.use_.and_then(|u| ctx.index.events.get(u));
+        let def_custom: &[String] = def.map_or(&[], |d| d.item.custom_params.as_slice());
+        let event_name: &str = occ
             .fields
-            .use_
-            .and_then(|u| ctx.index.events.get(u))
-            .map_or(&[], |d| d.item.custom_params.as_slice());
+            .event
+            .or_else(|| def.map(|d| d.item.event.as_str()))
+            .unwrap_or_default();
         for (k, v) in occ.fields.params {
             let path = join(&occ.path, [Seg::from("params"), Seg::from(k.as_str())]);
             check_param(ctx, f, &path, k, v);
@@ -217,7 +219,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 .chain(def_custom)
                 .any(|c| c == k);
             let key_span = ctx.key_span(f, &path);
-            params::misspelled(ctx, Side::Browser, key_span, k, declared);
+            params::misspelled(ctx, Side::Browser, event_name, key_span, k, declared);
         }
         params::custom_params(ctx, f, &occ.path, occ.fields.custom_params);
         if let Some(eid) = occ.fields.event_id

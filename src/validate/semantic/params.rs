@@ -162,8 +162,15 @@ pub(super) fn required(
 /// TAG2027: a key that is not standard but looks like a misspelled standard parameter
 /// (`valeu`, `contents_ids`) becomes a custom parameter at Meta without a word: warn,
 /// unless the event declares it in `custom_params:`.
-pub(super) fn misspelled(ctx: &mut Ctx<'_>, side: Side, key_span: Span, key: &str, declared: bool) {
-    let Some(meant) = meta::near_miss_param(key) else {
+pub(super) fn misspelled(
+    ctx: &mut Ctx<'_>,
+    side: Side,
+    event: &str,
+    key_span: Span,
+    key: &str,
+    declared: bool,
+) {
+    let Some(meant) = meta::near_miss_param(key, event) else {
         return;
     };
     if declared {

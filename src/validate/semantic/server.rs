@@ -151,7 +151,7 @@ fn check_event<'a>(
         if is_custom {
             let declared = ev.custom_params.iter().any(|c| c == key);
             let key_span = ctx.key_span(f, &path);
-            params::misspelled(ctx, Side::Server, key_span, key, declared);
+            params::misspelled(ctx, Side::Server, &ev.event, key_span, key, declared);
             if let Some(ud) = meta::customer_data_key(key) {
                 params::customer_data(
                     ctx,
