@@ -7,6 +7,70 @@ use crate::load::{self, Limits, LoadError};
 use crate::source::SourceMap;
 use crate::validate::{self, Validated};
 
+/// The last rule of `check`, once the configuration is otherwise clean: every server
+/// event's sample record is mapped exactly as `tagc send` maps a record.
+mod samples {
+    use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+    use crate::load::Seg;
+    use crate::mapping::{ApplyContext, Mapping};
+    use crate::validate::Validated;
+
+    /// Maps each sample with the compiled mapping of the first environment (samples do
+    /// not depend on pixel ids) and reports a record `send` would refuse, at the field
+    /// that refuses it.
+    pub(super) fn check(config: &Validated, diagnostics: &mut Diagnostics) {
+        let Some(env) = crate::resolve::environments(config).into_iter().next() else {
+            return;
+        };
+        let Ok(site) = crate::resolve::resolve(config, &env) else {
+            return;
+        };
+        let mapping = Mapping::from_site(&site);
+        let cx = ApplyContext::now();
+        for ev in &site.server.events {
+            let Some(sample) = &ev.sample else { continue };
+            let Ok(mapper) = mapping.compile(&ev.id) else {
+                continue;
+            };
+            let record = serde_json::Value::Object(sample.clone());
+            let Err(e) = mapper.apply(&record, &cx) else {
+                continue;
+            };
+            // Where the server event is written: its file and its index there.
+            let Some((vf, i)) = config.files.iter().find_map(|vf| {
+                let events = &vf.config.server.as_ref()?.events;
+                let i = events.iter().position(|x| x.id == ev.id)?;
+                (vf.file == ev.origin.file).then_some((vf, i))
+            }) else {
+                continue;
+            };
+            let mut path = crate::path!["server", "events", i];
+            path.extend(e.field.split('.').map(|s| Seg::from(s.to_owned())));
+            let at = if vf.tree.contains(&path) {
+                vf.tree.value_span(&path)
+            } else {
+                ev.origin
+            };
+            let sample_at = vf
+                .tree
+                .key_span(&crate::path!["server", "events", i, "sample"]);
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::SampleDoesNotMap,
+                    at,
+                    format!("the sample record does not map: {e}"),
+                )
+                .label("`tagc send` would refuse a record like the sample")
+                .with_secondary(sample_at, "sample record")
+                .help(
+                    "make the sample a real record of your export; if it is one, this record \
+                     would be written to the failed file: fix the mapping or the data",
+                ),
+            );
+        }
+    }
+}
+
 /// The result of checking one or more configurations.
 #[derive(Debug)]
 pub struct Checked {
@@ -69,6 +133,9 @@ fn check_into(
     let mut validated = validate::validate(loaded.files, load_ok);
     diagnostics.extend(loaded.diagnostics);
     diagnostics.extend(std::mem::take(&mut validated.diagnostics));
+    if !diagnostics.has_errors() {
+        samples::check(&validated, &mut diagnostics);
+    }
     diagnostics.sort();
     configs.push(validated);
     Ok(Checked {

@@ -142,6 +142,8 @@ codes! {
     /// A deduplicated server event reads its `event_id` from a field whose name is unrelated
     /// to the shared one, without declaring that the backend copies it there.
     SharedIdCopyUndeclared = ("TAG2030", "shared-id-copy-undeclared", Warning, "tagc cannot tell that the backend copies the shared event id"),
+    /// The sample record would be refused by `tagc send`.
+    SampleDoesNotMap = ("TAG2031", "sample-does-not-map", Error, "the sample record would be refused by `tagc send`"),
 
     /// A reference to something that is not defined.
     UnknownReference = ("TAG3001", "unknown-reference", Error, "a reference to something that is not defined"),

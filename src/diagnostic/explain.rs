@@ -69,6 +69,7 @@ fn body(code: Code) -> &'static str {
         Code::SharedIdNotRead => include_str!("../../docs/codes/TAG2028.md"),
         Code::SampleUnreadableTime => include_str!("../../docs/codes/TAG2029.md"),
         Code::SharedIdCopyUndeclared => include_str!("../../docs/codes/TAG2030.md"),
+        Code::SampleDoesNotMap => include_str!("../../docs/codes/TAG2031.md"),
         Code::UnknownReference => include_str!("../../docs/codes/TAG3001.md"),
         Code::DuplicateId => include_str!("../../docs/codes/TAG3002.md"),
         Code::InvalidUrlPattern => include_str!("../../docs/codes/TAG3003.md"),
