@@ -27,6 +27,7 @@ pub mod meta;
 pub mod model;
 pub mod normalize;
 pub mod par;
+pub mod record_path;
 pub mod resolve;
 pub mod schema;
 pub mod send;

@@ -13,9 +13,9 @@ use crate::normalize::{self, Field, NormalizeError};
 
 mod surface;
 
-use super::path::RecordPath;
 use super::time::TimeReader;
 use super::{CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, Transform};
+use crate::record_path::RecordPath;
 
 /// What applying needs to know about the moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

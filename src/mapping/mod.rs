@@ -8,7 +8,6 @@
 //! applies it with [`Mapping::compile`] and [`Mapper::apply`].
 
 mod apply;
-pub mod path;
 mod time;
 
 use std::collections::BTreeMap;
@@ -22,8 +21,8 @@ use crate::model::{FieldSource, LimitedDataUse, TimeFormat};
 use crate::normalize;
 use crate::resolve::{ResolvedServerEvent, Site};
 
+pub use crate::record_path::{RecordPath, insert_at};
 pub use apply::{Applied, ApplyContext, Mapper, MappingError, MappingWarning};
-pub use path::{RecordPath, insert_at};
 pub use time::{TimeError, TimeReader, TimeSpecError, parse_rfc3339, time_zone};
 
 /// The version of the mapping document's shape.

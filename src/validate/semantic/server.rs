@@ -8,9 +8,9 @@ use super::params::{self, Side};
 use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
 use crate::load::Seg;
-use crate::mapping::path::RecordPath;
 use crate::meta;
 use crate::model::{FieldSource, ServerEvent, Source};
+use crate::record_path::RecordPath;
 use crate::source::Span;
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {

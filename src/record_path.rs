@@ -1,4 +1,6 @@
-//! Dotted record paths (`order.customer.email`, `order.lines.0.sku`), split once.
+//! Dotted record paths (`order.customer.email`, `order.lines.0.sku`), split once: the one
+//! way tagc reads a backend record, for `tagc send`'s mapping and `tagc check`'s sample
+//! checks alike (a `null` is absent in both).
 
 use serde_json::{Map, Value};
 
