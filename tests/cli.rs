@@ -121,3 +121,30 @@ fn schema_command_prints_the_committed_schema() {
     .expect("committed schema");
     assert_eq!(out.stdout, committed);
 }
+
+#[test]
+fn hash_decides_a_phones_calling_code_as_send_does() {
+    let normalized = |args: &[&str]| {
+        let out = tagc().arg("hash").args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+        line["normalized"].as_str().unwrap_or_default().to_owned()
+    };
+    // The record's own country wins; the configured code is the default.
+    let us = [
+        "ph",
+        "(650) 555-1212",
+        "--country",
+        "us",
+        "--phone-country-code",
+        "34",
+    ];
+    assert_eq!(normalized(&us), "16505551212");
+    assert_eq!(
+        normalized(&["ph", "612 345 678", "--phone-country-code", "34"]),
+        "34612345678"
+    );
+    // A number written with + keeps its own code.
+    let plus = ["ph", "+44 20 7946 0958", "--country", "us"];
+    assert_eq!(normalized(&plus), "442079460958");
+}

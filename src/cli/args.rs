@@ -159,10 +159,12 @@ pub struct HashArgs {
     /// The values; read one per line from stdin when none are given.
     #[arg(value_name = "VALUE")]
     pub values: Vec<String>,
-    /// Country calling code added to national phone numbers (`34`).
+    /// Country calling code added to national phone numbers (`34`) when `--country` gives
+    /// none, like `server.defaults.phone_country_code`.
     #[arg(long, value_name = "CODE")]
     pub phone_country_code: Option<String>,
-    /// The record's country (ISO alpha-2), for rules that depend on it (US zip codes).
+    /// The record's country (ISO alpha-2), for rules that depend on it (US zip codes, the
+    /// calling code of national phone numbers, which it decides as in `tagc send`).
     #[arg(long, value_name = "CC")]
     pub country: Option<String>,
 }

@@ -29,7 +29,13 @@ pub(super) fn hash(h: &HashArgs) -> ExitStatus {
     }
     let year = normalize::current_year();
     let country = h.country.as_deref().map(str::to_ascii_lowercase);
-    let cx = normalize::Context::new(h.phone_country_code.as_deref(), country.as_deref(), year);
+    // As `tagc send` does: the record's own country decides a national phone's calling
+    // code; `--phone-country-code` is the default for records without one.
+    let phone_code = country
+        .as_deref()
+        .and_then(normalize::calling_code)
+        .or(h.phone_country_code.as_deref());
+    let cx = normalize::Context::new(phone_code, country.as_deref(), year);
     let mut failed = false;
     let mut line_for = |input: &str| -> String {
         let v = match (field, id) {

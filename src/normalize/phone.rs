@@ -109,6 +109,13 @@ pub(super) fn phone(t: &str, cx: &Context) -> Result<String, ErrorKind> {
         }
     };
     let cc = code.unwrap_or(&[]);
+    // Italy, San Marino and the Vatican have no trunk prefix: a landline's leading 0 is
+    // part of the number and stays after the code (+39 02 1234 5678 → 390212345678).
+    let number = if zeros > 0 && KEEPS_LEADING_ZERO.contains(&cc) {
+        &digits[zeros - 1..]
+    } else {
+        number
+    };
     let total = cc.len() + number.len();
     if total < MIN_DIGITS || number.is_empty() {
         return Err(ErrorKind::PhoneTooShort);
@@ -122,6 +129,10 @@ pub(super) fn phone(t: &str, cx: &Context) -> Result<String, ErrorKind> {
     }
     Ok(out)
 }
+
+/// Calling codes whose national numbers keep their leading 0 after the code (no trunk
+/// prefix): Italy, San Marino, the Vatican (ITU-T E.164 national numbering plans).
+const KEEPS_LEADING_ZERO: &[&[u8]] = &[b"39", b"378", b"379"];
 
 fn starts_00(digits: &[u8]) -> bool {
     digits.starts_with(b"00")
@@ -224,6 +235,18 @@ mod tests {
         let plus = Context::new(Some("+49"), Some("us"), 2026);
         assert_eq!(ok("030 123456", &plus).as_deref(), Some("4930123456"));
         assert_eq!(ok("٠٥٥٥١٢٣٤٥٦٧", &plus).as_deref(), Some("495551234567"));
+        // No trunk prefix in Italy: a landline keeps its 0 after +39; mobiles start with 3.
+        let it = Context::new(None, Some("it"), 2026);
+        assert_eq!(ok("02 1234 5678", &it).as_deref(), Some("390212345678"));
+        assert_eq!(ok("06 6982", &it).as_deref(), Some("39066982"));
+        assert_eq!(ok("347 123 4567", &it).as_deref(), Some("393471234567"));
+        assert_eq!(ok("+39 02 1234 5678", &it).as_deref(), Some("390212345678"));
+        assert_eq!(
+            ok("0039 02 1234 5678", &it).as_deref(),
+            Some("390212345678")
+        );
+        let sm = Context::new(None, Some("sm"), 2026);
+        assert_eq!(ok("0549 882 555", &sm).as_deref(), Some("3780549882555"));
     }
 
     #[test]
