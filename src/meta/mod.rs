@@ -27,8 +27,8 @@ pub use events::{
 };
 pub use hashed::{HashForm, hash_form, looks_hashed};
 pub use params::{
-    CONTENT_TYPES, CUSTOMER_SEGMENTATIONS, DELIVERY_CATEGORIES, StdParamType, near_miss_param,
-    standard_param, standard_param_type,
+    CONTENT_TYPES, CUSTOMER_SEGMENTATIONS, DELIVERY_CATEGORIES, StdParamType, near_miss_item_key,
+    near_miss_param, standard_param, standard_param_type,
 };
 pub use requirements::{ACTION_SOURCES, action_source_requires, requirements};
 

@@ -174,7 +174,6 @@ pub fn near_miss_param(key: &str, event: &str) -> Option<&'static str> {
         return None;
     }
     let own = super::events::standard_event(event).map_or(&[][..], |e| e.properties);
-    let words = split_words(key);
     let mut best: Option<(usize, &'static str)> = None;
     for candidate in PARAMS
         .iter()
@@ -182,25 +181,58 @@ pub fn near_miss_param(key: &str, event: &str) -> Option<&'static str> {
         .filter(|k| own.contains(k) || GENERAL_PARAMS.contains(k))
     {
         let d = strsim::damerau_levenshtein(&folded, &fold(candidate));
-        let theirs = split_words(candidate);
-        let word_by_word = d == 0
-            || if words.len() == theirs.len() {
-                // One word mistyped, the others as they are.
-                let edits: Vec<usize> = words
-                    .iter()
-                    .zip(&theirs)
-                    .map(|(a, b)| strsim::damerau_levenshtein(a, b))
-                    .filter(|e| *e > 0)
-                    .collect();
-                edits.len() <= 1 && edits.iter().all(|e| *e <= 1)
-            } else {
-                d <= 1
-            };
-        if d <= 1 && word_by_word && best.is_none_or(|(bd, _)| d < bd) {
+        if is_typo(key, candidate) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, candidate));
         }
     }
     best.map(|(_, k)| k)
+}
+
+/// The keys of a `contents` item (`meta.md` §2.2: `id` and `quantity` required,
+/// `item_price` and `delivery_category` optional; the SDKs also send `title`,
+/// `description`, `brand` and `category`).
+pub const CONTENTS_ITEM_KEYS: &[&str] = &[
+    "brand",
+    "category",
+    "delivery_category",
+    "description",
+    "id",
+    "item_price",
+    "quantity",
+    "title",
+];
+
+/// The `contents` item key that `key` looks like a misspelling of (`itme_price`,
+/// `quantiy`), by the rule of [`near_miss_param`].
+#[must_use]
+pub fn near_miss_item_key(key: &str) -> Option<&'static str> {
+    if CONTENTS_ITEM_KEYS.contains(&key) || fold(key).chars().count() < 4 {
+        return None;
+    }
+    CONTENTS_ITEM_KEYS.iter().copied().find(|k| is_typo(key, k))
+}
+
+/// Whether `key` is `candidate` in another case or separator style, or one edit away
+/// from it in one word.
+fn is_typo(key: &str, candidate: &str) -> bool {
+    let d = strsim::damerau_levenshtein(&fold(key), &fold(candidate));
+    if d == 0 {
+        return true;
+    }
+    if d > 1 {
+        return false;
+    }
+    let (words, theirs) = (split_words(key), split_words(candidate));
+    if words.len() != theirs.len() {
+        return true;
+    }
+    let edits: Vec<usize> = words
+        .iter()
+        .zip(&theirs)
+        .map(|(a, b)| strsim::damerau_levenshtein(a, b))
+        .filter(|e| *e > 0)
+        .collect();
+    edits.len() <= 1 && edits.iter().all(|e| *e <= 1)
 }
 
 /// The words of a key, lowercased: split at `_`, `-`, `.` and spaces.
@@ -313,6 +345,24 @@ mod tests {
         // `status` is CompleteRegistration's alone; `search_string` is Search's.
         assert_eq!(near_miss_param("statuss", "Purchase"), None);
         assert_eq!(near_miss_param("serch_string", "Purchase"), None);
+    }
+
+    #[test]
+    fn contents_item_keys() {
+        assert_eq!(near_miss_item_key("itme_price"), Some("item_price"));
+        assert_eq!(near_miss_item_key("quantiy"), Some("quantity"));
+        assert_eq!(near_miss_item_key("ItemPrice"), Some("item_price"));
+        for key in [
+            "item_price",
+            "id",
+            "sku",
+            "variant",
+            "size",
+            "color",
+            "discount",
+        ] {
+            assert_eq!(near_miss_item_key(key), None, "{key}");
+        }
     }
 
     #[test]

@@ -196,6 +196,26 @@ pub(super) fn misspelled(
     );
 }
 
+/// TAG2027 for a `contents` item key (`itme_price`): Meta reads only its own item keys,
+/// so a misspelled one is silently dropped from the catalog match.
+pub(super) fn item_key(ctx: &mut Ctx<'_>, key_span: Span, key: &str) {
+    let Some(meant) = meta::near_miss_item_key(key) else {
+        return;
+    };
+    ctx.push(
+        Diagnostic::new(
+            Code::MisspelledStandardParameter,
+            key_span,
+            format!(
+                "`{}` is not a key of a `contents` item; did you mean `{meant}`?",
+                truncate(key, 40)
+            ),
+        )
+        .label(format!("Meta ignores it; `{meant}` would be read"))
+        .help(format!("rename it to `{meant}`")),
+    );
+}
+
 /// TAG1004: entries of `custom_params:` must not be standard parameters themselves.
 pub(super) fn custom_params(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], list: &[String]) {
     for (i, key) in list.iter().enumerate() {
@@ -341,6 +361,10 @@ pub(super) fn constant(
                 let ipath = join(path, [Seg::from(i)]);
                 let ispan = ctx.span(f, &ipath);
                 let obj = item.as_object();
+                for key in obj.into_iter().flat_map(|o| o.keys()) {
+                    let kspan = ctx.key_span(f, &join(&ipath, [Seg::from(key.as_str())]));
+                    item_key(ctx, kspan, key);
+                }
                 let missing: Vec<&str> = ["id", "quantity"]
                     .into_iter()
                     .filter(|k| obj.is_none_or(|o| !o.contains_key(*k)))

@@ -190,6 +190,18 @@ fn check_event<'a>(
     if let Some(spec) = ev.custom_data.get("contents").and_then(FieldSource::spec)
         && !spec.each.is_empty()
     {
+        for key in spec.each.keys() {
+            let span = ctx.key_span(
+                f,
+                &at(&crate::path![
+                    "custom_data",
+                    "contents",
+                    "each",
+                    key.as_str()
+                ]),
+            );
+            params::item_key(ctx, span, key);
+        }
         let missing: Vec<&str> = ["id", "quantity"]
             .into_iter()
             .filter(|k| !spec.each.contains_key(*k))
