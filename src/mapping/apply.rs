@@ -589,7 +589,16 @@ impl Mapper {
                 }
                 continue;
             };
-            match convert(c, v) {
+            let mut dropped = Vec::new();
+            let converted = convert(c, v, &mut dropped);
+            // Items left out of a `contents` list, each named (the browser leaves out the
+            // same items: docs/values.md).
+            warnings.extend(dropped.into_iter().map(|why| MappingWarning {
+                field: format!("custom_data.{}", c.key),
+                record_path: c.src.path(),
+                message: why,
+            }));
+            match converted {
                 Ok(v) => {
                     out.insert(c.key.clone(), v);
                 }
@@ -715,7 +724,9 @@ fn integer(v: &Value) -> Result<Value, String> {
     .to_owned())
 }
 
-fn convert(c: &CustomEntry, v: &Value) -> Result<Value, String> {
+/// Converts a record value to the field's type. Items of a `contents` list that cannot be
+/// sent are left out one by one, with their reasons in `dropped`, as the browser does.
+fn convert(c: &CustomEntry, v: &Value, dropped: &mut Vec<String>) -> Result<Value, String> {
     Ok(match c.kind {
         CustomType::Number => Value::Number(number(v)?),
         CustomType::Integer => integer(v)?,
@@ -748,34 +759,50 @@ fn convert(c: &CustomEntry, v: &Value) -> Result<Value, String> {
                     out.push(item.clone());
                     continue;
                 }
-                let mut o = Map::new();
-                for (key, path) in &c.each {
-                    let Some(x) = path.get(item) else { continue };
-                    let x = match key.as_str() {
-                        "id" => Value::String(
-                            scalar_text(x).ok_or_else(|| format!("item {i}: `id` must be text"))?,
-                        ),
-                        "quantity" => {
-                            integer(x).map_err(|e| format!("item {i}: `quantity` {e}"))?
-                        }
-                        "item_price" => Value::Number(
-                            number(x).map_err(|e| format!("item {i}: `item_price` {e}"))?,
-                        ),
-                        _ => x.clone(),
-                    };
-                    o.insert(key.clone(), x);
+                match contents_item(c, i, item) {
+                    Ok(o) => out.push(Value::Object(o)),
+                    Err(why) => dropped.push(format!("{why}; item left out")),
                 }
-                if !o.contains_key("id") || !o.contains_key("quantity") {
-                    return Err(format!(
-                        "item {i} lacks `id` or `quantity`, which Meta requires"
-                    ));
-                }
-                out.push(Value::Object(o));
+            }
+            if out.is_empty() {
+                return Err("has no item Meta can read (each needs `id` and `quantity`)".to_owned());
             }
             Value::Array(out)
         }
         CustomType::Any => v.clone(),
     })
+}
+
+/// One `contents` item mapped by `each:`: `id` as text, `quantity` a whole number,
+/// `item_price` a number (as `docs/values.md` reads them).
+fn contents_item(c: &CustomEntry, i: usize, item: &Value) -> Result<Map<String, Value>, String> {
+    let mut o = Map::new();
+    for (key, path) in &c.each {
+        let Some(x) = present(path.get(item)) else {
+            continue;
+        };
+        let x = match key.as_str() {
+            // As the runtime's `String(id)`: text as it is, a number as JavaScript writes it.
+            "id" => Value::String(match x {
+                Value::String(s) => s.clone(),
+                other => crate::values::read_text(other)
+                    .filter(|_| other.is_number())
+                    .ok_or_else(|| format!("item {i}: `id` must be text"))?,
+            }),
+            "quantity" => integer(x).map_err(|e| format!("item {i}: `quantity` {e}"))?,
+            "item_price" => {
+                Value::Number(number(x).map_err(|e| format!("item {i}: `item_price` {e}"))?)
+            }
+            _ => x.clone(),
+        };
+        o.insert(key.clone(), x);
+    }
+    if !o.contains_key("id") || !o.contains_key("quantity") {
+        return Err(format!(
+            "item {i} lacks `id` or `quantity`, which Meta requires"
+        ));
+    }
+    Ok(o)
 }
 
 #[cfg(test)]
@@ -1111,6 +1138,44 @@ mod tests {
                 assert!(!cd.contains_key(key), "{key}");
             }
         }
+    }
+
+    #[test]
+    fn a_bad_contents_item_is_left_out_alone_as_in_the_browser() {
+        let mut m = mapping(json!({}));
+        m.events[0].custom_data.insert(
+            "contents".into(),
+            serde_json::from_value(json!({
+                "path": "order.lines",
+                "type": "contents",
+                "each": {"id": "sku", "quantity": "qty", "item_price": "price"}
+            }))
+            .expect("a contents field"),
+        );
+        let mut r = record();
+        r["order"]["lines"] = json!([
+            {"sku": "A", "qty": 2, "price": "12,50"},
+            {"sku": "B", "qty": "2,5", "price": 3},
+            {"sku": 7.0, "qty": "1", "price": ""}
+        ]);
+        let a = apply(&m, &r).expect("maps");
+        let cd = a.event.custom_data.expect("custom data");
+        assert_eq!(
+            cd["contents"],
+            json!([
+                {"id": "A", "quantity": 2, "item_price": 12.5},
+                {"id": "7", "quantity": 1}
+            ])
+        );
+        assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
+        assert!(a.warnings[0].message.contains("item 1"), "{:?}", a.warnings);
+        r["order"]["lines"] = json!([{"sku": "B", "qty": "many"}]);
+        let a = apply(&m, &r).expect("maps without contents");
+        assert!(
+            a.event
+                .custom_data
+                .is_none_or(|cd| !cd.contains_key("contents"))
+        );
     }
 
     #[test]
