@@ -19,10 +19,19 @@ mod samples {
     /// not depend on pixel ids) and reports a record `send` would refuse, at the field
     /// that refuses it.
     pub(super) fn check(config: &Validated, diagnostics: &mut Diagnostics) {
+        let has_samples = config.files.iter().any(|vf| {
+            vf.config
+                .server
+                .as_ref()
+                .is_some_and(|s| s.events.iter().any(|e| e.sample.is_some()))
+        });
+        if !has_samples {
+            return;
+        }
         let Some(env) = crate::resolve::environments(config).into_iter().next() else {
             return;
         };
-        let Ok(site) = crate::resolve::resolve(config, &env) else {
+        let Ok(site) = crate::resolve::resolve_server_side(config, &env) else {
             return;
         };
         let mapping = Mapping::from_site(&site);

@@ -190,6 +190,21 @@ pub fn environments(config: &Validated) -> BTreeSet<String> {
 /// # Errors
 /// When the configuration is incomplete (it had errors) or no pixel has an id for `env`.
 pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
+    resolve_with(config, env, true)
+}
+
+/// [`resolve`] without the pages (`pages` is empty): the server side alone, for what
+/// needs only the Conversions API mapping (`tagc check`'s sample records). Server events
+/// still know whom they deduplicate with; only the browser event's own id source is not
+/// filled in.
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_server_side(config: &Validated, env: &str) -> Result<Site, ResolveError> {
+    resolve_with(config, env, false)
+}
+
+fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site, ResolveError> {
     if !config.complete || config.diagnostics.has_errors() {
         return Err(ResolveError::Invalid);
     }
@@ -257,6 +272,7 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
     let all: Vec<(&crate::validate::ValidFile, usize)> = config
         .files
         .iter()
+        .filter(|_| with_pages)
         .flat_map(|vf| (0..vf.config.pages.len()).map(move |pi| (vf, pi)))
         .collect();
     let pages = crate::par::map(&all, |_, &(vf, pi)| {
