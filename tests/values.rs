@@ -1,7 +1,7 @@
 //! One way of reading values (`docs/values.md`), tested with one vector file
 //! (`tests/data/values.jsonl`) against every reader: the Rust reader the server mapping
-//! uses (`tagc::values`), the browser runtime's `num`/`int`/`bool` as generated
-//! (`tagc::emit::values_js()`, run in node), and what `tagc verify`'s harness expects the
+//! uses (`tagc::values`), the browser runtime's `as` with its `num`/`int`/`bool` as
+//! generated (`tagc::emit::values_js()`, run in node), and what `tagc verify`'s harness expects the
 //! runtime to send (`tagc::verify::harness::expected_value`).
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
@@ -47,6 +47,7 @@ fn param_type(ty: &str) -> ParamType {
         "number" => ParamType::Number,
         "integer" => ParamType::Integer,
         "boolean" => ParamType::Boolean,
+        "string" => ParamType::String,
         other => panic!("unknown type {other}"),
     }
 }
@@ -55,7 +56,7 @@ fn param_type(ty: &str) -> ParamType {
 fn the_vector_file_covers_every_type_and_enough_cases() {
     let vs = vectors();
     assert!(vs.len() >= 80, "{} vectors", vs.len());
-    for ty in ["number", "integer", "boolean"] {
+    for ty in ["number", "integer", "boolean", "string"] {
         assert!(vs.iter().any(|v| v.ty == ty), "{ty}");
     }
     for v in &vs {
@@ -64,6 +65,7 @@ fn the_vector_file_covers_every_type_and_enough_cases() {
         match v.ty.as_str() {
             "integer" => assert!(v.out.is_null() || v.out.is_i64(), "{v:?}"),
             "boolean" => assert!(v.out.is_null() || v.out.is_boolean(), "{v:?}"),
+            "string" => assert!(v.out.is_null() || v.out.is_string(), "{v:?}"),
             _ => assert!(v.out.is_null() || v.out.is_number(), "{v:?}"),
         }
     }
@@ -77,6 +79,7 @@ fn the_rust_reader_reads_every_vector() {
             "number" => tagc::values::read_number(&v.input).map(Value::Number),
             "integer" => tagc::values::read_integer(&v.input).map(Value::from),
             "boolean" => tagc::values::read_boolean(&v.input).map(Value::Bool),
+            "string" => tagc::values::read_text(&v.input).map(Value::from),
             other => panic!("unknown type {other}"),
         }
         .unwrap_or(Value::Null);
@@ -91,10 +94,9 @@ fn the_rust_reader_reads_every_vector() {
 fn the_runtime_reads_every_vector() {
     let vs = vectors();
     let cases: Vec<Value> = vs.iter().map(|v| json!([v.ty, v.input])).collect();
-    // Each vector through the runtime's readers as `as` calls them: text tidied, an empty
-    // or missing value left out before any reader runs.
+    // Each vector through the runtime's own `as`, as shipped (values.js.j2).
     let script = format!(
-        "{js}\nconst as = (v, t) => {{ if (typeof v === 'string') v = tidy(v); if (v == null || v === '') return null; return t === 'number' ? num(v) : t === 'integer' ? int(v) : bool(v); }};\nconsole.log(JSON.stringify({cases}.map(([t, v]) => as(v, t) ?? null)));",
+        "{js}\nconsole.log(JSON.stringify({cases}.map(([t, v]) => as(v, t) ?? null)));",
         js = tagc::emit::values_js(),
         cases = Value::Array(cases),
     );

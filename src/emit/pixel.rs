@@ -89,15 +89,14 @@ pub fn text_js() -> String {
     TEXT.clone()
 }
 
-/// The runtime's value readers, `num`, `int` and `bool` (`templates/values.js.j2`, with
-/// the `tidy` they use), as a standalone script: the browser's side of the one definition
+/// The runtime's value readers, `num`, `int`, `bool` and the `as` that applies them by
+/// type (`templates/values.js.j2`, with the `tidy` they use), as a standalone script: the browser's side of the one definition
 /// of reading values (`docs/values.md`), which `crate::values` is on the server's.
 #[must_use]
 pub fn values_js() -> String {
     static VALUES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let env = environment();
-        let f =
-            context! { f => context! { text_locator => false, number => true, boolean => true } };
+        let f = context! { f => context! { text_locator => false, number => true, boolean => true, list => true, contents => true } };
         let render = |name: &str| env.get_template(name).and_then(|t| t.render(&f));
         match (render("text.js.j2"), render("values.js.j2")) {
             (Ok(text), Ok(values)) => text + &values,

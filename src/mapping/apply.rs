@@ -740,7 +740,8 @@ fn convert(c: &CustomEntry, v: &Value, dropped: &mut Vec<String>) -> Result<Valu
             }
             Value::String(code)
         }
-        CustomType::String => Value::String(scalar_text(v).ok_or("must be text")?),
+        // As the browser's `as(v, 'string')`: tidied text, numbers as JavaScript writes them.
+        CustomType::String => Value::String(crate::values::read_text(v).ok_or("must be text")?),
         CustomType::StringList => {
             let ids: Vec<Value> = texts(v).map(|t| Value::String(t.into_owned())).collect();
             if ids.is_empty() {

@@ -70,12 +70,7 @@ pub fn expected_value(ty: ParamType, v: &Value) -> Option<Value> {
         return None;
     }
     match ty {
-        ParamType::String => match v {
-            Value::String(s) => Some(Value::from(tidy(s))),
-            Value::Number(n) => Some(Value::from(n.to_string())),
-            Value::Bool(b) => Some(Value::from(b.to_string())),
-            _ => None,
-        },
+        ParamType::String => crate::values::read_text(v).map(Value::from),
         ParamType::StringList | ParamType::Contents => match v {
             Value::String(s) if ty == ParamType::StringList => Some(serde_json::json!([tidy(s)])),
             Value::Null | Value::String(_) => None,
