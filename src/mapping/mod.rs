@@ -418,10 +418,7 @@ fn source(f: &FieldSource) -> Source {
 
 fn mapped_event(e: &ResolvedServerEvent) -> MappedEvent {
     // Meta's requirements for this event name and action source, from its one table.
-    let mut required: Vec<String> = meta::requirements(&e.event, e.action_source.as_str())
-        .into_iter()
-        .map(|r| r.field)
-        .collect();
+    let mut required = meta::requirements(&e.event, e.action_source.as_str());
     if e.dedup.is_some() {
         // tagc's own requirement: without the browser's id the pair is not deduplicated.
         required.insert(meta::requirements::UNIVERSAL.len(), "event_id".to_owned());

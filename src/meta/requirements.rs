@@ -56,45 +56,21 @@ pub fn action_source_requires(action_source: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, f)| f)
 }
 
-/// Why a field is required.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Because {
-    /// Every server event needs it.
-    Always,
-    /// The event name needs it (`Purchase` needs `custom_data.value`).
-    Event,
-    /// The action source needs it (`website` needs `event_source_url`).
-    ActionSource,
-}
-
-/// One required field of a server event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Requirement {
-    /// The CAPI path: `event_time`, `custom_data.value`, `user_data.client_user_agent`.
-    pub field: String,
-    /// Why it is required.
-    pub because: Because,
-}
-
-/// Every field a server event named `event` with `action_source` must carry, in a fixed
-/// order: the universal fields, then the action source's, then the event's.
+/// Every field a server event named `event` with `action_source` must carry, as CAPI
+/// paths in a fixed order: the universal fields, then the action source's, then the
+/// event's (`custom_data.value`).
 #[must_use]
-pub fn requirements(event: &str, action_source: &str) -> Vec<Requirement> {
-    let universal = UNIVERSAL.iter().map(|f| Requirement {
-        field: (*f).to_owned(),
-        because: Because::Always,
-    });
-    let by_event = required_params(event).iter().map(|k| Requirement {
-        field: format!("custom_data.{k}"),
-        because: Because::Event,
-    });
-    let by_source = action_source_requires(action_source)
+pub fn requirements(event: &str, action_source: &str) -> Vec<String> {
+    UNIVERSAL
         .iter()
-        .map(|f| Requirement {
-            field: (*f).to_owned(),
-            because: Because::ActionSource,
-        });
-    universal.chain(by_source).chain(by_event).collect()
+        .chain(action_source_requires(action_source))
+        .map(|f| (*f).to_owned())
+        .chain(
+            required_params(event)
+                .iter()
+                .map(|k| format!("custom_data.{k}")),
+        )
+        .collect()
 }
 
 #[cfg(test)]
@@ -103,10 +79,7 @@ mod tests {
 
     #[test]
     fn purchase_on_a_website() {
-        let fields: Vec<String> = requirements("Purchase", "website")
-            .into_iter()
-            .map(|r| r.field)
-            .collect();
+        let fields = requirements("Purchase", "website");
         assert_eq!(
             fields,
             [

@@ -67,20 +67,17 @@ impl Side {
     }
 }
 
-/// `` `a` and `b` ``.
-pub(super) fn ticked(keys: &[&str]) -> String {
-    keys.iter()
-        .map(|m| format!("`{m}`"))
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
 /// `` `a`, `b` and `c` ``.
 pub(super) fn listing(keys: &[&str]) -> String {
+    joined(keys, "and")
+}
+
+/// `` `a`, `b` `conj` `c` ``.
+fn joined(keys: &[&str], conj: &str) -> String {
     let ticked: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
     match ticked.split_last() {
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {conj} {last}", rest.join(", ")),
         None => String::new(),
     }
 }
@@ -115,7 +112,7 @@ pub(super) fn required(
         )
         .label(format!(
             "Meta requires {} on every {event}",
-            ticked(required)
+            listing(required)
         ))
         .help(format!(
             "add under `{}`: {}",
@@ -264,7 +261,7 @@ pub(super) fn contents_item_missing(ctx: &mut Ctx<'_>, at: Span, missing: &[&str
         Diagnostic::new(
             Code::InvalidContentsItem,
             at,
-            format!("`contents` items lack {}", ticked(missing)),
+            format!("`contents` items lack {}", listing(missing)),
         )
         .label("each item needs `id` and `quantity`")
         .help("map both, such as `each: {id: sku, quantity: qty, item_price: unit_price}`")
@@ -272,7 +269,7 @@ pub(super) fn contents_item_missing(ctx: &mut Ctx<'_>, at: Span, missing: &[&str
         Diagnostic::new(
             Code::InvalidContentsItem,
             at,
-            format!("`contents` item lacks {}", ticked(missing)),
+            format!("`contents` item lacks {}", listing(missing)),
         )
         .label("incomplete item")
         .help(
@@ -419,12 +416,7 @@ pub(super) fn constant(
                 } else {
                     Code::InvalidValue
                 };
-                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>();
-                let one_of = match list.split_last() {
-                    Some((last, [])) => last.clone(),
-                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-                    None => String::new(),
-                };
+                let one_of = joined(allowed, "or");
                 ctx.push(
                     Diagnostic::new(code, span, format!("`{key}` is `{}`", truncate(t, 30)))
                         .label(format!("must be {one_of}"))
