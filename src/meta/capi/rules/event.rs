@@ -107,8 +107,12 @@ pub(super) fn check_action_source(event: &CapiEvent, i: usize, out: &mut Vec<Vio
         ));
         return;
     }
-    let mut app_data_checked = false;
-    for field in action_source_requires(source) {
+    let required = action_source_requires(source);
+    // The app-data fields are checked together, with `app_data`'s own shape.
+    if required.iter().any(|f| f.starts_with("app_data.")) {
+        check_app_data(event, i, out);
+    }
+    for field in required {
         match *field {
             "event_source_url" => match event.event_source_url.as_deref() {
                 None | Some("") => out.push(EVENT_SOURCE_URL_MISSING.at(
@@ -128,10 +132,6 @@ pub(super) fn check_action_source(event: &CapiEvent, i: usize, out: &mut Vec<Vio
                         p_sub(i, "user_data", "client_user_agent")
                     ),
                 ));
-            }
-            f if f.starts_with("app_data") && !app_data_checked => {
-                app_data_checked = true;
-                check_app_data(event, i, out);
             }
             "messaging_channel" if event.messaging_channel.is_none() => {
                 out.push(MESSAGING_CHANNEL_MISSING.at(
