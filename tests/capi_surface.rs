@@ -11,8 +11,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
+use support::cli::{build_mapping, tagc};
 use support::graph::{FakeConfig, FakeGraph, ReceivedEvent, TOKEN};
 use tagc::normalize::sha256_hex;
 
@@ -20,28 +20,8 @@ use tagc::normalize::sha256_hex;
 const NOW: i64 = 1_795_300_000;
 const PIXEL: &str = "2233445566778899";
 
-fn tagc() -> Command {
-    let mut c = Command::cargo_bin("tagc").expect("binary builds");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("META_ACCESS_TOKEN");
-    c
-}
-
 fn build_example() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = tagc()
-        .args(["build", "examples/app-and-chat/tagc.yaml", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mapping = dir.path().join("capi/mapping.json");
-    (dir, mapping)
+    build_mapping("app-and-chat")
 }
 
 /// Sends `records` as server event `event` and returns what the fake received.

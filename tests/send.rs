@@ -9,37 +9,16 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
+use support::cli::{build_mapping, tagc};
 use support::graph::{EXPIRED_TOKEN, FakeConfig, FakeGraph, Fault, FaultKind, TOKEN};
 
 /// "Now" for tagc and the fake: 2026-11-21T10:13:20Z, a day after the sample orders.
 const NOW: i64 = 1_795_300_000;
 const SHOP_PIXEL: &str = "314159265358979";
 
-fn tagc() -> Command {
-    let mut c = Command::cargo_bin("tagc").expect("binary builds");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("META_ACCESS_TOKEN");
-    c
-}
-
-/// Builds the shop example and returns (tempdir, mapping path).
 fn shop_mapping() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = tagc()
-        .args(["build", "examples/shop/tagc.yaml", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mapping = dir.path().join("capi/mapping.json");
-    (dir, mapping)
+    build_mapping("shop")
 }
 
 /// The shop's sample order, numbered.

@@ -9,19 +9,11 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::cli::tagc;
 use support::graph::{EXPIRED_TOKEN, FakeConfig, FakeGraph, TOKEN};
 
 const EXAMPLES: [&str; 4] = ["event-landing", "shop", "offline", "multi-file"];
-
-fn tagc() -> Command {
-    let mut c = Command::cargo_bin("tagc").expect("binary builds");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("META_ACCESS_TOKEN");
-    c
-}
 
 /// Builds `config` (a path, or YAML text when `yaml` is set) into a temp dir.
 fn build(config: &Path) -> tempfile::TempDir {

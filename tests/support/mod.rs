@@ -1,3 +1,5 @@
 //! Test support shared by integration tests.
 
+#[allow(dead_code)] // not every test binary uses every helper
+pub mod cli;
 pub mod graph;
