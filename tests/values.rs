@@ -52,6 +52,23 @@ fn param_type(ty: &str) -> ParamType {
     }
 }
 
+/// Runs `script` in node and returns what it printed.
+fn node(script: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("script.js");
+    std::fs::write(&path, script).unwrap();
+    let out = Command::new("node")
+        .arg(&path)
+        .output()
+        .expect("node is installed (apt-get install -y nodejs)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 #[test]
 fn the_vector_file_covers_every_type_and_enough_cases() {
     let vs = vectors();
@@ -100,19 +117,8 @@ fn the_runtime_reads_every_vector() {
         js = tagc::emit::values_js(),
         cases = Value::Array(cases),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("values.js");
-    std::fs::write(&path, script).unwrap();
-    let out = Command::new("node")
-        .arg(&path)
-        .output()
-        .expect("node is installed (apt-get install -y nodejs)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = node(&script);
+    let got: Vec<Value> = serde_json::from_slice(&stdout).unwrap();
     assert_eq!(got.len(), vs.len());
     let wrong: Vec<String> = vs
         .iter()
@@ -185,19 +191,8 @@ fn the_runtime_and_the_rust_reader_agree_on_generated_texts() {
         js = tagc::emit::values_js(),
         texts = serde_json::to_string(&texts).unwrap(),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("generated.js");
-    std::fs::write(&path, script).unwrap();
-    let out = Command::new("node")
-        .arg(&path)
-        .output()
-        .expect("node is installed (apt-get install -y nodejs)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Vec<[Value; 3]> = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = node(&script);
+    let got: Vec<[Value; 3]> = serde_json::from_slice(&stdout).unwrap();
     let mut wrong = Vec::new();
     for (t, [n, i, b]) in texts.iter().zip(&got) {
         let v = Value::from(t.as_str());
