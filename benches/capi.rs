@@ -157,6 +157,9 @@ fn options(pixel: &str, url: &str, dry_run: bool) -> SendOptions {
         retry: RetryPolicy::default(),
         dry_run,
         now: Some(NOW),
+        token: (!dry_run).then(|| Token::new(graph::TOKEN).unwrap()),
+        grace: Duration::from_secs(10),
+        stop: std::sync::Arc::new(send::Stop::new()),
     }
 }
 
@@ -172,7 +175,6 @@ fn pipeline(n: usize) -> (f64, u64) {
             RecordFormat::Ndjson,
         ),
         &options("1234567890123456", "http://127.0.0.1:9", true),
-        None,
         send::Outputs {
             dry_run: Some(&mut sink),
             ..send::Outputs::default()
@@ -216,7 +218,6 @@ fn main() {
     let fake = graph::FakeGraph::start(graph::FakeConfig::new().now(NOW));
     let m = mapping(pixel);
     let mapper = m.compile("purchase").unwrap();
-    let token = Token::new(graph::TOKEN).unwrap();
     let start = Instant::now();
     let summary = send::send(
         &mapper,
@@ -225,7 +226,6 @@ fn main() {
             RecordFormat::Ndjson,
         ),
         &options(pixel, &fake.url(), false),
-        Some(&token),
         send::Outputs::default(),
         &mut Quiet,
     )

@@ -47,15 +47,33 @@ fn json_number(f: f64) -> Option<Number> {
 pub fn read_text(v: &Value) -> Option<String> {
     let t = match v {
         Value::String(s) => tidy(s),
-        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
-        Value::Number(n) => match n.as_f64().and_then(json_number) {
-            Some(whole) if whole.is_i64() => whole.to_string(),
-            _ => n.to_string(),
-        },
+        Value::Number(n) if let Some(i) = n.as_i64() => i.to_string(),
+        Value::Number(n) if let Some(u) = n.as_u64() => u.to_string(),
+        Value::Number(n) => {
+            // Numbers keep the digits they were read with: a whole number too large for a
+            // float (an order id of 24 digits) is those digits, not `1.2345678901234568e23`.
+            let read = n.to_string();
+            if is_whole_literal(&read) {
+                read
+            } else {
+                match n.as_f64().and_then(json_number) {
+                    Some(whole) if whole.is_i64() => whole.to_string(),
+                    Some(f) => f.to_string(),
+                    None => read,
+                }
+            }
+        }
         Value::Bool(b) => b.to_string(),
         _ => return None,
     };
     (!t.is_empty()).then_some(t)
+}
+
+/// Whether a JSON number is written as a whole number with digits only (`-12`, not
+/// `12.0` or `1e3`).
+fn is_whole_literal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Reads a number (`docs/values.md`, "Numbers"): a JSON number as it is, the first number
@@ -280,6 +298,12 @@ mod tests {
     #[test]
     fn json_values() {
         assert_eq!(read_number(&json!(24.9)), Number::from_f64(24.9));
+        let big: Value = serde_json::from_str("123456789012345678901234").expect("json");
+        assert_eq!(read_text(&big).as_deref(), Some("123456789012345678901234"));
+        let long: Value = serde_json::from_str("1.50").expect("json");
+        assert_eq!(read_text(&long).as_deref(), Some("1.5"), "as JavaScript writes it");
+        let zero: Value = serde_json::from_str("-0").expect("json");
+        assert_eq!(read_text(&zero).as_deref(), Some("0"));
         assert_eq!(read_number(&json!(84.0)), Some(84.into()));
         assert_eq!(read_number(&json!(true)), None);
         assert_eq!(read_number(&json!(["1"])), None);

@@ -234,6 +234,14 @@ pub struct SendArgs {
     /// Unix time to use as "now" (reproducible runs).
     #[arg(long, hide = true)]
     pub now: Option<i64>,
+    /// Start after the first N input lines: the resume point a stopped run printed
+    /// (a CSV header is still read; line numbers still count from the file's start).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip: u64,
+    /// On SIGINT/SIGTERM, how long requests already sent may take to finish before
+    /// their events are written to the failed file as unconfirmed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub grace: f64,
 }
 
 /// Report format of `tagc verify`.

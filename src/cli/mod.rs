@@ -24,6 +24,8 @@ pub enum ExitStatus {
     Failure,
     /// Usage or I/O error.
     Error,
+    /// Stopped by a signal: 128 + its number (130 SIGINT, 143 SIGTERM).
+    Signal(u8),
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -32,6 +34,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => ExitCode::SUCCESS,
             ExitStatus::Failure => ExitCode::from(1),
             ExitStatus::Error => ExitCode::from(2),
+            ExitStatus::Signal(code) => ExitCode::from(code),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -10,8 +11,10 @@ use super::args::{HashArgs, InputFormat, SendArgs};
 use super::{ExitStatus, err, out};
 use crate::mapping::Mapping;
 use crate::normalize::{self, Field};
+use crate::send::redact::MAX_TOKEN_FILE;
 use crate::send::{
-    self, Observer, RecordFormat, Records, RetryPolicy, SendOptions, Summary, Token,
+    self, FailedSink, Observer, RecordFormat, Records, RetryPolicy, SendOptions, Signal, Stop,
+    Summary, Token,
 };
 
 /// The environment variable holding the access token.
@@ -129,14 +132,36 @@ impl Observer for Progress {
 /// is given. Never from the command line, where other users could read it.
 pub(super) fn token_from(file: Option<&std::path::Path>) -> Result<Option<Token>, String> {
     let raw = match file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+        Some(path) => read_token_file(path)?,
         None => match std::env::var(TOKEN_ENV) {
             Ok(t) if !t.trim().is_empty() => t,
             _ => return Ok(None),
         },
     };
     Token::new(&raw).map(Some).map_err(str::to_owned)
+}
+
+/// A token file's text, read within [`MAX_TOKEN_FILE`] bytes (a token is a few hundred
+/// characters; `/dev/zero` or a wrong file is refused, not read whole).
+fn read_token_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| format!("cannot read the token file {}: {e}", path.display());
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE {
+        return Err(format!(
+            "the token file {} is larger than {MAX_TOKEN_FILE} bytes: it does not hold just a token",
+            path.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "the token file {} is not text: it does not hold just a token",
+            path.display()
+        )
+    })
 }
 
 fn read_token(a: &SendArgs) -> Result<Option<Token>, String> {
@@ -190,6 +215,10 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
     };
     if !a.timeout.is_finite() || a.timeout <= 0.0 {
         err("error: --timeout must be a positive number of seconds\n");
+        return ExitStatus::Error;
+    }
+    if !a.grace.is_finite() || a.grace < 0.0 {
+        err("error: --grace must be a number of seconds, 0 or more\n");
         return ExitStatus::Error;
     }
     if a.test_event_code.is_some() && !a.dry_run {
@@ -260,9 +289,11 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         },
         None => None,
     };
-    let mut failed_file = match &a.failed {
+    let failed_file: Option<Box<dyn FailedSink>> = match &a.failed {
         Some(path) => match File::create(path) {
-            Ok(f) => Some(BufWriter::new(f)),
+            // Unbuffered: each failure is one write of one whole line, so what the file
+            // holds after any stop is exactly what was recorded.
+            Ok(f) => Some(Box::new(f)),
             Err(e) => {
                 err(&format!("error: cannot write {}: {e}\n", path.display()));
                 return ExitStatus::Error;
@@ -271,6 +302,7 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         None => None,
     };
     let mut stdout = BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let stop = Arc::new(Stop::new());
     let options = SendOptions {
         graph_url: a.graph_url.clone(),
         graph_version: mapping.graph_version.clone(),
@@ -286,7 +318,21 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         },
         dry_run: a.dry_run,
         now: a.now,
+        token: token.clone(),
+        grace: Duration::from_secs_f64(a.grace.min(3600.0)),
+        stop: Arc::clone(&stop),
     };
+    let report = Report {
+        dry_run: a.dry_run,
+        pixels: options.pixels.len(),
+        warnings: a.warnings.clone(),
+        failed: a.failed.clone(),
+        stdin: stdin_input,
+        redactor: send::redact::Redactor::new(token.as_ref()),
+    };
+    if let Err(e) = watch_signals(&stop, report.clone()) {
+        err(&format!("warning: cannot watch for SIGINT/SIGTERM ({e}); a stop loses the run's accounts\n"));
+    }
     let mut progress = Progress {
         tty: std::io::stderr().is_terminal() && !a.dry_run,
         started: Instant::now(),
@@ -294,11 +340,10 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
     };
     let result = send::send(
         &mapper,
-        Records::new(reader, format),
+        Records::new(reader, format).skip(a.skip),
         &options,
-        token.as_ref(),
         send::Outputs {
-            failed: failed_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
+            failed: failed_file,
             warnings: warnings_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
             dry_run: a.dry_run.then_some(&mut stdout as &mut (dyn Write + Send)),
         },
@@ -311,7 +356,7 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
     let summary = match result {
         Ok(s) => s,
         Err(e) => {
-            err(&format!("error: {e}\n"));
+            err(&report.redactor.redact(&format!("error: {e}\n")));
             return ExitStatus::Error;
         }
     };
@@ -321,24 +366,81 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         err(&format!("error: cannot write the dry-run output: {e}\n"));
         return ExitStatus::Error;
     }
-    let redact = |s: &str| token.as_ref().map_or_else(|| s.to_owned(), |t| t.redact(s));
-    err(&redact(&render_summary(&summary, a, &options)));
-    if let Some(e) = &summary.input_error {
-        err(&format!("error: {e}\n"));
-    }
-    if summary.aborted.is_some()
-        || summary.input_error.is_some()
-        || (summary.unreachable && summary.accepted == 0)
+    err(&report.render(&summary));
+    exit_status(&summary, a.dry_run)
+}
+
+/// The exit code of a finished run (README, "Exit codes").
+fn exit_status(s: &Summary, dry_run: bool) -> ExitStatus {
+    if let Some(signal) = s.stopped {
+        ExitStatus::Signal(signal.exit_code())
+    } else if s.aborted.is_some()
+        || s.input_error.is_some()
+        || (!dry_run && s.unreachable && s.accepted == 0)
     {
         ExitStatus::Error
-    } else if summary.failed > 0 {
+    } else if s.failed > 0 {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     }
 }
 
-fn render_summary(s: &Summary, a: &SendArgs, o: &SendOptions) -> String {
+/// Turns SIGINT and SIGTERM into a graceful stop; a second one stops at once, after
+/// making the failed file durable and printing what can be vouched for.
+fn watch_signals(stop: &Arc<Stop>, report: Report) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    let stop = Arc::clone(stop);
+    std::thread::spawn(move || {
+        for raw in signals.forever() {
+            let signal = if raw == SIGINT {
+                Signal::Interrupt
+            } else {
+                Signal::Terminate
+            };
+            if !stop.is_requested() {
+                stop.request(signal);
+                err(&format!(
+                    "\r\x1b[2K{}: stopping: reading no more, waiting for the requests in flight (send it again to stop at once)\n",
+                    signal.name()
+                ));
+                continue;
+            }
+            let first = stop.requested().map_or(signal, |r| r.0);
+            match stop.emergency() {
+                Some(e) => {
+                    let mut s = e.summary;
+                    s.stopped = Some(first);
+                    err(&format!("{}: stopped at once\n", signal.name()));
+                    err(&report.render(&s));
+                }
+                None => err(&format!("{}: stopped at once\n", signal.name())),
+            }
+            std::process::exit(i32::from(first.exit_code()));
+        }
+    });
+    Ok(())
+}
+
+/// What the summary needs to know about the command line.
+#[derive(Clone)]
+struct Report {
+    dry_run: bool,
+    pixels: usize,
+    warnings: Option<std::path::PathBuf>,
+    failed: Option<std::path::PathBuf>,
+    stdin: bool,
+    redactor: send::redact::Redactor,
+}
+
+impl Report {
+    fn render(&self, s: &Summary) -> String {
+        self.redactor.redact(&render_summary(s, self))
+    }
+}
+
+fn render_summary(s: &Summary, r: &Report) -> String {
     let mut t = String::new();
     for (w, n) in &s.warnings {
         t.push_str(&format!("warning: {w} ({n}×)\n"));
@@ -349,12 +451,16 @@ fn render_summary(s: &Summary, a: &SendArgs, o: &SendOptions) -> String {
     if let Some(reason) = &s.aborted {
         t.push_str(&format!("error: stopped sending: {reason}\n"));
     }
-    if a.dry_run {
+    if let Some(e) = &s.input_error {
+        t.push_str(&format!("error: {e}\n"));
+    }
+    if s.records == 0 && s.complete && s.input_error.is_none() {
+        t.push_str("warning: the input holds no records: nothing was sent\n");
+    }
+    if r.dry_run {
         t.push_str(&format!(
             "dry run: {} records → {} request bodies for {} pixel(s); nothing was sent\n",
-            s.records,
-            s.dry_run_bodies,
-            o.pixels.len()
+            s.records, s.dry_run_bodies, r.pixels
         ));
     } else {
         t.push_str(&format!(
@@ -362,9 +468,15 @@ fn render_summary(s: &Summary, a: &SendArgs, o: &SendOptions) -> String {
             s.records, s.sent, s.requests, s.accepted, s.failed, s.invalid, s.retries
         ));
     }
+    if s.unrecorded > 0 {
+        t.push_str(&format!(
+            "error: {} of the failed events could not be written to the failed file: they are neither accepted nor recorded\n",
+            s.unrecorded
+        ));
+    }
     let warned: u64 = s.warnings.values().sum();
     if warned > 0 {
-        match &a.warnings {
+        match &r.warnings {
             Some(p) => t.push_str(&format!(
                 "note: each of the {warned} warnings is in {}, with its record's line\n",
                 p.display()
@@ -374,15 +486,35 @@ fn render_summary(s: &Summary, a: &SendArgs, o: &SendOptions) -> String {
             ),
         }
     }
-    if s.failed > 0 {
-        match &a.failed {
+    let recorded = s.failed - s.unrecorded;
+    if recorded > 0 {
+        match &r.failed {
             Some(p) => t.push_str(&format!(
-                "note: the {} events that were not accepted are in {}; fix them and send that file again (event_id deduplicates anything Meta already has)\n",
-                s.failed,
+                "note: the {recorded} events that were not accepted are in {}; fix them and send that file again (event_id deduplicates anything Meta already has)\n",
                 p.display()
             )),
             None => t.push_str("note: pass --failed FILE to keep the events that were not accepted\n"),
         }
+    }
+    if !s.complete {
+        let kept = match (&r.failed, s.unrecorded) {
+            (Some(p), 0) => format!("accepted or in {}", p.display()),
+            (Some(_), _) => "accepted or in the failed file".to_owned(),
+            (None, _) => "accepted or counted as failed above".to_owned(),
+        };
+        let why = match s.stopped {
+            Some(signal) => format!("stopped by {}", signal.name()),
+            None => "stopped early".to_owned(),
+        };
+        t.push_str(&format!(
+            "note: {why}: every record on input lines 1–{n} is {kept}; go on with `tagc send --skip {n} …`{upstream}\n",
+            n = s.resume_after,
+            upstream = if r.stdin {
+                " (the input came from stdin: what was never read is still upstream)"
+            } else {
+                ""
+            },
+        ));
     }
     t
 }

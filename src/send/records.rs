@@ -1,16 +1,29 @@
-//! Streaming record readers: NDJSON (one JSON object per line) and CSV (a header row;
-//! dotted column names such as `customer.email` become nested objects, so the same
-//! mapping paths work for both).
+//! The read stage: streaming record readers for NDJSON (one JSON object per line) and CSV
+//! (a header row; dotted column names such as `customer.email` become nested objects, so
+//! the same mapping paths work for both).
 //!
-//! Records are read one at a time, so memory stays flat however long the input is.
+//! Records are read one at a time, so memory stays flat however long the input is. Every
+//! physical line ends up in a record, in a [`Record::Bad`] naming it, or is blank: nothing
+//! is skipped silently. A CSV quoted field may run over at most [`MAX_ROW_LINES`] lines
+//! and [`MAX_LINE`] bytes; a row that runs past that, or that spans lines and then has the
+//! wrong number of columns (a stray quote swallowing the rows after it), is reported as
+//! one bad line and reading resumes at the line after it.
 
+use std::collections::VecDeque;
 use std::io::BufRead;
 
+use base64::Engine as _;
 use serde_json::{Map, Value};
+
+pub use super::lines::MAX_LINE;
+use super::lines::{Line, Lines};
 
 /// The key `tagc send --failed` adds to a record to say why it failed. It is ignored (and
 /// removed) when the file is read back, so a failed file can be sent again as it is.
 pub const FAILURE_KEY: &str = "_tagc";
+
+/// The most physical lines one CSV row may span (a quoted field with line breaks).
+pub const MAX_ROW_LINES: usize = 64;
 
 /// The input format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,17 +37,19 @@ pub enum RecordFormat {
 /// One input record, or why a line is not one.
 #[derive(Debug)]
 pub enum Record {
-    /// A record and the line it starts on (1-based).
+    /// A record and the lines it spans (1-based).
     Ok {
-        /// The line number.
+        /// The line it starts on.
         line: u64,
+        /// The line it ends on (a CSV quoted field may span lines).
+        end: u64,
         /// CSV only: the row as a spreadsheet numbers it (the header is row 1, a blank row
         /// counts, a quoted field over several lines is one row).
         row: Option<u64>,
         /// The record object.
         value: Value,
-        /// The record's JSON text as read (NDJSON only), kept for the failed file instead
-        /// of the parsed record, which is larger and slower to keep.
+        /// The record's JSON text as read (NDJSON only), kept for the failed file, which
+        /// must hold the record as it was, byte for byte.
         raw: Option<Box<[u8]>>,
         /// A line of a failed file that failed for one pixel only: send it only there
         /// (the other pixels already have the event).
@@ -44,28 +59,31 @@ pub enum Record {
     Bad {
         /// The line number.
         line: u64,
+        /// CSV only: the row as a spreadsheet numbers it.
+        row: Option<u64>,
         /// Why (never the line's content).
         reason: String,
-        /// The raw line, kept for the failed file (it is the user's own input).
-        raw: String,
+        /// The line's bytes as read, kept for the failed file (it is the user's own
+        /// input); empty for a line too long to keep.
+        raw: Vec<u8>,
     },
 }
-
-/// The longest line accepted, in bytes (a record is not a document).
-pub const MAX_LINE: usize = 1 << 20;
 
 /// The most dotted levels a CSV column name may have (`a.b.c` is 3).
 pub const MAX_HEADER_DEPTH: usize = 32;
 
 /// Reads records from `input`.
 pub struct Records<R> {
-    input: R,
+    lines: Lines<R>,
     format: RecordFormat,
-    line: u64,
-    buf: Vec<u8>,
+    line: Line,
+    /// CSV lines read ahead and given back (after a malformed multi-line row).
+    pushback: VecDeque<Line>,
     header: Option<Vec<Vec<String>>>,
     /// CSV rows read, the header included.
     rows: u64,
+    /// Lines up to this one are skipped (`--skip`), except a CSV header.
+    skip: u64,
     done: bool,
 }
 
@@ -73,103 +91,119 @@ impl<R: BufRead> Records<R> {
     /// A reader of `format` records.
     pub fn new(input: R, format: RecordFormat) -> Records<R> {
         Records {
-            input,
+            lines: Lines::new(input),
             format,
-            line: 0,
-            buf: Vec::with_capacity(1024),
+            line: Line::default(),
+            pushback: VecDeque::new(),
             header: None,
             rows: 0,
+            skip: 0,
             done: false,
         }
     }
 
-    /// Reads one physical line into `buf` (without the line ending); `Ok(false)` at EOF.
-    fn read_line(&mut self) -> std::io::Result<bool> {
-        self.buf.clear();
-        let mut limited = std::io::Read::take(&mut self.input, MAX_LINE as u64 + 1);
-        let n = limited.read_until(b'\n', &mut self.buf)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        self.line += 1;
-        if self.buf.len() > MAX_LINE && self.buf.last() != Some(&b'\n') {
-            // Skip the rest of an overlong line.
-            let mut sink = Vec::new();
-            loop {
-                sink.clear();
-                let m =
-                    std::io::Read::take(&mut self.input, 1 << 16).read_until(b'\n', &mut sink)?;
-                if m == 0 || sink.last() == Some(&b'\n') {
-                    break;
-                }
+    /// Skips the first `lines` input lines (`tagc send --skip N`), reading a CSV header
+    /// all the same; line numbers still count from the start of the input.
+    #[must_use]
+    pub fn skip(mut self, lines: u64) -> Records<R> {
+        self.skip = lines;
+        self
+    }
+
+    /// The lines skipped with [`Records::skip`].
+    pub fn skipped(&self) -> u64 {
+        self.skip
+    }
+
+    /// The number of the last physical line read from the input.
+    pub fn lines_read(&self) -> u64 {
+        self.lines.number()
+    }
+
+    /// Reads the next line into `self.line`, honouring `--skip`; `Ok(false)` at the end.
+    fn next_line(&mut self) -> std::io::Result<bool> {
+        loop {
+            if let Some(l) = self.pushback.pop_front() {
+                self.line = l;
+            } else if !self.lines.next_into(&mut self.line)? {
+                return Ok(false);
             }
-            self.buf.truncate(MAX_LINE + 1);
+            let header_pending = self.format == RecordFormat::Csv && self.header.is_none();
+            if self.line.number <= self.skip && !header_pending {
+                continue;
+            }
             return Ok(true);
         }
-        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
-            self.buf.pop();
-        }
-        Ok(true)
     }
 
     fn ndjson(&mut self) -> Option<std::io::Result<Record>> {
         loop {
-            match self.read_line() {
+            match self.next_line() {
                 Err(e) => return Some(Err(e)),
                 Ok(false) => return None,
                 Ok(true) => {}
             }
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let line = self.line;
-            if self.buf.len() > MAX_LINE {
+            let line = self.line.number;
+            if self.line.overlong {
                 return Some(Ok(Record::Bad {
                     line,
+                    row: None,
                     reason: format!("longer than {MAX_LINE} bytes (not kept)"),
-                    raw: String::new(),
+                    raw: Vec::new(),
                 }));
             }
-            let bytes = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
+            if self.line.bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let bytes = strip_bom(&self.line.bytes);
             return Some(Ok(match serde_json::from_slice::<Value>(bytes) {
                 Ok(Value::Object(mut o)) => {
                     let note = o.remove(FAILURE_KEY);
-                    let pixel = note
-                        .as_ref()
-                        .and_then(|n| n.get("pixel"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned);
-                    let old_raw = note
-                        .as_ref()
-                        .and_then(|n| n.get("raw"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned);
+                    let field = |k: &str| {
+                        note.as_ref()
+                            .and_then(|n| n.get(k))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    };
+                    let old_raw = field("raw").map(String::into_bytes).or_else(|| {
+                        field("raw_b64")
+                            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    });
                     match old_raw {
                         // A line that was not a record in an earlier run still is not one.
                         Some(raw) if o.is_empty() => Record::Bad {
                             line,
+                            row: None,
                             reason: "not a record (kept from an earlier run)".to_owned(),
                             raw,
                         },
                         _ => Record::Ok {
                             line,
+                            end: line,
                             row: None,
                             value: Value::Object(o),
-                            // A re-sent failure's old note must not come back with the record.
-                            raw: note.is_none().then(|| bytes.into()),
-                            only_pixel: pixel,
+                            raw: Some(bytes.into()),
+                            only_pixel: field("pixel"),
                         },
                     }
                 }
                 Ok(_) => Record::Bad {
                     line,
+                    row: None,
                     reason: "not a JSON object".to_owned(),
-                    raw: String::from_utf8_lossy(bytes).into_owned(),
+                    raw: bytes.to_vec(),
+                },
+                Err(_) if std::str::from_utf8(bytes).is_err() => Record::Bad {
+                    line,
+                    row: None,
+                    reason: "not UTF-8 text (its bytes are kept as they were)".to_owned(),
+                    raw: bytes.to_vec(),
                 },
                 Err(e) => Record::Bad {
                     line,
+                    row: None,
                     reason: format!("not JSON: {}", json_error(&e)),
-                    raw: String::from_utf8_lossy(bytes).into_owned(),
+                    raw: bytes.to_vec(),
                 },
             }));
         }
@@ -177,20 +211,20 @@ impl<R: BufRead> Records<R> {
 
     fn csv(&mut self) -> Option<std::io::Result<Record>> {
         loop {
-            let start = self.line + 1;
-            let fields = match self.csv_row() {
+            let row = match self.csv_row() {
                 Err(e) => return Some(Err(e)),
                 Ok(None) => return None,
-                Ok(Some(f)) => f,
+                Ok(Some(r)) => r,
             };
             self.rows += 1;
-            let fields = match fields {
+            let fields = match row.fields {
                 Ok(f) => f,
-                Err(reason) => {
+                Err((reason, raw)) => {
                     return Some(Ok(Record::Bad {
-                        line: start,
+                        line: row.start,
+                        row: Some(self.rows),
                         reason,
-                        raw: String::new(),
+                        raw,
                     }));
                 }
             };
@@ -221,13 +255,14 @@ impl<R: BufRead> Records<R> {
             };
             if fields.len() != header.len() {
                 return Some(Ok(Record::Bad {
-                    line: start,
+                    line: row.start,
+                    row: Some(self.rows),
                     reason: format!(
                         "has {} columns; the header has {}",
                         fields.len(),
                         header.len()
                     ),
-                    raw: fields.join(","),
+                    raw: row.first_line,
                 }));
             }
             let mut root = Map::new();
@@ -238,7 +273,8 @@ impl<R: BufRead> Records<R> {
                 crate::mapping::insert_at(&mut root, path, Value::String(value));
             }
             return Some(Ok(Record::Ok {
-                line: start,
+                line: row.start,
+                end: row.end,
                 row: Some(self.rows),
                 value: Value::Object(root),
                 raw: None,
@@ -247,62 +283,150 @@ impl<R: BufRead> Records<R> {
         }
     }
 
-    /// One CSV row (RFC 4180: quoted fields may hold commas, quotes and line breaks).
-    #[allow(clippy::type_complexity)]
-    fn csv_row(&mut self) -> std::io::Result<Option<Result<Vec<String>, String>>> {
-        if !self.read_line()? {
+    /// One CSV row (RFC 4180: quoted fields may hold commas, quotes and line breaks),
+    /// within the bounds; a row that breaks them is its first line alone, as a bad one,
+    /// and the lines read after it are given back to be read again.
+    fn csv_row(&mut self) -> std::io::Result<Option<CsvRow>> {
+        if !self.next_line()? {
             return Ok(None);
         }
-        if self.buf.len() > MAX_LINE {
-            return Ok(Some(Err(format!("longer than {MAX_LINE} bytes"))));
+        let start = self.line.number;
+        let first = std::mem::take(&mut self.line);
+        let bad = |reason: String, raw: Vec<u8>| CsvRow {
+            start,
+            end: start,
+            fields: Err((reason, raw)),
+            first_line: Vec::new(),
+        };
+        if first.overlong {
+            return Ok(Some(bad(format!("longer than {MAX_LINE} bytes"), Vec::new())));
         }
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut text = String::from_utf8_lossy(&self.buf).into_owned();
-        let mut in_quotes = false;
-        let mut quoted = false;
-        loop {
-            let mut chars = text.chars().peekable();
-            while let Some(c) = chars.next() {
-                match (in_quotes, c) {
-                    (true, '"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    (true, '"') => in_quotes = false,
-                    (true, c) => field.push(c),
-                    (false, '"') if field.is_empty() && !quoted => {
-                        in_quotes = true;
-                        quoted = true;
-                    }
-                    (false, ',') => {
-                        fields.push(std::mem::take(&mut field));
-                        quoted = false;
-                    }
-                    (false, c) => field.push(c),
+        let Ok(text) = std::str::from_utf8(strip_bom(&first.bytes)) else {
+            return Ok(Some(bad(not_utf8(), first.bytes)));
+        };
+        let mut state = CsvState::default();
+        state.feed(text);
+        if !state.in_quotes {
+            return Ok(Some(CsvRow {
+                start,
+                end: start,
+                fields: Ok(state.finish()),
+                first_line: first.bytes,
+            }));
+        }
+        // A quoted field runs over the line: read on, within the bounds.
+        let mut taken: Vec<Line> = Vec::new();
+        let mut bytes = first.bytes.len();
+        let why = loop {
+            if taken.len() + 1 >= MAX_ROW_LINES || bytes > MAX_LINE {
+                break format!(
+                    "a quoted field opened on this line is not closed within {MAX_ROW_LINES} lines or {} KiB",
+                    MAX_LINE >> 10
+                );
+            }
+            if !self.next_line()? {
+                break "a quoted field opened on this line is never closed".to_owned();
+            }
+            let next = std::mem::take(&mut self.line);
+            bytes += next.bytes.len() + 1;
+            let ok = !next.overlong && std::str::from_utf8(&next.bytes).is_ok();
+            taken.push(next);
+            let Some(last) = taken.last().filter(|_| ok) else {
+                break "a quoted field opened on this line runs into a line that cannot be read"
+                    .to_owned();
+            };
+            state.field.push('\n');
+            state.feed(std::str::from_utf8(&last.bytes).unwrap_or_default());
+            if state.in_quotes {
+                continue;
+            }
+            let fields = state.finish();
+            let columns = self.header.as_ref().map(Vec::len);
+            match columns {
+                Some(n) if n != fields.len() => {
+                    break format!(
+                        "a quoted field opened on this line closes {} lines later, leaving {} columns where the header has {n} (a stray quote?)",
+                        taken.len(),
+                        fields.len()
+                    );
+                }
+                _ => {
+                    return Ok(Some(CsvRow {
+                        start,
+                        end: taken.last().map_or(start, |l| l.number),
+                        fields: Ok(fields),
+                        first_line: first.bytes,
+                    }));
                 }
             }
-            if !in_quotes {
-                break;
-            }
-            // A quoted field spans lines.
-            if field.len() > MAX_LINE {
-                return Ok(Some(Err("a quoted field is never closed".to_owned())));
-            }
-            if !self.read_line()? {
-                return Ok(Some(Err("a quoted field is never closed".to_owned())));
-            }
-            if self.buf.len() > MAX_LINE {
-                return Ok(Some(Err(format!(
-                    "a quoted field runs over a line longer than {MAX_LINE} bytes"
-                ))));
-            }
-            field.push('\n');
-            text = String::from_utf8_lossy(&self.buf).into_owned();
+        };
+        // The first line alone is bad; the lines after it are read again as rows.
+        for l in taken.into_iter().rev() {
+            self.pushback.push_front(l);
         }
-        fields.push(field);
-        Ok(Some(Ok(fields)))
+        Ok(Some(bad(
+            format!("{why}; reading resumes at the next line"),
+            first.bytes,
+        )))
     }
+}
+
+/// One CSV row as read.
+struct CsvRow {
+    start: u64,
+    end: u64,
+    /// The fields, or why the row is bad and the bytes to keep.
+    fields: Result<Vec<String>, (String, Vec<u8>)>,
+    /// The row's first line as read.
+    first_line: Vec<u8>,
+}
+
+/// The RFC 4180 state of a row being read.
+#[derive(Default)]
+struct CsvState {
+    fields: Vec<String>,
+    field: String,
+    in_quotes: bool,
+    quoted: bool,
+}
+
+impl CsvState {
+    fn feed(&mut self, text: &str) {
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (self.in_quotes, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    self.field.push('"');
+                }
+                (true, '"') => self.in_quotes = false,
+                (true, c) => self.field.push(c),
+                (false, '"') if self.field.is_empty() && !self.quoted => {
+                    self.in_quotes = true;
+                    self.quoted = true;
+                }
+                (false, ',') => {
+                    self.fields.push(std::mem::take(&mut self.field));
+                    self.quoted = false;
+                }
+                (false, c) => self.field.push(c),
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Vec<String> {
+        self.fields.push(std::mem::take(&mut self.field));
+        self.quoted = false;
+        std::mem::take(&mut self.fields)
+    }
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn not_utf8() -> String {
+    "not UTF-8 text (its bytes are kept as they were): convert the export with `iconv -f WINDOWS-1252 -t UTF-8` or from the encoding it was written in".to_owned()
 }
 
 impl<R: BufRead> Iterator for Records<R> {
@@ -316,7 +440,7 @@ impl<R: BufRead> Iterator for Records<R> {
             RecordFormat::Ndjson => self.ndjson(),
             RecordFormat::Csv => self.csv(),
         };
-        if r.is_none() {
+        if !matches!(r, Some(Ok(_))) {
             self.done = true;
         }
         r
@@ -368,6 +492,25 @@ mod tests {
     }
 
     #[test]
+    fn ndjson_keeps_the_bytes_it_read() {
+        let text = b"{\"n\":123456789012345678901234, \"n\":1}\n{\"a\":\"\xFF\"}\n";
+        let mut r = Records::new(&text[..], RecordFormat::Ndjson);
+        match r.next() {
+            Some(Ok(Record::Ok { raw: Some(raw), .. })) => {
+                assert_eq!(&*raw, b"{\"n\":123456789012345678901234, \"n\":1}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match r.next() {
+            Some(Ok(Record::Bad { raw, reason, .. })) => {
+                assert_eq!(raw, b"{\"a\":\"\xFF\"}");
+                assert!(reason.contains("UTF-8"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn csv_builds_nested_records_and_handles_quotes() {
         let got = read(
             "\u{feff}order.id,customer.email,note\nA1,a@b.co,\"x, \"\"y\"\"\nz\"\nA2,,\nA3,b\n",
@@ -391,15 +534,79 @@ mod tests {
     #[test]
     fn csv_rows_are_numbered_like_a_spreadsheet() {
         let text = "id,note\nA1,\"two\nlines\"\n\nA2,x\n";
-        let rows: Vec<(u64, Option<u64>)> = Records::new(text.as_bytes(), RecordFormat::Csv)
+        let rows: Vec<(u64, u64, Option<u64>)> = Records::new(text.as_bytes(), RecordFormat::Csv)
             .filter_map(|r| match r.expect("io") {
-                Record::Ok { line, row, .. } => Some((line, row)),
+                Record::Ok { line, end, row, .. } => Some((line, end, row)),
                 Record::Bad { .. } => None,
             })
             .collect();
-        assert_eq!(rows, [(2, Some(2)), (5, Some(4))]);
+        assert_eq!(rows, [(2, 3, Some(2)), (5, 5, Some(4))]);
         let ndjson = Records::new("{}\n".as_bytes(), RecordFormat::Ndjson).next();
         assert!(matches!(ndjson, Some(Ok(Record::Ok { row: None, .. }))));
+    }
+
+    #[test]
+    fn an_unclosed_quote_costs_one_line_not_the_rest_of_the_file() {
+        let mut text = String::from("id,email\n");
+        for i in 1..=300 {
+            if i == 100 {
+                text.push_str("A100,\"broken@x.co\n");
+            } else {
+                text.push_str(&format!("A{i},a{i}@x.co\n"));
+            }
+        }
+        let got = read(&text, RecordFormat::Csv);
+        assert_eq!(got.len(), 300, "every row is a record or a bad line");
+        let bad: Vec<_> = got.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].0, 101);
+        assert!(bad[0].1.contains("resumes at the next line"), "{}", bad[0].1);
+        assert_eq!(got[100], Ok((102, json!({"id": "A101", "email": "a101@x.co"}))));
+        // At the very end too, and when a second stray quote closes it with the wrong
+        // number of columns.
+        let got = read("id,e\nA1,x\nA2,\"y\n", RecordFormat::Csv);
+        assert!(matches!(&got[1], Err((3, r)) if r.contains("never closed")));
+        let got = read("id,e\nA1,\"x\nA2\",y\nA3,z\n", RecordFormat::Csv);
+        assert!(matches!(&got[0], Err((2, r)) if r.contains("stray quote")), "{got:?}");
+        assert_eq!(got[1], Ok((3, json!({"id": "A2\"", "e": "y"}))));
+        assert_eq!(got[2], Ok((4, json!({"id": "A3", "e": "z"}))));
+        // A quoted field over lines that fits the header is one record.
+        let got = read("id,e\nA1,\"x\nA2,y\"\nA3,z\n", RecordFormat::Csv);
+        assert_eq!(got[0], Ok((2, json!({"id": "A1", "e": "x\nA2,y"}))));
+    }
+
+    #[test]
+    fn a_bad_csv_line_keeps_its_bytes() {
+        let text = b"id,e\nA1,\xE9t\xE9\nA2,x,y\n";
+        let got: Vec<Record> = Records::new(&text[..], RecordFormat::Csv)
+            .map(|r| r.expect("io"))
+            .collect();
+        assert!(matches!(&got[0], Record::Bad { raw, reason, .. } if raw == b"A1,\xE9t\xE9" && reason.contains("iconv")));
+        assert!(matches!(&got[1], Record::Bad { raw, .. } if raw == b"A2,x,y"));
+    }
+
+    #[test]
+    fn cr_only_line_endings_are_line_endings() {
+        assert_eq!(read("{\"a\":1}\r{\"a\":2}\r", RecordFormat::Ndjson).len(), 2);
+        let got = read("id,e\rA1,x\rA2,y\r", RecordFormat::Csv);
+        assert_eq!(got[1], Ok((3, json!({"id": "A2", "e": "y"}))));
+    }
+
+    #[test]
+    fn skip_starts_after_the_line_and_keeps_the_csv_header() {
+        let got: Vec<u64> = Records::new("id\nA\nB\nC\n".as_bytes(), RecordFormat::Csv)
+            .skip(3)
+            .filter_map(|r| match r.expect("io") {
+                Record::Ok { line, .. } => Some(line),
+                Record::Bad { .. } => None,
+            })
+            .collect();
+        assert_eq!(got, [4]);
+        let got = read("{}\n{}\n{\"a\":1}\n", RecordFormat::Ndjson);
+        assert_eq!(got.len(), 3);
+        let mut r = Records::new("{}\n{}\n{\"a\":1}\n".as_bytes(), RecordFormat::Ndjson).skip(2);
+        assert!(matches!(r.next(), Some(Ok(Record::Ok { line: 3, .. }))));
+        assert!(r.next().is_none());
     }
 
     #[test]
@@ -436,11 +643,12 @@ mod tests {
 
     #[test]
     fn failed_file_lines_keep_their_pixel_and_their_raw_text() {
-        let text = "{\"_tagc\":{\"raw\":\"{oops\",\"stage\":\"input\"}}\n{\"a\":1,\"_tagc\":{\"pixel\":\"42\"}}\n";
+        let text = "{\"_tagc\":{\"raw\":\"{oops\",\"stage\":\"input\"}}\n{\"_tagc\":{\"raw_b64\":\"/w==\"}}\n{\"a\":1,\"_tagc\":{\"pixel\":\"42\"}}\n";
         let mut r = Records::new(text.as_bytes(), RecordFormat::Ndjson);
-        assert!(matches!(r.next(), Some(Ok(Record::Bad { raw, .. })) if raw == "{oops"));
+        assert!(matches!(r.next(), Some(Ok(Record::Bad { raw, .. })) if raw == b"{oops"));
+        assert!(matches!(r.next(), Some(Ok(Record::Bad { raw, .. })) if raw == b"\xFF"));
         assert!(
-            matches!(r.next(), Some(Ok(Record::Ok { only_pixel: Some(p), raw: None, .. })) if p == "42")
+            matches!(r.next(), Some(Ok(Record::Ok { only_pixel: Some(p), raw: Some(_), .. })) if p == "42")
         );
     }
 }

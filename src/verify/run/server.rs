@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::Runner;
 use crate::mapping::Mapping;
 use crate::meta::capi::{self, CapiEvent, Level, RuleContext};
-use crate::send::client::{Client, Jitter, Outcome as HttpOutcome};
+use crate::send::client::{Client, Jitter, Retry, Verdict, request_body};
 use crate::verify::plan::{PlanCheck, ServerCheck};
 use crate::verify::{CheckResult, Mismatch, Outcome};
 
@@ -120,11 +120,15 @@ impl Runner<'_> {
                 Ok(m) => m.graph_version.clone(),
                 Err(e) => return self.result(check, Outcome::Error, e, Vec::new()),
             };
-            self.client = Some(Client::new(
+            match Client::new(
                 &self.o.graph_url,
                 &version,
                 self.o.check_timeout.min(Duration::from_secs(30)),
-            ));
+                Some(token),
+            ) {
+                Ok(c) => self.client = Some(c),
+                Err(e) => return self.result(check, Outcome::Error, e.to_string(), Vec::new()),
+            }
         }
         let Some(client) = self.client.clone() else {
             return self.result(
@@ -134,35 +138,21 @@ impl Runner<'_> {
                 Vec::new(),
             );
         };
-        let mut body = String::from("{\"data\":[");
-        capi::event::fast_json::event(&mut body, &event);
-        body.push_str("],\"test_event_code\":");
-        capi::event::fast_json::string(&mut body, code);
-        body.push_str(",\"partner_agent\":\"tagc\",\"access_token\":");
-        capi::event::fast_json::string(&mut body, token.expose());
-        body.push('}');
-        let deadline = Instant::now() + self.o.check_timeout;
+        // The same body, client, retry loop and reading of Meta's answer as `tagc send`.
+        let mut json = String::new();
+        capi::event::fast_json::event(&mut json, &event);
+        let body = request_body(std::iter::once(json.as_str()), Some(code), Some(token));
+        let retry = Retry {
+            policy: self.o.retry,
+            deadline: Some(Instant::now() + self.o.check_timeout),
+            stop: None,
+        };
         let mut mismatches = Vec::new();
         for pixel in &c.pixels {
             let mut jitter = Jitter::new(7);
-            let mut attempt = 0;
-            let outcome = loop {
-                let out = client.post(pixel, body.as_bytes());
-                if out.is_retryable()
-                    && attempt < self.o.retry.max_retries
-                    && Instant::now() < deadline
-                {
-                    let wait = self.o.retry.backoff(attempt, &mut jitter);
-                    std::thread::sleep(
-                        wait.min(deadline.saturating_duration_since(Instant::now())),
-                    );
-                    attempt += 1;
-                    continue;
-                }
-                break out;
-            };
-            match outcome {
-                HttpOutcome::Success(r) => {
+            let verdict = client.deliver(pixel, body.as_bytes(), 1, &retry, &mut jitter, &mut || {});
+            match verdict {
+                Verdict::Accepted(r) => {
                     if r.events_received != c.expect_events_received {
                         mismatches.push(Mismatch {
                             what: format!("pixel {pixel}: events_received"),
@@ -174,37 +164,37 @@ impl Runner<'_> {
                         mismatches.push(Mismatch {
                             what: format!("pixel {pixel}: messages"),
                             expected: "none".to_owned(),
-                            actual: token.redact(&r.messages.join(" | ")),
+                            actual: r.messages.join(" | "),
                         });
                     }
                 }
-                out if out.is_token_error() => {
+                Verdict::Unconfirmed { response, sent } => mismatches.push(Mismatch {
+                    what: format!("pixel {pixel}: events_received"),
+                    expected: sent.to_string(),
+                    actual: response.events_received.to_string(),
+                }),
+                Verdict::Refused { status, error, .. } => mismatches.push(Mismatch {
+                    what: format!("pixel {pixel}: response"),
+                    expected: "HTTP 200 with events_received 1".to_owned(),
+                    actual: format!("HTTP {status}, {}", error.describe()),
+                }),
+                Verdict::TokenRefused(error) => {
                     self.token_refused = true;
                     return self.result(
                         check,
                         Outcome::Error,
-                        "Meta refused the access token (code 190): check META_ACCESS_TOKEN or --token-file".to_owned(),
+                        format!("Meta refused the access token (code {}): check META_ACCESS_TOKEN or --token-file", error.code),
                         Vec::new(),
                     );
                 }
-                HttpOutcome::Graph { status, error } => mismatches.push(Mismatch {
-                    what: format!("pixel {pixel}: response"),
-                    expected: "HTTP 200 with events_received 1".to_owned(),
-                    actual: token.redact(&format!("HTTP {status}, {}", error.describe())),
-                }),
-                HttpOutcome::Http { status, detail } => {
-                    return self.result(
-                        check,
-                        Outcome::Error,
-                        format!("pixel {pixel}: HTTP {status}: {detail} (after {attempt} retries)"),
-                        Vec::new(),
-                    );
+                Verdict::Denied(why) => {
+                    return self.result(check, Outcome::Error, format!("pixel {pixel}: {why}"), Vec::new());
                 }
-                HttpOutcome::Transport(m) => {
+                Verdict::Outage(why) => {
                     return self.result(
                         check,
                         Outcome::Error,
-                        format!("pixel {pixel}: {m} (after {attempt} retries)"),
+                        format!("pixel {pixel}: Meta could not be reached: {why}"),
                         Vec::new(),
                     );
                 }
