@@ -401,8 +401,9 @@ fn watch_signals(stop: &Arc<Stop>, report: Report) -> std::io::Result<()> {
             };
             if !stop.is_requested() {
                 stop.request(signal);
+                let clear = if std::io::stderr().is_terminal() { "\r\x1b[2K" } else { "" };
                 err(&format!(
-                    "\r\x1b[2K{}: stopping: reading no more, waiting for the requests in flight (send it again to stop at once)\n",
+                    "{clear}{}: stopping: reading no more, waiting for the requests in flight (send it again to stop at once)\n",
                     signal.name()
                 ));
                 continue;
@@ -506,8 +507,12 @@ fn render_summary(s: &Summary, r: &Report) -> String {
             Some(signal) => format!("stopped by {}", signal.name()),
             None => "stopped early".to_owned(),
         };
+        let lines = match s.resume_after {
+            0 => "no input line is accounted for yet, so start from the beginning".to_owned(),
+            n => format!("every record on input lines 1–{n} is {kept}"),
+        };
         t.push_str(&format!(
-            "note: {why}: every record on input lines 1–{n} is {kept}; go on with `tagc send --skip {n} …`{upstream}\n",
+            "note: {why}: {lines}; go on with `tagc send --skip {n} …`{upstream}\n",
             n = s.resume_after,
             upstream = if r.stdin {
                 " (the input came from stdin: what was never read is still upstream)"

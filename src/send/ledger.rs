@@ -86,6 +86,8 @@ pub struct Ledger {
     /// The last input line the reader has handed on (every record up to it is in a
     /// batch, the ledger, or the failed file).
     read_through: AtomicU64,
+    /// Records read so far.
+    records: AtomicU64,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -115,6 +117,7 @@ impl Ledger {
             settled: Condvar::new(),
             halted: AtomicBool::new(false),
             read_through: AtomicU64::new(skipped),
+            records: AtomicU64::new(0),
         }
     }
 
@@ -138,6 +141,11 @@ impl Ledger {
     /// The reader has handed on everything up to `line`.
     pub(super) fn read_through(&self, line: u64) {
         self.read_through.store(line, Ordering::Relaxed);
+    }
+
+    /// The reader has read `n` records.
+    pub(super) fn records_read(&self, n: u64) {
+        self.records.store(n, Ordering::Relaxed);
     }
 
     /// Runs `f` on the counts.
@@ -310,6 +318,7 @@ impl Ledger {
         }
         let mut s = b.summary.clone();
         s.resume_after = self.resume_in(&b);
+        s.records = self.records.load(Ordering::Relaxed);
         s
     }
 

@@ -2,11 +2,11 @@
 //! as visible stages:
 //!
 //! - **read** ([`records`], [`lines`]): records, and every line that is not one, numbered;
-//! - **map** and **check** (this module): the mapping, then Meta's rules
+//! - **map** and **check** (`prepare`): the mapping, then Meta's rules
 //!   ([`crate::meta::capi`]); an event that would fail its batch is set aside instead of
 //!   being sent;
-//! - **batch** (this module): per pixel, up to the batch size, through a bounded queue, so
-//!   memory stays flat however many records stream through;
+//! - **batch** (`batch`, and the hand-over here): per pixel, up to the batch size, through
+//!   a bounded queue, so memory stays flat however many records stream through;
 //! - **post** ([`post`], [`client`]): sender threads, one Graph client, one retry loop, one
 //!   classification of Meta's answers shared with `tagc verify`;
 //! - **account** ([`ledger`]): where every record ends up — accepted, or in the failed
@@ -18,10 +18,12 @@
 //! everything is accounted for. Nothing here prints: progress reaches the caller through
 //! [`Observer`].
 
+mod batch;
 pub mod client;
 pub mod ledger;
 pub mod lines;
 mod post;
+mod prepare;
 pub mod records;
 pub mod redact;
 pub mod stop;
@@ -34,15 +36,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::mapping::{ApplyContext, Mapper};
-use crate::meta::capi::{self, Level, RuleContext};
+use crate::mapping::Mapper;
 
 pub use client::{BadUrl, Client, Outcome, RetryPolicy, Token, Verdict};
 pub use ledger::FailedSink;
 pub use records::{FAILURE_KEY, Record, RecordFormat, Records};
 pub use stop::{Emergency, Signal, Stop};
 
+use batch::Batches;
 use ledger::{Kept, Ledger};
+use prepare::Prepared;
 
 /// The most events Meta accepts in one request.
 pub const MAX_BATCH: usize = 1000;
@@ -282,22 +285,6 @@ impl WarningLine {
     }
 }
 
-/// The CAPI field of a rule's path: `$['data'][0]['user_data']['em'][0]` → `user_data.em`.
-fn field_of(path: &str) -> Option<String> {
-    let rest = path.strip_prefix("$['data'][")?;
-    let rest = &rest[rest.find(']')? + 1..];
-    let keys: Vec<&str> = rest
-        .split(']')
-        .filter_map(|seg| seg.strip_prefix("['")?.strip_suffix('\''))
-        .collect();
-    (!keys.is_empty()).then(|| keys.join("."))
-}
-
-fn write_warning(out: &mut dyn Write, w: &WarningLine) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, w)?;
-    out.write_all(b"\n")
-}
-
 /// Where a run writes what it produces; each is optional.
 #[derive(Default)]
 pub struct Outputs<'a> {
@@ -309,9 +296,6 @@ pub struct Outputs<'a> {
     /// The request bodies of a dry run (stdout).
     pub dry_run: Option<&'a mut (dyn Write + Send)>,
 }
-
-/// An event waiting in a batch: its line, its record for the failed file, its JSON.
-type Pending = (u64, Kept, String);
 
 /// Sends every record of `input` through `mapper`, writing to `outputs`.
 ///
@@ -349,19 +333,13 @@ pub fn send<R: BufRead>(
             options.token.as_ref(),
         )?)
     };
-    let cx = match options.now {
-        Some(now) => ApplyContext::at(now),
-        None => ApplyContext::now(),
-    };
-    let rules = RuleContext { now: cx.now };
-    let batch_size = options.batch_size.clamp(1, MAX_BATCH);
     let concurrency = options.concurrency.max(1);
     let ledger = Arc::new(Ledger::new(failed, options.pixels.len(), input.skipped()));
     let stop = Arc::clone(&options.stop);
     stop.attach(Some(Arc::clone(&ledger)));
 
-    // The post stage: sender threads, not scoped, so a run that stops does not wait
-    // for a request that hangs past the grace period.
+    // Post: sender threads, not scoped, so a run that stops does not wait for a request
+    // that hangs past the grace period.
     let (job_tx, job_rx) = mpsc::sync_channel::<post::Job>(concurrency);
     if let Some(client) = client {
         let senders = Arc::new(post::Senders {
@@ -378,93 +356,33 @@ pub fn send<R: BufRead>(
             std::thread::spawn(move || s.run(worker as u64));
         }
     }
-
-    let mut input = input;
-    let mut records_read = 0u64;
-    let mut input_error: Option<String> = None;
-    let mut mapping_warnings: BTreeMap<String, u64> = BTreeMap::new();
-    let mut rule_warnings: std::collections::HashMap<&'static str, (u64, String)> =
-        std::collections::HashMap::new();
-    let mut batches: Vec<Vec<Pending>> = options.pixels.iter().map(|_| Vec::new()).collect();
-    let mut result: Result<(), SendError> = Ok(());
-    let mut last_progress = Instant::now();
-
-    // The batch stage's hand-over: a dry run writes the body, a real run gives the
-    // records to the ledger and the JSON to a sender (waiting while all are busy: the
-    // back-pressure that keeps memory flat).
-    let flush = |pixel_index: usize,
-                     events: Vec<Pending>,
-                     dry_run: &mut Option<&mut (dyn Write + Send)>|
-     -> Result<(), SendError> {
-        let pixel = options.pixels[pixel_index].clone();
-        if options.dry_run {
-            if let Some(out) = dry_run.as_mut() {
-                let body = client::request_body(
-                    events.iter().map(|e| e.2.as_str()),
-                    options.test_event_code.as_deref(),
-                    None,
-                );
-                out.write_all(body.as_bytes())
-                    .and_then(|()| out.write_all(b"\n"))
-                    .map_err(|source| SendError::Output {
-                        what: "the dry-run output",
-                        source,
-                    })?;
-            }
-            ledger.count(|s| s.dry_run_bodies += 1);
-            return Ok(());
-        }
-        let mut records = Vec::with_capacity(events.len());
-        let mut jsons = Vec::with_capacity(events.len());
-        for (i, (line, kept, json)) in events.into_iter().enumerate() {
-            records.push((line, kept));
-            jsons.push((i, line, json));
-        }
-        let id = ledger.open_job(records);
-        ledger.batch_head(pixel_index, None);
-        let mut job = post::Job {
-            id,
-            pixel: pixel.clone(),
-            events: jsons,
-        };
-        loop {
-            match job_tx.try_send(job) {
-                Ok(()) => return Ok(()),
-                Err(mpsc::TrySendError::Full(j)) => {
-                    if stop.is_requested() || ledger.halted() {
-                        let why = stop_reason(&stop, &ledger);
-                        ledger.fail_job(id, &|line| Failure {
-                            pixel: Some(pixel.clone()),
-                            ..Failure::new(line, Stage::NotSent, format!("not sent: {why}"))
-                        });
-                        return Ok(());
-                    }
-                    job = j;
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                Err(mpsc::TrySendError::Disconnected(_)) => {
-                    ledger.fail_job(id, &|line| {
-                        Failure::new(line, Stage::NotSent, "not sent: no sender is left".to_owned())
-                    });
-                    return Ok(());
-                }
-            }
-        }
+    let hand_over = HandOver {
+        options,
+        ledger: &ledger,
+        stop: &stop,
+        jobs: job_tx,
     };
 
-    // The read, map and check stages, on this thread.
-    loop {
-        if stop.is_requested() || ledger.halted() {
-            break;
-        }
+    let mut input = input;
+    let mut prepare = prepare::Prepare::new(mapper, options.now);
+    let mut batches = Batches::new(
+        options.pixels.len(),
+        options.batch_size.clamp(1, MAX_BATCH),
+    );
+    let mut records_read = 0u64;
+    let mut input_error: Option<String> = None;
+    let mut result: Result<(), SendError> = Ok(());
+    let mut last_progress = Instant::now();
+    // Read, map, check and batch, on this thread.
+    while !(stop.is_requested() || ledger.halted()) {
         let Some(item) = input.next() else {
             break;
         };
         let item = match item {
             Ok(r) => r,
             Err(e) => {
-                // What was read is valid and still sent; the summary says where
-                // reading stopped.
+                // What was read is valid and still sent; the summary says where reading
+                // stopped.
                 input_error = Some(format!(
                     "cannot read the records after line {}: {e}",
                     input.lines_read()
@@ -473,10 +391,9 @@ pub fn send<R: BufRead>(
             }
         };
         records_read += 1;
+        ledger.records_read(records_read);
         if records_read % 1024 == 0 && last_progress.elapsed() >= Duration::from_millis(100) {
-            let mut s = ledger.snapshot();
-            s.records = records_read;
-            observer.progress(&s);
+            observer.progress(&ledger.snapshot());
             last_progress = Instant::now();
         }
         let (line, end, row, record, raw, only) = match item {
@@ -497,13 +414,11 @@ pub fn send<R: BufRead>(
                 reason,
                 raw,
             } => {
-                ledger.fail(
-                    &Kept::Line(raw),
-                    &Failure {
-                        row,
-                        ..Failure::new(line, Stage::Input, reason)
-                    },
-                );
+                let f = Failure {
+                    row,
+                    ..Failure::new(line, Stage::Input, reason)
+                };
+                ledger.fail(&Kept::Line(raw), &f);
                 ledger.read_through(line);
                 continue;
             }
@@ -513,168 +428,83 @@ pub fn send<R: BufRead>(
             Some(raw) => Kept::Raw(raw.clone()),
             None => Kept::Value(record.clone()),
         };
-        let applied = match mapper.apply(&record, &cx) {
-            Ok(a) => a,
-            Err(e) => {
-                ledger.fail(
-                    &kept(),
-                    &Failure {
-                        row,
-                        ..Failure::new(line, Stage::Mapping, e.to_string())
-                    },
-                );
+        let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
+        let prepared = prepare.event(line, row, &record, out);
+        let json = match prepared {
+            Ok(Prepared::Event(json)) => json,
+            Ok(Prepared::Invalid(f)) => {
+                ledger.fail(&kept(), &f);
                 ledger.read_through(end);
                 continue;
             }
-        };
-        // Warnings are counted here and reported once at the end: one message per
-        // event through the ledger would cost more than mapping the event.
-        for w in &applied.warnings {
-            let key = format!("{}: {}", w.field, w.message);
-            *mapping_warnings.entry(key).or_default() += 1;
-        }
-        let violations = capi::check_event(&applied.event, 0, &rules);
-        // The warnings file is written here, in input order, by the one thread that
-        // reads the records.
-        if let Some(out) = warnings.as_mut() {
-            let located = |stage, field: Option<String>, record_path, rule, message| WarningLine {
-                line,
-                last_line: None,
-                row,
-                event_id: applied.event.event_id.clone(),
-                stage,
-                field,
-                record_path,
-                rule,
-                pixel: None,
-                message,
-            };
-            let lines = applied
-                .warnings
-                .iter()
-                .map(|w| {
-                    located(
-                        "mapping",
-                        Some(w.field.clone()),
-                        w.record_path.clone(),
-                        None,
-                        w.message.clone(),
-                    )
-                })
-                .chain(
-                    violations
-                        .iter()
-                        // An event that fails has its failure instead (as counted).
-                        .filter(|_| violations.iter().all(|v| v.level == Level::Warning))
-                        .map(|v| {
-                            let field = field_of(&v.path);
-                            let path = field.as_deref().and_then(|f| mapper.record_path(f));
-                            located("rules", field, path, Some(v.rule), v.message.clone())
-                        }),
-                );
-            for w in lines {
-                if let Err(source) = write_warning(&mut **out, &w) {
-                    result = Err(SendError::Output {
-                        what: "the warnings file",
-                        source,
-                    });
-                    break;
-                }
-            }
-            if result.is_err() {
+            Err(source) => {
                 // Nothing more can be recorded, so nothing more is sent.
                 ledger.halt("cannot write the warnings file".to_owned());
-                ledger.fail(
-                    &kept(),
-                    &Failure::new(line, Stage::NotSent, "not sent: the warnings file cannot be written".to_owned()),
+                let f = Failure::new(
+                    line,
+                    Stage::NotSent,
+                    "not sent: the warnings file cannot be written".to_owned(),
                 );
+                ledger.fail(&kept(), &f);
+                result = Err(SendError::Output {
+                    what: "the warnings file",
+                    source,
+                });
                 break;
             }
-        }
-        if let Some(v) = violations.iter().find(|v| v.level != Level::Warning) {
-            let mut f = Failure {
-                row,
-                ..Failure::new(line, Stage::Rules, format!("{} ({})", v.message, v.rule))
-            };
-            f.code = Some(v.code);
-            f.subcode = v.subcode;
-            ledger.fail(&kept(), &f);
-            ledger.read_through(end);
-            continue;
-        }
-        for v in &violations {
-            let slot = rule_warnings
-                .entry(v.rule)
-                .or_insert_with(|| (0, format!("{} ({})", v.message, v.rule)));
-            slot.0 += 1;
-        }
-        let mut json = String::with_capacity(1024);
-        capi::event::fast_json::event(&mut json, &applied.event);
-        drop(applied);
-        // The batch stage.
-        let targets: Vec<usize> = (0..batches.len())
-            .filter(|i| only.is_none_or(|o| o == *i))
-            .collect();
-        let mut json = Some(json);
-        for (n, &i) in targets.iter().enumerate() {
-            let json = if n + 1 == targets.len() {
-                json.take().unwrap_or_default()
+        };
+        let keep = || {
+            if options.dry_run {
+                Kept::Nothing
             } else {
-                json.clone().unwrap_or_default()
-            };
-            let keep = if options.dry_run { Kept::Nothing } else { kept() };
-            if batches[i].is_empty() && !options.dry_run {
-                ledger.batch_head(i, Some(line));
+                kept()
             }
-            batches[i].push((line, keep, json));
-        }
+        };
+        batches.push(line, json, only, &keep, &mut |pixel| {
+            if !options.dry_run {
+                ledger.batch_head(pixel, Some(line));
+            }
+        });
         drop(record);
         ledger.read_through(end);
-        for i in 0..batches.len() {
-            if batches[i].len() >= batch_size {
-                let events = std::mem::take(&mut batches[i]);
-                if let Err(e) = flush(i, events, &mut dry_run) {
-                    result = Err(e);
-                    break;
-                }
+        for (pixel, events) in batches.full() {
+            if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
+                result = Err(e);
             }
         }
         if result.is_err() {
             break;
         }
     }
-    let complete = input_error.is_none() && !stop.is_requested() && !ledger.halted() && result.is_ok();
+    let complete =
+        input_error.is_none() && !stop.is_requested() && !ledger.halted() && result.is_ok();
     // What is left in the batches: sent, unless the run is stopping.
-    for (i, events) in std::mem::take(&mut batches).into_iter().enumerate() {
-        if events.is_empty() {
-            continue;
-        }
-        if stop.is_requested() || ledger.halted() || result.is_err() {
-            let why = stop_reason(&stop, &ledger);
-            for (line, kept, _) in events {
-                ledger.fail(
-                    &kept,
-                    &Failure {
-                        pixel: Some(options.pixels[i].clone()),
-                        ..Failure::new(line, Stage::NotSent, format!("not sent: {why}"))
-                    },
-                );
+    for (pixel, events) in batches.drain() {
+        if complete {
+            if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
+                result = Err(e);
             }
-            ledger.batch_head(i, None);
-        } else if let Err(e) = flush(i, events, &mut dry_run) {
-            result = Err(e);
+        } else {
+            let why = format!("not sent: {}", stop_reason(&stop, &ledger));
+            for (line, kept, _) in events {
+                let f = Failure {
+                    pixel: Some(options.pixels[pixel].clone()),
+                    ..Failure::new(line, Stage::NotSent, why.clone())
+                };
+                ledger.fail(&kept, &f);
+            }
+            ledger.batch_head(pixel, None);
         }
     }
-    drop(job_tx);
-    mapping_warnings.extend(rule_warnings.into_values().map(|(n, w)| (w, n)));
+    drop(hand_over);
+    let counted = prepare.warnings();
     ledger.count(|s| {
-        for (w, n) in mapping_warnings {
+        for (w, n) in counted {
             *s.warnings.entry(w).or_default() += n;
         }
     });
 
-    // The account stage: wait for the senders, within the grace period once a stop is
-    // asked for.
+    // Account: wait for the senders, within the grace period once a stop is asked for.
     while !ledger.idle() {
         if let Some((signal, at)) = stop.requested()
             && at.elapsed() >= options.grace
@@ -687,16 +517,13 @@ pub fn send<R: BufRead>(
             break;
         }
         ledger.wait(Duration::from_millis(100));
-        let mut s = ledger.snapshot();
-        s.records = records_read;
-        observer.progress(&s);
+        observer.progress(&ledger.snapshot());
     }
     if let Err(e) = ledger.sync() {
         ledger.halt(format!("cannot write the failed-events file: {e}"));
     }
     stop.attach(None);
     let (mut summary, mut meta_warnings) = ledger.finish();
-    summary.records = records_read;
     summary.input_error = input_error;
     summary.stopped = stop.requested().map(|r| r.0);
     summary.complete = complete;
@@ -711,18 +538,85 @@ pub fn send<R: BufRead>(
                 &b.message,
             ))
         });
-        for w in &meta_warnings {
-            write_warning(&mut **out, w).map_err(|source| SendError::Output {
-                what: "the warnings file",
-                source,
-            })?;
-        }
-        out.flush().map_err(|source| SendError::Output {
+        let written: std::io::Result<()> = meta_warnings
+            .iter()
+            .try_for_each(|w| prepare::write_warning(&mut **out, w))
+            .and_then(|()| out.flush());
+        written.map_err(|source| SendError::Output {
             what: "the warnings file",
             source,
         })?;
     }
     Ok(summary)
+}
+
+/// The hand-over from the batch stage: a dry run writes the body, a real run gives the
+/// records to the ledger and the JSON to a sender, waiting while every sender is busy
+/// (the back-pressure that keeps memory flat) unless the run is stopping.
+struct HandOver<'a> {
+    options: &'a SendOptions,
+    ledger: &'a Ledger,
+    stop: &'a Stop,
+    jobs: mpsc::SyncSender<post::Job>,
+}
+
+impl HandOver<'_> {
+    fn batch(
+        &self,
+        pixel_index: usize,
+        events: Vec<batch::Pending>,
+        dry_run: &mut Option<&mut (dyn Write + Send)>,
+    ) -> Result<(), SendError> {
+        let (options, ledger) = (self.options, self.ledger);
+        if options.dry_run {
+            if let Some(out) = dry_run.as_mut() {
+                let body = client::request_body(
+                    events.iter().map(|e| e.2.as_str()),
+                    options.test_event_code.as_deref(),
+                    None,
+                );
+                out.write_all(body.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"))
+                    .map_err(|source| SendError::Output {
+                        what: "the dry-run output",
+                        source,
+                    })?;
+            }
+            ledger.count(|s| s.dry_run_bodies += 1);
+            return Ok(());
+        }
+        let pixel = options.pixels[pixel_index].clone();
+        let mut records = Vec::with_capacity(events.len());
+        let mut jsons = Vec::with_capacity(events.len());
+        for (i, (line, kept, json)) in events.into_iter().enumerate() {
+            records.push((line, kept));
+            jsons.push((i, line, json));
+        }
+        let id = ledger.open_job(records);
+        ledger.batch_head(pixel_index, None);
+        let mut job = post::Job {
+            id,
+            pixel: pixel.clone(),
+            events: jsons,
+        };
+        loop {
+            match self.jobs.try_send(job) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::TrySendError::Full(j)) if !(self.stop.is_requested() || ledger.halted()) => {
+                    job = j;
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(_) => {
+                    let why = format!("not sent: {}", stop_reason(self.stop, ledger));
+                    ledger.fail_job(id, &|line| Failure {
+                        pixel: Some(pixel.clone()),
+                        ..Failure::new(line, Stage::NotSent, why.clone())
+                    });
+                    return Ok(());
+                }
+            }
+        }
+    }
 }
 
 /// Why nothing more is sent.

@@ -1,0 +1,96 @@
+//! The batch stage: events gathered per pixel until a batch is full.
+
+use super::ledger::Kept;
+
+/// An event waiting in a batch: its line, its record for the failed file, its JSON.
+pub(super) type Pending = (u64, Kept, String);
+
+/// The open batch of each pixel.
+pub(super) struct Batches {
+    open: Vec<Vec<Pending>>,
+    size: usize,
+}
+
+impl Batches {
+    /// Empty batches for `pixels` pixels, full at `size` events.
+    pub fn new(pixels: usize, size: usize) -> Batches {
+        Batches {
+            open: (0..pixels).map(|_| Vec::new()).collect(),
+            size: size.max(1),
+        }
+    }
+
+    /// Adds the event to every pixel's batch (or to pixel `only`'s); `keep` makes the
+    /// record to keep with each copy. Calls `started` with each pixel whose batch this
+    /// event opens.
+    pub fn push(
+        &mut self,
+        line: u64,
+        json: String,
+        only: Option<usize>,
+        keep: &dyn Fn() -> Kept,
+        started: &mut dyn FnMut(usize),
+    ) {
+        let targets: Vec<usize> = (0..self.open.len())
+            .filter(|i| only.is_none_or(|o| o == *i))
+            .collect();
+        let mut json = Some(json);
+        for (n, &i) in targets.iter().enumerate() {
+            let json = if n + 1 == targets.len() {
+                json.take().unwrap_or_default()
+            } else {
+                json.clone().unwrap_or_default()
+            };
+            if self.open[i].is_empty() {
+                started(i);
+            }
+            self.open[i].push((line, keep(), json));
+        }
+    }
+
+    /// Takes the batches that are full.
+    pub fn full(&mut self) -> Vec<(usize, Vec<Pending>)> {
+        let size = self.size;
+        self.open
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, b)| b.len() >= size)
+            .map(|(i, b)| (i, std::mem::take(b)))
+            .collect()
+    }
+
+    /// Takes every batch that holds an event.
+    pub fn drain(&mut self) -> Vec<(usize, Vec<Pending>)> {
+        self.open
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(i, b)| (i, std::mem::take(b)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_fill_each_pixels_batch_and_only_the_one_named() {
+        let mut b = Batches::new(2, 2);
+        let mut started = Vec::new();
+        b.push(1, "a".into(), None, &|| Kept::Nothing, &mut |i| started.push(i));
+        assert!(b.full().is_empty());
+        b.push(2, "b".into(), Some(1), &|| Kept::Nothing, &mut |i| started.push(i));
+        assert_eq!(started, [0, 1], "each batch opened once");
+        let full = b.full();
+        assert_eq!(full.len(), 1);
+        assert_eq!(full[0].0, 1);
+        assert_eq!(
+            full[0].1.iter().map(|p| (p.0, p.2.as_str())).collect::<Vec<_>>(),
+            [(1, "a"), (2, "b")]
+        );
+        let rest = b.drain();
+        assert_eq!((rest.len(), rest[0].0, rest[0].1.len()), (1, 0, 1));
+        assert!(b.drain().is_empty());
+    }
+}

@@ -1,0 +1,206 @@
+//! The map and check stages: a record becomes a CAPI event through the mapping, and
+//! Meta's rules ([`crate::meta::capi`]) decide whether it may join a batch — one bad event
+//! fails a whole request, so an event Meta would reject is set aside instead.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use serde_json::Value;
+
+use super::{Failure, Stage, WarningLine};
+use crate::mapping::{ApplyContext, Mapper};
+use crate::meta::capi::{self, Level, RuleContext};
+
+/// What became of a record.
+pub(super) enum Prepared {
+    /// The event's JSON, ready for a batch.
+    Event(String),
+    /// Why it cannot be sent.
+    Invalid(Failure),
+}
+
+/// Maps and checks records, counting warnings by message.
+pub(super) struct Prepare<'a> {
+    mapper: &'a Mapper,
+    cx: ApplyContext,
+    rules: RuleContext,
+    mapping_warnings: BTreeMap<String, u64>,
+    rule_warnings: HashMap<&'static str, (u64, String)>,
+}
+
+impl<'a> Prepare<'a> {
+    /// Stages for `mapper`, at Unix time `now` (the clock when `None`).
+    pub fn new(mapper: &'a Mapper, now: Option<i64>) -> Prepare<'a> {
+        let cx = match now {
+            Some(now) => ApplyContext::at(now),
+            None => ApplyContext::now(),
+        };
+        Prepare {
+            mapper,
+            rules: RuleContext { now: cx.now },
+            cx,
+            mapping_warnings: BTreeMap::new(),
+            rule_warnings: HashMap::new(),
+        }
+    }
+
+    /// Maps and checks the record that starts on `line`; its warnings go to `warnings`
+    /// (in input order: this runs on the one thread that reads).
+    ///
+    /// # Errors
+    /// When the warnings file cannot be written.
+    pub fn event(
+        &mut self,
+        line: u64,
+        row: Option<u64>,
+        record: &Value,
+        warnings: Option<&mut dyn Write>,
+    ) -> std::io::Result<Prepared> {
+        let applied = match self.mapper.apply(record, &self.cx) {
+            Ok(a) => a,
+            Err(e) => {
+                return Ok(Prepared::Invalid(Failure {
+                    row,
+                    ..Failure::new(line, Stage::Mapping, e.to_string())
+                }));
+            }
+        };
+        // Counted here and reported once at the end: one message per event to the
+        // ledger would cost more than mapping the event.
+        for w in &applied.warnings {
+            let key = format!("{}: {}", w.field, w.message);
+            *self.mapping_warnings.entry(key).or_default() += 1;
+        }
+        let violations = capi::check_event(&applied.event, 0, &self.rules);
+        let blocking = violations.iter().find(|v| v.level != Level::Warning);
+        if let Some(out) = warnings {
+            let located = |stage, field: Option<String>, record_path, rule, message| WarningLine {
+                line,
+                last_line: None,
+                row,
+                event_id: applied.event.event_id.clone(),
+                stage,
+                field,
+                record_path,
+                rule,
+                pixel: None,
+                message,
+            };
+            let mapping = applied.warnings.iter().map(|w| {
+                located(
+                    "mapping",
+                    Some(w.field.clone()),
+                    w.record_path.clone(),
+                    None,
+                    w.message.clone(),
+                )
+            });
+            // An event that fails has its failure instead (as counted).
+            let rules = violations
+                .iter()
+                .filter(|_| blocking.is_none())
+                .map(|v| {
+                    let field = field_of(&v.path);
+                    let path = field.as_deref().and_then(|f| self.mapper.record_path(f));
+                    located("rules", field, path, Some(v.rule), v.message.clone())
+                });
+            for w in mapping.chain(rules) {
+                write_warning(out, &w)?;
+            }
+        }
+        if let Some(v) = blocking {
+            return Ok(Prepared::Invalid(Failure {
+                row,
+                code: Some(v.code),
+                subcode: v.subcode,
+                ..Failure::new(line, Stage::Rules, format!("{} ({})", v.message, v.rule))
+            }));
+        }
+        for v in &violations {
+            let slot = self
+                .rule_warnings
+                .entry(v.rule)
+                .or_insert_with(|| (0, format!("{} ({})", v.message, v.rule)));
+            slot.0 += 1;
+        }
+        let mut json = String::with_capacity(1024);
+        capi::event::fast_json::event(&mut json, &applied.event);
+        Ok(Prepared::Event(json))
+    }
+
+    /// Every warning by message, with its count.
+    pub fn warnings(self) -> BTreeMap<String, u64> {
+        let mut all = self.mapping_warnings;
+        all.extend(self.rule_warnings.into_values().map(|(n, w)| (w, n)));
+        all
+    }
+}
+
+/// The CAPI field of a rule's path: `$['data'][0]['user_data']['em'][0]` → `user_data.em`.
+fn field_of(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("$['data'][")?;
+    let rest = &rest[rest.find(']')? + 1..];
+    let keys: Vec<&str> = rest
+        .split(']')
+        .filter_map(|seg| seg.strip_prefix("['")?.strip_suffix('\''))
+        .collect();
+    (!keys.is_empty()).then(|| keys.join("."))
+}
+
+/// One line of the warnings file.
+pub(super) fn write_warning(out: &mut dyn Write, w: &WarningLine) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, w)?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper() -> Mapper {
+        let m: crate::mapping::Mapping = serde_json::from_value(serde_json::json!({
+            "$schema": "", "version": 1, "generator": "t", "env": "p", "graph_version": "v25.0",
+            "defaults": {},
+            "events": [{
+                "id": "lead", "event_name": "Lead", "action_source": "email", "pixels": ["1"],
+                "event_time": {"format": "send_time"},
+                "user_data": {"em": {"path": "em", "transform": "sha256", "rule": ""}},
+                "custom_data": {}, "required": []
+            }]
+        }))
+        .expect("mapping");
+        m.compile("lead").expect("compiles")
+    }
+
+    #[test]
+    fn a_record_becomes_an_event_or_says_why_not() {
+        let m = mapper();
+        let mut p = Prepare::new(&m, Some(1_795_300_000));
+        let mut out = Vec::new();
+        let good = p
+            .event(1, None, &serde_json::json!({"em": "a@b.co"}), Some(&mut out))
+            .expect("io");
+        assert!(matches!(good, Prepared::Event(j) if j.contains("\"em\"")));
+        let bad = p
+            .event(2, Some(3), &serde_json::json!({"em": "nope"}), Some(&mut out))
+            .expect("io");
+        match bad {
+            Prepared::Invalid(f) => {
+                assert_eq!((f.line, f.row, f.stage), (2, Some(3), Stage::Rules), "{f:?}");
+            }
+            Prepared::Event(_) => panic!("an event without customer data"),
+        }
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains("\"line\":2") && !text.contains("nope"), "{text}");
+        assert!(p.warnings().keys().any(|w| w.starts_with("user_data.em")));
+    }
+
+    #[test]
+    fn rule_paths_name_the_capi_field() {
+        assert_eq!(
+            field_of("$['data'][0]['user_data']['em'][0]").as_deref(),
+            Some("user_data.em")
+        );
+        assert_eq!(field_of("$['data'][0]"), None);
+    }
+}
