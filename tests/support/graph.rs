@@ -15,7 +15,11 @@
 //! `messages`, for tests of how a client records Meta's per-request warnings.
 //!
 //! Faults ([`Fault`]) are injected per request number: latency, HTTP 500, throttling
-//! (HTTP 429 with Graph code 4, 17 or 341), a connection reset, and partial acceptance.
+//! (HTTP 429 with Graph code 4, 17 or 341), a connection reset, partial acceptance, any
+//! Graph error (chosen HTTP status, code, subcode and `is_transient`), an answer that is
+//! not Graph's (an HTML page with a chosen HTTP status), and answers that echo the
+//! request's access token back in their texts, in one of several encodings
+//! ([`TokenEcho`]), for tests that the client never shows it.
 //!
 //! Self-contained: it depends only on `tagc`, axum, tokio and `serde_json`, so other test
 //! crates and benches can include it with `#[path = "../tests/support/graph.rs"] mod graph;`.
@@ -159,6 +163,102 @@ pub enum FaultKind {
     /// Validate as usual, but accept (and record) only the first this-many events:
     /// HTTP 200 with `events_received` below the batch size.
     Partial(usize),
+    /// A Graph error body (meta.md §8.2) with this HTTP status, `code`, optional
+    /// `error_subcode` and `is_transient`, and a message typical of the code. Its
+    /// message names no event (no `data[i]` index), so the whole request is refused.
+    Graph {
+        /// The HTTP status.
+        status: u16,
+        /// Graph's `code` (1, 2, 10, 100, 102, 190, 200, …).
+        code: u32,
+        /// Graph's `error_subcode`, if any.
+        subcode: Option<u32>,
+        /// Graph's `is_transient`.
+        transient: bool,
+    },
+    /// An HTML page with this HTTP status and no Graph body (a proxy's or load
+    /// balancer's answer: 503, 404, 502 …).
+    Html(u16),
+    /// Read the request's access token (as the fake does for every request), then answer
+    /// with it in the answer's texts, encoded as [`TokenEcho`] says. With `Some(code)`,
+    /// a Graph error of that code (HTTP status and `is_transient` as [`graph_status`]
+    /// gives them) whose `message`, `error_user_msg` and `fbtrace_id` hold the token;
+    /// with `None`, the request is judged as usual and, if the fake accepts it, the
+    /// success body's `messages` and `fbtrace_id` hold the token. Either body also writes
+    /// every `|` as the JSON escape `\u007c`, so the raw body never holds the token
+    /// literally and a client must decode before it redacts.
+    EchoToken(TokenEcho, Option<u32>),
+}
+
+/// How an echoing fault ([`FaultKind::EchoToken`]) writes the token into the texts it
+/// returns (the text after JSON decoding; tokens are `[A-Za-z0-9|_.-]+`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEcho {
+    /// As it is.
+    Literal,
+    /// JSON-escaped inside the text (the text holds a JSON document as a string):
+    /// `|` as `\u007c`, `/` as `\/` (PHP's `json_encode` style), the rest as it is.
+    JsonEscaped,
+    /// URL-encoded (RFC 3986): every byte but `A-Za-z0-9-._~` as `%XX` (`|` → `%7C`).
+    UrlEncoded,
+    /// Form-encoded (`application/x-www-form-urlencoded`): as [`TokenEcho::UrlEncoded`],
+    /// a space as `+`.
+    FormEncoded,
+    /// Every one of the above, in one text.
+    All,
+}
+
+impl TokenEcho {
+    /// Each single encoding ([`TokenEcho::All`] is their combination).
+    pub const EACH: [TokenEcho; 4] = [
+        TokenEcho::Literal,
+        TokenEcho::JsonEscaped,
+        TokenEcho::UrlEncoded,
+        TokenEcho::FormEncoded,
+    ];
+
+    /// `token` written in this encoding (for [`TokenEcho::All`], each encoding in turn,
+    /// separated by spaces).
+    #[must_use]
+    pub fn encode(self, token: &str) -> String {
+        fn percent(token: &str, space_plus: bool) -> String {
+            let mut out = String::new();
+            for b in token.bytes() {
+                match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        out.push(char::from(b));
+                    }
+                    b' ' if space_plus => out.push('+'),
+                    _ => out.push_str(&format!("%{b:02X}")),
+                }
+            }
+            out
+        }
+        match self {
+            TokenEcho::Literal => token.to_string(),
+            TokenEcho::JsonEscaped => token.replace('/', "\\/").replace('|', "\\u007c"),
+            TokenEcho::UrlEncoded => percent(token, false),
+            TokenEcho::FormEncoded => percent(token, true),
+            TokenEcho::All => TokenEcho::EACH
+                .iter()
+                .map(|e| e.encode(token))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+/// The HTTP status and `is_transient` Meta answers a Graph error `code` with: 500 and
+/// transient for 1 and 2, 429 and transient for the throttling codes 4, 17, 32, 341 and
+/// 613, 403 for permission codes (10, 200–299), 400 otherwise.
+#[must_use]
+pub fn graph_status(code: u32) -> (u16, bool) {
+    match code {
+        1 | 2 => (500, true),
+        4 | 17 | 32 | 341 | 613 => (429, true),
+        10 | 200..=299 => (403, false),
+        _ => (400, false),
+    }
 }
 
 /// A fault on some requests: those numbered `from..=to` (1-based, counted from the
@@ -667,6 +767,7 @@ async fn handle(
         tokio::time::sleep(latency).await;
     }
     let mut partial = None;
+    let mut echo = None;
     match fault {
         Some(FaultKind::Reset) => {
             conn.0.store(true, Ordering::SeqCst);
@@ -699,6 +800,35 @@ async fn handle(
             );
         }
         Some(FaultKind::Partial(k)) => partial = Some(k),
+        Some(FaultKind::Graph {
+            status,
+            code,
+            subcode,
+            transient,
+        }) => {
+            return graph_error(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                simple_error(
+                    n,
+                    "OAuthException",
+                    code,
+                    subcode,
+                    transient,
+                    code_message(code).to_string(),
+                ),
+            );
+        }
+        Some(FaultKind::Html(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            return Response::builder()
+                .status(status)
+                .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+                .body(Body::from(format!(
+                    "<!DOCTYPE html>\n<html><head><title>{status}</title></head><body><h1>{status}</h1><p>The server could not handle the request.</p></body></html>\n"
+                )))
+                .unwrap_or_default();
+        }
+        Some(FaultKind::EchoToken(encoding, code)) => echo = Some((encoding, code)),
         Some(FaultKind::Latency(_)) | None => {}
     }
 
@@ -770,6 +900,27 @@ async fn handle(
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::to_string)
         });
+    if let Some((encoding, Some(code))) = echo {
+        let shown = token
+            .as_deref()
+            .map(|t| encoding.encode(t))
+            .unwrap_or_default();
+        let (status, transient) = graph_status(code);
+        let mut e = simple_error(
+            n,
+            "OAuthException",
+            code,
+            None,
+            transient,
+            format!("{} (request access_token={shown})", code_message(code)),
+        );
+        e["error_user_msg"] = json!(format!("The token {shown} was used for this request."));
+        e["fbtrace_id"] = json!(format!("AEcho{shown}"));
+        return escaped_bars(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            &json!({ "error": e }),
+        );
+    }
     let Some(token) = token else {
         return graph_error(
             StatusCode::BAD_REQUEST,
@@ -860,8 +1011,48 @@ async fn handle(
                 }),
         );
     }
+    if let Some((encoding, None)) = echo {
+        let shown = encoding.encode(&token);
+        messages.push(format!("Request made with access_token={shown}"));
+        return escaped_bars(
+            StatusCode::OK,
+            &json!({
+                "events_received": accepted,
+                "messages": messages,
+                "fbtrace_id": format!("AEcho{shown}"),
+            }),
+        );
+    }
     json_response(
         StatusCode::OK,
         &json!({ "events_received": accepted, "messages": messages, "fbtrace_id": trace }),
     )
+}
+
+/// A message like Meta's for a Graph error `code`.
+fn code_message(code: u32) -> &'static str {
+    match code {
+        1 => "An unknown error occurred",
+        2 => "An unexpected error has occurred. Please retry your request later.",
+        4 => "(#4) Application request limit reached",
+        10 => "(#10) Application does not have permission for this action",
+        17 => "(#17) User request limit reached",
+        100 => "Invalid parameter",
+        102 => "Session key invalid or no longer valid",
+        190 => "Invalid OAuth access token - Cannot parse access token",
+        200..=299 => "(#200) Permissions error",
+        341 => "(#341) Application limit reached",
+        _ => "An error occurred",
+    }
+}
+
+/// A JSON response like [`json_response`]'s, with every `|` of the body written as
+/// `\u007c`: the same JSON to a parser (`|` occurs only inside strings), but no literal
+/// token in the raw bytes.
+fn escaped_bars(status: StatusCode, body: &Value) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json; charset=UTF-8")
+        .body(Body::from(body.to_string().replace('|', "\\u007c")))
+        .unwrap_or_default()
 }
