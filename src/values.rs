@@ -301,7 +301,11 @@ mod tests {
         let big: Value = serde_json::from_str("123456789012345678901234").expect("json");
         assert_eq!(read_text(&big).as_deref(), Some("123456789012345678901234"));
         let long: Value = serde_json::from_str("1.50").expect("json");
-        assert_eq!(read_text(&long).as_deref(), Some("1.5"), "as JavaScript writes it");
+        assert_eq!(
+            read_text(&long).as_deref(),
+            Some("1.5"),
+            "as JavaScript writes it"
+        );
         let zero: Value = serde_json::from_str("-0").expect("json");
         assert_eq!(read_text(&zero).as_deref(), Some("0"));
         assert_eq!(read_number(&json!(84.0)), Some(84.into()));

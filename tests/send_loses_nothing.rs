@@ -1262,8 +1262,8 @@ fn table_a_dns_failure_is_2_and_says_so() {
     assert!(!said.contains("uncategorized"), "{said}");
 }
 
-/// Table, row 4: a refused token (190, 102) → 2, every event `not_sent`, labelled
-/// "Meta refused the access token (code 190)"; never retried.
+/// Table, row 4: a refused token (190, 102) → 2; the refused events are `meta` with code 190,
+/// labelled "Meta refused the access token (code 190)"; never retried.
 #[test]
 fn table_a_refused_token_is_2_and_nothing_is_sent() {
     let (dir, mapping, input) = small_run(3);
@@ -1288,8 +1288,14 @@ fn table_a_refused_token_is_2_and_nothing_is_sent() {
     assert_eq!(graph.requests(), 1, "not retried");
     let lines = failed_lines(&failed);
     assert_eq!(lines.len(), 3);
+    // The request Meta answered with 190 was sent and refused: its events say so, with
+    // the code (a batch after it would be `not_sent`).
     assert!(
-        lines.iter().all(|l| l["_tagc"]["stage"] == "not_sent"),
+        lines.iter().all(|l| l["_tagc"]["stage"] == "meta"
+            && l["_tagc"]["code"] == 190
+            && l["_tagc"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("refused the access token"))),
         "{lines:#?}"
     );
 
@@ -1309,10 +1315,13 @@ fn table_a_refused_token_is_2_and_nothing_is_sent() {
     assert_eq!(o.status.code(), Some(2), "code 102: {err}");
     assert!(err.contains("refused the access token"), "{err}");
     assert_eq!(graph.requests(), 1, "not retried");
+    let lines = failed_lines(&failed);
+    assert_eq!(lines.len(), 3);
     assert!(
-        failed_lines(&failed)
+        lines
             .iter()
-            .all(|l| l["_tagc"]["stage"] == "not_sent")
+            .all(|l| l["_tagc"]["stage"] == "meta" && l["_tagc"]["code"] == 102),
+        "{lines:#?}"
     );
 }
 

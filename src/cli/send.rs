@@ -138,7 +138,7 @@ pub(super) fn token_from(file: Option<&std::path::Path>) -> Result<Option<Token>
             _ => return Ok(None),
         },
     };
-    Token::new(&raw).map(Some).map_err(str::to_owned)
+    Token::new(&raw).map(Some).map_err(|e| e.to_string())
 }
 
 /// A token file's text, read within [`MAX_TOKEN_FILE`] bytes (a token is a few hundred
@@ -331,7 +331,9 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         redactor: send::redact::Redactor::new(token.as_ref()),
     };
     if let Err(e) = watch_signals(&stop, report.clone()) {
-        err(&format!("warning: cannot watch for SIGINT/SIGTERM ({e}); a stop loses the run's accounts\n"));
+        err(&format!(
+            "warning: cannot watch for SIGINT/SIGTERM ({e}); a stop loses the run's accounts\n"
+        ));
     }
     let mut progress = Progress {
         tty: std::io::stderr().is_terminal() && !a.dry_run,
@@ -401,7 +403,11 @@ fn watch_signals(stop: &Arc<Stop>, report: Report) -> std::io::Result<()> {
             };
             if !stop.is_requested() {
                 stop.request(signal);
-                let clear = if std::io::stderr().is_terminal() { "\r\x1b[2K" } else { "" };
+                let clear = if std::io::stderr().is_terminal() {
+                    "\r\x1b[2K"
+                } else {
+                    ""
+                };
                 err(&format!(
                     "{clear}{}: stopping: reading no more, waiting for the requests in flight (send it again to stop at once)\n",
                     signal.name()
@@ -471,7 +477,7 @@ fn render_summary(s: &Summary, r: &Report) -> String {
     }
     if s.unrecorded > 0 {
         t.push_str(&format!(
-            "error: {} of the failed events could not be written to the failed file: they are neither accepted nor recorded\n",
+            "error: {} failed events are unrecorded: the failed file could not be written, so they are neither accepted nor in it\n",
             s.unrecorded
         ));
     }

@@ -78,15 +78,23 @@ mod tests {
     fn events_fill_each_pixels_batch_and_only_the_one_named() {
         let mut b = Batches::new(2, 2);
         let mut started = Vec::new();
-        b.push(1, "a".into(), None, &|| Kept::Nothing, &mut |i| started.push(i));
+        b.push(1, "a".into(), None, &|| Kept::Nothing, &mut |i| {
+            started.push(i)
+        });
         assert!(b.full().is_empty());
-        b.push(2, "b".into(), Some(1), &|| Kept::Nothing, &mut |i| started.push(i));
+        b.push(2, "b".into(), Some(1), &|| Kept::Nothing, &mut |i| {
+            started.push(i)
+        });
         assert_eq!(started, [0, 1], "each batch opened once");
         let full = b.full();
         assert_eq!(full.len(), 1);
         assert_eq!(full[0].0, 1);
         assert_eq!(
-            full[0].1.iter().map(|p| (p.0, p.2.as_str())).collect::<Vec<_>>(),
+            full[0]
+                .1
+                .iter()
+                .map(|p| (p.0, p.2.as_str()))
+                .collect::<Vec<_>>(),
             [(1, "a"), (2, "b")]
         );
         let rest = b.drain();

@@ -314,7 +314,9 @@ impl Client {
         };
         let uri: ureq::http::Uri = base.parse().map_err(|_| bad("it cannot be parsed"))?;
         if !matches!(uri.scheme_str(), Some("http" | "https")) {
-            return Err(bad("it must start with https:// (or http:// for a local server)"));
+            return Err(bad(
+                "it must start with https:// (or http:// for a local server)",
+            ));
         }
         if uri.host().is_none_or(str::is_empty) {
             return Err(bad("it has no host"));
@@ -397,9 +399,7 @@ impl Client {
                 Ok(r) => Outcome::Success(r),
                 Err(_) => Outcome::Http {
                     status,
-                    detail: format!(
-                        "HTTP {status} without Meta's `{{events_received, …}}` body"
-                    ),
+                    detail: format!("HTTP {status} without Meta's `{{events_received, …}}` body"),
                 },
             };
         }
@@ -504,9 +504,15 @@ fn transport_message(e: &ureq::Error) -> String {
 
 fn looks_like_dns(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    ["lookup", "resolve", "name or service not known", "nodename", "no address"]
-        .iter()
-        .any(|k| t.contains(k))
+    [
+        "lookup",
+        "resolve",
+        "name or service not known",
+        "nodename",
+        "no address",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
 }
 
 #[cfg(test)]
@@ -539,15 +545,35 @@ mod tests {
         assert!(matches!(v(ok(3)), Verdict::Accepted(_)));
         assert!(matches!(v(ok(2)), Verdict::Unconfirmed { sent: 3, .. }));
         for code in [1, 2, 4, 17, 341] {
-            assert!(matches!(v(g(500, code, None, "")), Verdict::Outage(_)), "{code}");
-        }
-        assert!(matches!(v(g(400, 190, Some(463), "")), Verdict::TokenRefused(_)));
-        assert!(matches!(v(g(400, 102, None, "")), Verdict::TokenRefused(_)));
-        for (code, sub) in [(10, None), (200, None), (294, None), (100, Some(33)), (3, None)] {
-            assert!(matches!(v(g(403, code, sub, "")), Verdict::Denied(_)), "{code}");
+            assert!(
+                matches!(v(g(500, code, None, "")), Verdict::Outage(_)),
+                "{code}"
+            );
         }
         assert!(matches!(
-            v(g(400, 100, Some(2_804_019), "The parameter $['data'][2]['x'] is required")),
+            v(g(400, 190, Some(463), "")),
+            Verdict::TokenRefused(_)
+        ));
+        assert!(matches!(v(g(400, 102, None, "")), Verdict::TokenRefused(_)));
+        for (code, sub) in [
+            (10, None),
+            (200, None),
+            (294, None),
+            (100, Some(33)),
+            (3, None),
+        ] {
+            assert!(
+                matches!(v(g(403, code, sub, "")), Verdict::Denied(_)),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            v(g(
+                400,
+                100,
+                Some(2_804_019),
+                "The parameter $['data'][2]['x'] is required"
+            )),
             Verdict::Refused { event: Some(2), .. }
         ));
         assert!(matches!(
@@ -561,7 +587,10 @@ mod tests {
         assert!(matches!(v(http(503)), Verdict::Outage(m) if m.contains("after 5 retries")));
         assert!(matches!(v(http(429)), Verdict::Outage(_)));
         assert!(matches!(v(http(404)), Verdict::Denied(_)));
-        assert!(matches!(v(Outcome::Transport("reset".into())), Verdict::Outage(_)));
+        assert!(matches!(
+            v(Outcome::Transport("reset".into())),
+            Verdict::Outage(_)
+        ));
     }
 
     #[test]
@@ -579,7 +608,13 @@ mod tests {
         let c = |u: &str| Client::new(u, "v25.0", Duration::from_secs(1), None);
         assert!(c("https://graph.facebook.com").is_ok());
         assert!(c("http://127.0.0.1:8080/").is_ok());
-        for bad in ["http://[::1", "graph.facebook.com", "ftp://x", "https://", ""] {
+        for bad in [
+            "http://[::1",
+            "graph.facebook.com",
+            "ftp://x",
+            "https://",
+            "",
+        ] {
             assert!(c(bad).is_err(), "{bad}");
         }
     }

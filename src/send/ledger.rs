@@ -97,11 +97,7 @@ impl std::fmt::Debug for Ledger {
 }
 
 impl Ledger {
-    pub(super) fn new(
-        failed: Option<Box<dyn FailedSink>>,
-        pixels: usize,
-        skipped: u64,
-    ) -> Ledger {
+    pub(super) fn new(failed: Option<Box<dyn FailedSink>>, pixels: usize, skipped: u64) -> Ledger {
         Ledger {
             books: Mutex::new(Books {
                 summary: Summary::default(),
@@ -122,7 +118,9 @@ impl Ledger {
     }
 
     fn books(&self) -> MutexGuard<'_, Books> {
-        self.books.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.books
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether the run must send nothing more (a refused token, an unwritable failed
@@ -262,7 +260,9 @@ impl Ledger {
             let (stage, reason) = if j.posted {
                 (
                     Stage::Unconfirmed,
-                    format!("{why} while Meta had not answered: it may have the event (sending it again is safe when it has an event_id)"),
+                    format!(
+                        "{why} while Meta had not answered: it may have the event (sending it again is safe when it has an event_id)"
+                    ),
                 )
             } else {
                 (Stage::NotSent, format!("not sent: {why}"))
@@ -327,12 +327,15 @@ impl Ledger {
         let mut b = self.books();
         let mut s = b.summary.clone();
         s.resume_after = self.resume_in(&b);
+        s.records = self.records.load(Ordering::Relaxed);
         (s, std::mem::take(&mut b.meta_warnings))
     }
 
     /// The counts so far (for progress).
     pub(super) fn snapshot(&self) -> Summary {
-        self.books().summary.clone()
+        let mut s = self.books().summary.clone();
+        s.records = self.records.load(Ordering::Relaxed);
+        s
     }
 }
 
@@ -352,14 +355,16 @@ fn fail_in(b: &mut Books, halted: &AtomicBool, kept: &Kept, f: &Failure) {
     let Some(out) = failed.as_mut() else {
         return;
     };
+    let lost = |first: &mut Option<u64>| *first = Some(first.map_or(f.line, |l| l.min(f.line)));
     if first_unrecorded.is_some() {
+        lost(first_unrecorded);
         summary.unrecorded += 1;
         return;
     }
     line.clear();
     write_line(line, kept, f);
     if let Err(e) = out.write_all(line) {
-        *first_unrecorded = Some(f.line);
+        lost(first_unrecorded);
         summary.unrecorded += 1;
         summary
             .aborted
@@ -448,7 +453,10 @@ mod tests {
         let s = l.finish().0;
         assert_eq!((s.accepted, s.failed), (0, 1));
         let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
-        assert!(text.starts_with("{\"n\":1e400,\"_tagc\":{\"line\":1,"), "{text}");
+        assert!(
+            text.starts_with("{\"n\":1e400,\"_tagc\":{\"line\":1,"),
+            "{text}"
+        );
         assert!(text.contains("\"stage\":\"unconfirmed\""), "{text}");
     }
 
@@ -461,6 +469,9 @@ mod tests {
         assert!(l.halted());
         let s = l.finish().0;
         assert_eq!((s.failed, s.unrecorded, s.resume_after), (2, 2, 1));
+        // A record from earlier that cannot be recorded either moves the point back.
+        l.fail(&raw("{}"), &Failure::new(1, Stage::NotSent, "x".into()));
+        assert_eq!(l.finish().0.resume_after, 0);
         assert!(s.aborted.is_some_and(|a| a.contains("no space")));
     }
 

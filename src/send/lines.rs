@@ -74,8 +74,12 @@ impl<R: BufRead> Lines<R> {
             }
             any = true;
             if self.seen < SNIFF {
-                let n = chunk.len().min(usize::try_from(SNIFF - self.seen).unwrap_or(0));
-                if self.seen == 0 && (chunk.starts_with(b"\xFF\xFE") || chunk.starts_with(b"\xFE\xFF")) {
+                let n = chunk
+                    .len()
+                    .min(usize::try_from(SNIFF - self.seen).unwrap_or(0));
+                if self.seen == 0
+                    && (chunk.starts_with(b"\xFF\xFE") || chunk.starts_with(b"\xFE\xFF"))
+                {
                     return Err(not_text(
                         "it is UTF-16 (convert it with `iconv -f UTF-16 -t UTF-8`)",
                     ));

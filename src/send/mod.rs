@@ -365,10 +365,7 @@ pub fn send<R: BufRead>(
 
     let mut input = input;
     let mut prepare = prepare::Prepare::new(mapper, options.now);
-    let mut batches = Batches::new(
-        options.pixels.len(),
-        options.batch_size.clamp(1, MAX_BATCH),
-    );
+    let mut batches = Batches::new(options.pixels.len(), options.batch_size.clamp(1, MAX_BATCH));
     let mut records_read = 0u64;
     let mut input_error: Option<String> = None;
     let mut result: Result<(), SendError> = Ok(());
@@ -392,7 +389,7 @@ pub fn send<R: BufRead>(
         };
         records_read += 1;
         ledger.records_read(records_read);
-        if records_read % 1024 == 0 && last_progress.elapsed() >= Duration::from_millis(100) {
+        if records_read.is_multiple_of(1024) && last_progress.elapsed() >= Duration::from_millis(100) {
             observer.progress(&ledger.snapshot());
             last_progress = Instant::now();
         }
@@ -602,7 +599,9 @@ impl HandOver<'_> {
         loop {
             match self.jobs.try_send(job) {
                 Ok(()) => return Ok(()),
-                Err(mpsc::TrySendError::Full(j)) if !(self.stop.is_requested() || ledger.halted()) => {
+                Err(mpsc::TrySendError::Full(j))
+                    if !(self.stop.is_requested() || ledger.halted()) =>
+                {
                     job = j;
                     std::thread::sleep(Duration::from_millis(2));
                 }

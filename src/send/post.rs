@@ -57,7 +57,10 @@ impl Senders {
     /// Why nothing more is sent, if that is so.
     fn stopped(&self) -> Option<String> {
         if let Some((signal, _)) = self.stop.requested() {
-            return Some(format!("the run was stopped ({}) before it was sent", signal.name()));
+            return Some(format!(
+                "the run was stopped ({}) before it was sent",
+                signal.name()
+            ));
         }
         self.ledger
             .halted()
@@ -103,9 +106,11 @@ impl Senders {
                 deadline: None,
                 stop: Some(&self.stop),
             };
-            let verdict = self.client.deliver(&pixel, body.as_bytes(), n, &retry, jitter, &mut || {
-                ledger.count(|s| s.retries += 1);
-            });
+            let verdict =
+                self.client
+                    .deliver(&pixel, body.as_bytes(), n, &retry, jitter, &mut || {
+                        ledger.count(|s| s.retries += 1);
+                    });
             drop(body);
             if ledger.closed() {
                 // The run gave up waiting; these events are already in the failed file.
@@ -130,7 +135,10 @@ impl Senders {
                 } if events.len() > 1 => {
                     // One bad event fails the batch: set it aside and send the rest again.
                     let (index, _, _) = events.remove(i);
-                    let reason = error.error_user_msg.clone().unwrap_or(error.message.clone());
+                    let reason = error
+                        .error_user_msg
+                        .clone()
+                        .unwrap_or(error.message.clone());
                     let f = with_error(failure(Stage::Meta, reason), &error);
                     ledger.fail_event(id, index, &f);
                 }

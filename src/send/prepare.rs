@@ -96,14 +96,11 @@ impl<'a> Prepare<'a> {
                 )
             });
             // An event that fails has its failure instead (as counted).
-            let rules = violations
-                .iter()
-                .filter(|_| blocking.is_none())
-                .map(|v| {
-                    let field = field_of(&v.path);
-                    let path = field.as_deref().and_then(|f| self.mapper.record_path(f));
-                    located("rules", field, path, Some(v.rule), v.message.clone())
-                });
+            let rules = violations.iter().filter(|_| blocking.is_none()).map(|v| {
+                let field = field_of(&v.path);
+                let path = field.as_deref().and_then(|f| self.mapper.record_path(f));
+                located("rules", field, path, Some(v.rule), v.message.clone())
+            });
             for w in mapping.chain(rules) {
                 write_warning(out, &w)?;
             }
@@ -178,20 +175,37 @@ mod tests {
         let mut p = Prepare::new(&m, Some(1_795_300_000));
         let mut out = Vec::new();
         let good = p
-            .event(1, None, &serde_json::json!({"em": "a@b.co"}), Some(&mut out))
+            .event(
+                1,
+                None,
+                &serde_json::json!({"em": "a@b.co"}),
+                Some(&mut out),
+            )
             .expect("io");
         assert!(matches!(good, Prepared::Event(j) if j.contains("\"em\"")));
         let bad = p
-            .event(2, Some(3), &serde_json::json!({"em": "nope"}), Some(&mut out))
+            .event(
+                2,
+                Some(3),
+                &serde_json::json!({"em": "nope"}),
+                Some(&mut out),
+            )
             .expect("io");
         match bad {
             Prepared::Invalid(f) => {
-                assert_eq!((f.line, f.row, f.stage), (2, Some(3), Stage::Rules), "{f:?}");
+                assert_eq!(
+                    (f.line, f.row, f.stage),
+                    (2, Some(3), Stage::Rules),
+                    "{f:?}"
+                );
             }
             Prepared::Event(_) => panic!("an event without customer data"),
         }
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.contains("\"line\":2") && !text.contains("nope"), "{text}");
+        assert!(
+            text.contains("\"line\":2") && !text.contains("nope"),
+            "{text}"
+        );
         assert!(p.warnings().keys().any(|w| w.starts_with("user_data.em")));
     }
 

@@ -130,6 +130,8 @@ impl<R: BufRead> Records<R> {
             }
             let header_pending = self.format == RecordFormat::Csv && self.header.is_none();
             if self.line.number <= self.skip && !header_pending {
+                // A skipped line is a row to a spreadsheet too (rows keep their numbers).
+                self.rows += u64::from(self.format == RecordFormat::Csv);
                 continue;
             }
             return Ok(true);
@@ -299,7 +301,10 @@ impl<R: BufRead> Records<R> {
             first_line: Vec::new(),
         };
         if first.overlong {
-            return Ok(Some(bad(format!("longer than {MAX_LINE} bytes"), Vec::new())));
+            return Ok(Some(bad(
+                format!("longer than {MAX_LINE} bytes"),
+                Vec::new(),
+            )));
         }
         let Ok(text) = std::str::from_utf8(strip_bom(&first.bytes)) else {
             return Ok(Some(bad(not_utf8(), first.bytes)));
@@ -560,14 +565,24 @@ mod tests {
         let bad: Vec<_> = got.iter().filter_map(|r| r.as_ref().err()).collect();
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert_eq!(bad[0].0, 101);
-        assert!(bad[0].1.contains("resumes at the next line"), "{}", bad[0].1);
-        assert_eq!(got[100], Ok((102, json!({"id": "A101", "email": "a101@x.co"}))));
+        assert!(
+            bad[0].1.contains("resumes at the next line"),
+            "{}",
+            bad[0].1
+        );
+        assert_eq!(
+            got[100],
+            Ok((102, json!({"id": "A101", "email": "a101@x.co"})))
+        );
         // At the very end too, and when a second stray quote closes it with the wrong
         // number of columns.
         let got = read("id,e\nA1,x\nA2,\"y\n", RecordFormat::Csv);
         assert!(matches!(&got[1], Err((3, r)) if r.contains("never closed")));
         let got = read("id,e\nA1,\"x\nA2\",y\nA3,z\n", RecordFormat::Csv);
-        assert!(matches!(&got[0], Err((2, r)) if r.contains("stray quote")), "{got:?}");
+        assert!(
+            matches!(&got[0], Err((2, r)) if r.contains("stray quote")),
+            "{got:?}"
+        );
         assert_eq!(got[1], Ok((3, json!({"id": "A2\"", "e": "y"}))));
         assert_eq!(got[2], Ok((4, json!({"id": "A3", "e": "z"}))));
         // A quoted field over lines that fits the header is one record.
@@ -581,13 +596,18 @@ mod tests {
         let got: Vec<Record> = Records::new(&text[..], RecordFormat::Csv)
             .map(|r| r.expect("io"))
             .collect();
-        assert!(matches!(&got[0], Record::Bad { raw, reason, .. } if raw == b"A1,\xE9t\xE9" && reason.contains("iconv")));
+        assert!(
+            matches!(&got[0], Record::Bad { raw, reason, .. } if raw == b"A1,\xE9t\xE9" && reason.contains("iconv"))
+        );
         assert!(matches!(&got[1], Record::Bad { raw, .. } if raw == b"A2,x,y"));
     }
 
     #[test]
     fn cr_only_line_endings_are_line_endings() {
-        assert_eq!(read("{\"a\":1}\r{\"a\":2}\r", RecordFormat::Ndjson).len(), 2);
+        assert_eq!(
+            read("{\"a\":1}\r{\"a\":2}\r", RecordFormat::Ndjson).len(),
+            2
+        );
         let got = read("id,e\rA1,x\rA2,y\r", RecordFormat::Csv);
         assert_eq!(got[1], Ok((3, json!({"id": "A2", "e": "y"}))));
     }
@@ -602,6 +622,14 @@ mod tests {
             })
             .collect();
         assert_eq!(got, [4]);
+        let rows: Vec<Option<u64>> = Records::new("id\nA\nB\nC\n".as_bytes(), RecordFormat::Csv)
+            .skip(2)
+            .filter_map(|r| match r.expect("io") {
+                Record::Ok { row, .. } => Some(row),
+                Record::Bad { .. } => None,
+            })
+            .collect();
+        assert_eq!(rows, [Some(3), Some(4)], "rows count from the file's start");
         let got = read("{}\n{}\n{\"a\":1}\n", RecordFormat::Ndjson);
         assert_eq!(got.len(), 3);
         let mut r = Records::new("{}\n{}\n{\"a\":1}\n".as_bytes(), RecordFormat::Ndjson).skip(2);

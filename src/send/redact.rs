@@ -14,6 +14,19 @@ pub const MAX_TOKEN_FILE: u64 = 4096;
 /// What stands in for the token.
 pub const MASK: &str = "***";
 
+/// Why a text cannot be an access token (the message never shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Nothing but whitespace.
+    #[error("the access token is empty")]
+    Empty,
+    /// Characters no Meta token has.
+    #[error(
+        "the access token has characters no Meta token has (only letters, digits and | _ - . are possible): is it the right file or variable?"
+    )]
+    Characters,
+}
+
 /// An access token. `Debug` and `Display` print `***`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
@@ -24,18 +37,16 @@ impl Token {
     /// # Errors
     /// When it is empty or has characters no Meta token has (tokens are letters and
     /// digits, `EAAB…`; app tokens are `app-id|secret`). The message never shows it.
-    pub fn new(raw: &str) -> Result<Token, &'static str> {
+    pub fn new(raw: &str) -> Result<Token, TokenError> {
         let t = raw.trim();
         if t.is_empty() {
-            return Err("the access token is empty");
+            return Err(TokenError::Empty);
         }
         if !t
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'|' | b'_' | b'-' | b'.'))
         {
-            return Err(
-                "the access token has characters no Meta token has (only letters, digits and | _ - . are possible): is it the right file or variable?",
-            );
+            return Err(TokenError::Characters);
         }
         Ok(Token(t.to_owned()))
     }
@@ -162,7 +173,7 @@ mod tests {
         assert!(Token::new("a b").is_err());
         assert!(Token::new("a\"b").is_err());
         let e = Token::new("EAAB<secret>").expect_err("refused");
-        assert!(!e.contains("secret"));
+        assert!(!e.to_string().contains("secret"));
         assert!(Token::new("1234|abc_DEF-0.x").is_ok(), "an app token");
     }
 

@@ -214,7 +214,10 @@ mod tests {
     fn the_record_text_is_kept_byte_for_byte() {
         let r = r#"{"id": 123456789012345678901234, "v":0.1000000000000000055511151231257827,"a":1,"a":2 , "s":"}\"{"}"#;
         let got = line(r);
-        assert_eq!(got, format!("{},\"_tagc\":{{\"line\":1}}}}\n", &r[..r.len() - 1]));
+        assert_eq!(
+            got,
+            format!("{},\"_tagc\":{{\"line\":1}}}}\n", &r[..r.len() - 1])
+        );
         assert_eq!(line("{}"), "{\"_tagc\":{\"line\":1}}\n");
         assert_eq!(line(" { } "), " { \"_tagc\":{\"line\":1}}\n");
     }

@@ -150,7 +150,8 @@ impl Runner<'_> {
         let mut mismatches = Vec::new();
         for pixel in &c.pixels {
             let mut jitter = Jitter::new(7);
-            let verdict = client.deliver(pixel, body.as_bytes(), 1, &retry, &mut jitter, &mut || {});
+            let verdict =
+                client.deliver(pixel, body.as_bytes(), 1, &retry, &mut jitter, &mut || {});
             match verdict {
                 Verdict::Accepted(r) => {
                     if r.events_received != c.expect_events_received {
@@ -188,7 +189,12 @@ impl Runner<'_> {
                     );
                 }
                 Verdict::Denied(why) => {
-                    return self.result(check, Outcome::Error, format!("pixel {pixel}: {why}"), Vec::new());
+                    return self.result(
+                        check,
+                        Outcome::Error,
+                        format!("pixel {pixel}: {why}"),
+                        Vec::new(),
+                    );
                 }
                 Verdict::Outage(why) => {
                     return self.result(
