@@ -31,12 +31,15 @@ impl Batches {
         keep: &dyn Fn() -> Kept,
         started: &mut dyn FnMut(usize),
     ) {
-        let targets: Vec<usize> = (0..self.open.len())
-            .filter(|i| only.is_none_or(|o| o == *i))
-            .collect();
+        let targets = match only {
+            Some(o) if o < self.open.len() => o..o + 1,
+            Some(_) => 0..0,
+            None => 0..self.open.len(),
+        };
+        let last = targets.end.saturating_sub(1);
         let mut json = Some(json);
-        for (n, &i) in targets.iter().enumerate() {
-            let json = if n + 1 == targets.len() {
+        for i in targets {
+            let json = if i == last {
                 json.take().unwrap_or_default()
             } else {
                 json.clone().unwrap_or_default()

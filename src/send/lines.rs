@@ -84,14 +84,14 @@ impl<R: BufRead> Lines<R> {
                         "it is UTF-16 (convert it with `iconv -f UTF-16 -t UTF-8`)",
                     ));
                 }
-                if chunk[..n].contains(&0) {
+                if memchr::memchr(0, &chunk[..n]).is_some() {
                     return Err(not_text(
                         "it contains NUL bytes (a binary file, or UTF-16 without a byte-order mark)",
                     ));
                 }
                 self.seen += n as u64;
             }
-            let end = chunk.iter().position(|b| matches!(b, b'\n' | b'\r'));
+            let end = memchr::memchr2(b'\n', b'\r', chunk);
             let take = end.unwrap_or(chunk.len());
             let room = MAX_LINE.saturating_sub(line.bytes.len());
             if take > room {

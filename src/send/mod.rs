@@ -389,7 +389,9 @@ pub fn send<R: BufRead>(
         };
         records_read += 1;
         ledger.records_read(records_read);
-        if records_read.is_multiple_of(1024) && last_progress.elapsed() >= Duration::from_millis(100) {
+        if records_read.is_multiple_of(1024)
+            && last_progress.elapsed() >= Duration::from_millis(100)
+        {
             observer.progress(&ledger.snapshot());
             last_progress = Instant::now();
         }
@@ -476,8 +478,9 @@ pub fn send<R: BufRead>(
     let complete =
         input_error.is_none() && !stop.is_requested() && !ledger.halted() && result.is_ok();
     // What is left in the batches: sent, unless the run is stopping.
+    let sending = !stop.is_requested() && !ledger.halted() && result.is_ok();
     for (pixel, events) in batches.drain() {
-        if complete {
+        if sending {
             if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
                 result = Err(e);
             }

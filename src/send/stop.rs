@@ -4,6 +4,7 @@
 //! The library never installs signal handlers or exits; the CLI turns signals into
 //! [`Stop::request`] calls and decides what to print.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,8 @@ struct State {
 /// A stop request shared between a run and whoever may stop it.
 #[derive(Debug, Default)]
 pub struct Stop {
+    /// Set with the first request (read once per record, so no lock).
+    asked: AtomicBool,
     state: Mutex<State>,
     changed: Condvar,
     ledger: Mutex<Option<Arc<Ledger>>>,
@@ -77,6 +80,7 @@ impl Stop {
     pub fn request(&self, signal: Signal) {
         let mut s = self.state();
         s.signal.get_or_insert((signal, Instant::now()));
+        self.asked.store(true, Ordering::Release);
         self.changed.notify_all();
     }
 
@@ -89,7 +93,7 @@ impl Stop {
     /// Whether a stop was asked for.
     #[must_use]
     pub fn is_requested(&self) -> bool {
-        self.requested().is_some()
+        self.asked.load(Ordering::Acquire)
     }
 
     /// Sleeps for `d`, or less if a stop is asked for; `false` when it was.
