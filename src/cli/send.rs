@@ -330,7 +330,7 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         stdin: stdin_input,
         redactor: send::redact::Redactor::new(token.as_ref()),
     };
-    if let Err(e) = watch_signals(&stop, report.clone()) {
+    if let Err(e) = watch_signals(&stop, report.clone(), options.grace) {
         err(&format!(
             "warning: cannot watch for SIGINT/SIGTERM ({e}); a stop loses the run's accounts\n"
         ));
@@ -390,7 +390,7 @@ fn exit_status(s: &Summary, dry_run: bool) -> ExitStatus {
 
 /// Turns SIGINT and SIGTERM into a graceful stop; a second one stops at once, after
 /// making the failed file durable and printing what can be vouched for.
-fn watch_signals(stop: &Arc<Stop>, report: Report) -> std::io::Result<()> {
+fn watch_signals(stop: &Arc<Stop>, report: Report, grace: Duration) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     let stop = Arc::clone(stop);
@@ -403,6 +403,19 @@ fn watch_signals(stop: &Arc<Stop>, report: Report) -> std::io::Result<()> {
             };
             if !stop.is_requested() {
                 stop.request(signal);
+                // A run that cannot finish in time (a read from a stalled pipe blocks
+                // until a line comes) stops as on a second signal.
+                let (stop, report) = (Arc::clone(&stop), report.clone());
+                std::thread::spawn(move || {
+                    std::thread::sleep(grace + WATCHDOG);
+                    emergency_exit(
+                        &stop,
+                        &report,
+                        signal,
+                        "the run did not finish within its grace period",
+                        false,
+                    );
+                });
                 let clear = if std::io::stderr().is_terminal() {
                     "\r\x1b[2K"
                 } else {
@@ -414,20 +427,31 @@ fn watch_signals(stop: &Arc<Stop>, report: Report) -> std::io::Result<()> {
                 ));
                 continue;
             }
-            let first = stop.requested().map_or(signal, |r| r.0);
-            match stop.emergency() {
-                Some(e) => {
-                    let mut s = e.summary;
-                    s.stopped = Some(first);
-                    err(&format!("{}: stopped at once\n", signal.name()));
-                    err(&report.render(&s));
-                }
-                None => err(&format!("{}: stopped at once\n", signal.name())),
-            }
-            std::process::exit(i32::from(first.exit_code()));
+            emergency_exit(&stop, &report, signal, "stopped at once", true);
         }
     });
     Ok(())
+}
+
+/// How long past the grace period a stopping run may take before it is stopped at once.
+const WATCHDOG: Duration = Duration::from_secs(5);
+
+/// Makes what the failed file holds durable, prints the counts and the resume point the
+/// accounts can vouch for, and exits with the first signal's code. When the run has
+/// already finished (it is printing its own summary), exits only if `always`.
+fn emergency_exit(stop: &Stop, report: &Report, signal: Signal, why: &str, always: bool) {
+    let first = stop.requested().map_or(signal, |r| r.0);
+    let Some(e) = stop.emergency() else {
+        if always {
+            std::process::exit(i32::from(first.exit_code()));
+        }
+        return;
+    };
+    let mut s = e.summary;
+    s.stopped = Some(first);
+    err(&format!("{}: {why}\n", signal.name()));
+    err(&report.render(&s));
+    std::process::exit(i32::from(first.exit_code()));
 }
 
 /// What the summary needs to know about the command line.

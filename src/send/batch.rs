@@ -1,9 +1,9 @@
 //! The batch stage: events gathered per pixel until a batch is full.
 
-use super::ledger::Kept;
+use super::ledger::{Held, Kept};
 
-/// An event waiting in a batch: its line, its record for the failed file, its JSON.
-pub(super) type Pending = (u64, Kept, String);
+/// An event waiting in a batch: its record for the failed file, and its JSON.
+pub(super) type Pending = (Held, String);
 
 /// The open batch of each pixel.
 pub(super) struct Batches {
@@ -26,6 +26,7 @@ impl Batches {
     pub fn push(
         &mut self,
         line: u64,
+        row: Option<u64>,
         json: String,
         only: Option<usize>,
         keep: &dyn Fn() -> Kept,
@@ -47,7 +48,8 @@ impl Batches {
             if self.open[i].is_empty() {
                 started(i);
             }
-            self.open[i].push((line, keep(), json));
+            let kept = keep();
+            self.open[i].push((Held { line, row, kept }, json));
         }
     }
 
@@ -81,13 +83,18 @@ mod tests {
     fn events_fill_each_pixels_batch_and_only_the_one_named() {
         let mut b = Batches::new(2, 2);
         let mut started = Vec::new();
-        b.push(1, "a".into(), None, &|| Kept::Nothing, &mut |i| {
+        b.push(1, None, "a".into(), None, &|| Kept::Nothing, &mut |i| {
             started.push(i)
         });
         assert!(b.full().is_empty());
-        b.push(2, "b".into(), Some(1), &|| Kept::Nothing, &mut |i| {
-            started.push(i)
-        });
+        b.push(
+            2,
+            Some(3),
+            "b".into(),
+            Some(1),
+            &|| Kept::Nothing,
+            &mut |i| started.push(i),
+        );
         assert_eq!(started, [0, 1], "each batch opened once");
         let full = b.full();
         assert_eq!(full.len(), 1);
@@ -96,9 +103,9 @@ mod tests {
             full[0]
                 .1
                 .iter()
-                .map(|p| (p.0, p.2.as_str()))
+                .map(|p| (p.0.line, p.0.row, p.1.as_str()))
                 .collect::<Vec<_>>(),
-            [(1, "a"), (2, "b")]
+            [(1, None, "a"), (2, Some(3), "b")]
         );
         let rest = b.drain();
         assert_eq!((rest.len(), rest[0].0, rest[0].1.len()), (1, 0, 1));

@@ -54,10 +54,30 @@ pub(super) enum Kept {
     Nothing,
 }
 
+/// An event's record, where it came from, held until Meta's answer settles it.
+#[derive(Debug)]
+pub(super) struct Held {
+    /// The line its record starts on.
+    pub line: u64,
+    /// CSV: the spreadsheet row.
+    pub row: Option<u64>,
+    /// The record for the failed file.
+    pub kept: Kept,
+}
+
+impl Held {
+    /// `failure` for this event, with its row.
+    fn failure(&self, failure: &dyn Fn(u64) -> Failure) -> Failure {
+        let mut f = failure(self.line);
+        f.row = f.row.or(self.row);
+        f
+    }
+}
+
 /// A batch handed to the senders.
 struct JobBook {
-    /// Each event's line and record; `None` once settled.
-    events: Vec<Option<(u64, Kept)>>,
+    /// Each event; `None` once settled.
+    events: Vec<Option<Held>>,
     open: usize,
     /// Whether a request with these events went out.
     posted: bool,
@@ -173,7 +193,7 @@ impl Ledger {
     }
 
     /// Takes a batch's records; the id names it in later calls.
-    pub(super) fn open_job(&self, events: Vec<(u64, Kept)>) -> u64 {
+    pub(super) fn open_job(&self, events: Vec<Held>) -> u64 {
         let mut b = self.books();
         let id = b.next_job;
         b.next_job += 1;
@@ -220,15 +240,15 @@ impl Ledger {
         if let Some(j) = b.jobs.get_mut(&job) {
             j.open -= 1;
         }
-        fail_in(&mut b, &self.halted, &slot.1, &failure(slot.0));
+        fail_in(&mut b, &self.halted, &slot.kept, &slot.failure(failure));
     }
 
     /// Every event of the job still open failed.
     pub(super) fn fail_job(&self, job: u64, failure: &dyn Fn(u64) -> Failure) {
         let mut b = self.books();
         if let Some(j) = b.jobs.remove(&job) {
-            for (line, kept) in j.events.into_iter().flatten() {
-                fail_in(&mut b, &self.halted, &kept, &failure(line));
+            for held in j.events.into_iter().flatten() {
+                fail_in(&mut b, &self.halted, &held.kept, &held.failure(failure));
             }
         }
         drop(b);
@@ -252,26 +272,7 @@ impl Ledger {
     /// not sent, if its batch never went out), and answers that come later change
     /// nothing.
     pub(super) fn close(&self, why: &str) {
-        let mut b = self.books();
-        b.closed = true;
-        let mut jobs: Vec<(u64, JobBook)> = b.jobs.drain().collect();
-        jobs.sort_by_key(|(id, _)| *id);
-        for (_, j) in jobs {
-            let (stage, reason) = if j.posted {
-                (
-                    Stage::Unconfirmed,
-                    format!(
-                        "{why} while Meta had not answered: it may have the event (sending it again is safe when it has an event_id)"
-                    ),
-                )
-            } else {
-                (Stage::NotSent, format!("not sent: {why}"))
-            };
-            for (line, kept) in j.events.into_iter().flatten() {
-                let f = Failure::new(line, stage, reason.clone());
-                fail_in(&mut b, &self.halted, &kept, &f);
-            }
-        }
+        close_in(&mut self.books(), &self.halted, why);
     }
 
     /// Whether late answers are to be ignored.
@@ -297,7 +298,7 @@ impl Ledger {
         let mut point = self.read_through.load(Ordering::Relaxed);
         let mut before = |line: u64| point = point.min(line.saturating_sub(1));
         for j in b.jobs.values() {
-            if let Some(line) = j.events.iter().flatten().map(|e| e.0).min() {
+            if let Some(line) = j.events.iter().flatten().map(|e| e.line).min() {
                 before(line);
             }
         }
@@ -310,9 +311,17 @@ impl Ledger {
         point
     }
 
-    /// The counts and the resume point, after making the failed file durable as it is.
+    /// The resume point now.
+    #[cfg(test)]
+    fn resume_point(&self) -> u64 {
+        self.resume_in(&self.books())
+    }
+
+    /// The counts and the resume point, after writing what is still in flight as
+    /// unconfirmed and making the failed file durable.
     pub(super) fn emergency(&self) -> Summary {
         let mut b = self.books();
+        close_in(&mut b, &self.halted, "the run was stopped at once");
         if let Some(f) = b.failed.as_mut() {
             let _ = f.sync();
         }
@@ -336,6 +345,29 @@ impl Ledger {
         let mut s = self.books().summary.clone();
         s.records = self.records.load(Ordering::Relaxed);
         s
+    }
+}
+
+/// See [`Ledger::close`].
+fn close_in(b: &mut Books, halted: &AtomicBool, why: &str) {
+    b.closed = true;
+    let mut jobs: Vec<(u64, JobBook)> = b.jobs.drain().collect();
+    jobs.sort_by_key(|(id, _)| *id);
+    for (_, j) in jobs {
+        let (stage, reason) = if j.posted {
+            (
+                Stage::Unconfirmed,
+                format!(
+                    "{why} while Meta had not answered: it may have the event (sending it again is safe when it has an event_id)"
+                ),
+            )
+        } else {
+            (Stage::NotSent, format!("not sent: {why}"))
+        };
+        for held in j.events.into_iter().flatten() {
+            let f = held.failure(&|line| Failure::new(line, stage, reason.clone()));
+            fail_in(b, halted, &held.kept, &f);
+        }
     }
 }
 
@@ -394,35 +426,20 @@ fn write_line(out: &mut Vec<u8>, kept: &Kept, f: &Failure) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::send::testing::{FullSink as Full, SharedSink as Shared};
     use std::sync::Arc;
     use std::time::Instant;
 
-    #[derive(Clone, Default)]
-    struct Shared(Arc<Mutex<Vec<u8>>>);
-    impl Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("lock").extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl FailedSink for Shared {}
-
-    struct Full;
-    impl Write for Full {
-        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::other("no space left on device"))
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl FailedSink for Full {}
-
     fn raw(s: &str) -> Kept {
         Kept::Raw(s.as_bytes().into())
+    }
+
+    fn held(line: u64, kept: Kept) -> Held {
+        Held {
+            line,
+            row: None,
+            kept,
+        }
     }
 
     #[test]
@@ -430,41 +447,57 @@ mod tests {
         let l = Ledger::new(Some(Box::new(Shared::default())), 2, 0);
         l.read_through(10);
         assert_eq!(l.finish().0.resume_after, 10);
-        let job = l.open_job(vec![(4, raw("{}")), (6, raw("{}"))]);
+        let job = l.open_job(vec![held(4, raw("{}")), held(6, raw("{}"))]);
         l.batch_head(1, Some(8));
-        assert_eq!(l.emergency().resume_after, 3);
+        assert_eq!(l.resume_point(), 3);
         l.fail_event(job, 0, &|line| Failure::new(line, Stage::Meta, "x".into()));
-        assert_eq!(l.emergency().resume_after, 5);
+        assert_eq!(l.resume_point(), 5);
         l.accept_job(job);
-        assert_eq!(l.emergency().resume_after, 7);
+        assert_eq!(l.resume_point(), 7);
         l.batch_head(1, None);
         let s = l.finish().0;
         assert_eq!((s.resume_after, s.accepted, s.failed), (10, 1, 1));
+        // An emergency writes what is in flight, so the point can pass it.
+        let job = l.open_job(vec![held(11, raw("{}"))]);
+        l.read_through(12);
+        assert_eq!(l.resume_point(), 10);
+        let s = l.emergency();
+        assert_eq!((s.resume_after, s.failed), (12, 2));
+        l.accept_job(job);
+        assert_eq!(l.finish().0.accepted, 1, "a late answer changes nothing");
     }
 
     #[test]
     fn closing_writes_what_was_in_flight_and_ignores_late_answers() {
         let out = Shared::default();
         let l = Ledger::new(Some(Box::new(out.clone())), 1, 0);
-        let job = l.open_job(vec![(1, raw("{\"n\":1e400}"))]);
+        let job = l.open_job(vec![Held {
+            line: 1,
+            row: Some(2),
+            kept: raw("{\"n\":1e400}"),
+        }]);
         l.posting(job);
         l.close("the run stopped");
         l.accept_job(job);
         let s = l.finish().0;
         assert_eq!((s.accepted, s.failed), (0, 1));
-        let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
+        let text = out.text();
         assert!(
             text.starts_with("{\"n\":1e400,\"_tagc\":{\"line\":1,"),
             "{text}"
         );
         assert!(text.contains("\"stage\":\"unconfirmed\""), "{text}");
+        assert!(
+            text.contains("\"row\":2"),
+            "a CSV row keeps its number: {text}"
+        );
     }
 
     #[test]
     fn an_unwritable_failed_file_halts_and_counts_what_it_lost() {
         let l = Ledger::new(Some(Box::new(Full)), 1, 0);
         l.read_through(3);
-        let job = l.open_job(vec![(2, raw("{}")), (3, raw("{}"))]);
+        let job = l.open_job(vec![held(2, raw("{}")), held(3, raw("{}"))]);
         l.fail_job(job, &|line| Failure::new(line, Stage::Meta, "x".into()));
         assert!(l.halted());
         let s = l.finish().0;
@@ -483,7 +516,7 @@ mod tests {
             &Kept::Line(b"\xFFoops".to_vec()),
             &Failure::new(7, Stage::Input, "not UTF-8".into()),
         );
-        let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
+        let text = out.text();
         let v: Value = serde_json::from_str(&text).expect("json");
         assert_eq!(v["_tagc"]["raw_b64"], "/29vcHM=");
         assert!(v["_tagc"].get("raw").is_none());
@@ -492,7 +525,7 @@ mod tests {
     #[test]
     fn waiting_ends_when_the_last_batch_settles() {
         let l = Arc::new(Ledger::new(None, 1, 0));
-        let job = l.open_job(vec![(1, Kept::Nothing)]);
+        let job = l.open_job(vec![held(1, Kept::Nothing)]);
         let l2 = Arc::clone(&l);
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));

@@ -27,6 +27,8 @@ mod prepare;
 pub mod records;
 pub mod redact;
 pub mod stop;
+#[cfg(test)]
+mod testing;
 pub mod verbatim;
 
 use std::collections::BTreeMap;
@@ -459,7 +461,7 @@ pub fn send<R: BufRead>(
                 kept()
             }
         };
-        batches.push(line, json, only, &keep, &mut |pixel| {
+        batches.push(line, row, json, only, &keep, &mut |pixel| {
             if !options.dry_run {
                 ledger.batch_head(pixel, Some(line));
             }
@@ -486,12 +488,13 @@ pub fn send<R: BufRead>(
             }
         } else {
             let why = format!("not sent: {}", stop_reason(&stop, &ledger));
-            for (line, kept, _) in events {
+            for (held, _) in events {
                 let f = Failure {
                     pixel: Some(options.pixels[pixel].clone()),
-                    ..Failure::new(line, Stage::NotSent, why.clone())
+                    row: held.row,
+                    ..Failure::new(held.line, Stage::NotSent, why.clone())
                 };
-                ledger.fail(&kept, &f);
+                ledger.fail(&held.kept, &f);
             }
             ledger.batch_head(pixel, None);
         }
@@ -571,7 +574,7 @@ impl HandOver<'_> {
         if options.dry_run {
             if let Some(out) = dry_run.as_mut() {
                 let body = client::request_body(
-                    events.iter().map(|e| e.2.as_str()),
+                    events.iter().map(|e| e.1.as_str()),
                     options.test_event_code.as_deref(),
                     None,
                 );
@@ -588,9 +591,9 @@ impl HandOver<'_> {
         let pixel = options.pixels[pixel_index].clone();
         let mut records = Vec::with_capacity(events.len());
         let mut jsons = Vec::with_capacity(events.len());
-        for (i, (line, kept, json)) in events.into_iter().enumerate() {
-            records.push((line, kept));
-            jsons.push((i, line, json));
+        for (i, (held, json)) in events.into_iter().enumerate() {
+            jsons.push((i, held.line, json));
+            records.push(held);
         }
         let id = ledger.open_job(records);
         ledger.batch_head(pixel_index, None);
@@ -635,22 +638,7 @@ fn stop_reason(stop: &Stop, ledger: &Ledger) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn mapper() -> Mapper {
-        let m: crate::mapping::Mapping = serde_json::from_value(serde_json::json!({
-            "$schema": "", "version": 1, "generator": "t", "env": "p", "graph_version": "v25.0",
-            "defaults": {},
-            "events": [{
-                "id": "lead", "event_name": "Lead", "action_source": "email", "pixels": ["1"],
-                "event_time": {"format": "send_time"},
-                "event_id": {"path": "id"},
-                "user_data": {"em": {"path": "em", "transform": "sha256", "rule": ""}},
-                "custom_data": {}, "required": []
-            }]
-        }))
-        .expect("mapping");
-        m.compile("lead").expect("compiles")
-    }
+    use crate::send::testing::{FullSink, SharedSink, lead_mapper as mapper};
 
     fn options() -> SendOptions {
         SendOptions {
@@ -670,30 +658,6 @@ mod tests {
         }
     }
 
-    struct Broken;
-    impl Write for Broken {
-        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::other("disk full"))
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl FailedSink for Broken {}
-
-    #[derive(Clone, Default)]
-    struct Shared(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("lock").extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl FailedSink for Shared {}
-
     #[test]
     fn a_failed_file_that_cannot_be_written_stops_the_run() {
         let input = "{}\n{\"em\":\"a@b.co\"}\n{\"em\":\"c@d.co\"}\n";
@@ -703,7 +667,7 @@ mod tests {
             Records::new(input.as_bytes(), RecordFormat::Ndjson),
             &options(),
             Outputs {
-                failed: Some(Box::new(Broken)),
+                failed: Some(Box::new(FullSink)),
                 warnings: None,
                 dry_run: Some(&mut out),
             },
@@ -711,7 +675,7 @@ mod tests {
         )
         .expect("a summary");
         // The run stops, says why, and counts what it could not record.
-        assert!(s.aborted.is_some_and(|a| a.contains("disk full")));
+        assert!(s.aborted.is_some_and(|a| a.contains("no space left")));
         assert_eq!((s.records, s.unrecorded, s.resume_after), (1, 1, 0));
         assert!(!s.complete);
     }
@@ -771,7 +735,7 @@ mod tests {
 
     #[test]
     fn records_that_fail_are_written_as_they_were_read() {
-        let failed = Shared::default();
+        let failed = SharedSink::default();
         let input = "{\"id\": 123456789012345678901234, \"em\":\"nope\" , \"x\":0.1000000000000000055511151231257827}\n\u{7b}oops\n";
         let s = send(
             &mapper(),
@@ -785,7 +749,7 @@ mod tests {
         )
         .expect("a summary");
         assert_eq!(s.failed, 2, "{s:?}");
-        let text = String::from_utf8(failed.0.lock().expect("lock").clone()).expect("utf-8");
+        let text = failed.text();
         let first = text.lines().next().expect("a line");
         assert!(
             first.starts_with("{\"id\": 123456789012345678901234, \"em\":\"nope\" , \"x\":0.1000000000000000055511151231257827,\"_tagc\":{\"line\":1,"),

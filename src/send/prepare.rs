@@ -153,21 +153,7 @@ pub(super) fn write_warning(out: &mut dyn Write, w: &WarningLine) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn mapper() -> Mapper {
-        let m: crate::mapping::Mapping = serde_json::from_value(serde_json::json!({
-            "$schema": "", "version": 1, "generator": "t", "env": "p", "graph_version": "v25.0",
-            "defaults": {},
-            "events": [{
-                "id": "lead", "event_name": "Lead", "action_source": "email", "pixels": ["1"],
-                "event_time": {"format": "send_time"},
-                "user_data": {"em": {"path": "em", "transform": "sha256", "rule": ""}},
-                "custom_data": {}, "required": []
-            }]
-        }))
-        .expect("mapping");
-        m.compile("lead").expect("compiles")
-    }
+    use crate::send::testing::lead_mapper as mapper;
 
     #[test]
     fn a_record_becomes_an_event_or_says_why_not() {
