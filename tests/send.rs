@@ -10,70 +10,26 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::cli::{build_mapping, tagc};
-use support::graph::{EXPIRED_TOKEN, FakeConfig, FakeGraph, Fault, FaultKind, TOKEN};
-
-/// "Now" for tagc and the fake: 2026-11-21T10:13:20Z, a day after the sample orders.
-const NOW: i64 = 1_795_300_000;
-const SHOP_PIXEL: &str = "314159265358979";
+use support::cli::{build_mapping, ndjson_lines, send_args, stderr, tagc};
+use support::graph::{EXPIRED_TOKEN, FakeGraph, Fault, FaultKind, TOKEN};
+use support::orders::{NOW, SHOP_PIXEL, order, shop_config, write_records};
 
 fn shop_mapping() -> (tempfile::TempDir, PathBuf) {
     build_mapping("shop")
 }
 
-/// The shop's sample order, numbered.
-fn order(i: usize) -> Value {
-    json!({"order": {
-        "id": format!("ES-{i:06}"),
-        "paid_at": "2026-11-20T18:42:13+01:00",
-        "total": 84.80,
-        "currency": "EUR",
-        "customer": {"id": format!("cus_{i}"), "email": format!(" Buyer{i}@Example.com"),
-                     "phone": "612 345 678", "first_name": "Lucía", "last_name": "Martín"},
-        "billing": {"city": "Valencia", "postal_code": "46001", "country": "ES"},
-        "lines": [{"sku": "TS-0042-M", "qty": 2, "unit_price": 24.90},
-                  {"sku": "MUG-0007", "qty": 1, "unit_price": 35.00}],
-        "checkout": {"url": "https://shop.example.com/checkout/thank-you",
-                     "ip": "2001:db8:4f2a::17",
-                     "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
-                     "cookies": {"_fbp": "fb.1.1792600000000.1987654321"}}
-    }})
-}
-
-fn write_records(dir: &Path, name: &str, records: &[Value]) -> PathBuf {
-    let path = dir.join(name);
-    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn fake() -> FakeGraph {
-    FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW))
+    FakeGraph::start(shop_config())
 }
 
 fn send(mapping: &Path, graph: &FakeGraph, input: &Path, extra: &[&str]) -> std::process::Output {
     tagc()
         .env("META_ACCESS_TOKEN", TOKEN)
-        .args(["send", "--event", "purchase", "--mapping"])
-        .arg(mapping)
-        .args(["--graph-url", &graph.url(), "--now", &NOW.to_string()])
-        .args(["--retry-base-ms", "5"])
+        .args(send_args(mapping, &graph.url()))
         .args(extra)
         .arg(input)
         .output()
         .unwrap()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn failed_lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]
@@ -133,7 +89,7 @@ fn invalid_records_are_kept_out_of_the_batch_and_written_to_the_failed_file() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert_eq!(graph.received_count(), 2, "the two valid orders still land");
-    let lines = failed_lines(&failed);
+    let lines = ndjson_lines(&failed);
     assert_eq!(lines.len(), 3, "{lines:#?}");
     let note = |i: usize| &lines[i]["_tagc"];
     assert_eq!(note(0)["line"], 2);
@@ -163,7 +119,7 @@ fn a_rejection_by_meta_is_mapped_back_to_its_record_and_the_rest_is_sent_again()
     old["order"]["paid_at"] = json!("2026-11-15T00:00:00Z");
     let input = write_records(dir.path(), "orders.ndjson", &[order(1), old, order(3)]);
     let failed = dir.path().join("failed.ndjson");
-    let graph = FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW + 86_400 * 2));
+    let graph = FakeGraph::start(shop_config().now(NOW + 86_400 * 2));
     let o = send(
         &mapping,
         &graph,
@@ -173,7 +129,7 @@ fn a_rejection_by_meta_is_mapped_back_to_its_record_and_the_rest_is_sent_again()
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert_eq!(graph.received_count(), 2);
-    let lines = failed_lines(&failed);
+    let lines = ndjson_lines(&failed);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["_tagc"]["line"], 2);
     assert_eq!(lines[0]["_tagc"]["stage"], "meta");
@@ -201,12 +157,7 @@ fn transient_faults_are_retried_until_the_events_land() {
             "orders.ndjson",
             &(0..30).map(order).collect::<Vec<_>>(),
         );
-        let graph = FakeGraph::start(
-            FakeConfig::new()
-                .pixel(SHOP_PIXEL)
-                .now(NOW)
-                .fault(Fault::first(2, kind)),
-        );
+        let graph = FakeGraph::start(shop_config().fault(Fault::first(2, kind)));
         let o = send(
             &mapping,
             &graph,
@@ -228,10 +179,7 @@ fn a_timeout_is_retried_and_reported_when_it_persists() {
     let input = write_records(dir.path(), "orders.ndjson", &[order(1)]);
     let failed = dir.path().join("failed.ndjson");
     let graph = FakeGraph::start(
-        FakeConfig::new()
-            .pixel(SHOP_PIXEL)
-            .now(NOW)
-            .fault(Fault::always(FaultKind::Latency(Duration::from_secs(3)))),
+        shop_config().fault(Fault::always(FaultKind::Latency(Duration::from_secs(3)))),
     );
     let o = send(
         &mapping,
@@ -252,7 +200,7 @@ fn a_timeout_is_retried_and_reported_when_it_persists() {
         Some(2),
         "nothing could be delivered: {err}"
     );
-    let lines = failed_lines(&failed);
+    let lines = ndjson_lines(&failed);
     assert_eq!(lines[0]["_tagc"]["stage"], "network");
     assert!(
         lines[0]["_tagc"]["reason"]
@@ -272,12 +220,7 @@ fn partial_acceptance_is_not_counted_as_success() {
         &(0..5).map(order).collect::<Vec<_>>(),
     );
     let failed = dir.path().join("failed.ndjson");
-    let graph = FakeGraph::start(
-        FakeConfig::new()
-            .pixel(SHOP_PIXEL)
-            .now(NOW)
-            .fault(Fault::always(FaultKind::Partial(3))),
-    );
+    let graph = FakeGraph::start(shop_config().fault(Fault::always(FaultKind::Partial(3))));
     let o = send(
         &mapping,
         &graph,
@@ -286,7 +229,7 @@ fn partial_acceptance_is_not_counted_as_success() {
     );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    let lines = failed_lines(&failed);
+    let lines = ndjson_lines(&failed);
     assert_eq!(lines.len(), 5, "the whole unconfirmed request is reported");
     assert_eq!(lines[0]["_tagc"]["stage"], "unconfirmed");
     assert!(err.contains("0 accepted"), "{err}");
@@ -304,15 +247,8 @@ fn a_refused_token_stops_the_run_and_never_shows() {
     let graph = fake();
     let o = tagc()
         .env("META_ACCESS_TOKEN", EXPIRED_TOKEN)
-        .args(["send", "--event", "purchase", "--mapping"])
-        .arg(&mapping)
-        .args([
-            "--graph-url",
-            &graph.url(),
-            "--now",
-            &NOW.to_string(),
-            "--failed",
-        ])
+        .args(send_args(&mapping, &graph.url()))
+        .arg("--failed")
         .arg(&failed)
         .arg(&input)
         .output()
@@ -323,7 +259,7 @@ fn a_refused_token_stops_the_run_and_never_shows() {
     assert!(!all.contains(EXPIRED_TOKEN), "the token leaked: {all}");
     let text = std::fs::read_to_string(&failed).unwrap();
     assert!(!text.contains(EXPIRED_TOKEN));
-    assert_eq!(failed_lines(&failed).len(), 3);
+    assert_eq!(ndjson_lines(&failed).len(), 3);
     assert_eq!(graph.requests(), 1, "no retry after code 190");
 
     // The failed file is a valid input: send it again with a good token.
@@ -453,11 +389,6 @@ fn the_failed_file_cannot_be_the_input() {
     );
 }
 
-/// Lines of an NDJSON file.
-fn ndjson(path: &Path) -> Vec<Value> {
-    failed_lines(path)
-}
-
 #[test]
 fn every_warning_is_written_with_its_records_line_and_never_its_value() {
     let (dir, mapping) = shop_mapping();
@@ -478,12 +409,7 @@ fn every_warning_is_written_with_its_records_line_and_never_its_value() {
     // Meta may return warnings in a successful response's `messages`; which texts it
     // sends is not documented, so the fake is told to return one with every success.
     let meta_message = "Event 0: the fake Graph API's warning for this request";
-    let graph = FakeGraph::start(
-        FakeConfig::new()
-            .pixel(SHOP_PIXEL)
-            .now(NOW)
-            .message(meta_message),
-    );
+    let graph = FakeGraph::start(shop_config().message(meta_message));
     let run = || {
         let o = send(
             &mapping,
@@ -495,7 +421,7 @@ fn every_warning_is_written_with_its_records_line_and_never_its_value() {
         (stderr(&o), std::fs::read_to_string(&warnings).unwrap())
     };
     let (err, first) = run();
-    let lines = ndjson(&warnings);
+    let lines = ndjson_lines(&warnings);
     let brief: Vec<(u64, &str, &str, &str)> = lines
         .iter()
         .map(|w| {
@@ -576,7 +502,7 @@ fn csv_warnings_name_the_spreadsheet_row_too() {
         &["--dry-run", "--warnings", warnings.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let lines = ndjson(&warnings);
+    let lines = ndjson_lines(&warnings);
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert_eq!(
         (&lines[0]["line"], &lines[0]["row"], &lines[0]["event_id"]),

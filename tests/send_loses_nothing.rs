@@ -12,99 +12,208 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-use support::cli::{build_mapping, tagc};
+use serde_json::Value;
+use support::cli::{build_mapping, ndjson_lines, send_args_with_retry_base, tagc};
+use support::contract::{
+    SECRET, assert_no_secret, assert_says_dns_failure, event_refusals, graph_error, outages,
+    permission_errors, says_not_valid,
+};
 use support::graph::{EXPIRED_TOKEN, FakeConfig, FakeGraph, Fault, FaultKind, TOKEN, TokenEcho};
+use support::orders::{CSV_HEADER, NOW, csv_row, order, orders_file, shop_config, shop_fake};
 
-/// "Now" for tagc and the fake: 2026-11-21T10:13:20Z, a day after the sample orders.
-const NOW: i64 = 1_795_300_000;
-/// The shop example's production pixel.
-const SHOP_PIXEL: &str = "314159265358979";
-/// The CSV header the CSV tests use (the shop mapping's record paths).
-const CSV_HEADER: &str = "order.id,order.paid_at,order.total,order.currency,order.customer.email,order.checkout.url,order.checkout.ip,order.checkout.user_agent";
+/// The options of the runs that are stopped: batches of 100, two senders.
+const TWO_SENDERS_OF_100: [&str; 4] = ["--batch-size", "100", "--concurrency", "2"];
 
-/// The shop's sample order number `i`; its event id is `ES-{i:06}`.
-fn order(i: usize) -> Value {
-    json!({"order": {
-        "id": format!("ES-{i:06}"),
-        "paid_at": "2026-11-20T18:42:13+01:00",
-        "total": 84.80,
-        "currency": "EUR",
-        "customer": {"id": format!("cus_{i}"), "email": format!(" Buyer{i}@Example.com"),
-                     "phone": "612 345 678", "first_name": "Lucía", "last_name": "Martín"},
-        "billing": {"city": "Valencia", "postal_code": "46001", "country": "ES"},
-        "lines": [{"sku": "TS-0042-M", "qty": 2, "unit_price": 24.90},
-                  {"sku": "MUG-0007", "qty": 1, "unit_price": 35.00}],
-        "checkout": {"url": "https://shop.example.com/checkout/thank-you",
-                     "ip": "2001:db8:4f2a::17",
-                     "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
-                     "cookies": {"_fbp": "fb.1.1792600000000.1987654321"}}
-    }})
+/// The shop mapping built into a fresh temporary directory, where a test writes its input
+/// and tagc its output and failed files.
+struct Shop {
+    dir: tempfile::TempDir,
+    mapping: PathBuf,
 }
 
-/// Orders `1..=n`, one per line: order `i` is on line `i`.
-fn orders_file(dir: &Path, n: usize) -> PathBuf {
-    let path = dir.join("orders.ndjson");
-    let text: String = (1..=n).map(|i| format!("{}\n", order(i))).collect();
-    std::fs::write(&path, text).unwrap();
-    path
+impl Shop {
+    fn new() -> Self {
+        let (dir, mapping) = build_mapping("shop");
+        Shop { dir, mapping }
+    }
+
+    /// A new shop with orders `1..=n` in `orders.ndjson`, order `i` on line `i`: (the
+    /// shop, the input).
+    fn with_orders(n: usize) -> (Self, PathBuf) {
+        let shop = Shop::new();
+        let input = orders_file(shop.dir.path(), n);
+        (shop, input)
+    }
+
+    /// `name` in the shop's directory.
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `contents` written to `name` in the shop's directory.
+    fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// `orders.csv`: [`CSV_HEADER`], then `rows`, each line ended by `\n`.
+    fn csv<S: AsRef<str>>(&self, rows: impl IntoIterator<Item = S>) -> PathBuf {
+        let mut text = format!("{CSV_HEADER}\n");
+        for row in rows {
+            text.push_str(row.as_ref());
+            text.push('\n');
+        }
+        self.file("orders.csv", text)
+    }
+
+    /// A `tagc send` of the shop's mapping to `url` (see [`SendRun`]).
+    fn send(&self, url: &str) -> SendRun<'_> {
+        SendRun {
+            shop: self,
+            url: url.to_owned(),
+            token: Some(TOKEN.to_owned()),
+            token_file: None,
+            retry_base_ms: 5,
+            extra: Vec::new(),
+            failed: None,
+        }
+    }
 }
 
-/// A CSV row for order `C-{i}` (valid for the shop mapping, no quotes).
-fn csv_row(i: usize) -> String {
-    format!(
-        "C-{i},2026-11-20T18:42:13Z,12.50,EUR,buyer{i}@example.com,https://shop.example.com/t,8.8.8.8,Mozilla/5.0"
-    )
+/// `tagc send --event purchase` of the shop's mapping, as a test sets it up: the token
+/// [`TOKEN`] in `META_ACCESS_TOKEN` unless told otherwise, `--graph-url`, `--now`, short
+/// retry delays, the test's options, `--failed` when recording, then the input.
+struct SendRun<'a> {
+    shop: &'a Shop,
+    url: String,
+    token: Option<String>,
+    token_file: Option<String>,
+    retry_base_ms: u64,
+    extra: Vec<String>,
+    failed: Option<PathBuf>,
 }
 
-/// A fake that knows the shop's pixel, at [`NOW`], with `faults`.
-fn fake(faults: Vec<Fault>) -> FakeGraph {
-    let mut config = FakeConfig::new().pixel(SHOP_PIXEL).now(NOW);
-    config.faults = faults;
-    FakeGraph::start(config)
+impl SendRun<'_> {
+    /// `token` in `META_ACCESS_TOKEN`.
+    fn token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// The token from `--token-file FILE`, none in the environment.
+    fn token_file(mut self, file: &str) -> Self {
+        self.token = None;
+        self.token_file = Some(file.to_owned());
+        self
+    }
+
+    /// A first retry delay of `ms` (instead of 5 ms).
+    fn retry_base_ms(mut self, ms: u64) -> Self {
+        self.retry_base_ms = ms;
+        self
+    }
+
+    /// More options.
+    fn args(mut self, extra: &[&str]) -> Self {
+        self.extra.extend(extra.iter().map(|s| (*s).to_owned()));
+        self
+    }
+
+    /// `--failed` a new file in the shop's directory.
+    fn recording(mut self) -> Self {
+        static FILES: AtomicUsize = AtomicUsize::new(0);
+        let n = FILES.fetch_add(1, Ordering::SeqCst);
+        self.failed = Some(self.shop.path(&format!("failed-{n}.ndjson")));
+        self
+    }
+
+    /// The command line after `tagc`, sending `input`.
+    fn command_line(&self, input: &Path) -> Vec<String> {
+        let mut a = send_args_with_retry_base(&self.shop.mapping, &self.url, self.retry_base_ms);
+        if let Some(file) = &self.token_file {
+            a.extend(["--token-file".to_owned(), file.clone()]);
+        }
+        a.extend(self.extra.iter().cloned());
+        if let Some(failed) = &self.failed {
+            a.extend(["--failed".to_owned(), failed.display().to_string()]);
+        }
+        a.push(input.display().to_string());
+        a
+    }
+
+    /// The environment: the token, if it comes from there.
+    fn env(&self) -> Vec<(&str, &str)> {
+        self.token
+            .iter()
+            .map(|t| ("META_ACCESS_TOKEN", t.as_str()))
+            .collect()
+    }
+
+    /// Runs it to the end.
+    fn run(self, input: &Path) -> Sent {
+        let mut c = tagc();
+        c.envs(self.env());
+        let o = c.args(self.command_line(input)).output().unwrap();
+        Sent {
+            code: o.status.code(),
+            out: String::from_utf8_lossy(&o.stdout).into_owned(),
+            err: String::from_utf8_lossy(&o.stderr).into_owned(),
+            failed: self.failed,
+        }
+    }
+
+    /// Starts it in the background.
+    fn spawn(self, input: &Path) -> Running {
+        let args = self.command_line(input);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut run = Running::start(self.shop.dir.path(), &args, &self.env(), None);
+        run.failed.clone_from(&self.failed);
+        run
+    }
+
+    /// Runs it under a 4 GiB address-space limit (a run that reads /dev/zero to the end
+    /// fails instead of taking the machine's memory), for at most 10 s.
+    fn run_bounded(self, input: &Path) -> Ended {
+        let args = self.command_line(input);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let start = Instant::now();
+        let mut run = Running::start(self.shop.dir.path(), &args, &self.env(), Some(4 << 20));
+        run.end(start, Duration::from_secs(10), &format!("tagc {args:?}"))
+    }
 }
 
-/// `tagc send --event purchase` with the token, `--graph-url`, `--now` and short retry
-/// delays, then `extra`, then `input`.
-fn send(mapping: &Path, url: &str, input: &Path, extra: &[&str]) -> std::process::Output {
-    tagc()
-        .env("META_ACCESS_TOKEN", TOKEN)
-        .args(["send", "--event", "purchase", "--mapping"])
-        .arg(mapping)
-        .args(["--graph-url", url, "--now", &NOW.to_string()])
-        .args(["--retry-base-ms", "5"])
-        .args(extra)
-        .arg(input)
-        .output()
-        .unwrap()
+/// What a `tagc send` run that finished gave.
+struct Sent {
+    code: Option<i32>,
+    out: String,
+    err: String,
+    failed: Option<PathBuf>,
 }
 
-/// What a run printed on stderr.
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+impl Sent {
+    /// Its failed file (the run was recording).
+    fn failed_path(&self) -> &Path {
+        self.failed.as_deref().expect("a recording run")
+    }
 
-/// The lines of an NDJSON file, each of which must be a complete JSON value (a missing
-/// file reads as empty); a non-empty file must end with a line break.
-fn failed_lines(path: &Path) -> Vec<Value> {
-    let bytes = std::fs::read(path).unwrap_or_default();
-    assert!(
-        bytes.is_empty() || bytes.ends_with(b"\n"),
-        "{} ends in the middle of a line",
-        path.display()
-    );
-    let text = String::from_utf8(bytes).expect("the failed file is UTF-8");
-    text.lines()
-        .map(|l| {
-            serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("not a complete JSON line ({e}): {l:?}"))
-        })
-        .collect()
+    /// Its failed file's lines: see [`ndjson_lines`].
+    fn failed_lines(&self) -> Vec<Value> {
+        ndjson_lines(self.failed_path())
+    }
+
+    /// The `_tagc` note of the one line its failed file must hold.
+    fn only_note(&self) -> Value {
+        let mut lines = self.failed_lines();
+        assert_eq!(lines.len(), 1, "one failed line: {lines:#?}");
+        lines.remove(0)["_tagc"].take()
+    }
 }
 
 /// The `_tagc.line` of every line of a failed file.
@@ -116,6 +225,26 @@ fn noted_lines(lines: &[Value]) -> BTreeSet<u64> {
                 .as_u64()
                 .unwrap_or_else(|| panic!("no _tagc.line: {l}"))
         })
+        .collect()
+}
+
+/// A CSV failure's `(line, row)` (a `_tagc` note): where it starts in the file and in the
+/// sheet.
+fn line_and_row(note: &Value) -> (u64, u64) {
+    let number = |key: &str| {
+        note[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no {key}: {note}"))
+    };
+    (number("line"), number("row"))
+}
+
+/// The event ids the fake accepted, in the order it received them.
+fn event_ids(graph: &FakeGraph) -> Vec<String> {
+    graph
+        .received()
+        .iter()
+        .filter_map(|e| e.event_id().map(str::to_owned))
         .collect()
 }
 
@@ -192,6 +321,8 @@ struct Running {
     child: Child,
     stdout: PathBuf,
     stderr: PathBuf,
+    /// Its failed file, if it has one.
+    failed: Option<PathBuf>,
 }
 
 impl Running {
@@ -228,6 +359,7 @@ impl Running {
             child: c.spawn().unwrap(),
             stdout,
             stderr,
+            failed: None,
         }
     }
 
@@ -269,6 +401,51 @@ impl Running {
             String::from_utf8_lossy(&std::fs::read(&self.stderr).unwrap_or_default()).into_owned(),
         )
     }
+
+    /// Waits until `ready()` holds (at most 20 s), then checks that it is still running.
+    fn once(&mut self, ready: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !ready() && !self.exited() && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            !self.exited(),
+            "finished before the signal: {:?}",
+            self.output()
+        );
+    }
+
+    /// Waits until it exits, at most `limit` (panics, naming it `what`, if it does not);
+    /// `took` counts from `since`.
+    fn end(&mut self, since: Instant, limit: Duration, what: &str) -> Ended {
+        let status = self.wait_for(limit);
+        let took = since.elapsed();
+        let (_, err) = self.output();
+        let status =
+            status.unwrap_or_else(|| panic!("{what}: still running after {limit:?}: {err}"));
+        Ended {
+            status,
+            took,
+            err,
+            failed: self.failed.as_deref().map(ndjson_lines).unwrap_or_default(),
+        }
+    }
+
+    /// Sends `signals` (`TERM`, `INT`), 300 ms apart and none after it exited, and waits
+    /// at most `limit` for it to exit; `took` counts from the first signal.
+    fn stop(&mut self, signals: &[&str], limit: Duration) -> Ended {
+        let first = Instant::now();
+        for (i, signal) in signals.iter().enumerate() {
+            if i > 0 {
+                std::thread::sleep(Duration::from_millis(300));
+                if self.exited() {
+                    break;
+                }
+            }
+            self.signal(signal);
+        }
+        self.end(first, limit, &format!("SIG{}", signals.join(", SIG")))
+    }
 }
 
 impl Drop for Running {
@@ -280,12 +457,96 @@ impl Drop for Running {
     }
 }
 
-/// Waits until `ready()` holds or `run` exits, at most `limit`.
-fn wait_until(run: &mut Running, limit: Duration, ready: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !ready() && !run.exited() && start.elapsed() < limit {
-        std::thread::sleep(Duration::from_millis(10));
+/// How a background run ended.
+struct Ended {
+    status: ExitStatus,
+    /// From the start, or from the first signal.
+    took: Duration,
+    /// What it printed on stderr.
+    err: String,
+    /// Its failed file's lines (none without one).
+    failed: Vec<Value>,
+}
+
+impl Ended {
+    /// The `N` of the `--skip N` it printed, which it must have.
+    fn skip(&self) -> u64 {
+        skip_point(&self.err).unwrap_or_else(|| panic!("no `--skip N`: {}", self.err))
     }
+}
+
+/// A fake that knows the shop's pixel and takes `latency` over every request.
+fn slow_fake(latency: Duration) -> FakeGraph {
+    shop_fake(vec![Fault::always(FaultKind::Latency(latency))])
+}
+
+/// Each line of a failed file of orders holds the order of its `_tagc.line` (order `i`
+/// is on line `i`).
+fn assert_lines_hold_their_orders(failed: &[Value]) {
+    for l in failed {
+        let line = l["_tagc"]["line"].as_u64().unwrap();
+        assert_eq!(
+            l["order"]["id"],
+            format!("ES-{line:06}"),
+            "the failed file's line {line} holds another record: {l}"
+        );
+    }
+}
+
+/// Each line of a failed file of orders holds the order of its line, and no order is
+/// there twice: the lines' `_tagc.line`s.
+fn assert_each_order_once(failed: &[Value]) -> BTreeSet<u64> {
+    assert_lines_hold_their_orders(failed);
+    let noted = noted_lines(failed);
+    assert_eq!(
+        noted.len(),
+        failed.len(),
+        "a record written twice: {failed:#?}"
+    );
+    noted
+}
+
+/// Whether a failed line says Meta refused its event with Graph `code`.
+fn refused_with(line: &Value, code: u64) -> bool {
+    line["_tagc"]["stage"] == "meta" && line["_tagc"]["code"] == code
+}
+
+/// Whether a failed line's reason says `text`.
+fn reason_says(line: &Value, text: &str) -> bool {
+    line["_tagc"]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains(text))
+}
+
+/// The guarantee after a stop: every line `<= skip` is accepted or in the failed file
+/// (whose line for order `i` must hold order `i`).
+fn assert_nothing_lost_up_to(skip: u64, graph: &FakeGraph, failed: &[Value]) {
+    assert_lines_hold_their_orders(failed);
+    assert_no_line_lost(
+        &format!("up to --skip {skip}"),
+        1..=skip,
+        &received_lines(graph),
+        &noted_lines(failed),
+    );
+}
+
+/// Panics unless each of `lines` is `accepted` (by Meta) or `noted` (in the failed file);
+/// `what` names the lines.
+fn assert_no_line_lost(
+    what: &str,
+    lines: RangeInclusive<u64>,
+    accepted: &BTreeSet<u64>,
+    noted: &BTreeSet<u64>,
+) {
+    let lost: Vec<u64> = lines
+        .filter(|l| !accepted.contains(l) && !noted.contains(l))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{what}: {} lines neither accepted nor in the failed file, from line {:?}",
+        lost.len(),
+        lost.first()
+    );
 }
 
 /// The helpers above read what they claim (a wrong helper would make the tests vacuous).
@@ -330,58 +591,37 @@ fn the_test_helpers_read_summaries_base64_and_encodings() {
 /// named in a malformed-row note."
 #[test]
 fn an_unclosed_csv_quote_in_row_100_of_5000_loses_no_other_line() {
-    let (dir, mapping) = build_mapping("shop");
+    let shop = Shop::new();
     let broken_row = "C-100,2026-11-20T18:42:13Z,12.50,EUR,buyer100@example.com,https://shop.example.com/t,8.8.8.8,\"Mozilla/5.0 (X11".to_owned();
-    let mut text = format!("{CSV_HEADER}\n");
-    for i in 1..=5000 {
-        let row = if i == 100 {
+    let input = shop.csv((1..=5000).map(|i| {
+        if i == 100 {
             broken_row.clone()
         } else {
             csv_row(i)
-        };
-        text.push_str(&row);
-        text.push('\n');
-    }
-    let input = dir.path().join("orders.csv");
-    std::fs::write(&input, text).unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &["--failed", failed.to_str().unwrap()],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+        }
+    }));
+    let graph = shop_fake(vec![]);
+    let sent = shop.send(&graph.url()).recording().run(&input);
+    let err = &sent.err;
+    assert_eq!(sent.code, Some(1), "{err}");
 
-    let lines = failed_lines(&failed);
-    assert_eq!(lines.len(), 1, "one malformed-row note: {lines:#?}");
-    let note = &lines[0]["_tagc"];
+    let note = sent.only_note(); // the malformed-row note
     assert_eq!(note["stage"], "input", "{note}");
     assert_eq!(note["line"], 101, "row 100 is on line 101: {note}");
     assert_eq!(note["raw"], broken_row.as_str(), "{note}");
 
     // Every other line reached Meta: line l holds C-(l-1).
-    let got: BTreeSet<String> = graph
-        .received()
+    let accepted: BTreeSet<u64> = event_ids(&graph)
         .iter()
-        .filter_map(|e| e.event_id().map(str::to_owned))
+        .filter_map(|id| id.strip_prefix("C-")?.parse::<u64>().ok())
+        .map(|i| i + 1)
         .collect();
-    let missing: Vec<usize> = (2..=5001)
-        .filter(|&l| l != 101 && !got.contains(&format!("C-{}", l - 1)))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{} lines neither sent nor failed, from line {:?}",
-        missing.len(),
-        missing.first()
-    );
+    assert_no_line_lost("the rows", 2..=5001, &accepted, &BTreeSet::from([101]));
     assert_eq!(graph.received_count(), 4999);
-    assert_eq!(count_near(&err, "accepted"), Some(4999), "{err}");
+    assert_eq!(count_near(err, "accepted"), Some(4999), "{err}");
     // The one line not sent is counted as failed, or as a malformed row.
-    let failed_count = count_near(&err, "failed");
-    let malformed_count = count_near(&err, "malformed");
+    let failed_count = count_near(err, "failed");
+    let malformed_count = count_near(err, "malformed");
     assert!(
         failed_count == Some(1) || (failed_count == Some(0) && malformed_count == Some(1)),
         "the summary does not count the malformed row: {err}"
@@ -392,224 +632,115 @@ fn an_unclosed_csv_quote_in_row_100_of_5000_loses_no_other_line() {
 /// `raw` = that first line's text)".
 #[test]
 fn an_unclosed_csv_quote_at_the_end_of_the_file_is_a_malformed_row() {
-    let (dir, mapping) = build_mapping("shop");
+    let shop = Shop::new();
     let last = "C-3,2026-11-20T18:42:13Z,12.50,EUR,c@example.com,https://shop.example.com/t,8.8.8.8,\"Mozilla/5.0";
-    let text = format!("{CSV_HEADER}\n{}\n{}\n{last}\n", csv_row(1), csv_row(2));
-    let input = dir.path().join("orders.csv");
-    std::fs::write(&input, text).unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &["--failed", failed.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let input = shop.csv([csv_row(1), csv_row(2), last.to_owned()]);
+    let graph = shop_fake(vec![]);
+    let sent = shop.send(&graph.url()).recording().run(&input);
+    assert_eq!(sent.code, Some(1), "{}", sent.err);
     assert_eq!(graph.received_count(), 2);
-    let lines = failed_lines(&failed);
-    assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert_eq!(lines[0]["_tagc"]["stage"], "input");
-    assert_eq!(lines[0]["_tagc"]["line"], 4);
-    assert_eq!(lines[0]["_tagc"]["raw"], last);
+    let note = sent.only_note();
+    assert_eq!(note["stage"], "input", "{note}");
+    assert_eq!(note["line"], 4, "{note}");
+    assert_eq!(note["raw"], last, "{note}");
 }
 
 /// Contract, CSV: a quoted field may legitimately span several physical lines (up to 64);
 /// such a row is one record, and later line numbers count physical lines.
 #[test]
 fn a_quoted_csv_field_over_three_lines_is_one_record() {
-    let (dir, mapping) = build_mapping("shop");
-    let text = format!(
-        "{CSV_HEADER}\n{}\n\
-         C-2,2026-11-20T18:42:13Z,12.50,EUR,b@example.com,https://shop.example.com/t,8.8.8.8,\"Mozilla/5.0\n(X11,\nLinux)\"\n\
-         C-3,2026-11-01T10:00:00Z,12.50,EUR,c@example.com,https://shop.example.com/t,8.8.8.8,Mozilla/5.0\n\
-         {}\n",
+    let shop = Shop::new();
+    let input = shop.csv([
         csv_row(1),
-        csv_row(4)
-    );
-    let input = dir.path().join("orders.csv");
-    std::fs::write(&input, text).unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &["--failed", failed.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(1), "C-3 is stale: {}", stderr(&o));
-    let got = graph.received();
-    let ids: Vec<&str> = got.iter().filter_map(|e| e.event_id()).collect();
-    assert_eq!(ids, ["C-1", "C-2", "C-4"]);
+        "C-2,2026-11-20T18:42:13Z,12.50,EUR,b@example.com,https://shop.example.com/t,8.8.8.8,\"Mozilla/5.0\n(X11,\nLinux)\"".to_owned(),
+        "C-3,2026-11-01T10:00:00Z,12.50,EUR,c@example.com,https://shop.example.com/t,8.8.8.8,Mozilla/5.0".to_owned(),
+        csv_row(4),
+    ]);
+    let graph = shop_fake(vec![]);
+    let sent = shop.send(&graph.url()).recording().run(&input);
+    assert_eq!(sent.code, Some(1), "C-3 is stale: {}", sent.err);
+    assert_eq!(event_ids(&graph), ["C-1", "C-2", "C-4"]);
     assert_eq!(
-        got[1].json["user_data"]["client_user_agent"], "Mozilla/5.0\n(X11,\nLinux)",
+        graph.received()[1].json["user_data"]["client_user_agent"],
+        "Mozilla/5.0\n(X11,\nLinux)",
         "the field keeps its line breaks"
     );
-    let lines = failed_lines(&failed);
-    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let note = sent.only_note();
     assert_eq!(
-        (&lines[0]["_tagc"]["line"], &lines[0]["_tagc"]["row"]),
-        (&json!(6), &json!(4)),
-        "C-3 starts on line 6 (row 4): {lines:#?}"
+        line_and_row(&note),
+        (6, 4),
+        "C-3 starts on line 6, row 4: {note}"
     );
 }
 
 /// Contract: "Lone CR line endings (old Mac) are line endings (NDJSON and CSV)."
 #[test]
 fn lone_cr_line_endings_separate_ndjson_and_csv_records() {
-    let (dir, mapping) = build_mapping("shop");
-    let ndjson = dir.path().join("orders.ndjson");
-    std::fs::write(
-        &ndjson,
+    let shop = Shop::new();
+    let ndjson = shop.file(
+        "orders.ndjson",
         format!("{}\r{}\rnot json\r{}\r", order(1), order(2), order(4)),
-    )
-    .unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &ndjson,
-        &["--failed", failed.to_str().unwrap()],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let graph = shop_fake(vec![]);
+    let sent = shop.send(&graph.url()).recording().run(&ndjson);
+    assert_eq!(sent.code, Some(1), "{}", sent.err);
     assert_eq!(received_lines(&graph), BTreeSet::from([1, 2, 4]));
-    let lines = failed_lines(&failed);
-    assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert_eq!(lines[0]["_tagc"]["line"], 3);
-    assert_eq!(lines[0]["_tagc"]["raw"], "not json");
+    let note = sent.only_note();
+    assert_eq!(note["line"], 3, "{note}");
+    assert_eq!(note["raw"], "not json", "{note}");
 
-    let csv = dir.path().join("orders.csv");
-    std::fs::write(
-        &csv,
+    let csv = shop.file(
+        "orders.csv",
         format!(
             "{CSV_HEADER}\r{}\r{}\r{}",
             csv_row(1),
             csv_row(2),
             csv_row(3)
         ),
-    )
-    .unwrap();
-    let graph = fake(vec![]);
-    let o = send(&mapping, &graph.url(), &csv, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let ids: Vec<String> = graph
-        .received()
-        .iter()
-        .filter_map(|e| e.event_id().map(str::to_owned))
-        .collect();
-    assert_eq!(ids, ["C-1", "C-2", "C-3"]);
+    );
+    let graph = shop_fake(vec![]);
+    let sent = shop.send(&graph.url()).run(&csv);
+    assert_eq!(sent.code, Some(0), "{}", sent.err);
+    assert_eq!(event_ids(&graph), ["C-1", "C-2", "C-3"]);
 }
 
 // ---------------------------------------------------------------------------------------
 // 2. Signals.
-
-/// Arguments of a background `tagc send` of `input` to `url`.
-fn send_args(mapping: &Path, url: &str, input: &Path, extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = ["send", "--event", "purchase", "--mapping"]
-        .map(String::from)
-        .to_vec();
-    a.push(mapping.display().to_string());
-    a.extend(
-        [
-            "--graph-url",
-            url,
-            "--now",
-            &NOW.to_string(),
-            "--retry-base-ms",
-            "5",
-        ]
-        .map(String::from),
-    );
-    a.extend(extra.iter().map(|s| (*s).to_owned()));
-    a.push(input.display().to_string());
-    a
-}
-
-/// The guarantee after a stop: every line `<= skip` is accepted or in the failed file
-/// (whose line for order `i` must hold order `i`).
-fn assert_nothing_lost_up_to(skip: u64, graph: &FakeGraph, failed: &[Value]) {
-    for l in failed {
-        let line = l["_tagc"]["line"].as_u64().unwrap();
-        assert_eq!(
-            l["order"]["id"],
-            format!("ES-{line:06}"),
-            "the failed file's line {line} holds another record: {l}"
-        );
-    }
-    let accepted = received_lines(graph);
-    let noted = noted_lines(failed);
-    let lost: Vec<u64> = (1..=skip)
-        .filter(|l| !accepted.contains(l) && !noted.contains(l))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "{} lines <= --skip {skip} neither accepted nor in the failed file, from line {:?}",
-        lost.len(),
-        lost.first()
-    );
-}
 
 /// Stops a 20,000-record run with `signal` once requests flow; expects `code`, a
 /// `--skip N` that loses nothing, and a `--skip N` rerun that covers every other line.
 #[allow(clippy::print_stderr)] // the measured stop time is for the test log
 fn a_signal_stops_the_run_without_losing_a_line(signal: &str, code: i32) {
     const N: usize = 20_000;
-    let (dir, mapping) = build_mapping("shop");
-    let input = orders_file(dir.path(), N);
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![Fault::always(FaultKind::Latency(
-        Duration::from_millis(40),
-    ))]);
-    let args = send_args(
-        &mapping,
-        &graph.url(),
-        &input,
-        &[
-            "--batch-size",
-            "100",
-            "--concurrency",
-            "2",
-            "--failed",
-            failed.to_str().unwrap(),
-        ],
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut run = Running::start(dir.path(), &args, &[("META_ACCESS_TOKEN", TOKEN)], None);
-    wait_until(&mut run, Duration::from_secs(20), || graph.requests() >= 5);
-    assert!(
-        !run.exited(),
-        "finished before the signal: {:?}",
-        run.output()
-    );
-    let sent_at = Instant::now();
-    run.signal(signal);
-    let status = run.wait_for(Duration::from_secs(30));
-    let took = sent_at.elapsed();
+    let (shop, input) = Shop::with_orders(N);
+    let graph = slow_fake(Duration::from_millis(40));
+    let mut run = shop
+        .send(&graph.url())
+        .args(&TWO_SENDERS_OF_100)
+        .recording()
+        .spawn(&input);
+    run.once(|| graph.requests() >= 5);
+    let stopped = run.stop(&[signal], Duration::from_secs(30));
     eprintln!(
-        "SIG{signal}: exit after {took:?} ({} requests)",
+        "SIG{signal}: exit after {:?} ({} requests)",
+        stopped.took,
         graph.requests()
     );
-    let (_, err) = run.output();
-    let status = status.unwrap_or_else(|| panic!("still running 30 s after SIG{signal}: {err}"));
+    let (status, err) = (stopped.status, &stopped.err);
     assert_eq!(status.code(), Some(code), "SIG{signal}: {status:?}: {err}");
-    let skip = skip_point(&err).unwrap_or_else(|| panic!("no `--skip N`: {err}"));
+    let skip = stopped.skip();
     assert!(skip <= N as u64, "{err}");
-    let lines = failed_lines(&failed);
-    assert_nothing_lost_up_to(skip, &graph, &lines);
+    assert_nothing_lost_up_to(skip, &graph, &stopped.failed);
 
     // Resuming at --skip N sends the rest, and nothing at or before line N.
     graph.set_faults(vec![]);
     let before = graph.requests();
-    let failed2 = dir.path().join("failed2.ndjson");
-    let skip_arg = skip.to_string();
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &["--skip", &skip_arg, "--failed", failed2.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let resumed = shop
+        .send(&graph.url())
+        .args(&["--skip", &skip.to_string()])
+        .recording()
+        .run(&input);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.err);
     let resent_early: Vec<u64> = graph
         .received()
         .iter()
@@ -622,18 +753,10 @@ fn a_signal_stops_the_run_without_losing_a_line(signal: &str, code: i32) {
         "--skip {skip} sent line {:?} again",
         resent_early.first()
     );
+    let mut noted = noted_lines(&stopped.failed);
+    noted.extend(noted_lines(&resumed.failed_lines()));
     let accepted = received_lines(&graph);
-    let mut noted = noted_lines(&lines);
-    noted.extend(noted_lines(&failed_lines(&failed2)));
-    let lost: Vec<u64> = (1..=N as u64)
-        .filter(|l| !accepted.contains(l) && !noted.contains(l))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "the two runs lost {} lines, from line {:?}",
-        lost.len(),
-        lost.first()
-    );
+    assert_no_line_lost("the two runs", 1..=N as u64, &accepted, &noted);
 }
 
 /// Contract, signals: on SIGTERM, stop reading, finish in-flight requests, write every
@@ -655,43 +778,46 @@ fn sigint_exits_130_with_a_skip_point_that_loses_no_line() {
 /// start of the file when --skip is given."
 #[test]
 fn skip_starts_after_line_n_and_keeps_counting_lines_from_the_start() {
-    let (dir, mapping) = build_mapping("shop");
+    let shop = Shop::new();
     let stale = "C-4,2026-11-01T10:00:00Z,12.50,EUR,d@example.com,https://shop.example.com/t,8.8.8.8,Mozilla/5.0";
-    let text = format!(
-        "{CSV_HEADER}\n{}\n{}\n{}\n{stale}\n{}\n",
+    let input = shop.csv([
         csv_row(1),
         csv_row(2),
         csv_row(3),
-        csv_row(5)
-    );
-    let input = dir.path().join("orders.csv");
-    std::fs::write(&input, text).unwrap();
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &["--skip", "3", "--failed", failed.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(1), "C-4 is stale: {}", stderr(&o));
-    let ids: Vec<String> = graph
-        .received()
-        .iter()
-        .filter_map(|e| e.event_id().map(str::to_owned))
-        .collect();
+        stale.to_owned(),
+        csv_row(5),
+    ]);
+    let graph = shop_fake(vec![]);
+    let sent = shop
+        .send(&graph.url())
+        .args(&["--skip", "3"])
+        .recording()
+        .run(&input);
+    assert_eq!(sent.code, Some(1), "C-4 is stale: {}", sent.err);
     assert_eq!(
-        ids,
+        event_ids(&graph),
         ["C-3", "C-5"],
         "lines 4 and 6, read with the header's columns"
     );
-    let lines = failed_lines(&failed);
-    assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert_eq!(
-        (&lines[0]["_tagc"]["line"], &lines[0]["_tagc"]["row"]),
-        (&json!(5), &json!(5)),
-        "{lines:#?}"
-    );
+    let note = sent.only_note();
+    assert_eq!(line_and_row(&note), (5, 5), "{note}");
+}
+
+/// Orders `1..=n` sent in the background, with `--grace {grace}`, in two senders' batches
+/// of 100, to a fake on which every request hangs for 60 s; once the first two requests
+/// arrived, stopped by `signals`. The run must end within 40 s: (the fake, how it ended).
+fn stopped_while_requests_hang(n: usize, grace: u64, signals: &[&str]) -> (FakeGraph, Ended) {
+    let (shop, input) = Shop::with_orders(n);
+    let graph = slow_fake(Duration::from_secs(60));
+    let mut run = shop
+        .send(&graph.url())
+        .args(&TWO_SENDERS_OF_100)
+        .args(&["--grace", &grace.to_string()])
+        .recording()
+        .spawn(&input);
+    run.once(|| graph.requests() >= 2);
+    let stopped = run.stop(signals, Duration::from_secs(40));
+    (graph, stopped)
 }
 
 /// Contract, signals: "A second signal exits at once (same codes) after flushing the
@@ -700,54 +826,57 @@ fn skip_starts_after_line_n_and_keeps_counting_lines_from_the_start() {
 #[test]
 #[allow(clippy::print_stderr)] // the measured stop time is for the test log
 fn a_second_sigterm_exits_at_once_with_a_skip_point() {
-    let (dir, mapping) = build_mapping("shop");
-    let input = orders_file(dir.path(), 2000);
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![Fault::always(FaultKind::Latency(
-        Duration::from_secs(60),
-    ))]);
-    let args = send_args(
-        &mapping,
-        &graph.url(),
-        &input,
-        &[
-            "--batch-size",
-            "100",
-            "--concurrency",
-            "2",
-            "--grace",
-            "30",
-            "--failed",
-            failed.to_str().unwrap(),
-        ],
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut run = Running::start(dir.path(), &args, &[("META_ACCESS_TOKEN", TOKEN)], None);
-    wait_until(&mut run, Duration::from_secs(20), || graph.requests() >= 2);
-    assert!(
-        !run.exited(),
-        "exited before the signal: {:?}",
-        run.output()
-    );
-    let sent_at = Instant::now();
-    run.signal("TERM");
-    std::thread::sleep(Duration::from_millis(300));
-    if !run.exited() {
-        run.signal("TERM");
-    }
-    let status = run.wait_for(Duration::from_secs(40));
-    let took = sent_at.elapsed();
+    let (graph, stopped) = stopped_while_requests_hang(2000, 30, &["TERM", "TERM"]);
+    let (status, took, err) = (stopped.status, stopped.took, &stopped.err);
     eprintln!("two SIGTERMs: exit {took:?} after the first");
-    let (_, err) = run.output();
-    let status = status.unwrap_or_else(|| panic!("still running 40 s after SIGTERM: {err}"));
     assert_eq!(status.code(), Some(143), "{status:?}: {err}");
     assert!(
         took < Duration::from_secs(3),
         "the second signal should exit at once, took {took:?}: {err}"
     );
-    let skip = skip_point(&err).unwrap_or_else(|| panic!("no `--skip N`: {err}"));
-    let lines = failed_lines(&failed);
-    assert_nothing_lost_up_to(skip, &graph, &lines);
+    assert_nothing_lost_up_to(stopped.skip(), &graph, &stopped.failed);
+}
+
+/// Contract, signals: a stop lets the requests in flight finish within `--grace` seconds,
+/// no longer. With requests that hang, the run exits 143 soon after the grace period: the
+/// events of the two requests Meta never answered are `unconfirmed`, every other record
+/// read is `not_sent`, and every line `<= N` of its `--skip N` is in the failed file.
+#[test]
+#[allow(clippy::print_stderr)] // the measured stop time is for the test log
+fn when_the_grace_period_runs_out_the_unanswered_events_are_unconfirmed() {
+    let (graph, stopped) = stopped_while_requests_hang(3000, 1, &["TERM"]);
+    let (status, took, err) = (stopped.status, stopped.took, &stopped.err);
+    eprintln!("SIGTERM with --grace 1: exit after {took:?}");
+    assert_eq!(status.code(), Some(143), "{status:?}: {err}");
+    assert!(
+        took < Duration::from_secs(6),
+        "a grace period of 1 s, took {took:?}: {err}"
+    );
+    assert_eq!(graph.requests(), 2, "posted after the stop: {err}");
+
+    // Every line of the failed file is valid JSON (read by `ndjson_lines`) and holds
+    // its own record, once.
+    let lines = &stopped.failed;
+    let noted = assert_each_order_once(lines);
+    let stage = |l: &Value| l["_tagc"]["stage"].as_str().unwrap_or_default().to_owned();
+    let unconfirmed: BTreeSet<u64> = lines
+        .iter()
+        .filter(|l| stage(l) == "unconfirmed")
+        .map(|l| l["_tagc"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        unconfirmed,
+        (1..=200).collect(),
+        "the two requests in flight, 100 events each"
+    );
+    let others: Vec<&Value> = lines.iter().filter(|l| stage(l) != "unconfirmed").collect();
+    assert!(!others.is_empty(), "records read and never posted: {err}");
+    assert!(others.iter().all(|l| stage(l) == "not_sent"), "{others:#?}");
+
+    // Nothing was accepted: every line up to the resume point is in the failed file.
+    let skip = stopped.skip();
+    assert!(skip >= 200, "{err}");
+    assert_no_line_lost("up to --skip", 1..=skip, &BTreeSet::new(), &noted);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -760,7 +889,7 @@ fn a_second_sigterm_exits_at_once_with_a_skip_point() {
 /// is sent again. The big integer order id reaches Meta as its digits.
 #[test]
 fn the_failed_file_keeps_each_records_original_bytes() {
-    let (dir, mapping) = build_mapping("shop");
+    let shop = Shop::new();
     let checkout = r#""checkout":{"url":"https://shop.example.com/t","ip":"8.8.8.8","user_agent":"Mozilla/5.0"}"#;
     let big = format!(
         r#"{{"order":{{"id":123456789012345678901234,"paid_at":"2026-11-20T18:42:13+01:00","total":0.1000000000000000055511151231257827,"currency":"EUR","customer":{{"email":"big@example.com"}},{checkout}}}}}"#
@@ -778,33 +907,24 @@ fn the_failed_file_keeps_each_records_original_bytes() {
         r#"{{"_tagc":{{"line":9,"stage":"meta","reason":"from an earlier run"}},"order":{{"id":"ES-000005","paid_at":"2026-11-20T18:42:13+01:00","total":5,"currency":"EUR","customer":{{"email":"e@example.com"}},{checkout}}}}}"#
     );
     let mut input_bytes = Vec::new();
-    for line in [big.as_bytes(), dup.as_bytes(), escaped.as_bytes()] {
+    for line in [
+        big.as_bytes(),
+        dup.as_bytes(),
+        escaped.as_bytes(),
+        not_utf8.as_slice(),
+        renoted.as_bytes(),
+    ] {
         input_bytes.extend_from_slice(line);
         input_bytes.push(b'\n');
     }
-    input_bytes.extend_from_slice(&not_utf8);
-    input_bytes.push(b'\n');
-    input_bytes.extend_from_slice(renoted.as_bytes());
-    input_bytes.push(b'\n');
-    let input = dir.path().join("orders.ndjson");
-    std::fs::write(&input, &input_bytes).unwrap();
+    let input = shop.file("orders.ndjson", &input_bytes);
 
     // Meta refuses every event (code 100, no event named): all land in the failed file.
-    let refusing = fake(vec![Fault::always(FaultKind::Graph {
-        status: 400,
-        code: 100,
-        subcode: None,
-        transient: false,
-    })]);
-    let failed = dir.path().join("failed.ndjson");
-    let o = send(
-        &mapping,
-        &refusing.url(),
-        &input,
-        &["--failed", failed.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let text = String::from_utf8(std::fs::read(&failed).unwrap()).expect("UTF-8");
+    let refusing = shop_fake(vec![Fault::always(graph_error(400, 100, None, false))]);
+    let refused = shop.send(&refusing.url()).recording().run(&input);
+    assert_eq!(refused.code, Some(1), "{}", refused.err);
+    let failed = refused.failed_path();
+    let text = String::from_utf8(std::fs::read(failed).unwrap()).expect("UTF-8");
     let by_line = |n: u64| -> &str {
         text.lines()
             .find(|l| serde_json::from_str::<Value>(l).is_ok_and(|v| v["_tagc"]["line"] == n))
@@ -842,34 +962,20 @@ fn the_failed_file_keeps_each_records_original_bytes() {
     assert_eq!(v["_tagc"]["stage"], "meta");
 
     // Meta accepts: the big order id arrives as its digits.
-    let accepting = fake(vec![]);
-    let o = send(&mapping, &accepting.url(), &input, &[]);
-    assert_eq!(o.status.code(), Some(1), "line 4 is bad: {}", stderr(&o));
-    let ids: BTreeSet<String> = accepting
-        .received()
-        .iter()
-        .filter_map(|e| e.event_id().map(str::to_owned))
-        .collect();
+    let accepting = shop_fake(vec![]);
+    let sent = shop.send(&accepting.url()).run(&input);
+    assert_eq!(sent.code, Some(1), "line 4 is bad: {}", sent.err);
+    let ids: BTreeSet<String> = event_ids(&accepting).into_iter().collect();
     assert!(
         ids.contains("123456789012345678901234"),
         "the big integer order id as its digits: {ids:?}"
     );
 
     // The failed file, sent again, delivers the four records; the bad line stays bad.
-    let again = fake(vec![]);
-    let failed2 = dir.path().join("failed2.ndjson");
-    let o = send(
-        &mapping,
-        &again.url(),
-        &failed,
-        &["--failed", failed2.to_str().unwrap()],
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let ids: BTreeSet<String> = again
-        .received()
-        .iter()
-        .filter_map(|e| e.event_id().map(str::to_owned))
-        .collect();
+    let again = shop_fake(vec![]);
+    let resent = shop.send(&again.url()).recording().run(failed);
+    assert_eq!(resent.code, Some(1), "{}", resent.err);
+    let ids: BTreeSet<String> = event_ids(&again).into_iter().collect();
     assert_eq!(
         ids,
         BTreeSet::from(
@@ -882,9 +988,7 @@ fn the_failed_file_keeps_each_records_original_bytes() {
             .map(String::from)
         )
     );
-    let still_bad = failed_lines(&failed2);
-    assert_eq!(still_bad.len(), 1, "{still_bad:#?}");
-    assert_eq!(still_bad[0]["_tagc"]["raw_b64"], b64);
+    assert_eq!(resent.only_note()["raw_b64"], b64, "the bad line stays bad");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -895,39 +999,25 @@ fn the_failed_file_keeps_each_records_original_bytes() {
 /// point, exit 2." With nothing recorded, every line `<= N` must have been accepted.
 #[test]
 fn an_unwritable_failed_file_stops_sending_with_a_resume_point() {
-    let (dir, mapping) = build_mapping("shop");
-    let mut text = String::new();
-    for i in 1..=5000 {
-        let mut r = order(i);
-        if i == 1500 {
-            // No user agent: a website event without one fails mapping.
-            r["order"]["checkout"]
-                .as_object_mut()
-                .unwrap()
-                .remove("user_agent");
-        }
-        text.push_str(&format!("{r}\n"));
-    }
-    let input = dir.path().join("orders.ndjson");
-    std::fs::write(&input, text).unwrap();
-    let graph = fake(vec![Fault::always(FaultKind::Latency(
-        Duration::from_millis(10),
-    ))]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &[
-            "--batch-size",
-            "100",
-            "--concurrency",
-            "1",
-            "--failed",
-            "/dev/full",
-        ],
+    let shop = Shop::new();
+    let mut orders: Vec<Value> = (1..=5000).map(order).collect();
+    // No user agent in order 1500: a website event without one fails mapping.
+    orders[1499]["order"]["checkout"]
+        .as_object_mut()
+        .unwrap()
+        .remove("user_agent");
+    let input = shop.file(
+        "orders.ndjson",
+        orders.iter().map(|r| format!("{r}\n")).collect::<String>(),
     );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let graph = slow_fake(Duration::from_millis(10));
+    let sent = shop
+        .send(&graph.url())
+        .args(&["--batch-size", "100", "--concurrency", "1"])
+        .args(&["--failed", "/dev/full"])
+        .run(&input);
+    let err = &sent.err;
+    assert_eq!(sent.code, Some(2), "{err}");
     let full_run = 50; // 4,999 valid events in batches of 100
     assert!(
         graph.requests() < full_run,
@@ -935,79 +1025,53 @@ fn an_unwritable_failed_file_stops_sending_with_a_resume_point() {
         graph.requests()
     );
     assert_eq!(
-        count_near(&err, "accepted"),
+        count_near(err, "accepted"),
         Some(graph.received_count() as u64),
         "{err}"
     );
     assert!(err.to_lowercase().contains("unrecorded"), "{err}");
-    let skip = skip_point(&err).unwrap_or_else(|| panic!("no `--skip N`: {err}"));
+    let skip = skip_point(err).unwrap_or_else(|| panic!("no `--skip N`: {err}"));
     assert_nothing_lost_up_to(skip, &graph, &[]);
 }
 
 // ---------------------------------------------------------------------------------------
 // 5. Secrets.
 
-/// A token with a `|`, so that its encodings differ. Every encoding keeps the two parts
-/// either side of the `|` as they are, so finding either part anywhere is a leak.
-const SECRET: &str = "EAAGm0PX4ZCps1x|Secret_Part-9xYz.v2";
-/// The two parts of [`SECRET`].
-const SECRET_PARTS: [&str; 2] = ["EAAGm0PX4ZCps1x", "Secret_Part-9xYz.v2"];
-
-/// Panics if `text` (named `what`) holds any part of [`SECRET`].
-fn assert_no_secret(what: &str, text: &str) {
-    for part in SECRET_PARTS {
-        assert!(!text.contains(part), "the token leaked into {what}: {text}");
-    }
-}
-
 /// Contract, secrets: "every string from Meta (messages, error text, `fbtrace_id`) passes
 /// one redactor replacing the token (literal, JSON-escaped, URL-encoded `%7C` etc.,
 /// form-encoded) with `***`" — in the failed file, the warnings file, stdout and stderr.
 #[test]
 fn a_token_echoed_by_meta_in_any_encoding_never_shows() {
-    let (dir, mapping) = build_mapping("shop");
-    let input = orders_file(dir.path(), 3);
+    let (shop, input) = Shop::with_orders(3);
     for encoding in TokenEcho::EACH.into_iter().chain([TokenEcho::All]) {
         // Request 1 refused (code 100), request 2 accepted with a message, request 3 an
         // outage (code 2): each answer's texts and fbtrace_id hold the token.
-        let mut config = FakeConfig::new().pixel(SHOP_PIXEL).now(NOW).token(SECRET);
+        let mut config = shop_config().token(SECRET);
         config.faults = vec![
             Fault::on(1, FaultKind::EchoToken(encoding, Some(100))),
             Fault::on(2, FaultKind::EchoToken(encoding, None)),
             Fault::on(3, FaultKind::EchoToken(encoding, Some(2))),
         ];
         let graph = FakeGraph::start(config);
-        let failed = dir.path().join(format!("failed-{encoding:?}.ndjson"));
-        let warnings = dir.path().join(format!("warnings-{encoding:?}.ndjson"));
-        let o = tagc()
-            .env("META_ACCESS_TOKEN", SECRET)
-            .args(["send", "--event", "purchase", "--mapping"])
-            .arg(&mapping)
-            .args(["--graph-url", &graph.url(), "--now", &NOW.to_string()])
-            .args(["--retry-base-ms", "5", "--retries", "0"])
-            .args(["--batch-size", "1", "--concurrency", "1"])
-            .arg("--failed")
-            .arg(&failed)
-            .arg("--warnings")
-            .arg(&warnings)
-            .arg(&input)
-            .output()
-            .unwrap();
-        let (out, err) = (String::from_utf8_lossy(&o.stdout), stderr(&o));
-        assert_eq!(o.status.code(), Some(1), "{encoding:?}: {err}");
+        let warnings = shop.path(&format!("warnings-{encoding:?}.ndjson"));
+        let sent = shop
+            .send(&graph.url())
+            .token(SECRET)
+            .args(&["--retries", "0", "--batch-size", "1", "--concurrency", "1"])
+            .args(&["--warnings", warnings.to_str().unwrap()])
+            .recording()
+            .run(&input);
+        let err = &sent.err;
+        assert_eq!(sent.code, Some(1), "{encoding:?}: {err}");
         assert_eq!(graph.requests(), 3, "{encoding:?}: {err}");
-        let failed_text = std::fs::read_to_string(&failed).unwrap_or_default();
+        let failed_text = std::fs::read_to_string(sent.failed_path()).unwrap_or_default();
         let warnings_text = std::fs::read_to_string(&warnings).unwrap_or_default();
-        assert_no_secret(&format!("stdout ({encoding:?})"), &out);
-        assert_no_secret(&format!("stderr ({encoding:?})"), &err);
+        assert_no_secret(&format!("stdout ({encoding:?})"), &sent.out);
+        assert_no_secret(&format!("stderr ({encoding:?})"), err);
         assert_no_secret(&format!("the failed file ({encoding:?})"), &failed_text);
         assert_no_secret(&format!("the warnings file ({encoding:?})"), &warnings_text);
         // Not vacuous: Meta's texts were kept, with the token replaced.
-        assert_eq!(
-            failed_lines(&failed).len(),
-            2,
-            "{encoding:?}: {failed_text}"
-        );
+        assert_eq!(sent.failed_lines().len(), 2, "{encoding:?}: {failed_text}");
         assert!(
             failed_text.contains("***"),
             "{encoding:?}: redacted, not dropped: {failed_text}"
@@ -1023,25 +1087,14 @@ fn a_token_echoed_by_meta_in_any_encoding_never_shows() {
 /// quickly)." Nothing is sent.
 #[test]
 fn a_token_file_larger_than_4_kib_or_dev_zero_is_refused_quickly() {
-    let (dir, mapping) = build_mapping("shop");
-    let input = orders_file(dir.path(), 1);
+    let (shop, input) = Shop::with_orders(1);
     let huge = "A".repeat(1 << 20);
-    let token_file = dir.path().join("token");
-    std::fs::write(&token_file, &huge).unwrap();
+    let token_file = shop.file("token", &huge);
     // The fake would accept the huge token: only tagc's limit stops it.
-    let graph = FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW).token(&huge));
+    let graph = FakeGraph::start(shop_config().token(&huge));
     for file in [token_file.to_str().unwrap(), "/dev/zero"] {
-        let mut args = send_args(&mapping, &graph.url(), &input, &[]);
-        args.splice(1..1, ["--token-file".to_owned(), file.to_owned()]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let start = Instant::now();
-        // A 4 GiB address-space limit: a run that reads /dev/zero to the end fails
-        // instead of taking the machine's memory.
-        let mut run = Running::start(dir.path(), &args, &[], Some(4 << 20));
-        let status = run.wait_for(Duration::from_secs(10));
-        let took = start.elapsed();
-        let (_, err) = run.output();
-        let status = status.unwrap_or_else(|| panic!("{file}: still running after 10 s: {err}"));
+        let ended = shop.send(&graph.url()).token_file(file).run_bounded(&input);
+        let (status, took, err) = (ended.status, ended.took, &ended.err);
         assert_eq!(status.code(), Some(2), "{file}: {status:?}: {err}");
         assert!(took < Duration::from_secs(5), "{file}: took {took:?}");
         assert_eq!(graph.requests(), 0, "{file}: sent with it");
@@ -1063,37 +1116,25 @@ fn a_token_file_larger_than_4_kib_or_dev_zero_is_refused_quickly() {
 /// from `--token-file`.
 #[test]
 fn a_token_with_a_space_or_a_quote_is_refused_without_echoing_it() {
-    let (dir, mapping) = build_mapping("shop");
-    let input = orders_file(dir.path(), 1);
+    let (shop, input) = Shop::with_orders(1);
     for (token, part) in [
         ("EAAQuote\"SecretTok9q", "SecretTok9q"),
         ("EAASpace SecretTok8s", "SecretTok8s"),
         ("EAASlash/SecretTok7z", "SecretTok7z"),
     ] {
         // The fake would accept it: only tagc's check stops it.
-        let graph = FakeGraph::start(FakeConfig::new().pixel(SHOP_PIXEL).now(NOW).token(token));
-        let token_file = dir.path().join("token");
-        std::fs::write(&token_file, format!("{token}\n")).unwrap();
+        let graph = FakeGraph::start(shop_config().token(token));
+        let token_file = shop.file("token", format!("{token}\n"));
         for from_file in [false, true] {
-            let mut c = tagc();
-            let mut args = vec!["send".to_owned()];
-            if from_file {
-                args.extend(["--token-file".to_owned(), token_file.display().to_string()]);
+            let send = shop.send(&graph.url());
+            let sent = if from_file {
+                send.token_file(token_file.to_str().unwrap())
             } else {
-                c.env("META_ACCESS_TOKEN", token);
+                send.token(token)
             }
-            args.extend(
-                send_args(&mapping, &graph.url(), &input, &[])
-                    .into_iter()
-                    .skip(1),
-            );
-            let o = c.args(&args).output().unwrap();
-            let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
-            assert_eq!(
-                o.status.code(),
-                Some(2),
-                "{token:?} (file: {from_file}): {all}"
-            );
+            .run(&input);
+            let all = format!("{}{}", sent.out, sent.err);
+            assert_eq!(sent.code, Some(2), "{token:?} (file: {from_file}): {all}");
             assert_eq!(graph.requests(), 0, "{token:?} was sent");
             assert!(!all.contains(part), "{token:?} echoed: {all}");
         }
@@ -1103,57 +1144,27 @@ fn a_token_with_a_space_or_a_quote_is_refused_without_echoing_it() {
 // ---------------------------------------------------------------------------------------
 // 6. Meta's answers classified (the send column of the contract's table).
 
-/// One order per line, `n` of them, in a fresh directory: (the directory, the mapping,
-/// the input).
-fn small_run(n: usize) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let (dir, mapping) = build_mapping("shop");
-    let input = orders_file(dir.path(), n);
-    (dir, mapping, input)
-}
-
 /// Table, rows 1–2: all accepted → 0; an event refused (code 100 other than subcode 33)
 /// or a partial confirmation → 1, the events in the failed file as `meta`/`unconfirmed`.
 #[test]
 fn table_accepted_is_0_and_refused_or_unconfirmed_events_are_1() {
-    let (dir, mapping, input) = small_run(3);
-    let graph = fake(vec![]);
-    let o = send(&mapping, &graph.url(), &input, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (shop, input) = Shop::with_orders(3);
+    let graph = shop_fake(vec![]);
+    let sent = shop.send(&graph.url()).run(&input);
+    assert_eq!(sent.code, Some(0), "{}", sent.err);
     assert_eq!(graph.received_count(), 3);
 
-    for (name, kind, stage) in [
-        (
-            "code 100",
-            FaultKind::Graph {
-                status: 400,
-                code: 100,
-                subcode: None,
-                transient: false,
-            },
-            "meta",
-        ),
-        (
-            "code 100 subcode 2804019",
-            FaultKind::Graph {
-                status: 400,
-                code: 100,
-                subcode: Some(2_804_019),
-                transient: false,
-            },
-            "meta",
-        ),
-        ("partial", FaultKind::Partial(1), "unconfirmed"),
-    ] {
-        let graph = fake(vec![Fault::always(kind)]);
-        let failed = dir.path().join("failed.ndjson");
-        let o = send(
-            &mapping,
-            &graph.url(),
-            &input,
-            &["--retries", "1", "--failed", failed.to_str().unwrap()],
-        );
-        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
-        let lines = failed_lines(&failed);
+    let refused = event_refusals().map(|(name, kind)| (name, kind, "meta"));
+    let unconfirmed = ("partial", FaultKind::Partial(1), "unconfirmed");
+    for (name, kind, stage) in refused.into_iter().chain([unconfirmed]) {
+        let graph = shop_fake(vec![Fault::always(kind)]);
+        let sent = shop
+            .send(&graph.url())
+            .args(&["--retries", "1"])
+            .recording()
+            .run(&input);
+        assert_eq!(sent.code, Some(1), "{name}: {}", sent.err);
+        let lines = sent.failed_lines();
         assert!(!lines.is_empty(), "{name}");
         assert!(
             lines.iter().all(|l| l["_tagc"]["stage"] == stage),
@@ -1162,58 +1173,29 @@ fn table_accepted_is_0_and_refused_or_unconfirmed_events_are_1() {
     }
 }
 
-/// The outages of the table's row 3, as the fake plays them (a timeout needs
-/// `--timeout 0.3`).
-fn outages() -> Vec<(&'static str, FaultKind)> {
-    let graph = |status, code| FaultKind::Graph {
-        status,
-        code,
-        subcode: None,
-        transient: true,
-    };
-    vec![
-        ("HTTP 500 code 2", graph(500, 2)),
-        ("HTTP 500 code 1", graph(500, 1)),
-        ("HTTP 429 code 4", FaultKind::Throttle(4)),
-        ("HTTP 429 code 17", FaultKind::Throttle(17)),
-        ("HTTP 429 code 341", FaultKind::Throttle(341)),
-        ("HTTP 503 HTML", FaultKind::Html(503)),
-        ("reset", FaultKind::Reset),
-        ("timeout", FaultKind::Latency(Duration::from_secs(3))),
-    ]
-}
-
 /// Table, row 3: an outage after retries → 2 if nothing was delivered (the events in the
 /// failed file as `network`), else 1.
 #[test]
 fn table_an_outage_is_2_when_nothing_was_delivered_else_1() {
-    let (dir, mapping, input) = small_run(3);
-    for (name, kind) in outages() {
-        let failed = dir
-            .path()
-            .join(format!("failed-{}.ndjson", name.replace(' ', "-")));
-        let failed_arg = failed.to_str().unwrap();
-        let args = [
-            "--retries",
-            "1",
-            "--timeout",
-            "0.3",
-            "--batch-size",
-            "1",
-            "--concurrency",
-            "1",
-            "--failed",
-            failed_arg,
-        ];
-        let graph = fake(vec![Fault::always(kind)]);
-        let o = send(&mapping, &graph.url(), &input, &args);
+    let (shop, input) = Shop::with_orders(3);
+    // A timeout needs `--timeout 0.3`.
+    let send_to = |graph: &FakeGraph| {
+        shop.send(&graph.url())
+            .args(&["--retries", "1", "--timeout", "0.3"])
+            .args(&["--batch-size", "1", "--concurrency", "1"])
+            .recording()
+            .run(&input)
+    };
+    for (name, kind) in outages(Duration::from_secs(3)) {
+        let graph = shop_fake(vec![Fault::always(kind)]);
+        let sent = send_to(&graph);
         assert_eq!(
-            o.status.code(),
+            sent.code,
             Some(2),
             "{name}, nothing delivered: {}",
-            stderr(&o)
+            sent.err
         );
-        let lines = failed_lines(&failed);
+        let lines = sent.failed_lines();
         assert_eq!(lines.len(), 3, "{name}: {lines:#?}");
         assert!(
             lines.iter().all(|l| l["_tagc"]["stage"] == "network"),
@@ -1221,18 +1203,13 @@ fn table_an_outage_is_2_when_nothing_was_delivered_else_1() {
         );
 
         // The first request lands, then the outage.
-        let graph = fake(vec![Fault {
+        let graph = shop_fake(vec![Fault {
             kind,
             from: 2,
             to: None,
         }]);
-        let o = send(&mapping, &graph.url(), &input, &args);
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "{name}, one delivered: {}",
-            stderr(&o)
-        );
+        let sent = send_to(&graph);
+        assert_eq!(sent.code, Some(1), "{name}, one delivered: {}", sent.err);
         assert_eq!(graph.received_count(), 1, "{name}");
     }
 }
@@ -1241,177 +1218,174 @@ fn table_an_outage_is_2_when_nothing_was_delivered_else_1() {
 /// says "cannot resolve"/"DNS", not "uncategorized".
 #[test]
 fn table_a_dns_failure_is_2_and_says_so() {
-    let (dir, mapping, input) = small_run(1);
-    let failed = dir.path().join("failed.ndjson");
-    let o = send(
-        &mapping,
-        "http://nonexistent.invalid",
-        &input,
-        &["--retries", "1", "--failed", failed.to_str().unwrap()],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    let lines = failed_lines(&failed);
-    assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert_eq!(lines[0]["_tagc"]["stage"], "network");
-    let said = format!("{err}{}", lines[0]["_tagc"]["reason"]);
-    assert!(
-        said.contains("cannot resolve") || said.contains("DNS"),
-        "{said}"
-    );
-    assert!(!said.contains("uncategorized"), "{said}");
+    let (shop, input) = Shop::with_orders(1);
+    let sent = shop
+        .send("http://nonexistent.invalid")
+        .args(&["--retries", "1"])
+        .recording()
+        .run(&input);
+    assert_eq!(sent.code, Some(2), "{}", sent.err);
+    let note = sent.only_note();
+    assert_eq!(note["stage"], "network", "{note}");
+    assert_says_dns_failure(&format!("{}{}", sent.err, note["reason"]));
+}
+
+/// `input` sent, recording, with `extra` options and the token the fake reports as
+/// expired (it answers code 190): (the fake, the run).
+fn send_with_expired_token(shop: &Shop, input: &Path, extra: &[&str]) -> (FakeGraph, Sent) {
+    let graph = shop_fake(vec![]);
+    let sent = shop
+        .send(&graph.url())
+        .token(EXPIRED_TOKEN)
+        .args(extra)
+        .recording()
+        .run(input);
+    (graph, sent)
 }
 
 /// Table, row 4: a refused token (190, 102) → 2; the refused events are `meta` with code 190,
 /// labelled "Meta refused the access token (code 190)"; never retried.
 #[test]
 fn table_a_refused_token_is_2_and_nothing_is_sent() {
-    let (dir, mapping, input) = small_run(3);
-    let failed = dir.path().join("failed.ndjson");
-    let graph = fake(vec![]);
-    let o = tagc()
-        .env("META_ACCESS_TOKEN", EXPIRED_TOKEN)
-        .args(["send", "--event", "purchase", "--mapping"])
-        .arg(&mapping)
-        .args(["--graph-url", &graph.url(), "--now", &NOW.to_string()])
-        .args(["--retry-base-ms", "5", "--failed"])
-        .arg(&failed)
-        .arg(&input)
-        .output()
-        .unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let (shop, input) = Shop::with_orders(3);
+    let (graph, sent) = send_with_expired_token(&shop, &input, &[]);
+    let err = &sent.err;
+    assert_eq!(sent.code, Some(2), "{err}");
     assert!(
         err.contains("Meta refused the access token (code 190)"),
         "{err}"
     );
     assert_eq!(graph.requests(), 1, "not retried");
-    let lines = failed_lines(&failed);
+    let lines = sent.failed_lines();
     assert_eq!(lines.len(), 3);
     // The request Meta answered with 190 was sent and refused: its events say so, with
     // the code (a batch after it would be `not_sent`).
     assert!(
-        lines.iter().all(|l| l["_tagc"]["stage"] == "meta"
-            && l["_tagc"]["code"] == 190
-            && l["_tagc"]["reason"]
-                .as_str()
-                .is_some_and(|r| r.contains("refused the access token"))),
+        lines
+            .iter()
+            .all(|l| refused_with(l, 190) && reason_says(l, "refused the access token")),
         "{lines:#?}"
     );
 
-    let graph = fake(vec![Fault::always(FaultKind::Graph {
-        status: 400,
-        code: 102,
-        subcode: None,
-        transient: false,
-    })]);
-    let o = send(
-        &mapping,
-        &graph.url(),
-        &input,
-        &["--failed", failed.to_str().unwrap()],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "code 102: {err}");
+    let graph = shop_fake(vec![Fault::always(graph_error(400, 102, None, false))]);
+    let sent = shop.send(&graph.url()).recording().run(&input);
+    let err = &sent.err;
+    assert_eq!(sent.code, Some(2), "code 102: {err}");
     assert!(err.contains("refused the access token"), "{err}");
     assert_eq!(graph.requests(), 1, "not retried");
-    let lines = failed_lines(&failed);
+    let lines = sent.failed_lines();
     assert_eq!(lines.len(), 3);
-    assert!(
-        lines
-            .iter()
-            .all(|l| l["_tagc"]["stage"] == "meta" && l["_tagc"]["code"] == 102),
-        "{lines:#?}"
+    assert!(lines.iter().all(|l| refused_with(l, 102)), "{lines:#?}");
+}
+
+/// Table, row 4, over several batches: the first request is refused with 190, and then
+/// nothing more is posted. Its events are `meta` with code 190; every other record read
+/// is `not_sent`, saying the token was refused; the run exits 2 and loses no line up to
+/// its resume point.
+#[test]
+fn a_refused_token_stops_the_run_across_batches() {
+    let (shop, input) = Shop::with_orders(50);
+    let batches_of_10 = ["--batch-size", "10", "--concurrency", "1"];
+    let (graph, sent) = send_with_expired_token(&shop, &input, &batches_of_10);
+    let err = &sent.err;
+    assert_eq!(sent.code, Some(2), "{err}");
+    assert_eq!(graph.requests(), 1, "posted after the refusal: {err}");
+    let lines = sent.failed_lines();
+    let noted = assert_each_order_once(&lines);
+    let line = |l: &Value| l["_tagc"]["line"].as_u64().unwrap();
+    let (first, rest): (Vec<&Value>, Vec<&Value>) = lines.iter().partition(|l| line(l) <= 10);
+    assert_eq!(
+        first.iter().map(|l| line(l)).collect::<BTreeSet<_>>(),
+        (1..=10).collect(),
+        "the first batch: {lines:#?}"
     );
+    assert!(first.iter().all(|l| refused_with(l, 190)), "{first:#?}");
+    assert!(!rest.is_empty(), "the later batches read: {err}");
+    assert!(
+        rest.iter().all(
+            |l| l["_tagc"]["stage"] == "not_sent" && reason_says(l, "refused the access token")
+        ),
+        "{rest:#?}"
+    );
+    // What was not read is upstream of `--skip N`; what was read is in the failed file.
+    if let Some(skip) = skip_point(err) {
+        assert_nothing_lost_up_to(skip, &graph, &lines);
+    } else {
+        assert_eq!(noted, (1..=50).collect(), "every line read: {err}");
+    }
 }
 
 /// Table, row 5: permission / pixel not accessible (10, 200–299, 100 with subcode 33)
 /// → 2.
 #[test]
 fn table_a_permission_error_or_an_unknown_pixel_is_2() {
-    let (_dir, mapping, input) = small_run(2);
-    let permission = |code| FaultKind::Graph {
-        status: 403,
-        code,
-        subcode: None,
-        transient: false,
-    };
-    for (name, kind) in [
-        ("code 10", permission(10)),
-        ("code 200", permission(200)),
-        ("code 299", permission(299)),
-    ] {
-        let graph = fake(vec![Fault::always(kind)]);
-        let o = send(&mapping, &graph.url(), &input, &["--retries", "1"]);
-        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+    let (shop, input) = Shop::with_orders(2);
+    for (name, kind) in permission_errors() {
+        let graph = shop_fake(vec![Fault::always(kind)]);
+        let sent = shop
+            .send(&graph.url())
+            .args(&["--retries", "1"])
+            .run(&input);
+        assert_eq!(sent.code, Some(2), "{name}: {}", sent.err);
     }
     // The fake does not know the shop's pixel: code 100 subcode 33.
     let graph = FakeGraph::start(FakeConfig::new().now(NOW));
-    let o = send(&mapping, &graph.url(), &input, &["--retries", "1"]);
-    assert_eq!(o.status.code(), Some(2), "subcode 33: {}", stderr(&o));
+    let sent = shop
+        .send(&graph.url())
+        .args(&["--retries", "1"])
+        .run(&input);
+    assert_eq!(sent.code, Some(2), "subcode 33: {}", sent.err);
 }
 
 /// Table, row 6: an HTTP answer that is not Graph's and not retryable (a 404 HTML page)
 /// → 2, not retried.
 #[test]
 fn table_a_404_html_page_is_2_and_not_retried() {
-    let (_dir, mapping, input) = small_run(1);
-    let graph = fake(vec![Fault::always(FaultKind::Html(404))]);
-    let o = send(&mapping, &graph.url(), &input, &["--retries", "3"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let (shop, input) = Shop::with_orders(1);
+    let graph = shop_fake(vec![Fault::always(FaultKind::Html(404))]);
+    let sent = shop
+        .send(&graph.url())
+        .args(&["--retries", "3"])
+        .run(&input);
+    assert_eq!(sent.code, Some(2), "{}", sent.err);
     assert_eq!(graph.requests(), 1, "not retried");
-}
-
-/// Whether `text` says something is not valid ("is not valid", "is not a valid URL").
-fn says_not_valid(text: &str) -> bool {
-    let text = text.to_lowercase();
-    text.contains("not valid") || text.contains("not a valid")
 }
 
 /// Table, row 7: an invalid `--graph-url` → 2 before anything is read, not retried, and
 /// the message says the URL is not valid.
 #[test]
 fn table_an_invalid_graph_url_is_2_before_anything_is_read() {
-    let (dir, mapping, input) = small_run(3);
-    let failed = dir.path().join("failed.ndjson");
+    let (shop, input) = Shop::with_orders(3);
     let start = Instant::now();
-    let o = tagc()
-        .env("META_ACCESS_TOKEN", TOKEN)
-        .args(["send", "--event", "purchase", "--mapping"])
-        .arg(&mapping)
-        .args(["--graph-url", "http://[::1", "--now", &NOW.to_string()])
-        .args(["--retry-base-ms", "2000", "--failed"])
-        .arg(&failed)
-        .arg(&input)
-        .output()
-        .unwrap();
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(says_not_valid(&err), "says the URL is not valid: {err}");
+    // Retries 2 s apart would show.
+    let sent = shop
+        .send("http://[::1")
+        .retry_base_ms(2000)
+        .recording()
+        .run(&input);
+    let took = start.elapsed();
+    let err = &sent.err;
+    assert_eq!(sent.code, Some(2), "{err}");
+    assert!(says_not_valid(err), "says the URL is not valid: {err}");
     assert!(
-        failed_lines(&failed).is_empty(),
+        sent.failed_lines().is_empty(),
         "records were read: {:?}",
-        std::fs::read_to_string(&failed)
+        std::fs::read_to_string(sent.failed_path())
     );
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "retried: {:?}",
-        start.elapsed()
-    );
+    assert!(took < Duration::from_secs(2), "retried: {took:?}");
 }
 
 /// Contract: "Empty input (no records) prints a warning on stderr (`warning: ... no
 /// records ...`), exit 0."
 #[test]
 fn empty_input_warns_and_exits_0() {
-    let (dir, mapping) = build_mapping("shop");
-    let graph = fake(vec![]);
+    let shop = Shop::new();
+    let graph = shop_fake(vec![]);
     for (name, content) in [("empty.ndjson", ""), ("blank.ndjson", "\n\n  \n")] {
-        let input = dir.path().join(name);
-        std::fs::write(&input, content).unwrap();
-        let o = send(&mapping, &graph.url(), &input, &[]);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(0), "{name}: {err}");
+        let input = shop.file(name, content);
+        let sent = shop.send(&graph.url()).run(&input);
+        let err = &sent.err;
+        assert_eq!(sent.code, Some(0), "{name}: {err}");
         let warned = err
             .lines()
             .any(|l| l.starts_with("warning:") && l.contains("no records"));
@@ -1425,30 +1399,17 @@ fn empty_input_warns_and_exits_0() {
 /// read."
 #[test]
 fn dev_zero_or_utf16_input_is_refused_as_not_text() {
-    let (dir, mapping) = build_mapping("shop");
-    let utf16 = dir.path().join("orders-utf16.ndjson");
+    let shop = Shop::new();
     let text = format!("{}\n", order(1));
     let bytes: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
         .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
-    std::fs::write(&utf16, bytes).unwrap();
-    let graph = fake(vec![]);
+    let utf16 = shop.file("orders-utf16.ndjson", bytes);
+    let graph = shop_fake(vec![]);
     for input in [Path::new("/dev/zero"), utf16.as_path()] {
-        let args = send_args(&mapping, &graph.url(), input, &[]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let start = Instant::now();
-        let mut run = Running::start(
-            dir.path(),
-            &args,
-            &[("META_ACCESS_TOKEN", TOKEN)],
-            Some(4 << 20),
-        );
-        let status = run.wait_for(Duration::from_secs(10));
-        let took = start.elapsed();
-        let (_, err) = run.output();
-        let status = status
-            .unwrap_or_else(|| panic!("{}: still reading after 10 s: {err}", input.display()));
+        let ended = shop.send(&graph.url()).run_bounded(input);
+        let (status, took, err) = (ended.status, ended.took, &ended.err);
         assert_eq!(status.code(), Some(2), "{}: {err}", input.display());
         assert!(
             took < Duration::from_secs(5),

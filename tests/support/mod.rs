@@ -2,4 +2,6 @@
 
 #[allow(dead_code)] // not every test binary uses every helper
 pub mod cli;
+pub mod contract;
 pub mod graph;
+pub mod orders;
