@@ -879,6 +879,76 @@ fn when_the_grace_period_runs_out_the_unanswered_events_are_unconfirmed() {
     assert_no_line_lost("up to --skip", 1..=skip, &BTreeSet::new(), &noted);
 }
 
+/// A stop cannot wait for a read: with stdin from a producer that has gone quiet, the
+/// reader blocks until a line comes, so after the grace period and 5 s more the run stops
+/// as on a second signal: exit 143, with a resume point that covers what was sent.
+#[test]
+#[allow(clippy::print_stderr)] // the measured stop time is for the test log
+fn a_stop_while_stdin_is_quiet_ends_after_the_grace_period() {
+    use std::io::Write as _;
+    let (dir, mapping) = build_mapping("shop");
+    let graph = shop_fake(vec![]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tagc"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("META_ACCESS_TOKEN", TOKEN)
+        .args(["send", "--event", "purchase", "--mapping"])
+        .arg(&mapping)
+        .args(["--graph-url", &graph.url(), "--now", &NOW.to_string()])
+        .args(["--batch-size", "10", "--grace", "1", "--failed"])
+        .arg(dir.path().join("failed.ndjson"))
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for i in 1..=20 {
+        writeln!(stdin, "{}", order(i)).unwrap();
+    }
+    stdin.flush().unwrap();
+    // The producer stays open and silent; the 20 orders go out in two batches.
+    let start = Instant::now();
+    while graph.received_count() < 20 && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(graph.received_count(), 20);
+    let sent_at = Instant::now();
+    let ok = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mut status = None;
+    while sent_at.elapsed() < Duration::from_secs(20) {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = sent_at.elapsed();
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    eprintln!("SIGTERM with stdin quiet, --grace 1: exit after {took:?}");
+    let status = status.unwrap_or_else(|| panic!("still running 20 s after SIGTERM: {err}"));
+    assert_eq!(status.code(), Some(143), "{err}");
+    assert!(
+        took >= Duration::from_secs(5),
+        "before the grace period and watchdog: {took:?}"
+    );
+    assert!(
+        err.contains("did not finish within its grace period"),
+        "{err}"
+    );
+    assert_eq!(skip_point(&err), Some(20), "{err}");
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. The failed file keeps the original bytes.
 
