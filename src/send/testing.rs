@@ -1,4 +1,5 @@
 //! Test helpers shared by the send stages' unit tests.
+#![cfg(test)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
