@@ -365,7 +365,13 @@ pub fn send<R: BufRead>(
         jobs: job_tx,
     };
 
-    let mut input = input;
+    // A dry run keeps no record once it is in a batch: copy a record's text only when
+    // it fails.
+    let mut input = if options.dry_run {
+        input.raw_on_demand()
+    } else {
+        input
+    };
     let mut prepare = prepare::Prepare::new(mapper, options.now);
     let mut batches = Batches::new(options.pixels.len(), options.batch_size.clamp(1, MAX_BATCH));
     let mut records_read = 0u64;
@@ -425,9 +431,10 @@ pub fn send<R: BufRead>(
             }
         };
         // The record as the failed file must keep it: its text as read, else the record.
-        let kept = || match &raw {
-            Some(raw) => Kept::Raw(raw.clone()),
-            None => Kept::Value(record.clone()),
+        let kept = || match (&raw, input.raw_line()) {
+            (Some(raw), _) => Kept::Raw(raw.clone()),
+            (None, Some(line)) => Kept::Raw(line.into()),
+            (None, None) => Kept::Value(record.clone()),
         };
         let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
         let prepared = prepare.event(line, row, &record, out);

@@ -84,6 +84,8 @@ pub struct Records<R> {
     rows: u64,
     /// Lines up to this one are skipped (`--skip`), except a CSV header.
     skip: u64,
+    /// Whether an NDJSON record carries a copy of its text (else [`Records::raw_line`]).
+    keep_raw: bool,
     done: bool,
 }
 
@@ -98,8 +100,24 @@ impl<R: BufRead> Records<R> {
             header: None,
             rows: 0,
             skip: 0,
+            keep_raw: true,
             done: false,
         }
+    }
+
+    /// NDJSON records come without the copy of their text in `raw`; the caller that
+    /// needs it asks [`Records::raw_line`] before reading the next record (a dry run
+    /// needs it only for the few records that fail).
+    #[must_use]
+    pub fn raw_on_demand(mut self) -> Records<R> {
+        self.keep_raw = false;
+        self
+    }
+
+    /// The text of the NDJSON record just read (its byte-order mark left out); `None`
+    /// for CSV.
+    pub fn raw_line(&self) -> Option<&[u8]> {
+        (self.format == RecordFormat::Ndjson).then(|| strip_bom(&self.line.bytes))
     }
 
     /// Skips the first `lines` input lines (`tagc send --skip N`), reading a CSV header
@@ -184,7 +202,7 @@ impl<R: BufRead> Records<R> {
                             end: line,
                             row: None,
                             value: Value::Object(o),
-                            raw: Some(bytes.into()),
+                            raw: self.keep_raw.then(|| bytes.into()),
                             only_pixel: field("pixel"),
                         },
                     }
