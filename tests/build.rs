@@ -220,6 +220,66 @@ fn snippet_prints_the_page_artifact() {
     );
 }
 
+/// `snippet`'s stdout is the snippet (`> head.html`), whatever the diagnostics format:
+/// machine-readable diagnostics go to stderr there. `--format` is kept as another name
+/// for `--diagnostics-format`.
+#[test]
+fn snippet_diagnostics_never_mix_with_the_snippet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.yaml");
+    // A custom event named like no standard one: a warning, and the snippet is still made.
+    std::fs::write(
+        &path,
+        "pixels:\n  - name: main\n    ids: {production: \"123456789012345\"}\npages:\n  - id: home\n    url: /\n    buttons:\n      - id: n\n        text: Newsletter\n        event: NewsletterSignup\n",
+    )
+    .unwrap();
+    let plain = tagc()
+        .args(["snippet", path.to_str().unwrap(), "--page", "home"])
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(0));
+    for flag in ["--diagnostics-format", "--format"] {
+        for format in ["json", "github"] {
+            let out = tagc()
+                .args([
+                    "snippet",
+                    path.to_str().unwrap(),
+                    "--page",
+                    "home",
+                    flag,
+                    format,
+                ])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{flag} {format}");
+            assert_eq!(
+                out.stdout, plain.stdout,
+                "{flag} {format}: stdout is the snippet"
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("TAG"),
+                "{flag} {format}: the warning is on stderr: {err}"
+            );
+        }
+    }
+    // `build` keeps machine formats on stdout, like `check`, so CI reads the annotations.
+    let out = tagc()
+        .args([
+            "build",
+            path.to_str().unwrap(),
+            "--diagnostics-format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path().join("dist"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["warnings"], 1, "{v}");
+}
+
 #[test]
 fn staging_uses_the_staging_pixel() {
     let out = tagc()

@@ -95,8 +95,16 @@ pub struct GenArgs {
     /// `'<%= nonce %>'`), added verbatim to every `<script>` tag.
     #[arg(long, value_name = "NONCE", value_parser = nonce)]
     pub nonce: Option<String>,
-    /// Diagnostic format for problems found while checking.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// How problems found while checking are reported (not the artifacts' format):
+    /// `human` on stderr; `json` or `github` on stdout for `build`, on stderr for
+    /// `snippet` and `build --emit ir`, whose stdout is the artifact.
+    #[arg(
+        long = "diagnostics-format",
+        alias = "format",
+        value_enum,
+        default_value_t = Format::Human,
+        value_name = "FORMAT"
+    )]
     pub format: Format,
     /// Treat warnings as errors (exit 1, nothing generated).
     #[arg(long)]

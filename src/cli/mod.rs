@@ -159,7 +159,7 @@ fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
     if c.deny_warnings {
         diags.deny_warnings();
     }
-    if !report(&diags, &checked.sources, c.format, color, true) {
+    if !report(&diags, &checked.sources, c.format, color, true, Channel::Stdout) {
         return ExitStatus::Error;
     }
     let status = if diags.has_errors() {
@@ -172,6 +172,15 @@ fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
     status
 }
 
+/// Where machine-readable diagnostics go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel {
+    /// stdout (`check`, `build`).
+    Stdout,
+    /// stderr, because stdout carries an artifact (`snippet`, `build --emit ir`).
+    Stderr,
+}
+
 /// Renders diagnostics; `summary` adds the "N errors, M warnings" line in human format.
 /// Returns false when stdout is gone.
 fn report(
@@ -180,7 +189,15 @@ fn report(
     format: render::Format,
     color: bool,
     summary: bool,
+    channel: Channel,
 ) -> bool {
+    let emit = |text: String| match channel {
+        Channel::Stdout => out(&text),
+        Channel::Stderr => {
+            err(&text);
+            true
+        }
+    };
     let files = sources.iter().count();
     match format {
         render::Format::Human => {
@@ -200,8 +217,8 @@ fn report(
             err(&s);
             true
         }
-        render::Format::Json => out(&render::json::render(diags.as_slice(), sources, files)),
-        render::Format::Github => out(&render::github::render(diags.as_slice(), sources)),
+        render::Format::Json => emit(render::json::render(diags.as_slice(), sources, files)),
+        render::Format::Github => emit(render::github::render(diags.as_slice(), sources)),
     }
 }
 
@@ -211,6 +228,7 @@ fn checked_site(
     configs: &[std::path::PathBuf],
     g: &args::GenArgs,
     color: bool,
+    channel: Channel,
 ) -> Result<(crate::resolve::Site, crate::source::SourceMap), ExitStatus> {
     let checked = crate::check::check_paths(configs, Limits::default()).map_err(|e| {
         err(&format!("error: {e}\n"));
@@ -222,7 +240,7 @@ fn checked_site(
     }
     // Human output stays quiet for a clean configuration; machine formats always print.
     let quiet = g.format == render::Format::Human && diags.as_slice().is_empty();
-    if !quiet && !report(&diags, &checked.sources, g.format, color, false) {
+    if !quiet && !report(&diags, &checked.sources, g.format, color, false, channel) {
         return Err(ExitStatus::Error);
     }
     if diags.has_errors() {
@@ -243,7 +261,12 @@ fn checked_site(
 }
 
 fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
-    let (site, sources) = match checked_site(&b.configs, &b.gen_args, color) {
+    let channel = if b.emit == args::Emit::Ir {
+        Channel::Stderr
+    } else {
+        Channel::Stdout
+    };
+    let (site, sources) = match checked_site(&b.configs, &b.gen_args, color, channel) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -294,7 +317,7 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
 }
 
 fn snippet(s: &args::SnippetArgs, color: bool) -> ExitStatus {
-    let (site, _) = match checked_site(&s.configs, &s.gen_args, color) {
+    let (site, _) = match checked_site(&s.configs, &s.gen_args, color, Channel::Stderr) {
         Ok(s) => s,
         Err(status) => return status,
     };
