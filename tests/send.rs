@@ -523,3 +523,33 @@ fn csv_warnings_name_the_spreadsheet_row_too() {
             .starts_with("order.id")
     );
 }
+
+/// With no file on a terminal, `tagc send` says it reads stdin instead of waiting in
+/// silence (`script` gives it a terminal; its stdin ends at once).
+#[test]
+fn stdin_on_a_terminal_is_announced() {
+    let (_dir, mapping) = shop_mapping();
+    let bin = env!("CARGO_BIN_EXE_tagc");
+    let command = format!(
+        "{bin} send --mapping {} --event purchase --dry-run",
+        mapping.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("reading NDJSON records from stdin (end with Ctrl-D)"),
+        "{text}"
+    );
+    // Not on a terminal (a pipe, a file): nothing extra.
+    let out = tagc()
+        .args(["send", "--event", "purchase", "--dry-run", "--mapping"])
+        .arg(&mapping)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("reading NDJSON"));
+}

@@ -239,6 +239,15 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         }
         InputFormat::Auto => RecordFormat::Ndjson,
     };
+    if stdin_input && std::io::stdin().is_terminal() {
+        err(&format!(
+            "reading {} records from stdin (end with Ctrl-D); to send a file, name it: tagc send … FILE\n",
+            match format {
+                RecordFormat::Ndjson => "NDJSON",
+                RecordFormat::Csv => "CSV",
+            }
+        ));
+    }
     let reader: Box<dyn BufRead> = if stdin_input {
         Box::new(BufReader::with_capacity(1 << 16, std::io::stdin()))
     } else {
