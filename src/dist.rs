@@ -40,7 +40,9 @@ struct Manifest<'a> {
     generator: String,
     env: &'a str,
     artifacts: Vec<Entry<'a>>,
-    pixel: PixelEntry<'a>,
+    /// Absent when the configuration has no pages (no pixel artifacts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pixel: Option<PixelEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -83,7 +85,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The manifest artifact listing `artifacts` with their sizes and hashes.
 #[must_use]
-pub fn manifest(env: &str, artifacts: &[Artifact], pixel: &PixelFacts) -> Artifact {
+pub fn manifest(env: &str, artifacts: &[Artifact], pixel: Option<&PixelFacts>) -> Artifact {
     let mut sorted: Vec<&Artifact> = artifacts.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let m = Manifest {
@@ -97,7 +99,7 @@ pub fn manifest(env: &str, artifacts: &[Artifact], pixel: &PixelFacts) -> Artifa
             bytes: a.bytes.len(),
             sha256: sha256_hex(&a.bytes),
         }),
-        pixel: PixelEntry {
+        pixel: pixel.map(|pixel| PixelEntry {
             integrity: &pixel.integrity,
             csp: Csp {
                 script_src: vec![
@@ -108,7 +110,7 @@ pub fn manifest(env: &str, artifacts: &[Artifact], pixel: &PixelFacts) -> Artifa
                 img_src: vec!["https://www.facebook.com"],
                 connect_src: vec!["https://www.facebook.com"],
             },
-        },
+        }),
     };
     let mut bytes = serde_json::to_vec_pretty(&m).unwrap_or_default();
     bytes.push(b'\n');
@@ -329,7 +331,7 @@ mod tests {
         let facts = PixelFacts::default();
         let first = vec![art("a/x.html", "1"), art("b.js", "2")];
         let mut all = first.clone();
-        all.push(manifest("production", &first, &facts));
+        all.push(manifest("production", &first, Some(&facts)));
         write(dir.path(), &all).unwrap();
         assert_eq!(
             fs::read_to_string(dir.path().join("a/x.html")).unwrap(),
@@ -339,7 +341,7 @@ mod tests {
 
         let second = vec![art("b.js", "3")];
         let mut all = second.clone();
-        all.push(manifest("production", &second, &facts));
+        all.push(manifest("production", &second, Some(&facts)));
         write(dir.path(), &all).unwrap();
         assert!(
             !dir.path().join("a/x.html").exists(),

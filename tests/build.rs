@@ -280,6 +280,21 @@ fn snippet_diagnostics_never_mix_with_the_snippet() {
     assert_eq!(v["summary"]["warnings"], 1, "{v}");
 }
 
+/// A server-only configuration (no pages) has nothing to put a pixel on: no
+/// `pixel/head.html` with a `<noscript>` PageView, no `tagc.js`, no `pixel` entry in the
+/// manifest — only the mapping and the plan.
+#[test]
+fn a_server_only_configuration_has_no_pixel_artifacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = build("examples/offline/tagc.yaml", dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!dir.path().join("pixel").exists(), "no pixel directory");
+    assert!(dir.path().join("capi/mapping.json").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest.get("pixel").is_none(), "{manifest}");
+}
+
 #[test]
 fn staging_uses_the_staging_pixel() {
     let out = tagc()

@@ -58,7 +58,11 @@ fn script_csp_source(url: &str) -> String {
 pub fn pixel_artifacts(
     site: &Site,
     opts: &PixelOptions,
-) -> Result<(Vec<Artifact>, PixelFacts), EmitError> {
+) -> Result<(Vec<Artifact>, Option<PixelFacts>), EmitError> {
+    // A server-only configuration has no page to put a pixel on: no snippet, no script.
+    if site.pages.is_empty() {
+        return Ok((Vec::new(), None));
+    }
     let renderer = pixel::Renderer::new();
     // The site-wide script (one job over every page) is rendered beside the per-page
     // snippets (one job per page, spread over every core) rather than before them.
@@ -92,11 +96,11 @@ pub fn pixel_artifacts(
     }
     Ok((
         out,
-        PixelFacts {
+        Some(PixelFacts {
             integrity: wide.integrity,
             loader_csp_hash: wide.loader_csp_hash,
             script_csp_source: script_csp_source(&opts.script_url),
-        },
+        }),
     ))
 }
 
@@ -122,7 +126,7 @@ pub fn all(
     let (mut artifacts, facts) = pixel?;
     artifacts.extend(capi_artifacts(site));
     artifacts.push(plan);
-    let manifest = crate::dist::manifest(&site.env, &artifacts, &facts);
+    let manifest = crate::dist::manifest(&site.env, &artifacts, facts.as_ref());
     artifacts.push(manifest);
     Ok(artifacts)
 }
