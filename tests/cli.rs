@@ -148,3 +148,34 @@ fn hash_decides_a_phones_calling_code_as_send_does() {
     let plus = ["ph", "+44 20 7946 0958", "--country", "us"];
     assert_eq!(normalized(&plus), "442079460958");
 }
+
+/// The configuration README.md shows under "The language" is a whole one: it checks clean,
+/// warnings denied (a newcomer copies it first).
+#[test]
+fn the_readme_language_example_checks_clean() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split_once("## The language")
+        .map(|(_, rest)| rest)
+        .expect("the section");
+    let block = section
+        .split_once("```yaml\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(yaml, _)| yaml)
+        .expect("its yaml block");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tagc.yaml");
+    std::fs::write(&path, block).expect("write");
+    let out = tagc()
+        .args(["check", "--deny-warnings"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
