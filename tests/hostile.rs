@@ -75,6 +75,58 @@ fn tabs_are_rejected_with_help() {
     assert!(json.contains("tab"), "{json}");
 }
 
+/// Issue 17: a tab before a key was reported on the line above it (at the value that line
+/// ends with) or on the key after the tab. The caret belongs on the tab itself.
+#[test]
+fn a_tab_before_a_key_is_located_at_the_tab() {
+    let cases: [(&str, &[u8], u64, u64); 5] = [
+        (
+            "top-level key after a plain value",
+            b"site:\n  name: Shop\n\tpixels: []\n",
+            3,
+            1,
+        ),
+        (
+            "nested key after a plain value",
+            b"site:\n  name: Shop\n\turl: https://shop.example.com\n",
+            3,
+            1,
+        ),
+        (
+            "nested key, first in its mapping",
+            b"site:\n\tname: Shop\n",
+            2,
+            1,
+        ),
+        (
+            "tab after some spaces",
+            b"site:\n  name: Shop\n  \turl: https://shop.example.com\n",
+            3,
+            3,
+        ),
+        (
+            "top-level key after a quoted value",
+            b"site:\n  name: \"Shop\"\n\tpixels: []\n",
+            3,
+            1,
+        ),
+    ];
+    for (what, bytes, line, column) in cases {
+        let json = assert_config_error(bytes, "TAG0002");
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let d = &v["diagnostics"][0];
+        assert_eq!(
+            (&d["line"], &d["column"]),
+            (&line.into(), &column.into()),
+            "{what}: {json}"
+        );
+        assert!(
+            d["help"].as_str().is_some_and(|h| h.contains("tabs")),
+            "{what}: {json}"
+        );
+    }
+}
+
 #[test]
 fn duplicate_keys_name_both_places() {
     let json = assert_config_error(b"pages: []\npixels: []\npages: []\n", "TAG0003");

@@ -70,10 +70,72 @@ struct Builder {
 }
 
 fn pos(m: saphyr_parser::Marker) -> Pos {
+    line_col(m.line(), m.col())
+}
+
+/// The position at 1-based `line`, 0-based character column `col`.
+fn line_col(line: usize, col: usize) -> Pos {
     Pos::new(
-        u32::try_from(m.line()).unwrap_or(u32::MAX),
-        u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col.saturating_add(1)).unwrap_or(u32::MAX),
     )
+}
+
+/// Where a scanner error points: saphyr's mark, except for the tab errors whose mark is
+/// not on the tab. There the tab is found in `text` and the caret goes on it:
+///
+/// - "tabs disallowed within this context (block indentation)": the mark is on the right
+///   line but past the leading whitespace (on the key); the tab is the first one in that
+///   line's leading whitespace.
+/// - "while scanning a plain scalar, found a tab": the mark is where the plain scalar
+///   *started* — the value on a line above (`name: x`), so the report landed on the line
+///   before the tab. The tab is on the first later line whose leading whitespace holds a
+///   tab followed by content; lines whose tab sits at or right of the scalar's column can
+///   only be continuation lines of the scalar (its indentation is at most that column) and
+///   are passed over.
+/// - "a block scalar content cannot start with a tab": the mark is the `|`/`>` header; the
+///   tab starts the next line.
+///
+/// Lines are counted as [`crate::source::SourceFile`] counts them (`\n`), columns in
+/// characters. When the tab cannot be found the mark is kept.
+fn scan_error_pos(e: &ScanError, text: &str) -> Pos {
+    let mark = *e.marker();
+    let line_no = mark.line();
+    let found = match e.info() {
+        "tabs disallowed within this context (block indentation)" => {
+            line_at(text, line_no).and_then(|l| leading_tab(l).map(|(col, _)| (line_no, col)))
+        }
+        "while scanning a plain scalar, found a tab" => text
+            .split('\n')
+            .enumerate()
+            .skip(line_no)
+            .find_map(|(i, l)| match leading_tab(l) {
+                Some((col, true)) if col < mark.col() => Some((i + 1, col)),
+                _ => None,
+            }),
+        "a block scalar content cannot start with a tab" => line_at(text, line_no + 1)
+            .filter(|l| l.starts_with('\t'))
+            .map(|_| (line_no + 1, 0)),
+        _ => None,
+    };
+    found.map_or_else(|| pos(mark), |(line, col)| line_col(line, col))
+}
+
+/// The text of 1-based line `n`, without its line terminator.
+fn line_at(text: &str, n: usize) -> Option<&str> {
+    text.split('\n')
+        .nth(n.checked_sub(1)?)
+        .map(|l| l.trim_end_matches('\r'))
+}
+
+/// The 0-based column of the first tab in `line`'s leading whitespace, and whether the
+/// line goes on with content after that whitespace (a comment does not count).
+fn leading_tab(line: &str) -> Option<(usize, bool)> {
+    let line = line.trim_end_matches('\r');
+    let indent = line.find(|c| c != ' ' && c != '\t').unwrap_or(line.len());
+    let col = line[..indent].find('\t')?;
+    let rest = &line[indent..];
+    Some((col, !rest.is_empty() && !rest.starts_with('#')))
 }
 
 /// Parses `text` (already known to be UTF-8) as one YAML document.
@@ -96,7 +158,7 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
     for ev in Parser::new_from_str(text) {
         let (event, yspan) = match ev {
             Ok(e) => e,
-            Err(e) => return Err(b.fail(b.scan_error(&e))),
+            Err(e) => return Err(b.fail(b.scan_error(&e, text))),
         };
         let span = b.span(yspan);
         let step = match event {
@@ -166,8 +228,8 @@ impl Builder {
         all
     }
 
-    fn scan_error(&self, e: &ScanError) -> Diagnostic {
-        let at = Span::point(self.file, pos(*e.marker()));
+    fn scan_error(&self, e: &ScanError, text: &str) -> Diagnostic {
+        let at = Span::point(self.file, scan_error_pos(e, text));
         let info = e.info();
         if info.contains("recursion limit") {
             return Diagnostic::new(Code::TooDeep, at, "the document is nested too deeply")
@@ -651,6 +713,34 @@ mod tests {
         );
         assert_eq!(codes("a: !custom 1\n"), vec![Code::UnsupportedYaml]);
         assert_eq!(codes("a: [1, 2\n"), vec![Code::YamlSyntax]);
+    }
+
+    /// Issue 17: tab errors point at the tab, not at the value on the line above or at the
+    /// key after the tab. (line, column) are 1-based, columns in characters.
+    #[test]
+    fn tab_errors_point_at_the_tab() {
+        let at = |text: &str| {
+            let err = p(text).unwrap_err();
+            let d = &err.as_slice()[0];
+            assert_eq!(d.code, Code::YamlSyntax, "{text:?}");
+            (d.primary.span.start.line, d.primary.span.start.col)
+        };
+        // Block indentation: the mark was on the key after the tab.
+        assert_eq!(at("a:\n\tb: 1\n"), (2, 1));
+        assert_eq!(at("a:\n  b: \"x\"\n\tc: 1\n"), (3, 1));
+        // After a plain value: the mark was where that value started, a line early.
+        assert_eq!(at("a:\n  b: x\n\tc: 1\n"), (3, 1));
+        assert_eq!(at("a:\n  b: x\n  \tc: 1\n"), (3, 3));
+        assert_eq!(at("a:\r\n  b: café\r\n \tc: 1\r\n"), (3, 2));
+        assert_eq!(at("- a: x\n  \tb: y\n"), (2, 3));
+        // Blank, tab-only and comment lines and continuation lines are passed over.
+        assert_eq!(at("a:\n  b: x\n\n\t\n\t# c\n\tc: 1\n"), (6, 1));
+        assert_eq!(at("a:\n  b: x\n    y\n       \tz\n\tc: 1\n"), (5, 1));
+        // Block scalar content: the mark was on the `|`.
+        assert_eq!(at("a: |  # c\n\tfoo\n"), (2, 1));
+        // These were already on the tab.
+        assert_eq!(at("a:\n  b: \"x\n\ty\"\n"), (3, 1));
+        assert_eq!(at("? \tb\n"), (1, 3));
     }
 
     #[test]
