@@ -179,3 +179,81 @@ fn the_readme_language_example_checks_clean() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `tagc init`: a starter configuration and its schema that check clean and build; it
+/// never overwrites without `--force` and refuses a pixel id Meta would not have.
+#[test]
+fn init_writes_a_starter_that_checks_clean_and_builds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("tracking/tagc.yaml");
+    let init = |extra: &[&str]| {
+        tagc()
+            .arg("init")
+            .arg(&config)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let out = init(&["--pixel", "123456789012345"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let schema = dir.path().join("tracking/tagc.schema.json");
+    let written = std::fs::read_to_string(&schema).expect("the schema beside it");
+    let current = tagc().arg("schema").output().expect("runs").stdout;
+    assert_eq!(written.as_bytes(), current, "the schema tagc checks with");
+    let out = tagc()
+        .args(["check", "--deny-warnings"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tagc()
+        .arg("build")
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("dist"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("dist/pixel/pages/home.html").exists());
+    assert!(dir.path().join("dist/capi/mapping.json").exists());
+
+    // Never over what is there, unless asked.
+    std::fs::write(&config, "mine").expect("write");
+    let out = init(&["--pixel", "123456789012345"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), "mine");
+    let out = init(&["--pixel", "1234567890123456", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(&config)
+            .expect("read")
+            .contains("\"1234567890123456\"")
+    );
+
+    // A pixel id Meta would not have: nothing written.
+    let other = dir.path().join("other/tagc.yaml");
+    let out = tagc()
+        .arg("init")
+        .arg(&other)
+        .args(["--pixel", "px-123"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!other.exists() && !dir.path().join("other").exists());
+}

@@ -32,6 +32,9 @@ pub enum Color {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented starter configuration (and its JSON Schema beside it) that
+    /// checks clean: one pixel, one page, one button, one server event.
+    Init(InitArgs),
     /// Validate configuration files: schema, Meta's rules, references.
     Check(CheckArgs),
     /// Check, then write the pixel artifacts and a manifest into the output directory.
@@ -60,6 +63,20 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+}
+
+/// Arguments of `tagc init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The configuration file to write (`tagc.schema.json` goes beside it).
+    #[arg(default_value = "tagc.yaml", value_name = "FILE")]
+    pub path: PathBuf,
+    /// The pixel (dataset) id from Events Manager.
+    #[arg(long, value_name = "ID")]
+    pub pixel: String,
+    /// Replace the files if they exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `tagc check`.

@@ -2,6 +2,7 @@
 //! chooses the exit code (0 ok, 1 the configuration has errors, 2 usage or I/O error).
 
 mod args;
+mod init;
 mod send;
 mod verify;
 
@@ -88,6 +89,7 @@ fn use_color(choice: Color) -> bool {
 #[must_use]
 pub fn run(args: &Args) -> ExitStatus {
     match &args.command {
+        Command::Init(a) => init::init(a),
         Command::Check(c) => check(c, use_color(args.color)),
         Command::Build(b) => build(b, use_color(args.color)),
         Command::Snippet(s) => snippet(s, use_color(args.color)),
@@ -159,7 +161,14 @@ fn check(c: &args::CheckArgs, color: bool) -> ExitStatus {
     if c.deny_warnings {
         diags.deny_warnings();
     }
-    if !report(&diags, &checked.sources, c.format, color, true, Channel::Stdout) {
+    if !report(
+        &diags,
+        &checked.sources,
+        c.format,
+        color,
+        true,
+        Channel::Stdout,
+    ) {
         return ExitStatus::Error;
     }
     let status = if diags.has_errors() {
