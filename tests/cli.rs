@@ -257,3 +257,31 @@ fn init_writes_a_starter_that_checks_clean_and_builds() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!other.exists() && !dir.path().join("other").exists());
 }
+
+/// A path on the command line is one whole configuration for every command: `check`
+/// takes several (each its own), `build` and `snippet` exactly one.
+#[test]
+fn build_and_snippet_take_one_configuration() {
+    let out = tagc()
+        .args([
+            "build",
+            "examples/shop/tagc.yaml",
+            "examples/offline/tagc.yaml",
+            "--out",
+            "target/never",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(!std::path::Path::new("target/never").exists());
+    let out = tagc()
+        .args([
+            "check",
+            "examples/shop/tagc.yaml",
+            "examples/offline/tagc.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 files"));
+}

@@ -82,7 +82,7 @@ pub struct InitArgs {
 /// Arguments of `tagc check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// The configuration file(s) (`include:` entries are followed).
+    /// The configurations, each checked as its own (`include:` entries are followed).
     #[arg(required = true, value_name = "CONFIG")]
     pub configs: Vec<PathBuf>,
     /// Output format: `human` (stderr), `json` or `github` (stdout).
@@ -131,9 +131,10 @@ pub struct GenArgs {
 /// Arguments of `tagc build`.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// The configuration file(s), merged into one configuration.
-    #[arg(required = true, value_name = "CONFIG")]
-    pub configs: Vec<PathBuf>,
+    /// The configuration (its `include:` entries are followed). One per run: a path on
+    /// the command line is always one whole configuration, as for `check`.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
     /// The output directory (created if missing).
     #[arg(long, short, default_value = "dist", value_name = "DIR")]
     pub out: PathBuf,
@@ -151,9 +152,10 @@ pub struct BuildArgs {
 /// Arguments of `tagc snippet`.
 #[derive(Debug, clap::Args)]
 pub struct SnippetArgs {
-    /// The configuration file(s), merged into one configuration.
-    #[arg(required = true, value_name = "CONFIG")]
-    pub configs: Vec<PathBuf>,
+    /// The configuration (its `include:` entries are followed). One per run: a path on
+    /// the command line is always one whole configuration, as for `check`.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
     /// The page whose snippet to print.
     #[arg(long, value_name = "ID")]
     pub page: String,

@@ -234,15 +234,16 @@ fn report(
 /// Checks the configuration and resolves it for `--env`; `Err` carries the exit status
 /// after reporting why.
 fn checked_site(
-    configs: &[std::path::PathBuf],
+    config: &std::path::Path,
     g: &args::GenArgs,
     color: bool,
     channel: Channel,
 ) -> Result<(crate::resolve::Site, crate::source::SourceMap), ExitStatus> {
-    let checked = crate::check::check_paths(configs, Limits::default()).map_err(|e| {
-        err(&format!("error: {e}\n"));
-        ExitStatus::Error
-    })?;
+    let checked =
+        crate::check::check_paths(&[config.to_path_buf()], Limits::default()).map_err(|e| {
+            err(&format!("error: {e}\n"));
+            ExitStatus::Error
+        })?;
     let mut diags = checked.diagnostics;
     if g.deny_warnings {
         diags.deny_warnings();
@@ -275,7 +276,7 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
     } else {
         Channel::Stdout
     };
-    let (site, sources) = match checked_site(&b.configs, &b.gen_args, color, channel) {
+    let (site, sources) = match checked_site(&b.config, &b.gen_args, color, channel) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -326,7 +327,7 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
 }
 
 fn snippet(s: &args::SnippetArgs, color: bool) -> ExitStatus {
-    let (site, _) = match checked_site(&s.configs, &s.gen_args, color, Channel::Stderr) {
+    let (site, _) = match checked_site(&s.config, &s.gen_args, color, Channel::Stderr) {
         Ok(s) => s,
         Err(status) => return status,
     };
