@@ -285,3 +285,71 @@ fn build_and_snippet_take_one_configuration() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 files"));
 }
+
+/// Every YAML block in README.md and docs/*.md is a configuration that checks clean, or
+/// says what else it is in its info string: `yaml fragment` (a piece of one: it must
+/// still be YAML whose keys and values the schema knows) or `yaml github-workflow` (not
+/// tagc's). The explanations in docs/codes/ run in tests/explain.rs.
+#[test]
+fn every_yaml_block_in_the_docs_checks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).expect("docs/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut checked = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("```yaml") {
+            let after = &rest[start + "```yaml".len()..];
+            let (info, body) = after.split_once('\n').expect("a fenced block");
+            let (block, tail) = body.split_once("```").expect("a closed block");
+            rest = tail;
+            let line = text[..text.len() - after.len()].lines().count();
+            let at = format!("{}:{line}", file.display());
+            let info = info.trim();
+            if info == "github-workflow" {
+                continue;
+            }
+            let path = dir.path().join(format!("block-{checked}.yaml"));
+            std::fs::write(&path, block).expect("write");
+            checked += 1;
+            let out = tagc()
+                .args(["check", "--deny-warnings", "--format", "json"])
+                .arg(&path)
+                .output()
+                .expect("runs");
+            let report: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("a JSON report");
+            match info {
+                "" => assert_eq!(out.status.code(), Some(0), "{at}: {report}"),
+                "fragment" => {
+                    let codes: Vec<&str> = report["diagnostics"]
+                        .as_array()
+                        .expect("diagnostics")
+                        .iter()
+                        .filter_map(|d| d["code"].as_str())
+                        .collect();
+                    let broken: Vec<&&str> = codes
+                        .iter()
+                        .filter(|c| {
+                            c.starts_with("TAG0") || (c.starts_with("TAG1") && **c != "TAG1002")
+                        })
+                        .collect();
+                    assert!(
+                        broken.is_empty(),
+                        "{at}: a fragment that is not valid: {codes:?}"
+                    );
+                }
+                other => panic!("{at}: unknown info string `yaml {other}`"),
+            }
+        }
+    }
+    assert!(checked >= 3, "found the blocks");
+}
