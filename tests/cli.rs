@@ -58,12 +58,7 @@ fn warnings_fail_only_with_deny_warnings() {
     .expect("write");
     let p = path.to_str().expect("utf-8");
     let out = tagc().args(["check", p]).output().expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning[TAG2003]"));
     let out = tagc()
         .args(["check", "--deny-warnings", p])
@@ -149,29 +144,8 @@ fn hash_decides_a_phones_calling_code_as_send_does() {
     assert_eq!(normalized(&plus), "442079460958");
 }
 
-/// The configuration README.md shows under "The language" is a whole one: it checks clean,
-/// warnings denied (a newcomer copies it first).
-#[test]
-fn the_readme_language_example_checks_clean() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = readme
-        .split_once("## The language")
-        .map(|(_, rest)| rest)
-        .expect("the section");
-    let block = section
-        .split_once("```yaml\n")
-        .and_then(|(_, rest)| rest.split_once("```"))
-        .map(|(yaml, _)| yaml)
-        .expect("its yaml block");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("tagc.yaml");
-    std::fs::write(&path, block).expect("write");
-    let out = tagc()
-        .args(["check", "--deny-warnings"])
-        .arg(&path)
-        .output()
-        .expect("runs");
+/// Asserts that a run exited 0, showing its stderr otherwise.
+fn assert_ok(out: &std::process::Output) {
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -195,12 +169,7 @@ fn init_writes_a_starter_that_checks_clean_and_builds() {
             .expect("runs")
     };
     let out = init(&["--pixel", "123456789012345"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let schema = dir.path().join("tracking/tagc.schema.json");
     let written = std::fs::read_to_string(&schema).expect("the schema beside it");
     let current = tagc().arg("schema").output().expect("runs").stdout;
@@ -210,12 +179,7 @@ fn init_writes_a_starter_that_checks_clean_and_builds() {
         .arg(&config)
         .output()
         .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let out = tagc()
         .arg("build")
         .arg(&config)
@@ -223,12 +187,7 @@ fn init_writes_a_starter_that_checks_clean_and_builds() {
         .arg(dir.path().join("dist"))
         .output()
         .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     assert!(dir.path().join("dist/pixel/pages/home.html").exists());
     assert!(dir.path().join("dist/capi/mapping.json").exists());
 
@@ -286,7 +245,8 @@ fn build_and_snippet_take_one_configuration() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 files"));
 }
 
-/// Every YAML block in README.md and docs/*.md is a configuration that checks clean, or
+/// Every YAML block in README.md and docs/*.md is a configuration that checks clean (the
+/// one under "The language" first: a newcomer copies it), or
 /// says what else it is in its info string: `yaml fragment` (a piece of one: it must
 /// still be YAML whose keys and values the schema knows) or `yaml github-workflow` (not
 /// tagc's). The explanations in docs/codes/ run in tests/explain.rs.
