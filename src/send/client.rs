@@ -70,14 +70,6 @@ pub enum Verdict {
     Denied(String),
 }
 
-impl Verdict {
-    /// Whether the events reached Meta and were accepted.
-    #[must_use]
-    pub fn accepted(&self) -> bool {
-        matches!(self, Verdict::Accepted(_))
-    }
-}
-
 /// How one answer is to be treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -97,12 +89,6 @@ impl Outcome {
             Outcome::Http { status, .. } => *status >= 500 || *status == 429,
             Outcome::Graph { status, error } => graph_retryable(*status, error),
         }
-    }
-
-    /// Whether the token was refused (codes 190 and 102): nothing else will get through.
-    #[must_use]
-    pub fn is_token_error(&self) -> bool {
-        matches!(self, Outcome::Graph { error, .. } if matches!(error.code, 190 | 102))
     }
 
     fn class(&self, sent: u64) -> Class {
@@ -605,7 +591,6 @@ mod tests {
         assert_eq!(g(500, 2, None, "").class(1), Class::Retry);
         assert_eq!(g(400, 100, None, "").class(1), Class::Final);
         assert_eq!(g(400, 190, None, "").class(1), Class::Final);
-        assert!(g(400, 190, None, "").is_token_error());
         assert_eq!(Outcome::Transport("x".into()).class(1), Class::Retry);
     }
 

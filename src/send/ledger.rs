@@ -149,6 +149,11 @@ impl Ledger {
         self.halted.load(Ordering::Relaxed)
     }
 
+    /// Why the run halted, if it did.
+    pub(super) fn aborted(&self) -> Option<String> {
+        self.books().summary.aborted.clone()
+    }
+
     /// Stops the run for `reason` (the first reason is kept).
     pub(super) fn halt(&self, reason: String) {
         let mut b = self.books();

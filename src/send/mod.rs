@@ -365,13 +365,7 @@ pub fn send<R: BufRead>(
         jobs: job_tx,
     };
 
-    // A dry run keeps no record once it is in a batch: copy a record's text only when
-    // it fails.
-    let mut input = if options.dry_run {
-        input.raw_on_demand()
-    } else {
-        input
-    };
+    let mut input = input;
     let mut prepare = prepare::Prepare::new(mapper, options.now);
     let mut batches = Batches::new(options.pixels.len(), options.batch_size.clamp(1, MAX_BATCH));
     let mut records_read = 0u64;
@@ -403,17 +397,16 @@ pub fn send<R: BufRead>(
             observer.progress(&ledger.snapshot());
             last_progress = Instant::now();
         }
-        let (line, end, row, record, raw, only) = match item {
+        let (line, end, row, record, only) = match item {
             Record::Ok {
                 line,
                 end,
                 row,
                 value,
-                raw,
                 only_pixel,
             } => {
                 let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
-                (line, end, row, value, raw, only)
+                (line, end, row, value, only)
             }
             Record::Bad {
                 line,
@@ -430,11 +423,12 @@ pub fn send<R: BufRead>(
                 continue;
             }
         };
-        // The record as the failed file must keep it: its text as read, else the record.
-        let kept = || match (&raw, input.raw_line()) {
-            (Some(raw), _) => Kept::Raw(raw.clone()),
-            (None, Some(line)) => Kept::Raw(line.into()),
-            (None, None) => Kept::Value(record.clone()),
+        // The record as the failed file must keep it: its NDJSON text as read (copied
+        // only when it is kept: a dry run keeps a record only when it fails), else the
+        // record a CSV row became.
+        let kept = || match input.raw_line() {
+            Some(line) => Kept::Raw(line.into()),
+            None => Kept::Value(record.clone()),
         };
         let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
         let prepared = prepare.event(line, row, &record, out);
@@ -484,17 +478,21 @@ pub fn send<R: BufRead>(
             break;
         }
     }
-    let complete =
-        input_error.is_none() && !stop.is_requested() && !ledger.halted() && result.is_ok();
     // What is left in the batches: sent, unless the run is stopping.
-    let sending = !stop.is_requested() && !ledger.halted() && result.is_ok();
+    let stopping = why_stopped(&stop, &ledger).or_else(|| {
+        result
+            .as_ref()
+            .err()
+            .map(|e| format!("the run stopped: {e}"))
+    });
+    let complete = input_error.is_none() && stopping.is_none();
     for (pixel, events) in batches.drain() {
-        if sending {
+        if stopping.is_none() {
             if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
                 result = Err(e);
             }
         } else {
-            let why = format!("not sent: {}", stop_reason(&stop, &ledger));
+            let why = format!("not sent: {}", stopping.as_deref().unwrap_or_default());
             for (held, _) in events {
                 let f = Failure {
                     pixel: Some(options.pixels[pixel].clone()),
@@ -612,14 +610,16 @@ impl HandOver<'_> {
         loop {
             match self.jobs.try_send(job) {
                 Ok(()) => return Ok(()),
-                Err(mpsc::TrySendError::Full(j))
-                    if !(self.stop.is_requested() || ledger.halted()) =>
-                {
+                Err(mpsc::TrySendError::Full(j)) if why_stopped(self.stop, ledger).is_none() => {
                     job = j;
                     std::thread::sleep(Duration::from_millis(2));
                 }
                 Err(_) => {
-                    let why = format!("not sent: {}", stop_reason(self.stop, ledger));
+                    let why = format!(
+                        "not sent: {}",
+                        why_stopped(self.stop, ledger)
+                            .unwrap_or_else(|| "no sender is left".to_owned())
+                    );
                     ledger.fail_job(id, &|line| Failure {
                         pixel: Some(pixel.clone()),
                         ..Failure::new(line, Stage::NotSent, why.clone())
@@ -631,15 +631,21 @@ impl HandOver<'_> {
     }
 }
 
-/// Why nothing more is sent.
-fn stop_reason(stop: &Stop, ledger: &Ledger) -> String {
-    match stop.requested() {
-        Some((signal, _)) => format!("the run was stopped ({}) before it was sent", signal.name()),
-        None => ledger
-            .snapshot()
-            .aborted
-            .unwrap_or_else(|| "the run stopped".to_owned()),
+/// Why nothing more is sent, if that is so: a stop asked for, or the run halted (a
+/// refused token, an unwritable failed file). The reader, the hand-over and the senders
+/// all ask this.
+fn why_stopped(stop: &Stop, ledger: &Ledger) -> Option<String> {
+    if let Some((signal, _)) = stop.requested() {
+        return Some(format!(
+            "the run was stopped ({}) before it was sent",
+            signal.name()
+        ));
     }
+    ledger.halted().then(|| {
+        ledger
+            .aborted()
+            .unwrap_or_else(|| "the run stopped".to_owned())
+    })
 }
 
 #[cfg(test)]

@@ -54,19 +54,6 @@ impl Senders {
         }
     }
 
-    /// Why nothing more is sent, if that is so.
-    fn stopped(&self) -> Option<String> {
-        if let Some((signal, _)) = self.stop.requested() {
-            return Some(format!(
-                "the run was stopped ({}) before it was sent",
-                signal.name()
-            ));
-        }
-        self.ledger
-            .halted()
-            .then(|| self.ledger.snapshot().aborted.unwrap_or_default())
-    }
-
     fn post(&self, job: Job, jitter: &mut Jitter) {
         let Job {
             id,
@@ -83,7 +70,7 @@ impl Senders {
         };
         let mut first = true;
         while !events.is_empty() {
-            if let Some(why) = self.stopped() {
+            if let Some(why) = super::why_stopped(&self.stop, &self.ledger) {
                 ledger.fail_job(id, &failure(Stage::NotSent, format!("not sent: {why}")));
                 return;
             }
@@ -94,13 +81,14 @@ impl Senders {
             );
             let n = events.len() as u64;
             ledger.posting(id);
-            ledger.count(|s| {
-                if first {
+            if first {
+                // A batch sent again without one refused event is the same request.
+                ledger.count(|s| {
                     s.requests += 1;
                     s.sent += n;
-                }
-            });
-            first = false;
+                });
+                first = false;
+            }
             let retry = Retry {
                 policy: self.retry,
                 deadline: None,

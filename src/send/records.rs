@@ -46,11 +46,9 @@ pub enum Record {
         /// CSV only: the row as a spreadsheet numbers it (the header is row 1, a blank row
         /// counts, a quoted field over several lines is one row).
         row: Option<u64>,
-        /// The record object.
+        /// The record object. Its NDJSON text as read, which the failed file keeps byte
+        /// for byte, is [`Records::raw_line`] until the next record is read.
         value: Value,
-        /// The record's JSON text as read (NDJSON only), kept for the failed file, which
-        /// must hold the record as it was, byte for byte.
-        raw: Option<Box<[u8]>>,
         /// A line of a failed file that failed for one pixel only: send it only there
         /// (the other pixels already have the event).
         only_pixel: Option<String>,
@@ -84,8 +82,6 @@ pub struct Records<R> {
     rows: u64,
     /// Lines up to this one are skipped (`--skip`), except a CSV header.
     skip: u64,
-    /// Whether an NDJSON record carries a copy of its text (else [`Records::raw_line`]).
-    keep_raw: bool,
     done: bool,
 }
 
@@ -100,22 +96,12 @@ impl<R: BufRead> Records<R> {
             header: None,
             rows: 0,
             skip: 0,
-            keep_raw: true,
             done: false,
         }
     }
 
-    /// NDJSON records come without the copy of their text in `raw`; the caller that
-    /// needs it asks [`Records::raw_line`] before reading the next record (a dry run
-    /// needs it only for the few records that fail).
-    #[must_use]
-    pub fn raw_on_demand(mut self) -> Records<R> {
-        self.keep_raw = false;
-        self
-    }
-
-    /// The text of the NDJSON record just read (its byte-order mark left out); `None`
-    /// for CSV.
+    /// The text of the NDJSON record just read, as read (its byte-order mark left out),
+    /// until the next one is read; `None` for CSV.
     pub fn raw_line(&self) -> Option<&[u8]> {
         (self.format == RecordFormat::Ndjson).then(|| strip_bom(&self.line.bytes))
     }
@@ -202,7 +188,6 @@ impl<R: BufRead> Records<R> {
                             end: line,
                             row: None,
                             value: Value::Object(o),
-                            raw: self.keep_raw.then(|| bytes.into()),
                             only_pixel: field("pixel"),
                         },
                     }
@@ -297,7 +282,6 @@ impl<R: BufRead> Records<R> {
                 end: row.end,
                 row: Some(self.rows),
                 value: Value::Object(root),
-                raw: None,
                 only_pixel: None,
             }));
         }
@@ -519,8 +503,11 @@ mod tests {
         let text = b"{\"n\":123456789012345678901234, \"n\":1}\n{\"a\":\"\xFF\"}\n";
         let mut r = Records::new(&text[..], RecordFormat::Ndjson);
         match r.next() {
-            Some(Ok(Record::Ok { raw: Some(raw), .. })) => {
-                assert_eq!(&*raw, b"{\"n\":123456789012345678901234, \"n\":1}");
+            Some(Ok(Record::Ok { .. })) => {
+                assert_eq!(
+                    r.raw_line(),
+                    Some(&b"{\"n\":123456789012345678901234, \"n\":1}"[..])
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -609,6 +596,34 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_inside_an_unquoted_cell_is_just_a_character() {
+        // Till exports write inches and nicknames as they are: `TV 55"`, `Ana "Anita"`.
+        let got = read(
+            "sku,name,email\nTV-55,TV 55\" OLED,a@x.co\nP-1,Ana \"Anita\" Ruiz,b@x.co\nP-2,ok,c@x.co\n",
+            RecordFormat::Csv,
+        );
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            got[0],
+            Ok((
+                2,
+                json!({"sku": "TV-55", "name": "TV 55\" OLED", "email": "a@x.co"})
+            ))
+        );
+        assert_eq!(
+            got[1],
+            Ok((
+                3,
+                json!({"sku": "P-1", "name": "Ana \"Anita\" Ruiz", "email": "b@x.co"})
+            ))
+        );
+        assert_eq!(
+            got[2],
+            Ok((4, json!({"sku": "P-2", "name": "ok", "email": "c@x.co"})))
+        );
+    }
+
+    #[test]
     fn a_bad_csv_line_keeps_its_bytes() {
         let text = b"id,e\nA1,\xE9t\xE9\nA2,x,y\n";
         let got: Vec<Record> = Records::new(&text[..], RecordFormat::Csv)
@@ -693,8 +708,6 @@ mod tests {
         let mut r = Records::new(text.as_bytes(), RecordFormat::Ndjson);
         assert!(matches!(r.next(), Some(Ok(Record::Bad { raw, .. })) if raw == b"{oops"));
         assert!(matches!(r.next(), Some(Ok(Record::Bad { raw, .. })) if raw == b"\xFF"));
-        assert!(
-            matches!(r.next(), Some(Ok(Record::Ok { only_pixel: Some(p), raw: Some(_), .. })) if p == "42")
-        );
+        assert!(matches!(r.next(), Some(Ok(Record::Ok { only_pixel: Some(p), .. })) if p == "42"));
     }
 }
