@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod css;
 pub mod diagnostic;
+pub mod diff;
 pub mod dist;
 pub mod emit;
 pub mod load;

@@ -151,6 +151,12 @@ impl SourceFile {
         );
     }
 
+    /// Shows the file under another name (a file read from a git revision is shown as
+    /// `REV:path`, not as the temporary copy it was loaded from).
+    pub fn rename(&mut self, name: impl Into<String>) {
+        self.name = name.into();
+    }
+
     /// The number of lines.
     #[must_use]
     pub fn line_count(&self) -> usize {

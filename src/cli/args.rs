@@ -49,6 +49,9 @@ pub enum Command {
     /// Run a verification plan: server events against Test Events (or Meta's rules
     /// offline), pages and buttons in headless Chromium, deduplication end to end.
     Verify(VerifyArgs),
+    /// What a configuration change does to what Meta receives: both sides are resolved
+    /// and compared, each change classified as breaking, notable or info.
+    Diff(DiffArgs),
     /// Print the JSON Schema of the configuration language (or of another document).
     Schema {
         /// Which schema.
@@ -173,6 +176,52 @@ pub enum SchemaKind {
     Mapping,
     /// The verification plan (`schema/verify-plan.schema.json`).
     Plan,
+    /// The `tagc diff --format json` report (`schema/diff.schema.json`).
+    Diff,
+}
+
+/// Arguments of `tagc diff`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tagc diff old/tagc.yaml tagc.yaml
+  tagc diff origin/main:tracking/tagc.yaml tracking/tagc.yaml
+  tagc diff --base origin/main tracking/tagc.yaml --format markdown
+  tagc diff --base origin/main tagc.yaml --fail-on breaking --allow page.removed:page/wishlist")]
+pub struct DiffArgs {
+    /// The configurations: `BASE HEAD`, each a path or `REV:path` (read with git, includes
+    /// at that revision); or, with `--base`, only the head.
+    #[arg(value_name = "CONFIG", num_args = 1..=2, required_unless_present = "list_kinds")]
+    pub configs: Vec<String>,
+    /// Compare CONFIG at this git revision (`origin/main`) with CONFIG in the working tree.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Only these environments (repeatable); default every environment of either side.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::diff::render::Format::Human)]
+    pub format: crate::diff::render::Format,
+    /// Exit 1 when a change at or above this severity is not acknowledged.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// Acknowledge a change the team means, as KIND:SUBJECT (`page.removed:page/wishlist`;
+    /// `*` matches any run). Acknowledged changes are reported but do not fail.
+    #[arg(long = "allow", value_name = "KIND:SUBJECT")]
+    pub allows: Vec<String>,
+    /// List every change kind with its severity, and exit.
+    #[arg(long)]
+    pub list_kinds: bool,
+}
+
+/// `tagc diff --fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on breaking changes.
+    Breaking,
+    /// Fail on breaking and notable changes.
+    Notable,
+    /// Never fail because of a change (the default).
+    Never,
 }
 
 /// Arguments of `tagc hash`.

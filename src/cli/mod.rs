@@ -2,6 +2,7 @@
 //! chooses the exit code (0 ok, 1 the configuration has errors, 2 usage or I/O error).
 
 mod args;
+mod diff;
 mod init;
 mod send;
 mod verify;
@@ -96,11 +97,13 @@ pub fn run(args: &Args) -> ExitStatus {
         Command::Hash(h) => send::hash(h),
         Command::Send(a) => send::send_cmd(a),
         Command::Verify(a) => verify::verify(a, use_color(args.color)),
+        Command::Diff(a) => diff::diff(a, use_color(args.color)),
         Command::Schema { kind } => {
             let text = match kind {
                 args::SchemaKind::Config => crate::schema::schema_text(),
                 args::SchemaKind::Mapping => crate::mapping::schema_text(),
                 args::SchemaKind::Plan => crate::verify::plan::schema_text(),
+                args::SchemaKind::Diff => crate::diff::schema_text(),
             };
             if out(&text) {
                 ExitStatus::Success

@@ -1,0 +1,80 @@
+//! GitHub Actions workflow commands: one annotation per change, on the head's line (a
+//! removed item on its nearest surviving parent). Breaking changes are errors, notable
+//! ones warnings, the rest notices; an acknowledged change is a notice.
+
+use std::fmt::Write as _;
+
+use crate::diff::{Report, Severity};
+
+use super::env_note;
+
+fn escape_data(s: &str) -> String {
+    crate::diagnostic::sanitize_keep_newlines(s)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders each change as one workflow command line.
+#[must_use]
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for c in &report.changes {
+        let level = match (c.severity, &c.acknowledged_by) {
+            (_, Some(_)) | (Severity::Info, _) => "notice",
+            (Severity::Breaking, None) => "error",
+            (Severity::Notable, None) => "warning",
+        };
+        let mut msg = format!("{}{}", c.message, env_note(&c.envs, &report.envs));
+        match (&c.before, &c.after) {
+            (Some(b), Some(a)) => {
+                let _ = write!(msg, "\n{b} → {a}");
+            }
+            (Some(b), None) => {
+                let _ = write!(msg, "\nwas: {b}");
+            }
+            (None, Some(a)) => {
+                let _ = write!(msg, "\nnow: {a}");
+            }
+            (None, None) => {}
+        }
+        if let Some(b) = &c.base {
+            let _ = write!(msg, "\nbase: {b}");
+        }
+        if let Some(r) = &c.acknowledged_by {
+            let _ = write!(msg, "\nacknowledged by --allow {r}");
+        }
+        let title = escape_property(&format!(
+            "tagc diff {} ({})",
+            c.kind.as_str(),
+            c.severity.as_str()
+        ));
+        match &c.head {
+            Some(h) => {
+                let _ = writeln!(
+                    out,
+                    "::{level} file={},line={},col={},title={title}::{}",
+                    escape_property(&h.path),
+                    h.line,
+                    h.column,
+                    escape_data(&msg)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "::{level} title={title}::{}", escape_data(&msg));
+            }
+        }
+    }
+    for rule in &report.unused_allows {
+        let _ = writeln!(
+            out,
+            "::warning title=tagc diff::{}",
+            escape_data(&format!("--allow {rule} matches no change; remove it"))
+        );
+    }
+    out
+}
