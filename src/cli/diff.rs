@@ -54,17 +54,13 @@ pub(super) fn diff(a: &DiffArgs, color: bool) -> ExitStatus {
             }
         }
     }
-    let limits = Limits::default();
-    let mut sides = Vec::with_capacity(2);
-    for spec in [&base, &head] {
-        match Side::load(spec, limits) {
-            Ok(s) => sides.push(s),
-            Err(e) => {
-                err(&format!("error: {}: {e}\n", spec.label()));
-                return ExitStatus::Error;
-            }
+    let sides = match Side::load_pair(&base, &head, Limits::default()) {
+        Ok((b, h)) => [b, h],
+        Err((spec, e)) => {
+            err(&format!("error: {}: {e}\n", spec.label()));
+            return ExitStatus::Error;
         }
-    }
+    };
     // An invalid side is reported with its diagnostics; nothing is compared.
     let mut invalid = false;
     for s in &sides {

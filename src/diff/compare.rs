@@ -495,7 +495,7 @@ impl<'a> Compare<'a> {
             match (bi, hi) {
                 (Some(i), Some(j)) => {
                     let s = format!("{subject}/on_load/{}", b.on_load[i].event);
-                    let where_ = format!("on loading page `{}`", b.id);
+                    let where_ = format!("page `{}`, on load", b.id);
                     self.event(
                         &b.on_load[i],
                         &h.on_load[j],
@@ -555,7 +555,7 @@ impl<'a> Compare<'a> {
                 Some(h.origin),
             );
         }
-        let where_ = format!("of button `{}`", b.id);
+        let where_ = format!("button `{}`", b.id);
         self.event(&b.event, &h.event, &subject, &where_, b.origin, h.origin);
     }
 
@@ -573,7 +573,7 @@ impl<'a> Compare<'a> {
             self.push(
                 kind,
                 subject.to_owned(),
-                format!("the event {where_} changed"),
+                format!("{where_}: the event changed"),
                 Some(event_text(b)),
                 Some(event_text(h)),
                 Some(bs),
@@ -603,7 +603,7 @@ impl<'a> Compare<'a> {
                 Kind::EventPixelsNarrowed,
                 subject.to_owned(),
                 format!(
-                    "pixel {} no longer receives the event {where_}",
+                    "{where_}: pixel {} no longer receives the event",
                     join(&lost)
                 ),
                 Some(join(&bt.iter().collect::<Vec<_>>())),
@@ -616,7 +616,7 @@ impl<'a> Compare<'a> {
             self.push(
                 Kind::EventPixelsWidened,
                 subject.to_owned(),
-                format!("pixel {} now receives the event {where_}", join(&won)),
+                format!("{where_}: pixel {} now receives the event", join(&won)),
                 Some(join(&bt.iter().collect::<Vec<_>>())),
                 Some(join(&ht.iter().collect::<Vec<_>>())),
                 Some(bs),
@@ -630,7 +630,7 @@ impl<'a> Compare<'a> {
             self.push(
                 Kind::EventIdChanged,
                 format!("{subject}/event_id"),
-                format!("the event id {where_} comes from elsewhere"),
+                format!("{where_}: the event id comes from elsewhere"),
                 Some(event_id_text(b.event_id.as_ref())),
                 Some(event_id_text(h.event_id.as_ref())),
                 Some(bs),
@@ -654,25 +654,25 @@ impl<'a> Compare<'a> {
             let (kind, msg) = match (b.get(name), h.get(name)) {
                 (Some(_), None) => (
                     Kind::ParamRemoved,
-                    format!("`{name}` is no longer sent {where_}"),
+                    format!("{where_}: `{name}` is no longer sent"),
                 ),
-                (None, Some(_)) => (Kind::ParamAdded, format!("`{name}` is sent {where_}")),
+                (None, Some(_)) => (Kind::ParamAdded, format!("{where_}: `{name}` is sent")),
                 (Some(x), Some(y)) if x == y => continue,
                 (Some(ParamValue::Literal(_)), Some(ParamValue::Literal(_))) => (
                     Kind::ParamConstantChanged,
-                    format!("`{name}` {where_} has another constant value"),
+                    format!("{where_}: `{name}` has another constant value"),
                 ),
                 (Some(ParamValue::Source(x)), Some(ParamValue::Source(y)))
                     if untyped(x) == untyped(y) =>
                 {
                     (
                         Kind::ParamTypeChanged,
-                        format!("`{name}` {where_} is converted to another type"),
+                        format!("{where_}: `{name}` is converted to another type"),
                     )
                 }
                 _ => (
                     Kind::ParamSourceChanged,
-                    format!("`{name}` {where_} is read from elsewhere"),
+                    format!("{where_}: `{name}` is read from elsewhere"),
                 ),
             };
             self.push(
@@ -690,14 +690,14 @@ impl<'a> Compare<'a> {
     fn server_event(&mut self, b: &ResolvedServerEvent, h: &ResolvedServerEvent) {
         let subject = format!("server/{}", b.id);
         let (bs, hs) = (Some(b.origin), Some(h.origin));
-        let where_ = format!("of server event `{}`", b.id);
+        let where_ = format!("server event `{}`", b.id);
         // Server events have no `custom` flag: Meta's standard names are the standard ones.
         let custom = |n: &str| !crate::meta::events::is_standard_event(n);
         if let Some(kind) = rename_kind(&b.event, custom(&b.event), &h.event, custom(&h.event)) {
             self.push(
                 kind,
                 subject.clone(),
-                format!("the event name {where_} changed"),
+                format!("{where_}: the event name changed"),
                 Some(b.event.clone()),
                 Some(h.event.clone()),
                 bs,
@@ -708,7 +708,7 @@ impl<'a> Compare<'a> {
             self.push(
                 Kind::ServerEventActionSourceChanged,
                 subject.clone(),
-                format!("the action source {where_} changed"),
+                format!("{where_}: the action source changed"),
                 Some(show(&b.action_source)),
                 Some(show(&h.action_source)),
                 bs,
@@ -798,7 +798,7 @@ impl<'a> Compare<'a> {
             self.push(
                 Kind::LimitedDataUseChanged,
                 format!("{subject}/data_processing_options"),
-                format!("Limited Data Use read from each record {where_} changed"),
+                format!("{where_}: Limited Data Use read from each record changed"),
                 b.data_processing_options
                     .as_ref()
                     .map(show)
@@ -823,7 +823,7 @@ impl<'a> Compare<'a> {
                 self.push(
                     Kind::ServerEventChanged,
                     format!("{subject}/{name}"),
-                    format!("`{name}` {where_} changed"),
+                    format!("{where_}: `{name}` changed"),
                     Some(bv),
                     Some(hv),
                     bs,
@@ -945,37 +945,37 @@ impl<'a> Compare<'a> {
             let (kind, msg) = match (bf, hf, user_data) {
                 (Some(_), None, true) => (
                     Kind::UserDataRemoved,
-                    format!("`{name}` is no longer sent {where_}: match quality drops"),
+                    format!("{where_}: `{name}` is no longer sent (match quality drops)"),
                 ),
                 (Some(_), None, false) => (
                     Kind::ParamRemoved,
-                    format!("`{name}` is no longer sent {where_}"),
+                    format!("{where_}: `{name}` is no longer sent"),
                 ),
                 (None, Some(_), true) => {
-                    (Kind::UserDataAdded, format!("`{name}` is sent {where_}"))
+                    (Kind::UserDataAdded, format!("{where_}: `{name}` is sent"))
                 }
-                (None, Some(_), false) => (Kind::ParamAdded, format!("`{name}` is sent {where_}")),
+                (None, Some(_), false) => (Kind::ParamAdded, format!("{where_}: `{name}` is sent")),
                 (Some(x), Some(y), _) => match (field_change(x, y), user_data) {
                     (None, _) => continue,
                     (Some(FieldChange::Source | FieldChange::Constant), true) => (
                         Kind::UserDataSourceChanged,
-                        format!("`{name}` {where_} is read from another field"),
+                        format!("{where_}: `{name}` is read from another field"),
                     ),
                     (Some(FieldChange::Format), true) => (
                         Kind::UserDataFormatChanged,
-                        format!("`{name}` {where_} is hashed or formatted differently"),
+                        format!("{where_}: `{name}` is hashed or formatted differently"),
                     ),
                     (Some(FieldChange::Source), false) => (
                         Kind::ParamSourceChanged,
-                        format!("`{name}` {where_} is read from another field"),
+                        format!("{where_}: `{name}` is read from another field"),
                     ),
                     (Some(FieldChange::Constant), false) => (
                         Kind::ParamConstantChanged,
-                        format!("`{name}` {where_} has another constant value"),
+                        format!("{where_}: `{name}` has another constant value"),
                     ),
                     (Some(FieldChange::Format), false) => (
                         Kind::ParamFormatChanged,
-                        format!("`{name}` {where_} is formatted differently"),
+                        format!("{where_}: `{name}` is formatted differently"),
                     ),
                 },
                 (None, None, _) => continue,

@@ -139,6 +139,9 @@ impl Report {
 /// Why a diff cannot be computed (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
+    /// A side has errors: it has no resolved model to compare.
+    #[error("`{0}` has errors; run `tagc check` on it")]
+    Invalid(String),
     /// `--env` names an environment neither side defines.
     #[error(
         "no pixel has an id for environment `{env}` on either side; the configurations define {known}"
@@ -154,13 +157,18 @@ pub enum DiffError {
 /// Compares two clean sides in `envs` (every environment of either side when empty).
 ///
 /// # Errors
-/// When `envs` names an environment neither side has.
+/// When a side has errors, or `envs` names an environment neither side has.
 pub fn diff(
     base: &Side,
     head: &Side,
     envs: &[String],
     allows: &[Allow],
 ) -> Result<Report, DiffError> {
+    for s in [base, head] {
+        if s.checked.diagnostics.has_errors() || s.config().is_none() {
+            return Err(DiffError::Invalid(s.label.clone()));
+        }
+    }
     let all: std::collections::BTreeSet<String> = [base, head]
         .iter()
         .filter_map(|s| s.config())
@@ -185,8 +193,9 @@ pub fn diff(
     };
     // Changes in generation order, merged across environments.
     let mut order: Vec<Change> = Vec::new();
-    let mut index: BTreeMap<(Kind, String, Option<String>, Option<String>, String), usize> =
-        BTreeMap::new();
+    // The same change in another environment: same kind, subject, values and message.
+    type Key = (Kind, String, Option<String>, Option<String>, String);
+    let mut index: BTreeMap<Key, usize> = BTreeMap::new();
     for env in &envs {
         let site = |s: &Side| s.config().and_then(|c| resolve::resolve(c, env).ok());
         let (bs, hs) = (site(base), site(head));
@@ -248,16 +257,13 @@ pub fn diff(
         }
     }
     // Group by page and server event, keeping first-seen order inside and between groups.
-    let mut groups: Vec<String> = Vec::new();
+    let mut rank: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for c in &order {
-        if !groups.iter().any(|g| g == c.group()) {
-            groups.push(c.group().to_owned());
-        }
+        let n = rank.len();
+        rank.entry(c.group().to_owned()).or_insert(n);
     }
-    let mut changes: Vec<Change> = Vec::with_capacity(order.len());
-    for g in &groups {
-        changes.extend(order.iter().filter(|c| c.group() == g).cloned());
-    }
+    let mut changes = order;
+    changes.sort_by_key(|c| rank.get(c.group()).copied().unwrap_or(usize::MAX));
     let mut used = vec![false; allows.len()];
     for c in &mut changes {
         if let Some(i) = allows.iter().position(|a| a.matches(c)) {

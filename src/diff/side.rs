@@ -125,6 +125,28 @@ impl Side {
         }
     }
 
+    /// Loads both sides at once, one thread each (loading and checking is most of a
+    /// diff's time).
+    ///
+    /// # Errors
+    /// As [`Side::load`], for the base first.
+    pub fn load_pair(
+        base: &Spec,
+        head: &Spec,
+        limits: Limits,
+    ) -> Result<(Side, Side), (Spec, SideError)> {
+        let (b, h) = std::thread::scope(|s| {
+            let h = s.spawn(|| Side::load(head, limits));
+            let b = Side::load(base, limits);
+            (b, h.join())
+        });
+        let b = b.map_err(|e| (base.clone(), e))?;
+        match h {
+            Ok(h) => Ok((b, h.map_err(|e| (head.clone(), e))?)),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+
     /// The validated configuration.
     #[must_use]
     pub fn config(&self) -> Option<&Validated> {
@@ -242,7 +264,7 @@ fn load_revision(rev: &str, path: &str, limits: Limits, label: String) -> Result
         .filter(|n| !n.is_empty() && (n.ends_with(".yaml") || n.ends_with(".yml") || *n == rel))
         .map(str::to_owned)
         .collect();
-    if !names.iter().any(|n| *n == rel) {
+    if !names.contains(&rel) {
         return Err(SideError::Git(format!("`{rel}` does not exist at `{rev}`")));
     }
     let tmp = tempfile::Builder::new()
