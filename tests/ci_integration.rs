@@ -131,6 +131,91 @@ fn action_checks_on_push() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("fail-on is `sometimes`"));
 }
 
+/// Without a `tagc` on PATH the action installs one with `cargo install --locked`: the
+/// tagc beside the script by default (the action's own ref), or `source` at `version`.
+/// `cargo` here is a stand-in that records its arguments and "installs" the tagc under
+/// test, so no release build runs.
+#[test]
+fn action_installs_tagc_when_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let work = dir.path().join("work");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    init_config(&work);
+    let log = dir.path().join("cargo.log");
+    let fake = bin.join("cargo");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nln -sf '{}' '{}/tagc'\n",
+            log.display(),
+            env!("CARGO_BIN_EXE_tagc"),
+            bin.display()
+        ),
+    )
+    .expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let run = |env: &[(&str, &str)]| {
+        let _ = std::fs::remove_file(bin.join("tagc"));
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = Command::new(root().join("scripts/ci-action.sh"));
+        cmd.current_dir(&work)
+            .env("PATH", &path)
+            .env("GITHUB_EVENT_NAME", "push")
+            .env_remove("GITHUB_ACTION_REPOSITORY")
+            .env_remove("TAGC_VERSION")
+            .env_remove("TAGC_SOURCE")
+            .env_remove("TAGC_BASE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("the script runs");
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        (out, calls)
+    };
+
+    let (out, calls) = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        calls.trim(),
+        format!("install --locked --path {}", root().display()),
+        "the tagc beside the script"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("::group::tagc check"));
+
+    let (out, calls) = run(&[
+        ("TAGC_VERSION", "v1.2.0"),
+        ("GITHUB_ACTION_REPOSITORY", "someone/tagc"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        calls.trim(),
+        "install --locked --git https://github.com/someone/tagc --rev v1.2.0 tagc"
+    );
+
+    let (out, calls) = run(&[
+        ("TAGC_VERSION", "0123abc"),
+        ("TAGC_SOURCE", "https://git.example.com/tagc.git"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        calls.trim(),
+        "install --locked --git https://git.example.com/tagc.git --rev 0123abc tagc"
+    );
+
+    // Neither tagc nor cargo: a usage error that says what to install.
+    std::fs::remove_file(&fake).expect("rm");
+    let (out, _) = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("neither tagc nor cargo"));
+}
+
 /// A pull request as GitHub's checkout leaves it: a clone of `origin` (a bare repository
 /// whose `main` holds the starter configuration) on a branch `change`, whose commit
 /// `edit` made; `origin/main` is not fetched (a shallow checkout of the merge commit).
