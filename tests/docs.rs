@@ -18,9 +18,9 @@
 //!
 //! A block with no info string, or with one this table does not know, fails the test.
 //!
-//! The sandbox of a Markdown file is a new directory holding copies of `examples/` and
-//! `schema/`, plus the input files the commands read (`signups.ndjson` with today's date,
-//! `phones.txt`). `tagc` is the binary under test, first on `PATH`; `set -e` is on;
+//! The sandbox of a Markdown file is a new git repository whose one commit holds copies of
+//! `examples/` and `schema/` and the input files the commands read (`signups.ndjson` with
+//! today's date, `phones.txt`), so `tagc diff --base HEAD …` has a revision to read. `tagc` is the binary under test, first on `PATH`; `set -e` is on;
 //! `META_ACCESS_TOKEN` is removed. A `console` block runs its `$ ` lines. The YAML blocks
 //! of docs/codes/ are run by tests/explain.rs (their Examples are meant to fail).
 
@@ -137,6 +137,9 @@ cat > signups.ndjson <<EOF
 {"user": {"id": "u-2002", "created_at": "$now", "signup_url": "https://www.example.com/signup", "email": "bo@example.com", "ip": "81.2.69.161", "user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}}
 EOF
 printf '612 345 678\n+44 20 7946 0958\n' > phones.txt
+git init -q
+git add -A
+git -c user.name=docs -c user.email=docs@example.com -c commit.gpgsign=false commit -qm sandbox
 "#;
     let out = Command::new("bash")
         .arg("-c")
