@@ -7,7 +7,7 @@
 //! load      bytes → YAML documents with spans       (load)
 //! validate  schema, then Meta's semantic rules      (validate, meta)
 //! resolve   merged files → one typed model          (resolve)
-//! emit      model → pixel snippets, tagc.js          (emit, emit::escape)
+//! emit      model → pixel snippets, tagc.js          (emit, escape::html)
 //! write     artifacts + manifest, atomically         (dist)
 //! ```
 //!
@@ -21,6 +21,7 @@ pub mod css;
 pub mod diagnostic;
 pub mod dist;
 pub mod emit;
+pub mod escape;
 pub mod load;
 pub mod mapping;
 pub mod meta;
@@ -28,6 +29,7 @@ pub mod model;
 pub mod normalize;
 pub mod par;
 pub mod record_path;
+pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod send;

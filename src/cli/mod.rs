@@ -190,8 +190,8 @@ enum Channel {
     Stderr,
 }
 
-/// Renders diagnostics; `summary` adds the "N errors, M warnings" line in human format.
-/// Returns false when stdout is gone.
+/// Renders diagnostics; `summary` adds the "N errors, M warnings" line in human format
+/// even when there are none. Returns false when stdout is gone.
 fn report(
     diags: &crate::diagnostic::Diagnostics,
     sources: &crate::source::SourceMap,
@@ -200,34 +200,16 @@ fn report(
     summary: bool,
     channel: Channel,
 ) -> bool {
-    let emit = |text: String| match channel {
-        Channel::Stdout => out(&text),
-        Channel::Stderr => {
+    let text = format
+        .emitter(color, summary)
+        .render(&render::DiagnosticReport::new(diags, sources));
+    // Human text is for people: always stderr.
+    match (format, channel) {
+        (render::Format::Human, _) | (_, Channel::Stderr) => {
             err(&text);
             true
         }
-    };
-    let files = sources.iter().count();
-    match format {
-        render::Format::Human => {
-            let mut s = String::new();
-            for d in diags.as_slice() {
-                s.push_str(&render::human::render(d, sources, color));
-                s.push('\n');
-            }
-            if summary || !diags.as_slice().is_empty() {
-                s.push_str(&render::human::summary(
-                    diags.error_count(),
-                    diags.warning_count(),
-                    files,
-                    color,
-                ));
-            }
-            err(&s);
-            true
-        }
-        render::Format::Json => emit(render::json::render(diags.as_slice(), sources, files)),
-        render::Format::Github => emit(render::github::render(diags.as_slice(), sources)),
+        (_, Channel::Stdout) => out(&text),
     }
 }
 
