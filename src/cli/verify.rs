@@ -90,8 +90,9 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
         Ok(p) => p,
         Err(e) => {
             err(&format!(
-                "error: {} is not a tagc verification plan: {e}\n  = help: it is written by `tagc build` as dist/verify/plan.json\n",
-                a.plan.display()
+                "error: {} is not a tagc verification plan: {e}\n  = help: it is written by `tagc build` as dist/{}\n",
+                a.plan.display(),
+                crate::dist::layout::VERIFY_PLAN
             ));
             return ExitStatus::Error;
         }
