@@ -18,6 +18,29 @@
 //! through [`escape`]. The `tagc` binary ([`cli`]) is a thin layer that calls [`build`]
 //! (and the other commands' modules), renders and picks the exit code.
 //!
+//! # Layers
+//!
+//! Top-level modules form a DAG: a module may import only modules of a lower layer, so
+//! none can import a module that imports it back. `tests/architecture.rs` parses every
+//! `crate::…` path under `src/` (outside unit tests and comments) and fails on an import
+//! within a layer or up the list, on a cycle, and on an artifact path spelled outside
+//! [`dist::layout`].
+//!
+//! ```text
+//! 10 cli                                  the command line: parse, call, render, exit code
+//!  9 build                                the build driver
+//!  8 verify                               plans, runs and reports
+//!  7 browser                              headless Chromium
+//!  6 check  emit  send                    stages 1–2 at once; artifacts in memory; sending
+//!  5 mapping                              the Conversions API mapping of a resolved site
+//!  4 resolve                              stage 3
+//!  3 validate                             stage 2
+//!  2 load  event_time                     stage 1; reading event times
+//!  1 diagnostic  dist  normalize  schema  diagnostics; the output directory; hashing; schema
+//!  0 artifact  css  escape  meta  model  par  record_path  render  source  text
+//!    urlpattern  values                   leaves: shared types and helpers
+//! ```
+//!
 //! `emit` imports neither `dist` nor `verify`: it makes [`artifact::Artifact`]s, which
 //! say which file they are, and [`dist::layout`] alone says where each goes. `load`
 //! finds secrets while parsing ([`load::secrets`]) and `validate` reports them.
