@@ -24,7 +24,7 @@ fn gzip(bytes: &[u8]) -> usize {
 }
 
 /// Checks, resolves and emits every artifact `tagc build` writes, in memory.
-fn build(root: &Path) -> Vec<tagc::emit::Artifact> {
+fn build(root: &Path) -> Vec<tagc::dist::OutputFile> {
     let checked = tagc::check::check_paths(
         std::slice::from_ref(&root.to_path_buf()),
         tagc::load::Limits::default(),
@@ -40,12 +40,12 @@ fn build(root: &Path) -> Vec<tagc::emit::Artifact> {
         nonce: None,
         script_url: "/tagc.js".into(),
     };
-    tagc::emit::all(&site, &checked.sources, &opts).expect("emits")
+    tagc::build::emit(&site, &checked.sources, &opts).expect("emits")
 }
 
 /// The runtime's code in a site-wide script: from its opening `((w, d, C) => {` to the
 /// call that passes the page table, without the table.
-fn runtime_alone(a: &tagc::emit::Artifact) -> Option<&[u8]> {
+fn runtime_alone(a: &tagc::dist::OutputFile) -> Option<&[u8]> {
     if a.kind != "site-script" {
         return None;
     }

@@ -489,6 +489,7 @@ mod bench_config;
 /// one-page-at-a-time derivation.
 #[test]
 fn a_large_site_is_generated_in_parallel_with_the_sequential_bytes() {
+    use tagc::dist::layout;
     let dir = tempfile::tempdir().unwrap();
     let root = bench_config::generate(dir.path(), 300, 2);
     let checked =
@@ -499,19 +500,24 @@ fn a_large_site_is_generated_in_parallel_with_the_sequential_bytes() {
         nonce: None,
         script_url: "/tagc.js".into(),
     };
-    let artifacts = tagc::emit::all(&site, &checked.sources, &opts).expect("emits");
+    let artifacts = tagc::build::emit(&site, &checked.sources, &opts).expect("emits");
     assert_eq!(
         artifacts,
-        tagc::emit::all(&site, &checked.sources, &opts).expect("emits"),
+        tagc::build::emit(&site, &checked.sources, &opts).expect("emits"),
         "deterministic"
     );
 
     // The plan, streamed line by line from the workers, is the plan document.
-    let plan = tagc::verify::plan::build(&site, &checked.sources, "../pixel/pages", None);
+    let plan = tagc::verify::plan::build(
+        &site,
+        &checked.sources,
+        &layout::relative(layout::VERIFY_PLAN, layout::PAGE_SNIPPETS),
+        None,
+    );
     assert_eq!(plan.checks.len(), 300 * 11);
     let plan_bytes = &artifacts
         .iter()
-        .find(|a| a.path == "verify/plan.json")
+        .find(|a| a.path == layout::VERIFY_PLAN)
         .unwrap()
         .bytes;
     assert_eq!(
@@ -532,17 +538,84 @@ fn a_large_site_is_generated_in_parallel_with_the_sequential_bytes() {
     assert_eq!(ids[3299], "browser/page-299/wish-9");
 
     // Every page's snippet, in page order, is what rendering that page alone gives.
-    let snippets: Vec<&tagc::emit::Artifact> = artifacts
+    let snippets: Vec<&tagc::dist::OutputFile> = artifacts
         .iter()
         .filter(|a| a.kind == "page-snippet")
         .collect();
     assert_eq!(snippets.len(), 300);
     for (i, page) in site.pages.iter().enumerate() {
-        assert_eq!(snippets[i].path, format!("pixel/pages/{}.html", page.id));
+        assert_eq!(
+            snippets[i].path,
+            layout::path(&tagc::artifact::ArtifactId::PageSnippet {
+                page: page.id.clone()
+            })
+        );
     }
     for i in [0, 63, 64, 150, 299] {
         let one = site.only_page(&site.pages[i].id).unwrap();
         let alone = tagc::emit::pixel::inline_snippet(&one, &opts).unwrap();
         assert_eq!(std::str::from_utf8(&snippets[i].bytes).unwrap(), alone);
     }
+}
+
+/// The library driver writes what `tagc build` writes: the same files, the same bytes,
+/// each where `dist::layout` says, the manifest listing the others.
+#[test]
+fn the_library_driver_builds_what_the_command_builds() {
+    use tagc::dist::layout;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = root.join("examples/shop/tagc.yaml");
+    let by_cli = tempfile::tempdir().unwrap();
+    let out = build(config.to_str().unwrap(), by_cli.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let by_lib = tempfile::tempdir().unwrap();
+    let opts = tagc::emit::PixelOptions {
+        nonce: None,
+        script_url: "/tagc.js".into(),
+    };
+    let built =
+        tagc::build::build(&config, "production", &opts, Some(by_lib.path())).expect("builds");
+    assert!(!built.diagnostics.has_errors());
+    assert_eq!(files(by_lib.path()), files(by_cli.path()));
+    for f in files(by_cli.path()) {
+        assert_eq!(
+            std::fs::read(by_lib.path().join(&f)).unwrap(),
+            std::fs::read(by_cli.path().join(&f)).unwrap(),
+            "{}",
+            f.display()
+        );
+    }
+    assert_eq!(built.files.last().unwrap().path, layout::MANIFEST);
+    for path in [
+        layout::SITE_SCRIPT,
+        layout::CAPI_MAPPING,
+        layout::VERIFY_PLAN,
+    ] {
+        assert!(built.files.iter().any(|f| f.path == path), "{path}");
+    }
+}
+
+/// A configuration with errors stops the driver before anything is generated, and the
+/// error carries the diagnostics to render.
+#[test]
+fn the_library_driver_stops_on_errors_with_the_diagnostics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = root.join("tests/fixtures/invalid/TAG0002-tab-indentation.yaml");
+    let out = tempfile::tempdir().unwrap();
+    let opts = tagc::emit::PixelOptions {
+        nonce: None,
+        script_url: "/tagc.js".into(),
+    };
+    match tagc::build::build(&config, "production", &opts, Some(out.path())) {
+        Err(tagc::build::BuildError::Invalid { diagnostics, .. }) => {
+            assert!(diagnostics.has_errors());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(files(out.path()).is_empty(), "nothing written");
 }

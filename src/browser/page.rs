@@ -1176,7 +1176,7 @@ fn miss(m: Miss, target: &Target<'_>, wait: Duration) -> BrowserError {
             frames,
         },
         (Miss::None { frames }, Target::Text { text, within }) => BrowserError::NoText {
-            text: crate::resolve::normalize_text(text),
+            text: crate::text::normalize_text(text),
             within: within.map(str::to_owned),
             waited,
             frames,

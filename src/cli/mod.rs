@@ -193,8 +193,8 @@ enum Channel {
     Stderr,
 }
 
-/// Renders diagnostics; `summary` adds the "N errors, M warnings" line in human format.
-/// Returns false when stdout is gone.
+/// Renders diagnostics; `summary` adds the "N errors, M warnings" line in human format
+/// even when there are none. Returns false when stdout is gone.
 fn report(
     diags: &crate::diagnostic::Diagnostics,
     sources: &crate::source::SourceMap,
@@ -203,34 +203,16 @@ fn report(
     summary: bool,
     channel: Channel,
 ) -> bool {
-    let emit = |text: String| match channel {
-        Channel::Stdout => out(&text),
-        Channel::Stderr => {
+    let text = format
+        .emitter(color, summary)
+        .render(&render::DiagnosticReport::new(diags, sources));
+    // Human text is for people: always stderr.
+    match (format, channel) {
+        (render::Format::Human, _) | (_, Channel::Stderr) => {
             err(&text);
             true
         }
-    };
-    let files = sources.iter().count();
-    match format {
-        render::Format::Human => {
-            let mut s = String::new();
-            for d in diags.as_slice() {
-                s.push_str(&render::human::render(d, sources, color));
-                s.push('\n');
-            }
-            if summary || !diags.as_slice().is_empty() {
-                s.push_str(&render::human::summary(
-                    diags.error_count(),
-                    diags.warning_count(),
-                    files,
-                    color,
-                ));
-            }
-            err(&s);
-            true
-        }
-        render::Format::Json => emit(render::json::render(diags.as_slice(), sources, files)),
-        render::Format::Github => emit(render::github::render(diags.as_slice(), sources)),
+        (_, Channel::Stdout) => out(&text),
     }
 }
 
@@ -242,32 +224,33 @@ fn checked_site(
     color: bool,
     channel: Channel,
 ) -> Result<(crate::resolve::Site, crate::source::SourceMap), ExitStatus> {
-    let checked =
-        crate::check::check_paths(&[config.to_path_buf()], Limits::default()).map_err(|e| {
-            err(&format!("error: {e}\n"));
-            ExitStatus::Error
-        })?;
-    let mut diags = checked.diagnostics;
+    let mut checked = crate::build::check(config, Limits::default()).map_err(|e| {
+        err(&format!("error: {e}\n"));
+        ExitStatus::Error
+    })?;
     if g.deny_warnings {
-        diags.deny_warnings();
+        checked.diagnostics.deny_warnings();
     }
+    let diags = &checked.diagnostics;
     // Human output stays quiet for a clean configuration; machine formats always print.
     let quiet = g.format == render::Format::Human && diags.as_slice().is_empty();
-    if !quiet && !report(&diags, &checked.sources, g.format, color, false, channel) {
+    if !quiet && !report(diags, &checked.sources, g.format, color, false, channel) {
         return Err(ExitStatus::Error);
     }
     if diags.has_errors() {
         err("error: nothing generated: the configuration has errors\n");
         return Err(ExitStatus::Failure);
     }
-    let Some(config) = checked.configs.first() else {
-        return Err(ExitStatus::Error);
-    };
-    let site = crate::resolve::resolve(config, &g.env).map_err(|e| {
-        err(&format!("error: {e}\n"));
-        match e {
-            crate::resolve::ResolveError::Invalid => ExitStatus::Failure,
-            _ => ExitStatus::Error,
+    let site = crate::build::resolve(&checked, &g.env).map_err(|e| match e {
+        crate::build::BuildError::Empty => ExitStatus::Error,
+        e => {
+            err(&format!("error: {e}\n"));
+            match e {
+                crate::build::BuildError::Resolve(crate::resolve::ResolveError::Invalid) => {
+                    ExitStatus::Failure
+                }
+                _ => ExitStatus::Error,
+            }
         }
     })?;
     Ok((site, checked.sources))
@@ -301,14 +284,14 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
         nonce: b.gen_args.nonce.clone(),
         script_url: b.script_url.clone(),
     };
-    let artifacts = match crate::emit::all(&site, &sources, &opts) {
+    let artifacts = match crate::build::emit(&site, &sources, &opts) {
         Ok(x) => x,
         Err(e) => {
             err(&format!("error: {e}\n"));
             return ExitStatus::Error;
         }
     };
-    if let Err(e) = crate::dist::write(&b.out, &artifacts) {
+    if let Err(e) = crate::build::write(&b.out, &artifacts) {
         let note = if e.partial {
             "some artifacts had already been replaced: fix the problem and build again"
         } else {
@@ -334,18 +317,11 @@ fn snippet(s: &args::SnippetArgs, color: bool) -> ExitStatus {
         Ok(s) => s,
         Err(status) => return status,
     };
-    let one = match site.only_page(&s.page) {
-        Ok(p) => p,
-        Err(e) => {
-            err(&format!("error: {e}\n"));
-            return ExitStatus::Error;
-        }
-    };
     let opts = crate::emit::PixelOptions {
         nonce: s.gen_args.nonce.clone(),
         script_url: String::new(),
     };
-    match crate::emit::pixel::inline_snippet(&one, &opts) {
+    match crate::build::snippet(&site, &s.page, &opts) {
         Ok(text) if out(&text) => ExitStatus::Success,
         Ok(_) => ExitStatus::Error,
         Err(e) => {

@@ -190,8 +190,9 @@ pub(super) fn send_cmd(a: &SendArgs) -> ExitStatus {
         Ok(m) => m,
         Err(e) => {
             err(&format!(
-                "error: {} is not a tagc mapping: {e}\n  = help: it is written by `tagc build` as dist/capi/mapping.json\n",
-                a.mapping.display()
+                "error: {} is not a tagc mapping: {e}\n  = help: it is written by `tagc build` as dist/{}\n",
+                a.mapping.display(),
+                crate::dist::layout::CAPI_MAPPING
             ));
             return ExitStatus::Error;
         }

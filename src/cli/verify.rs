@@ -7,10 +7,11 @@ use super::args::{OnlyKind, ReportFormat, VerifyArgs};
 use super::send::TOKEN_ENV;
 use super::{ExitStatus, err, out};
 use crate::browser::LaunchOptions;
+use crate::render::{Emitter, GithubEmitter, HumanEmitter, JsonEmitter, JunitEmitter};
 use crate::send::client::RetryPolicy;
 use crate::verify::plan::Plan;
 use crate::verify::run::{self, Progress, RunOptions};
-use crate::verify::{CheckKind, CheckResult, Outcome, report};
+use crate::verify::{CheckKind, CheckResult, Outcome, Report};
 
 /// A one-line progress display on a terminal.
 struct Line {
@@ -89,8 +90,9 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
         Ok(p) => p,
         Err(e) => {
             err(&format!(
-                "error: {} is not a tagc verification plan: {e}\n  = help: it is written by `tagc build` as dist/verify/plan.json\n",
-                a.plan.display()
+                "error: {} is not a tagc verification plan: {e}\n  = help: it is written by `tagc build` as dist/{}\n",
+                a.plan.display(),
+                crate::dist::layout::VERIFY_PLAN
             ));
             return ExitStatus::Error;
         }
@@ -177,15 +179,22 @@ pub(super) fn verify(a: &VerifyArgs, color: bool) -> ExitStatus {
     if tty {
         err("\r\x1b[2K");
     }
-    let redact = |s: String| token.as_ref().map_or_else(|| s.clone(), |t| t.redact(&s));
-    let ok = match a.format {
-        ReportFormat::Human => {
-            err(&redact(report::human(&result, color)));
-            true
-        }
-        ReportFormat::Json => out(&redact(report::json(&result))),
-        ReportFormat::Junit => out(&redact(report::junit(&result))),
-        ReportFormat::Github => out(&redact(report::github(&result))),
+    let mut emitter: Box<dyn Emitter<Report>> = match a.format {
+        ReportFormat::Human => Box::new(HumanEmitter::new(color)),
+        ReportFormat::Json => Box::new(JsonEmitter),
+        ReportFormat::Junit => Box::new(JunitEmitter),
+        ReportFormat::Github => Box::new(GithubEmitter),
+    };
+    let text = emitter.render(&result);
+    let text = match &token {
+        Some(t) => t.redact(&text),
+        None => text,
+    };
+    let ok = if a.format == ReportFormat::Human {
+        err(&text);
+        true
+    } else {
+        out(&text)
     };
     if !ok {
         return ExitStatus::Error;

@@ -212,41 +212,9 @@ impl IntoIterator for Diagnostics {
     }
 }
 
-/// Makes text safe to print on a terminal or in a CI log: line breaks and tabs become `\n`,
-/// `\r` and `\t`, other control characters, line and paragraph separators and
-/// bidirectional overrides visible `\u{…}` escapes, so a
-/// value in a configuration can neither forge a new log line (such as a GitHub
-/// `::error` command) nor send terminal escape sequences.
-#[must_use]
-pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(bad) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '\n' => "\\n".to_owned(),
-                '\r' => "\\r".to_owned(),
-                '\t' => "\\t".to_owned(),
-                c if bad(c) => format!("\\u{{{:x}}}", c as u32),
-                c => c.to_string(),
-            })
-            .collect(),
-    )
-}
-
-/// Like [`sanitize`], but keeps `\n` (for multi-line help that a renderer encodes itself).
-#[must_use]
-pub fn sanitize_keep_newlines(s: &str) -> String {
-    s.split('\n')
-        .map(|l| sanitize(l).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+pub use crate::escape::terminal::{
+    visible as sanitize, visible_keep_newlines as sanitize_keep_newlines,
+};
 
 /// How to name the type of a JSON value in a message ("text", "a list", …).
 #[must_use]

@@ -1,37 +1,21 @@
 //! Stage 4 — emit: the resolved model → the files a site ships.
 //!
-//! Every artifact is built in memory from a [`crate::resolve::Site`]; nothing here touches
-//! the file system ([`crate::dist`] writes them). One module owns escaping ([`escape`]).
+//! Every artifact is built in memory from a [`crate::resolve::Site`] as an
+//! [`Artifact`] that says which file it is, not where it goes: nothing here touches the
+//! file system or knows the output directory's layout ([`crate::dist`] owns both), and
+//! nothing here imports `dist` or `verify`. The build driver ([`crate::build`]) sequences
+//! this stage with the others. Escaping lives in [`crate::escape::html`].
 
-pub mod escape;
 pub mod pixel;
 
+/// The JavaScript and HTML escapers, also at their former path (`--nonce` is checked with
+/// them); their one home is [`crate::escape::html`].
+pub use crate::escape::html as escape;
+
+use crate::artifact::{Artifact, ArtifactId, PixelFacts};
 use crate::resolve::Site;
 
 pub use pixel::{EmitError, PixelOptions, text_js, values_js};
-
-/// One generated file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Artifact {
-    /// Its path inside the output directory, `/`-separated (`pixel/pages/home.html`).
-    pub path: String,
-    /// What it is, for the manifest.
-    pub kind: &'static str,
-    /// Its content.
-    pub bytes: Vec<u8>,
-}
-
-/// Extra facts the manifest records about the pixel artifacts.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PixelFacts {
-    /// Subresource Integrity of `pixel/tagc.js`.
-    pub integrity: String,
-    /// CSP hash source of the site-wide inline loader.
-    pub loader_csp_hash: String,
-    /// The CSP source that allows loading `tagc.js` from where `--script-url` says it is:
-    /// `'self'` for a path, the origin for an absolute URL.
-    pub script_csp_source: String,
-}
 
 /// The CSP `script-src` source for a script served from `url`.
 fn script_csp_source(url: &str) -> String {
@@ -70,8 +54,9 @@ pub fn pixel_artifacts(
         let wide = scope.spawn(|| renderer.site_wide(site, opts));
         let rendered = crate::par::map(&site.pages, |_, page| {
             Ok(Artifact {
-                path: format!("pixel/pages/{}.html", page.id),
-                kind: "page-snippet",
+                id: ArtifactId::PageSnippet {
+                    page: page.id.clone(),
+                },
                 bytes: renderer.page_snippet(site, page, opts)?.into_bytes(),
             })
         });
@@ -81,13 +66,11 @@ pub fn pixel_artifacts(
     let wide = wide?;
     let mut out = vec![
         Artifact {
-            path: "pixel/tagc.js".into(),
-            kind: "site-script",
+            id: ArtifactId::SiteScript,
             bytes: wide.script.into_bytes(),
         },
         Artifact {
-            path: "pixel/head.html".into(),
-            kind: "site-head",
+            id: ArtifactId::SiteHead,
             bytes: wide.head.into_bytes(),
         },
     ];
@@ -104,57 +87,18 @@ pub fn pixel_artifacts(
     ))
 }
 
-/// Every artifact `tagc build` writes: the pixel artifacts, the Conversions API mapping,
-/// the verification plan, and the manifest (last).
-///
-/// # Errors
-/// Only on an internal template error.
-pub fn all(
-    site: &Site,
-    sources: &crate::source::SourceMap,
-    opts: &PixelOptions,
-) -> Result<Vec<Artifact>, EmitError> {
-    // The plan does not depend on the pixel artifacts: both are derived at once.
-    let (pixel, plan) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| plan_artifact(site, sources));
-        let pixel = pixel_artifacts(site, opts);
-        (
-            pixel,
-            plan.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        )
-    });
-    let (mut artifacts, facts) = pixel?;
-    artifacts.extend(capi_artifacts(site));
-    artifacts.push(plan);
-    let manifest = crate::dist::manifest(&site.env, &artifacts, facts.as_ref());
-    artifacts.push(manifest);
-    Ok(artifacts)
-}
-
-/// The Conversions API artifacts: `capi/mapping.json`, when the site has server events.
+/// The Conversions API artifacts: the mapping, when the site has server events.
 #[must_use]
 pub fn capi_artifacts(site: &Site) -> Vec<Artifact> {
     if site.server.events.is_empty() {
         return Vec::new();
     }
     vec![Artifact {
-        path: "capi/mapping.json".into(),
-        kind: "capi-mapping",
+        id: ArtifactId::CapiMapping,
         bytes: crate::mapping::Mapping::from_site(site)
             .to_json()
             .into_bytes(),
     }]
-}
-
-/// The verification plan, `verify/plan.json`.
-#[must_use]
-pub fn plan_artifact(site: &Site, sources: &crate::source::SourceMap) -> Artifact {
-    let mapping = (!site.server.events.is_empty()).then_some("../capi/mapping.json");
-    Artifact {
-        path: "verify/plan.json".into(),
-        kind: "verify-plan",
-        bytes: crate::verify::plan::render(site, sources, "../pixel/pages", mapping).into_bytes(),
-    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use minijinja::{Environment, UndefinedBehavior, Value, context};
 use serde::Serialize;
 use sha2::{Digest, Sha256, Sha384};
 
-use super::escape;
+use crate::escape::html as escape;
 use crate::model::{IdShare, LimitedDataUse, ParamValue, Source, Trigger};
 use crate::resolve::{ResolvedEvent, ResolvedLocator, ResolvedPage, Site};
 

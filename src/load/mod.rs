@@ -7,6 +7,7 @@
 //!
 //! Never prints; never panics on any input.
 
+pub mod secrets;
 mod tree;
 pub mod yaml;
 

@@ -29,7 +29,7 @@ pub struct Document {
     pub value: Value,
     /// The span tree mirroring `value`.
     pub tree: Node,
-    /// Secrets found while parsing (see [`crate::validate::secrets`]); reported by
+    /// Secrets found while parsing (see [`super::secrets`]); reported by
     /// validation, they do not stop the file from being checked.
     pub secrets: Vec<Diagnostic>,
 }
@@ -309,7 +309,7 @@ impl Builder {
                     .label("merge key")
                     .help("merge keys are YAML 1.1, not 1.2; write the keys out, or share an event definition with `use:`"));
             }
-            if let Some(d) = crate::validate::secrets::check_key(text, span) {
+            if let Some(d) = super::secrets::check_key(text, span) {
                 self.secrets.push(d);
             }
             if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
@@ -317,7 +317,7 @@ impl Builder {
             }
             return Ok(());
         }
-        if let Some(d) = crate::validate::secrets::check_value(text, span) {
+        if let Some(d) = super::secrets::check_value(text, span) {
             self.secrets.push(d);
         }
         let value = match (style, tag.as_deref()) {

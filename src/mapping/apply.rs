@@ -13,8 +13,8 @@ use crate::normalize::{self, Field, NormalizeError};
 
 mod surface;
 
-use super::time::TimeReader;
 use super::{CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, Transform};
+use crate::event_time::TimeReader;
 use crate::record_path::RecordPath;
 
 /// What applying needs to know about the moment.

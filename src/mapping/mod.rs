@@ -8,7 +8,6 @@
 //! applies it with [`Mapping::compile`] and [`Mapper::apply`].
 
 mod apply;
-mod time;
 
 use std::collections::BTreeMap;
 
@@ -21,9 +20,11 @@ use crate::model::{FieldSource, LimitedDataUse, TimeFormat};
 use crate::normalize;
 use crate::resolve::{ResolvedServerEvent, Site};
 
+pub use crate::event_time::{
+    TimeError, TimeFormatName, TimeReader, TimeSpecError, parse_rfc3339, time_zone,
+};
 pub use crate::record_path::{RecordPath, insert_at};
 pub use apply::{Applied, ApplyContext, Mapper, MappingError, MappingWarning};
-pub use time::{TimeError, TimeReader, TimeSpecError, parse_rfc3339, time_zone};
 
 /// The version of the mapping document's shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -233,24 +234,6 @@ pub struct EventTime {
     /// is the earlier of the two instants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-}
-
-/// How a record writes a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TimeFormatName {
-    /// Unix seconds (a number or digits), or RFC 3339 text.
-    Auto,
-    /// Unix time in seconds.
-    Unix,
-    /// Unix time in milliseconds.
-    UnixMs,
-    /// RFC 3339 / ISO 8601 with an offset (`2026-11-20T18:42:13+01:00`).
-    Rfc3339,
-    /// The strftime-style `pattern`, in `timezone` unless the value has its own offset.
-    Strftime,
-    /// No record field: the time the event is sent.
-    SendTime,
 }
 
 /// How a `user_data` key is produced.

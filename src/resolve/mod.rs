@@ -23,6 +23,7 @@ use crate::source::Span;
 use crate::urlpattern::UrlPattern;
 use crate::validate::Validated;
 
+pub use crate::text::normalize_text;
 pub use server::{DEFAULT_GRAPH_VERSION, DedupLink, ResolvedServer, ResolvedServerEvent};
 
 /// The resolved model of one configuration in one environment.
@@ -358,18 +359,6 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
 
 fn is_default<T: Default + PartialEq>(t: &T) -> bool {
     *t == T::default()
-}
-
-/// Collapses runs of whitespace to one space and trims, exactly as the runtime's `tidy`
-/// does before comparing an element's text (`src/emit/templates/text.js.j2`): whitespace
-/// is JavaScript's `\s`, which has U+FEFF and not U+0085 (unlike Rust's).
-#[must_use]
-pub fn normalize_text(s: &str) -> String {
-    let js_space = |c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}';
-    s.split(js_space)
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 struct Resolver<'a> {

@@ -8,7 +8,6 @@
 //! "unknown reference" errors.
 
 pub mod schema;
-pub mod secrets;
 pub mod semantic;
 
 use crate::diagnostic::Diagnostics;

@@ -864,7 +864,10 @@ mod tests {
             env: "production".to_owned(),
             site: None,
             mapping: None,
-            snippets: "../pixel/pages".to_owned(),
+            snippets: crate::dist::layout::relative(
+                crate::dist::layout::VERIFY_PLAN,
+                crate::dist::layout::PAGE_SNIPPETS,
+            ),
             consent_step: None,
             pages: Vec::new(),
             checks,

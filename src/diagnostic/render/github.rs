@@ -1,23 +1,13 @@
 //! GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`).
 //!
-//! Escaping follows the runner's rules: in the message `%`, `\r` and `\n` are
-//! percent-encoded; in properties `,` and `:` are too.
+//! Escaped by [`crate::escape::github`]: `%`, `\r` and `\n` percent-encoded in the message,
+//! `,` and `:` too in properties.
 
 use std::fmt::Write as _;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::escape::github::{data as escape_data, property as escape_property};
 use crate::source::SourceMap;
-
-fn escape_data(s: &str) -> String {
-    crate::diagnostic::sanitize_keep_newlines(s)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
 
 /// Renders each diagnostic as one workflow command line.
 #[must_use]
@@ -52,15 +42,4 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
         );
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_newlines_and_property_separators() {
-        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
-        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
-    }
 }

@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::render::Style;
-use crate::diagnostic::{Diagnostic, Label, Severity, sanitize};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::escape::terminal::visible as sanitize;
+use crate::render::Style;
 use crate::source::SourceMap;
 
 /// Renders one diagnostic in rustc style. `color` adds ANSI colours.

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, truncate};
+use crate::event_time::{TimeFormatName, TimeReader, TimeSpecError};
 use crate::load::Seg;
-use crate::mapping::{TimeFormatName, TimeReader, TimeSpecError};
 use crate::model::{ServerEvent, TimeFormat};
 
 /// Checks every server event's `event_time` and `server.defaults.timezone`.
@@ -36,7 +36,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
 
 /// Reports an unknown time zone; whether it is known.
 fn check_zone(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], tz: &str) -> bool {
-    let Err(TimeSpecError::UnknownTimeZone { suggestion, .. }) = crate::mapping::time_zone(tz)
+    let Err(TimeSpecError::UnknownTimeZone { suggestion, .. }) = crate::event_time::time_zone(tz)
     else {
         return true;
     };
@@ -103,7 +103,7 @@ fn check_event(
     let tz = spec
         .timezone
         .as_deref()
-        .or(default_tz.filter(|tz| crate::mapping::time_zone(tz).is_ok()));
+        .or(default_tz.filter(|tz| crate::event_time::time_zone(tz).is_ok()));
     let reader = match TimeReader::new(format, pattern, tz) {
         Ok(r) => r,
         Err(TimeSpecError::Pattern { why, .. }) => {

@@ -104,7 +104,7 @@ fn check_step(ctx: &mut Ctx<'_>, f: usize, path: &[Seg<'_>], step: &Step) {
         Step::Click(s) => check_selector(ctx, f, &join(path, [Seg::from("click")]), s),
         Step::WaitFor(s) => check_selector(ctx, f, &join(path, [Seg::from("wait_for")]), s),
         Step::Fill(fields) => fill_keys(ctx, f, &join(path, [Seg::from("fill")]), fields.keys()),
-        Step::Text(t) if crate::resolve::normalize_text(t).is_empty() => ctx.push(
+        Step::Text(t) if crate::text::normalize_text(t).is_empty() => ctx.push(
             Diagnostic::new(
                 Code::InvalidVerifyStep,
                 ctx.span(f, &join(path, [Seg::from("text")])),

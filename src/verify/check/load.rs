@@ -137,7 +137,7 @@ impl Run<'_, '_, '_> {
                 .ctx
                 .plan_dir
                 .join(&self.ctx.plan.snippets)
-                .join(format!("{id}.html"));
+                .join(crate::dist::layout::page_snippet_name(id));
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Stop::error(format!(
                     "cannot read the page's snippet {}: {e}",

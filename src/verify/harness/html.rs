@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Element, Fixture};
-use crate::emit::escape::html_attr;
+use crate::escape::html::html_attr;
 
 /// The harness page: the fixture around the page's inline snippet.
 #[must_use]
@@ -57,7 +57,7 @@ pub fn render(fixture: &Fixture, snippet: &str, title: &str) -> String {
 }
 
 fn js<T: Serialize + ?Sized>(v: &T) -> String {
-    crate::emit::escape::js(v).unwrap_or_else(|_| "null".to_owned())
+    crate::escape::html::js(v).unwrap_or_else(|_| "null".to_owned())
 }
 
 pub(super) fn element(out: &mut String, e: &Element) {

@@ -63,7 +63,7 @@ pub(super) fn sample(ty: ParamType, name: &str) -> (String, Value, Option<Value>
 /// `values.js.j2`), lists and contents as planted.
 #[must_use]
 pub fn expected_value(ty: ParamType, v: &Value) -> Option<Value> {
-    let tidy = |s: &str| crate::resolve::normalize_text(s);
+    let tidy = |s: &str| crate::text::normalize_text(s);
     if let Value::String(s) = v
         && tidy(s).is_empty()
     {

@@ -10,26 +10,16 @@
 //!
 //! One `::error` per failed check, one `::warning` per check that could not run, one
 //! `::notice` per check that passed on an assumption, nothing for passed (unless with a
-//! warning) or skipped checks, then the summary and (if any) the manual steps. Escaping
-//! follows the runner's rules, as in the diagnostics renderer: in the message `%`, `\r`
-//! and `\n` are percent-encoded; in properties `,` and `:` are too; control characters and
+//! warning) or skipped checks, then the summary and (if any) the manual steps. Escaped by
+//! [`crate::escape::github`], as the diagnostics are: in the message `%`, `\r` and `\n` are
+//! percent-encoded; in properties `,` and `:` are too; control characters and
 //! bidirectional overrides are first made visible so a value cannot forge a command.
 
 use std::fmt::Write as _;
 
 use super::{Counts, MANUAL_HEADING, OFFLINE, summary_line};
+use crate::escape::github::{data as escape_data, property as escape_property};
 use crate::verify::{CheckResult, NoteLevel, Outcome, Report};
-
-fn escape_data(s: &str) -> String {
-    crate::diagnostic::sanitize_keep_newlines(s)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
 
 /// The message of a failed check: its message, then each mismatch.
 fn failure_message(check: &CheckResult) -> String {
@@ -159,15 +149,4 @@ pub fn render(report: &Report) -> String {
         );
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_newlines_and_property_separators() {
-        assert_eq!(escape_data("a%b\nc\rd::e"), "a%25b%0Ac\\rd::e");
-        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
-    }
 }

@@ -17,15 +17,15 @@
 //! Column widths come from the content, measured in terminal columns by [`width`] (an
 //! approximation without tables: wide East Asian and emoji characters count 2, combining
 //! marks 0, everything else 1). Every string is passed through
-//! [`sanitize`](crate::diagnostic::sanitize()), so a value can neither forge a line nor send
+//! [`visible`](crate::escape::terminal::visible()), so a value can neither forge a line nor send
 //! escape sequences, and every line starts with text of ours (a symbol, a gutter, a number),
 //! so that none is read as a GitHub Actions command when the table lands in a CI log.
 
 use std::fmt::Write as _;
 
 use super::{Counts, MANUAL_HEADING, OFFLINE, call_line, errors_word, skipped_groups};
-use crate::diagnostic::render::Style;
-use crate::diagnostic::sanitize;
+use crate::escape::terminal::visible as sanitize;
+use crate::render::Style;
 use crate::verify::{CheckResult, NoteLevel, Outcome, Report};
 
 /// Titles longer than this many columns are cut with `…`.

@@ -11,7 +11,8 @@
 //! </testsuites>
 //! ```
 //!
-//! Times are seconds with three decimals. Every string is escaped for XML 1.0: the five
+//! Times are seconds with three decimals. Every string is escaped for XML 1.0 by
+//! [`crate::escape::xml`]: the five
 //! markup characters become entities, control characters that XML cannot carry (and the
 //! bidirectional overrides the other renderers neutralise too) become visible `\u{…}`
 //! escapes, and in attributes `\n` becomes `&#10;` so it survives attribute normalisation.
@@ -19,39 +20,9 @@
 use std::fmt::Write as _;
 
 use super::{Counts, MANUAL_HEADING, OFFLINE};
-use crate::diagnostic::{sanitize, sanitize_keep_newlines};
+use crate::escape::terminal::visible as sanitize;
+use crate::escape::xml::{attr, text};
 use crate::verify::{CheckKind, CheckResult, NoteLevel, Outcome, Report};
-
-/// Escapes text content.
-fn text(s: &str) -> String {
-    escape(s, false)
-}
-
-/// Escapes an attribute value (written between double quotes).
-fn attr(s: &str) -> String {
-    escape(s, true)
-}
-
-fn escape(s: &str, in_attr: bool) -> String {
-    let clean = sanitize_keep_newlines(s);
-    let mut out = String::with_capacity(clean.len());
-    for c in clean.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' if in_attr => out.push_str("&#10;"),
-            // Not characters in XML 1.0 (the control characters are already escaped).
-            '\u{FFFE}' | '\u{FFFF}' => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Milliseconds as seconds with three decimals.
 fn secs(millis: u64) -> String {
@@ -255,17 +226,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_forbidden_characters() {
-        assert_eq!(
-            text("</testcase><script>&'\""),
-            "&lt;/testcase&gt;&lt;script&gt;&amp;&apos;&quot;"
-        );
-        assert_eq!(
-            text("a\u{0}b\u{8}c\u{b}\u{ffff}"),
-            "a\\u{0}b\\u{8}c\\u{b}\\u{ffff}"
-        );
-        assert_eq!(text("a\nb"), "a\nb");
-        assert_eq!(attr("a\nb\tc"), "a&#10;b\\tc");
+    fn seconds_have_three_decimals() {
         assert_eq!(secs(0), "0.000");
         assert_eq!(secs(12_345), "12.345");
     }

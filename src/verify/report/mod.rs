@@ -1,11 +1,12 @@
 //! Renderers of a verification [`Report`]: human (a table), JSON, JUnit XML and GitHub
-//! Actions annotations.
+//! Actions annotations, each the [`Emitter`] of its format
+//! ([`HumanEmitter`], [`JsonEmitter`], [`JunitEmitter`], [`GithubEmitter`]).
 //!
 //! Every string in a report may come from the configuration (titles, ids, file names) or
 //! from what a page or Meta sent back (mismatch values, messages), so each renderer treats
-//! them as hostile: the human table and the annotations make control characters and
-//! bidirectional overrides visible (as the diagnostic renderers do), JUnit escapes for XML
-//! 1.0, JSON relies on `serde_json`. All four are deterministic: the same report gives the
+//! them as hostile and escapes it with its syntax's helper in [`crate::escape`]: the human
+//! table and the annotations make control characters and bidirectional overrides visible
+//! (as the diagnostic renderers do), JUnit escapes for XML 1.0, JSON relies on `serde_json`. All four are deterministic: the same report gives the
 //! same bytes (times come from [`CheckResult::millis`](super::CheckResult::millis), which
 //! tests set to 0).
 
@@ -14,30 +15,57 @@ pub mod human;
 pub mod json;
 pub mod junit;
 
-use super::{Outcome, Report};
+use std::io::{self, Write};
 
-/// The human table, for a terminal (`color` adds ANSI colours).
+use super::{Outcome, Report};
+use crate::render::{Emitter, GithubEmitter, HumanEmitter, JsonEmitter, JunitEmitter};
+
+impl Emitter<Report> for HumanEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(human::render(report, self.color).as_bytes())
+    }
+}
+
+impl Emitter<Report> for JsonEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(json::render(report).as_bytes())
+    }
+}
+
+impl Emitter<Report> for JunitEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(junit::render(report).as_bytes())
+    }
+}
+
+impl Emitter<Report> for GithubEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(github::render(report).as_bytes())
+    }
+}
+
+/// The human table, for a terminal (`color` adds ANSI colours): [`HumanEmitter`] as text.
 #[must_use]
 pub fn human(report: &Report, color: bool) -> String {
-    human::render(report, color)
+    HumanEmitter::new(color).render(report)
 }
 
-/// One JSON document.
+/// One JSON document: [`JsonEmitter`] as text.
 #[must_use]
 pub fn json(report: &Report) -> String {
-    json::render(report)
+    JsonEmitter.render(report)
 }
 
-/// JUnit XML (one test suite per check kind).
+/// JUnit XML (one test suite per check kind): [`JunitEmitter`] as text.
 #[must_use]
 pub fn junit(report: &Report) -> String {
-    junit::render(report)
+    JunitEmitter.render(report)
 }
 
-/// GitHub Actions annotations (`::error file=…,line=…::…`).
+/// GitHub Actions annotations (`::error file=…,line=…::…`): [`GithubEmitter`] as text.
 #[must_use]
 pub fn github(report: &Report) -> String {
-    github::render(report)
+    GithubEmitter.render(report)
 }
 
 /// Counts of a report's checks per outcome.

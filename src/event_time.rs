@@ -14,13 +14,34 @@
 //!
 //! This is RFC 5545's and JavaScript Temporal's `compatible` choice. A time whose value
 //! carries an offset or a zone is read with that one; the configured zone is not used.
+//!
+//! Below both users: the mapping ([`crate::mapping`], which re-exports these names) and
+//! validation of `event_time` in the configuration.
 
 use jiff::civil::DateTime;
 use jiff::fmt::strtime;
 use jiff::tz::TimeZone;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::TimeFormatName;
+/// How a record writes a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeFormatName {
+    /// Unix seconds (a number or digits), or RFC 3339 text.
+    Auto,
+    /// Unix time in seconds.
+    Unix,
+    /// Unix time in milliseconds.
+    UnixMs,
+    /// RFC 3339 / ISO 8601 with an offset (`2026-11-20T18:42:13+01:00`).
+    Rfc3339,
+    /// The strftime-style `pattern`, in `timezone` unless the value has its own offset.
+    Strftime,
+    /// No record field: the time the event is sent.
+    SendTime,
+}
 
 /// Why an `event_time` format cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,4 +1,5 @@
-//! The one place where configuration strings are made safe for the context they land in.
+//! JavaScript and HTML: the one place where configuration strings are made safe for the
+//! generated snippets (and the `tagc verify` harness pages).
 //!
 //! Generated snippets put configuration text (button labels, parameter values, selectors,
 //! pixel ids) inside `<script>` elements and HTML attributes. Every such string goes

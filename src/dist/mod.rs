@@ -1,5 +1,9 @@
 //! Stage 5 — write: artifacts and their manifest into the output directory, atomically.
 //!
+//! [`layout`] defines where each artifact goes; [`place`] turns the in-memory
+//! [`Artifact`]s into [`OutputFile`]s by it, [`manifest`] lists them, and [`write()`] writes
+//! them.
+//!
 //! Every file is first written in full to a temporary file beside its destination; only
 //! when all of them are written are they renamed into place (the manifest last). A build
 //! that fails while writing removes its temporary files and leaves the previous output as
@@ -14,10 +18,35 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::emit::{Artifact, PixelFacts};
+pub mod layout;
 
-/// The name of the manifest inside the output directory.
-pub const MANIFEST: &str = "manifest.json";
+use crate::artifact::{Artifact, PixelFacts};
+
+pub use layout::MANIFEST;
+
+/// One file of the output directory: an artifact placed by [`layout`], or the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Its path inside the output directory, `/`-separated (`pixel/pages/home.html`).
+    pub path: String,
+    /// What it is, for the manifest.
+    pub kind: &'static str,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// Places `artifacts` in the output directory's [`layout`], in the same order.
+#[must_use]
+pub fn place(artifacts: Vec<Artifact>) -> Vec<OutputFile> {
+    artifacts
+        .into_iter()
+        .map(|a| OutputFile {
+            path: layout::path(&a.id),
+            kind: layout::kind(&a.id),
+            bytes: a.bytes,
+        })
+        .collect()
+}
 
 /// A write failure.
 #[derive(Debug, thiserror::Error)]
@@ -83,10 +112,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         })
 }
 
-/// The manifest artifact listing `artifacts` with their sizes and hashes.
+/// The manifest listing `artifacts` with their sizes and hashes.
 #[must_use]
-pub fn manifest(env: &str, artifacts: &[Artifact], pixel: Option<&PixelFacts>) -> Artifact {
-    let mut sorted: Vec<&Artifact> = artifacts.iter().collect();
+pub fn manifest(env: &str, artifacts: &[OutputFile], pixel: Option<&PixelFacts>) -> OutputFile {
+    let mut sorted: Vec<&OutputFile> = artifacts.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let m = Manifest {
         version: 1,
@@ -114,9 +143,9 @@ pub fn manifest(env: &str, artifacts: &[Artifact], pixel: Option<&PixelFacts>) -
     };
     let mut bytes = serde_json::to_vec_pretty(&m).unwrap_or_default();
     bytes.push(b'\n');
-    Artifact {
+    OutputFile {
         path: MANIFEST.into(),
-        kind: "manifest",
+        kind: layout::MANIFEST_KIND,
         bytes,
     }
 }
@@ -126,7 +155,7 @@ pub fn manifest(env: &str, artifacts: &[Artifact], pixel: Option<&PixelFacts>) -
 /// # Errors
 /// When a directory or file cannot be created or written; the previous contents of `out`
 /// are then unchanged.
-pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
+pub fn write(out: &Path, artifacts: &[OutputFile]) -> Result<(), DistError> {
     let err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| DistError {
@@ -139,7 +168,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), DistError> {
     let previous = previous_paths(out);
 
     // Manifest last, so a reader never sees a manifest describing files not yet there.
-    let mut ordered: Vec<&Artifact> = artifacts.iter().filter(|a| a.path != MANIFEST).collect();
+    let mut ordered: Vec<&OutputFile> = artifacts.iter().filter(|a| a.path != MANIFEST).collect();
     ordered.extend(artifacts.iter().filter(|a| a.path == MANIFEST));
 
     let cleanup = |temps: &[(PathBuf, PathBuf)]| {
@@ -287,8 +316,8 @@ fn is_plain_relative(p: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn art(path: &str, text: &str) -> Artifact {
-        Artifact {
+    fn art(path: &str, text: &str) -> OutputFile {
+        OutputFile {
             path: path.into(),
             kind: "test",
             bytes: text.as_bytes().to_vec(),
@@ -385,7 +414,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // Enough artifacts for the writes to be spread over threads; the temporary file of
         // one of them cannot be created because a directory has its name.
-        let mut arts: Vec<Artifact> = (0..300)
+        let mut arts: Vec<OutputFile> = (0..300)
             .map(|i| art(&format!("pages/p{i:03}.html"), "x"))
             .collect();
         arts.push(art(MANIFEST, "{}"));
