@@ -3172,3 +3172,92 @@ fn second_load_event_made_custom_keeps_the_first_matched_by_name() {
         &[("event.renamed", "page/item/on_load/*")],
     );
 }
+
+#[test]
+fn renamed_ids_are_removals_and_additions() {
+    let base = Cfg::new().server_event(SERVER_CRM).render();
+    let head = swap(&base, "id: signup", "id: sign-up");
+    let head = swap(&head, "- id: crm\n", "- id: crm-lead\n");
+    pair(
+        &base,
+        &head,
+        &[
+            ("button.removed", "page/home/button/signup"),
+            ("button.added", "page/home/button/sign-up"),
+            ("server_event.removed", "server/crm"),
+            ("server_event.added", "server/crm-lead"),
+        ],
+        &[
+            ("button.removed", "page/home/button/sign-up"),
+            ("button.added", "page/home/button/signup"),
+            ("server_event.removed", "server/crm-lead"),
+            ("server_event.added", "server/crm"),
+        ],
+    );
+}
+
+#[test]
+fn renamed_pixel_is_removed_and_added() {
+    let base = Cfg::new().render();
+    let head = swap(&base, "- name: main\n", "- name: primary\n");
+    pair(
+        &base,
+        &head,
+        &[
+            ("pixel.removed", "pixel/main"),
+            ("pixel.added", "pixel/primary"),
+        ],
+        &[
+            ("pixel.removed", "pixel/primary"),
+            ("pixel.added", "pixel/main"),
+        ],
+    );
+}
+
+#[test]
+fn a_side_with_warnings_only_is_compared() {
+    // `ads` has no staging id: a warning (TAG3008), not an error.
+    let base = two_env_cfg().render();
+    let head = two_env_cfg().two_pixels().render();
+    let s = Sides::new(&base, &head);
+    let out = s.run(&["check", "head.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (code, report, err) = s.diff("base.yaml", "head.yaml", &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_changes(&report, &[("pixel.added", "pixel/ads")], "warnings only");
+    assert_eq!(
+        changes(&report)[0]["envs"],
+        serde_json::json!(["production"])
+    );
+}
+
+#[test]
+fn a_removed_page_of_an_included_file_is_located_at_the_root_file() {
+    let mut root = Cfg::new();
+    root.pages.clear();
+    root.include = vec!["pages/*.yaml".into()];
+    let s = Sides::new(&root.render(), &root.render());
+    s.write("base/tagc.yaml", &root.render());
+    s.write(
+        "base/pages/site.yaml",
+        &format!("pages:\n{}{}", indent(HOME, 2), indent(ABOUT, 2)),
+    );
+    s.write("head/tagc.yaml", &root.render());
+    s.write(
+        "head/pages/site.yaml",
+        &format!("pages:\n{}", indent(HOME, 2)),
+    );
+    s.assert_clean("base/tagc.yaml");
+    s.assert_clean("head/tagc.yaml");
+    let (code, report, err) = s.diff("base/tagc.yaml", "head/tagc.yaml", &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_changes(&report, &[("page.removed", "page/about")], "included page");
+    let c = &changes(&report)[0];
+    assert_eq!(c["base"]["file"], "base/pages/site.yaml", "{c:#}");
+    assert_eq!(c["head"]["file"], "head/tagc.yaml", "the root file: {c:#}");
+}
