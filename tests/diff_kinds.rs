@@ -2824,7 +2824,11 @@ fn browser_param_closest_changed_is_source_changed() {
 fn button_moved_to_another_page_is_removed_and_added() {
     let base = Cfg::new().page(ABOUT).render();
     let head = swap(
-        &swap(&base, "  buttons:\n    - id: signup\n      selector: button.signup\n      event: Lead\n", ""),
+        &swap(
+            &base,
+            "  buttons:\n    - id: signup\n      selector: button.signup\n      event: Lead\n",
+            "",
+        ),
         "  on_load:\n    - event: ViewContent\n",
         "  on_load:\n    - event: ViewContent\n  buttons:\n    - id: signup\n      selector: button.signup\n      event: Lead\n",
     );
