@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
             )
             .expect("loads");
             let r = tagc::diff::diff(&b, &h, &[], &[]).expect("diff");
-            tagc::diff::render::json::render(&r).len()
+            tagc::render::Emitter::render(&mut tagc::render::JsonEmitter, &r).len()
         });
     });
     group.bench_function("5000_pages_compare_only", |bench| {

@@ -30,7 +30,7 @@
 //! 10 cli                                  the command line: parse, call, render, exit code
 //!  9 build                                the build driver
 //!  8 verify                               plans, runs and reports
-//!  7 browser                              headless Chromium
+//!  7 browser  diff                        headless Chromium; what a config change does
 //!  6 check  emit  send                    stages 1–2 at once; artifacts in memory; sending
 //!  5 mapping                              the Conversions API mapping of a resolved site
 //!  4 resolve                              stage 3

@@ -29,7 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["resolve"],
     &["mapping"],
     &["check", "emit", "send"],
-    &["browser"],
+    &["browser", "diff"],
     &["verify"],
     &["build"],
     &["cli"],

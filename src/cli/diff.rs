@@ -1,7 +1,7 @@
 //! `tagc diff`: parse the sides, load them, compare, render, judge `--fail-on`.
 
 use crate::diagnostic::render as diag_render;
-use crate::diff::render::{self, Format};
+use crate::diff::render::Format;
 use crate::diff::{Allow, Kind, Severity, Side, Spec};
 use crate::load::Limits;
 
@@ -89,7 +89,7 @@ pub(super) fn diff(a: &DiffArgs, color: bool) -> ExitStatus {
     if invalid {
         return ExitStatus::Failure;
     }
-    let report = match crate::diff::diff(&sides[0], &sides[1], &a.envs, &allows) {
+    let mut report = match crate::diff::diff(&sides[0], &sides[1], &a.envs, &allows) {
         Ok(r) => r,
         Err(e) => {
             err(&format!("error: {e}\n"));
@@ -101,12 +101,8 @@ pub(super) fn diff(a: &DiffArgs, color: bool) -> ExitStatus {
         FailOn::Notable => Some(Severity::Notable),
         FailOn::Never => None,
     };
-    let text = match a.format {
-        Format::Human => render::human::render(&report, level, color),
-        Format::Markdown => render::markdown::render(&report),
-        Format::Json => render::json::render(&report),
-        Format::Github => render::github::render(&report),
-    };
+    report.fail_on = level;
+    let text = a.format.emitter(color).render(&report);
     if !out(&text) {
         return ExitStatus::Error;
     }

@@ -30,6 +30,17 @@ pub(super) struct Raw {
     pub base: Option<Span>,
     /// Where the item is in the head, or its nearest surviving parent.
     pub head: Option<Span>,
+    /// For a site-wide change: the key to look up on each side.
+    pub key: Option<SiteKey>,
+}
+
+/// A site-wide setting, found in each side's files when the change is located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum SiteKey {
+    /// A top-level key (`consent`, `limited_data_use`, `graph`, `site`, `server`).
+    Top(&'static str),
+    /// A pixel, by name.
+    Pixel(String),
 }
 
 /// Collects changes for one environment.
@@ -140,6 +151,17 @@ fn field_change(b: &FieldSource, h: &FieldSource) -> Option<FieldChange> {
     Some(FieldChange::Format)
 }
 
+/// A server event's id field as it is read: short and long forms alike, and without
+/// `copied_from` (a declaration of where the backend copied it from, not a change to
+/// what is read).
+fn id_field(e: &ResolvedServerEvent) -> Option<serde_json::Map<String, serde_json::Value>> {
+    e.event_id.as_ref().map(|f| {
+        let mut m = field_json(f);
+        m.remove("copied_from");
+        m
+    })
+}
+
 fn field_text(f: &FieldSource) -> String {
     let m = field_json(f);
     if m.len() == 1
@@ -199,6 +221,28 @@ impl<'a> Compare<'a> {
             after,
             base,
             head,
+            key: None,
+        });
+    }
+
+    /// [`Compare::push`] for a site-wide change, located by `key` on each side.
+    fn push_site(
+        &mut self,
+        kind: Kind,
+        subject: &str,
+        message: String,
+        values: (String, String),
+        key: SiteKey,
+    ) {
+        self.out.push(Raw {
+            kind,
+            subject: subject.to_owned(),
+            message,
+            before: Some(values.0),
+            after: Some(values.1),
+            base: None,
+            head: None,
+            key: Some(key),
         });
     }
 
@@ -206,79 +250,58 @@ impl<'a> Compare<'a> {
     pub fn run(mut self) -> Vec<Raw> {
         let (b, h) = (self.base_site, self.head_site);
         self.pixels(b, h);
+        let consent = |on: bool| if on { "required" } else { "not required" }.to_owned();
         if b.consent_required != h.consent_required {
-            self.push(
+            self.push_site(
                 Kind::ConsentChanged,
-                "site/consent".into(),
+                "site/consent",
                 "whether the pixel waits for consent changed".into(),
-                Some(
-                    if b.consent_required {
-                        "required"
-                    } else {
-                        "not required"
-                    }
-                    .into(),
-                ),
-                Some(
-                    if h.consent_required {
-                        "required"
-                    } else {
-                        "not required"
-                    }
-                    .into(),
-                ),
-                None,
-                None,
+                (consent(b.consent_required), consent(h.consent_required)),
+                SiteKey::Top("consent"),
             );
         }
+        let ldu =
+            |l: &Option<crate::model::LimitedDataUse>| l.as_ref().map_or("not set".into(), show);
         if b.limited_data_use != h.limited_data_use {
-            self.push(
+            self.push_site(
                 Kind::LimitedDataUseChanged,
-                "site/limited_data_use".into(),
+                "site/limited_data_use",
                 "Limited Data Use changed".into(),
-                b.limited_data_use
-                    .as_ref()
-                    .map(show)
-                    .or(Some("not set".into())),
-                h.limited_data_use
-                    .as_ref()
-                    .map(show)
-                    .or(Some("not set".into())),
-                None,
-                None,
+                (ldu(&b.limited_data_use), ldu(&h.limited_data_use)),
+                SiteKey::Top("limited_data_use"),
             );
         }
         if b.name != h.name || b.url != h.url {
-            self.push(
+            self.push_site(
                 Kind::SiteChanged,
-                "site".into(),
+                "site",
                 "the site's name or URL changed".into(),
-                Some(show(&(b.name.as_deref(), b.url.as_deref()))),
-                Some(show(&(h.name.as_deref(), h.url.as_deref()))),
-                None,
-                None,
+                (
+                    show(&(b.name.as_deref(), b.url.as_deref())),
+                    show(&(h.name.as_deref(), h.url.as_deref())),
+                ),
+                SiteKey::Top("site"),
             );
         }
         if b.server.graph_version != h.server.graph_version {
-            self.push(
+            self.push_site(
                 Kind::GraphVersionChanged,
-                "site/graph_version".into(),
+                "site/graph_version",
                 "the Graph API version changed".into(),
-                Some(b.server.graph_version.clone()),
-                Some(h.server.graph_version.clone()),
-                None,
-                None,
+                (
+                    b.server.graph_version.clone(),
+                    h.server.graph_version.clone(),
+                ),
+                SiteKey::Top("graph"),
             );
         }
         if b.server.defaults != h.server.defaults {
-            self.push(
+            self.push_site(
                 Kind::ServerDefaultsChanged,
-                "site/server_defaults".into(),
+                "site/server_defaults",
                 "the server's normalization defaults changed".into(),
-                Some(show(&b.server.defaults)),
-                Some(show(&h.server.defaults)),
-                None,
-                None,
+                (show(&b.server.defaults), show(&h.server.defaults)),
+                SiteKey::Top("server"),
             );
         }
         for (bp, hp) in pair(&b.pages, &h.pages, |p| p.id.as_str()) {
@@ -341,36 +364,25 @@ impl<'a> Compare<'a> {
 
     fn pixels(&mut self, b: &Site, h: &Site) {
         for (bp, hp) in pair(&b.pixels, &h.pixels, |p| p.name.as_str()) {
-            match (bp, hp) {
-                (Some(bp), Some(hp)) if bp.id != hp.id => self.push(
-                    Kind::PixelIdChanged,
-                    format!("pixel/{}", bp.name),
-                    format!("pixel `{}` has another dataset id", bp.name),
-                    Some(bp.id.clone()),
-                    Some(hp.id.clone()),
-                    None,
-                    None,
+            let none = || "none".to_owned();
+            let (kind, name, verb) = match (bp, hp) {
+                (Some(x), Some(y)) if x.id != y.id => {
+                    (Kind::PixelIdChanged, &x.name, "has another dataset id")
+                }
+                (Some(x), None) => (Kind::PixelRemoved, &x.name, "is no longer active"),
+                (None, Some(y)) => (Kind::PixelAdded, &y.name, "is now active"),
+                _ => continue,
+            };
+            self.push_site(
+                kind,
+                &format!("pixel/{name}"),
+                format!("pixel `{name}` {verb}"),
+                (
+                    bp.map_or_else(none, |p| p.id.clone()),
+                    hp.map_or_else(none, |p| p.id.clone()),
                 ),
-                (Some(bp), None) => self.push(
-                    Kind::PixelRemoved,
-                    format!("pixel/{}", bp.name),
-                    format!("pixel `{}` is no longer active", bp.name),
-                    Some(bp.id.clone()),
-                    None,
-                    None,
-                    None,
-                ),
-                (None, Some(hp)) => self.push(
-                    Kind::PixelAdded,
-                    format!("pixel/{}", hp.name),
-                    format!("pixel `{}` is now active", hp.name),
-                    None,
-                    Some(hp.id.clone()),
-                    None,
-                    None,
-                ),
-                _ => {}
-            }
+                SiteKey::Pixel(name.clone()),
+            );
         }
     }
 
@@ -876,7 +888,7 @@ impl<'a> Compare<'a> {
                     );
                 }
                 let browser_changed = bd.browser_event_id != hd.browser_event_id;
-                let server_changed = b.event_id != h.event_id;
+                let server_changed = id_field(b) != id_field(h);
                 let browser =
                     |d: &crate::resolve::DedupLink| event_id_text(d.browser_event_id.as_ref());
                 if browser_changed != server_changed {
@@ -913,7 +925,7 @@ impl<'a> Compare<'a> {
                 }
             }
             (None, None) => {
-                if b.event_id != h.event_id {
+                if id_field(b) != id_field(h) {
                     self.push(
                         Kind::EventIdChanged,
                         format!("{subject}/event_id"),

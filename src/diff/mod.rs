@@ -125,6 +125,9 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// `--allow` rules that matched no change (stale acknowledgements).
     pub unused_allows: Vec<String>,
+    /// The level `--fail-on` judges by, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<Severity>,
 }
 
 impl Report {
@@ -240,7 +243,11 @@ pub fn diff(
                 order[i].envs.push(env.clone());
                 continue;
             }
-            let head_span = r.head.or_else(|| head.root());
+            let (base_span, head_span) = match &r.key {
+                Some(k) => (base.find(k), head.find(k)),
+                None => (r.base, r.head),
+            };
+            let head_span = head_span.or_else(|| head.root());
             index.insert(key, order.len());
             order.push(Change {
                 kind: r.kind,
@@ -249,7 +256,7 @@ pub fn diff(
                 message: r.message,
                 before: r.before,
                 after: r.after,
-                base: r.base.map(|s| base.location(s)),
+                base: base_span.map(|s| base.location(s)),
                 head: head_span.map(|s| head.location(s)),
                 envs: vec![env.clone()],
                 acknowledged_by: None,
@@ -295,6 +302,7 @@ pub fn diff(
             .filter(|(_, u)| !u)
             .map(|(a, _)| a.to_string())
             .collect(),
+        fail_on: None,
     })
 }
 

@@ -177,6 +177,25 @@ impl Side {
         }
     }
 
+    /// Where a site-wide setting is written: the key in the first file that has it (the
+    /// root first), or the pixel with that name.
+    pub(super) fn find(&self, key: &super::compare::SiteKey) -> Option<Span> {
+        use super::compare::SiteKey;
+        let config = self.config()?;
+        let mut files: Vec<_> = config.files.iter().collect();
+        files.sort_by_key(|f| !f.is_root);
+        files.into_iter().find_map(|vf| match key {
+            SiteKey::Top(k) => {
+                let path = crate::path![*k];
+                vf.tree.contains(&path).then(|| vf.tree.key_span(&path))
+            }
+            SiteKey::Pixel(name) => {
+                let i = vf.config.pixels.iter().position(|p| &p.name == name)?;
+                Some(vf.tree.value_span(&crate::path!["pixels", i]))
+            }
+        })
+    }
+
     /// The start of the root file: where a change without a place of its own is shown.
     #[must_use]
     pub fn root(&self) -> Option<Span> {

@@ -3,25 +3,22 @@
 //! ones warnings, the rest notices; an acknowledged change is a notice.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use crate::diff::{Report, Severity};
+use crate::escape::github::{data as escape_data, property as escape_property};
+use crate::render::{Emitter, GithubEmitter};
 
 use super::env_note;
 
-fn escape_data(s: &str) -> String {
-    crate::diagnostic::sanitize_keep_newlines(s)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+impl Emitter<Report> for GithubEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(render(report).as_bytes())
+    }
 }
 
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// Renders each change as one workflow command line.
-#[must_use]
-pub fn render(report: &Report) -> String {
+/// Each change as one workflow command line.
+fn render(report: &Report) -> String {
     let mut out = String::new();
     for c in &report.changes {
         let level = match (c.severity, &c.acknowledged_by) {

@@ -2,11 +2,19 @@
 //! with its before → after and both locations.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use crate::diagnostic::sanitize;
 use crate::diff::{Report, Severity};
+use crate::escape::terminal::visible as sanitize;
+use crate::render::{Emitter, HumanEmitter};
 
 use super::env_note;
+
+impl Emitter<Report> for HumanEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(render(report, self.color).as_bytes())
+    }
+}
 
 fn paint(color: bool, code: &str, text: &str) -> String {
     if color {
@@ -16,9 +24,8 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
-/// Renders the report; `fail_on` names the level `--fail-on` judges by, if any.
-#[must_use]
-pub fn render(report: &Report, fail_on: Option<Severity>, color: bool) -> String {
+/// Renders the report; its `fail_on` names the level `--fail-on` judges by, if any.
+fn render(report: &Report, color: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -98,7 +105,7 @@ pub fn render(report: &Report, fail_on: Option<Severity>, color: bool) -> String
             sanitize(rule)
         );
     }
-    if let Some(level) = fail_on {
+    if let Some(level) = report.fail_on {
         let failing = report.failing(level).count();
         if failing > 0 {
             let _ = writeln!(

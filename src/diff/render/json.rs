@@ -1,11 +1,13 @@
 //! The versioned JSON report.
 
-use crate::diff::Report;
+use std::io::{self, Write};
 
-/// The report as pretty-printed JSON, with a final newline.
-#[must_use]
-pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
-    s.push('\n');
-    s
+use crate::diff::Report;
+use crate::render::{Emitter, JsonEmitter};
+
+impl Emitter<Report> for JsonEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, report)?;
+        w.write_all(b"\n")
+    }
 }

@@ -4,41 +4,27 @@
 //! so a selector or a value can neither break the table nor inject HTML.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use crate::diff::{Change, Report, Severity};
+use crate::escape::markdown::{code_span, table_cell as cell};
+use crate::render::{Emitter, MarkdownEmitter};
 
 use super::env_note;
 
-/// Escapes text for a table cell: HTML-significant characters become entities, Markdown
-/// punctuation is backslash-escaped, line breaks become spaces.
-#[must_use]
-pub fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in crate::diagnostic::sanitize(s).chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '$' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            c => out.push(c),
-        }
+impl Emitter<Report> for MarkdownEmitter {
+    fn emit(&mut self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        w.write_all(render(report).as_bytes())
     }
-    out
 }
 
-/// A message: like [`cell`], but `` `id` `` spans stay code (their content escaped).
+/// A message: like [`cell`], but `` `id` `` spans stay inline code.
 fn message(s: &str) -> String {
     s.split('`')
         .enumerate()
         .map(|(i, part)| {
             if i % 2 == 1 {
-                // Inside a code span only `|` needs escaping (GFM tables); entities are
-                // not decoded there, so `<` stays as it is and is inert.
-                format!("`{}`", part.replace('|', "\\|"))
+                code_span(part)
             } else {
                 cell(part)
             }
@@ -70,9 +56,8 @@ fn row(s: &mut String, c: &Change, all_envs: &[String]) {
     );
 }
 
-/// Renders the report as a PR comment.
-#[must_use]
-pub fn render(report: &Report) -> String {
+/// The report as a PR comment.
+fn render(report: &Report) -> String {
     let mut s = String::new();
     let n = &report.summary;
     if report.changes.is_empty() {
@@ -117,8 +102,8 @@ pub fn render(report: &Report) -> String {
     for rule in &report.unused_allows {
         let _ = writeln!(
             s,
-            "> **Stale acknowledgement:** `--allow {}` matches no change.\n",
-            rule.replace('`', "'")
+            "> **Stale acknowledgement:** {} matches no change.\n",
+            code_span(&format!("--allow {rule}"))
         );
     }
     s
@@ -129,14 +114,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_cannot_break_the_table_or_inject_html() {
-        assert_eq!(cell("a|b"), "a\\|b");
-        assert_eq!(
-            cell("<img src=x onerror=alert(1)>"),
-            "&lt;img src=x onerror=alert(1)&gt;"
-        );
-        assert_eq!(cell("line\nbreak"), "line break");
-        assert_eq!(cell("`code`"), "\\`code\\`");
+    fn messages_keep_ids_as_code_and_escape_the_rest() {
         assert_eq!(message("button `a|b` <x>"), "button `a\\|b` &lt;x&gt;");
+        assert_eq!(message("`x`"), "`x`");
     }
 }

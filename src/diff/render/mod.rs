@@ -1,14 +1,20 @@
-//! Renderers of a [`Report`](super::Report): the only code that turns a diff into text.
+//! Renderers of a [`Report`]: one [`Emitter`] per format, the only code that turns a diff
+//! into text. Every configuration-derived string goes through the escaper of its output
+//! syntax ([`crate::escape`]).
 //!
-//! - [`human`]: grouped by page and server event, each change with both locations.
-//! - [`markdown`]: a pull-request comment: a summary line, then a table per severity.
-//! - [`json`]: the versioned report (`schema/diff.schema.json`).
-//! - [`github`]: workflow commands annotating the head's lines.
+//! - [`HumanEmitter`]: grouped by page and server event, each change with both locations.
+//! - [`MarkdownEmitter`]: a pull-request comment: a summary line, then a table per severity.
+//! - [`JsonEmitter`]: the versioned report (`schema/diff.schema.json`).
+//! - [`GithubEmitter`]: workflow commands annotating the head's lines.
 
-pub mod github;
-pub mod human;
-pub mod json;
-pub mod markdown;
+mod github;
+mod human;
+mod json;
+mod markdown;
+
+use crate::render::{Emitter, GithubEmitter, HumanEmitter, JsonEmitter, MarkdownEmitter};
+
+use super::Report;
 
 /// The output formats of `tagc diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -24,8 +30,21 @@ pub enum Format {
     Github,
 }
 
+impl Format {
+    /// The emitter of this format; `color` only matters to [`Format::Human`].
+    #[must_use]
+    pub fn emitter(self, color: bool) -> Box<dyn Emitter<Report>> {
+        match self {
+            Format::Human => Box::new(HumanEmitter::new(color)),
+            Format::Markdown => Box::new(MarkdownEmitter),
+            Format::Json => Box::new(JsonEmitter),
+            Format::Github => Box::new(GithubEmitter),
+        }
+    }
+}
+
 /// `envs` of a change, when they are not all the report's environments: ` (staging only)`.
-pub(crate) fn env_note(change_envs: &[String], all: &[String]) -> String {
+fn env_note(change_envs: &[String], all: &[String]) -> String {
     if change_envs.len() == all.len() {
         String::new()
     } else {
