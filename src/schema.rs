@@ -9,9 +9,10 @@
 //!   yaml-language-server, with Meta's standard events and parameters from
 //!   [`crate::meta`].
 //! - [`validation_schema`], schemars' output as it is: what `tagc check` validates
-//!   against ([`crate::validate`]). It accepts everything the editor schema does except
-//!   non-standard event names without `custom: true`, which tagc's semantic pass reports
-//!   (TAG2001, with a did-you-mean) rather than the schema pass.
+//!   against ([`crate::validate`]). Both accept the same documents, except that the
+//!   editor schema also rejects an event name that is neither standard nor marked
+//!   `custom: true`: tagc reports that in its semantic pass (TAG2001, with a
+//!   did-you-mean), not as a schema error (`tests/schema.rs` checks the difference).
 //!
 //! Draft-07 is emitted because every version of the YAML language server supports it.
 

@@ -591,6 +591,40 @@ fn completing_a_key_inserts_the_colon() {
             "`{key}` is inserted as {insert:?}, without `: `"
         );
     }
+
+    // The templates for a new page and a new server event (labelled with the
+    // definition's title) write every required key with its `: `.
+    let schema = schema();
+    let (_dir, paths) = variants(&[(
+        "items.yaml",
+        &format!("{PIXELS}pages:\n  - \nserver:\n  events:\n    - \n"),
+    )]);
+    let (uri, text, _) = s.open(&paths[0]);
+    for (line_text, def, keys) in [
+        ("  - ", "Page", &["id", "url"][..]),
+        (
+            "    - ",
+            "ServerEvent",
+            &["id", "event", "action_source"][..],
+        ),
+    ] {
+        let l = text.lines().position(|x| x == line_text).expect("the line");
+        let (items, _) = s.complete(&uri, (l, line_text.len()));
+        let title = schema["definitions"][def]["title"]
+            .as_str()
+            .expect("a title");
+        let template = items
+            .iter()
+            .find(|i| i["label"] == json!(title))
+            .unwrap_or_else(|| panic!("no `{title}` template: {:?}", labels(&items)));
+        let insert = template["insertText"].as_str().unwrap_or_default();
+        for key in keys {
+            assert!(
+                insert.contains(&format!("{key}: ")),
+                "the `{title}` template {insert:?} has no `{key}: `"
+            );
+        }
+    }
 }
 
 #[test]
