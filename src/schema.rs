@@ -1,9 +1,22 @@
 //! The JSON Schema of the configuration language, generated from [`crate::model`].
 //!
-//! `tagc schema` prints it; `schema/tagc.schema.json` is the committed copy that editors
-//! use (through the `# yaml-language-server: $schema=…` comment) and a test keeps the two
-//! identical. Draft-07 is emitted because every version of the YAML language server
-//! supports it.
+//! Two variants come from the same types:
+//!
+//! - [`schema`], the **editor schema**: `tagc schema` prints it, `tagc init` writes it,
+//!   and `schema/tagc.schema.json` is the committed copy that editors use (through the
+//!   `# yaml-language-server: $schema=…` comment); a test keeps the two identical. It is
+//!   schemars' output rewritten by [`editor`] for completion, hover and messages in
+//!   yaml-language-server, with Meta's standard events and parameters from
+//!   [`crate::meta`].
+//! - [`validation_schema`], schemars' output as it is: what `tagc check` validates
+//!   against ([`crate::validate`]). Both accept the same documents, except that the
+//!   editor schema also rejects an event name that is neither standard nor marked
+//!   `custom: true`: tagc reports that in its semantic pass (TAG2001, with a
+//!   did-you-mean), not as a schema error (`tests/schema.rs` checks the difference).
+//!
+//! Draft-07 is emitted because every version of the YAML language server supports it.
+
+pub mod editor;
 
 use std::sync::OnceLock;
 
@@ -18,9 +31,22 @@ pub const COMMITTED_PATH: &str = "schema/tagc.schema.json";
 /// The schema's `$id`.
 pub const SCHEMA_ID: &str = "https://tagc.dev/schema/tagc.schema.json";
 
-/// The schema as a JSON value (generated once).
+/// The editor schema as a JSON value (generated once): the committed
+/// `schema/tagc.schema.json`.
 #[must_use]
 pub fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let mut v = validation_schema().clone();
+        editor::enhance(&mut v);
+        v
+    })
+}
+
+/// The schema `tagc check` validates against (generated once): the types' schema
+/// without the editor's additions.
+#[must_use]
+pub fn validation_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| schema_for::<Config>(SCHEMA_ID))
 }

@@ -1,4 +1,5 @@
-//! The schema pass: validates each document against the generated JSON Schema and turns
+//! The schema pass: validates each document against the generated JSON Schema (the
+//! validation variant, [`crate::schema::validation_schema`]) and turns
 //! every error into a located diagnostic with tagc's own wording.
 //!
 //! The validator's own messages never reach users. `oneOf` failures (internally tagged
@@ -20,7 +21,7 @@ use crate::source::{FileId, Span};
 
 fn validator() -> Option<&'static Validator> {
     static V: OnceLock<Option<Validator>> = OnceLock::new();
-    V.get_or_init(|| jsonschema::draft7::new(crate::schema::schema()).ok())
+    V.get_or_init(|| jsonschema::draft7::new(crate::schema::validation_schema()).ok())
         .as_ref()
 }
 
@@ -522,7 +523,7 @@ fn pattern_help(pattern: &str) -> String {
 
 /// Follows `$ref` (repeatedly) to the schema it names.
 fn deref(mut node: &'static Value) -> &'static Value {
-    let root = crate::schema::schema();
+    let root = crate::schema::validation_schema();
     for _ in 0..16 {
         match node
             .get("$ref")
@@ -539,7 +540,7 @@ fn deref(mut node: &'static Value) -> &'static Value {
 
 /// The schema node at a validator `schema_path`, following `$ref`s the path skips.
 fn schema_node(schema_path: &str) -> Option<&'static Value> {
-    let mut node = crate::schema::schema();
+    let mut node = crate::schema::validation_schema();
     for seg in pointer_segments(schema_path) {
         let Seg::Key(k) = seg else { continue };
         let direct = node
