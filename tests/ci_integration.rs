@@ -243,7 +243,7 @@ fn pull_request(edit: impl FnOnce(&str) -> String) -> tempfile::TempDir {
     dir
 }
 
-/// A page added: at least notable, not breaking.
+/// A page added: an addition (info), neither breaking nor notable.
 fn add_a_page(config: &str) -> String {
     config.replace(
         "\n# Conversions API events",
@@ -255,7 +255,6 @@ fn add_a_page(config: &str) -> String {
 /// On a pull request the action checks, fetches the base, writes the markdown diff to the
 /// job summary and fails by `fail-on`.
 #[test]
-#[ignore = "needs `tagc diff` (another branch); after it is merged, run with --ignored and drop this line"]
 fn action_steps_on_a_pull_request() {
     let dir = pull_request(add_a_page);
     let work = dir.path().join("work");
@@ -273,7 +272,7 @@ fn action_steps_on_a_pull_request() {
             ],
         )
     };
-    for (fail_on, code) in [("never", 0), ("breaking", 0), ("notable", 1)] {
+    for (fail_on, code) in [("never", 0), ("breaking", 0), ("notable", 0)] {
         let out = run(fail_on);
         let all = text(&out);
         assert_eq!(out.status.code(), Some(code), "fail-on {fail_on}: {all}");
@@ -296,6 +295,25 @@ fn action_steps_on_a_pull_request() {
         &work,
         &["rev-parse", "--verify", "refs/remotes/origin/main"],
     );
+
+    // A notable change (a button's standard event for another) fails `notable` only.
+    let dir = pull_request(|c| c.replacen("event: Contact ", "event: Lead    ", 1));
+    let work = dir.path().join("work");
+    for (fail_on, code) in [("breaking", 0), ("notable", 1)] {
+        std::fs::write(&summary, "").expect("write");
+        let out = action(
+            &work,
+            &[
+                ("GITHUB_EVENT_NAME", "pull_request"),
+                ("GITHUB_BASE_REF", "main"),
+                ("GITHUB_STEP_SUMMARY", summary_s),
+                ("TAGC_FAIL_ON", fail_on),
+            ],
+        );
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(code), "fail-on {fail_on}: {all}");
+        assert!(all.contains("event.changed"), "{all}");
+    }
 
     // A breaking change: events go to another pixel.
     let dir = pull_request(|c| c.replace("123456789012345", "999999999999999"));
@@ -326,7 +344,6 @@ fn ci_job_blocks() -> Vec<Block> {
 // needs tagc diff
 /// docs/ci.md's shell recipe (`sh ci-job`) runs as written in a pull request's checkout.
 #[test]
-#[ignore = "needs `tagc diff` (another branch); after it is merged, run with --ignored and drop this line"]
 fn docs_ci_shell_recipe_runs_on_a_pull_request() {
     for block in ci_job_blocks() {
         let dir = pull_request(add_a_page);

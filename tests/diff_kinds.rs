@@ -2437,7 +2437,6 @@ fn line_of(yaml: &str, key: &str) -> u64 {
 }
 
 #[test]
-#[ignore = "disagrees with docs/diff.md: a site-wide change (consent.changed) has no base location and its head location is line 1, not the `consent:` line (human: `at head.yaml:1`, github: annotated on line 1)"]
 fn site_wide_changes_point_at_their_lines() {
     let base = format!("# a comment\n{}", Cfg::new().render());
     let head = swap(&Cfg::new().render(), "consent: none", "consent: required");
@@ -2606,7 +2605,6 @@ fn a_directory_is_a_usage_error() {
 }
 
 #[test]
-#[ignore = "disagrees with docs/diff.md: it names schema/diff.schema.json as the report's schema, but the file is not in the repository (`tagc schema diff` prints one)"]
 fn the_documented_schema_file_is_committed() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let committed = std::fs::read_to_string(root.join("schema/diff.schema.json"))
@@ -3024,7 +3022,6 @@ fn server_field_long_forms_change_nothing() {
 }
 
 #[test]
-#[ignore = "disagrees with docs/diff.md: `event_id: change.id` → `event_id: {path: change.id}` (the long form of the same path) is reported as event_id.changed, before and after both `change.id`"]
 fn server_event_id_long_form_changes_nothing() {
     let base = Cfg::new().server_event(SERVER_CRM).render();
     let head = swap(&base, "event_id: change.id", "event_id: {path: change.id}");
@@ -3032,7 +3029,6 @@ fn server_event_id_long_form_changes_nothing() {
 }
 
 #[test]
-#[ignore = "disagrees with docs/diff.md: in a deduplicated pair, `event_id: form.lead_id` → `event_id: {path: form.lead_id}` (the long form of the same path) is reported as a breaking dedup.broken, before and after identical"]
 fn paired_server_event_id_long_form_changes_nothing() {
     let base = dedup_cfg().render();
     let head = swap(
@@ -3091,7 +3087,6 @@ fn a_whole_event_shared_by_an_anchor_changes_nothing() {
 }
 
 #[test]
-#[ignore = "disagrees with docs/diff.md: declaring `copied_from: event_id` on the same server event_id path (`form.event_id` → `{path: form.event_id, copied_from: event_id}`) is reported as a breaking dedup.broken; what Meta receives is the same"]
 fn declaring_copied_from_changes_nothing() {
     let base = Cfg::new()
         .event_def(
