@@ -16,6 +16,7 @@
 #   TAGC_BASE       the revision to compare with (default on pull_request: origin/$GITHUB_BASE_REF)
 #   TAGC_FAIL_ON    breaking (default), notable or never: the change that fails the job
 #   TAGC_ENV        the environment `tagc diff --env` compares (default: tagc's)
+#   TAGC_ALLOW      changes the team means, KIND:SUBJECT, one per line (`tagc diff --allow`)
 # and GitHub's own: GITHUB_EVENT_NAME, GITHUB_BASE_REF, GITHUB_STEP_SUMMARY,
 # GITHUB_ACTION_REPOSITORY.
 #
@@ -94,6 +95,12 @@ fi
 
 env_args=()
 if [ -n "${TAGC_ENV:-}" ]; then env_args=(--env "$TAGC_ENV"); fi
+# TAGC_ALLOW: acknowledged changes, KIND:SUBJECT, one per line (or separated by spaces).
+# Split without glob expansion (`*:page/x` is a rule, not a pattern of file names).
+if [ -n "${TAGC_ALLOW:-}" ]; then
+  read -r -d '' -a allow_rules <<<"$TAGC_ALLOW" || true
+  for rule in "${allow_rules[@]}"; do env_args+=(--allow "$rule"); done
+fi
 
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   group "tagc diff --base $base $config --format markdown >> \$GITHUB_STEP_SUMMARY"

@@ -329,6 +329,24 @@ fn action_steps_on_a_pull_request() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(!std::fs::read_to_string(&summary).expect("read").is_empty());
+
+    // The `allow` input acknowledges it (a rule with `*` is not a file-name pattern).
+    let out = action(
+        &work,
+        &[
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_BASE_REF", "main"),
+            ("GITHUB_STEP_SUMMARY", summary_s),
+            ("TAGC_ALLOW", "pixel.id_changed:pixel/main\n*:page/none*"),
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("acknowledged by pixel.id_changed:pixel/main"),
+        "{all}"
+    );
+    assert!(all.contains("*:page/none* matches no change"), "{all}");
 }
 
 /// The `sh ci-job` blocks of docs/ci.md.

@@ -173,7 +173,7 @@ fn acknowledged_changes_are_reported_but_do_not_fail() {
     let (code, out, _) = run(&["diff", BASE, BASE, "--allow", "page.removed:page/gone"]);
     assert_eq!(code, 0);
     assert!(
-        out.contains("--allow page.removed:page/gone matches no change"),
+        out.contains("page.removed:page/gone matches no change"),
         "{out}"
     );
 }
@@ -349,4 +349,51 @@ fn bad_revisions_and_paths_exit_2_with_a_reason() {
     let (code, _, err) = diff_in(outside.path(), &["--base", "main", "tagc.yaml"]);
     assert_eq!(code, 2);
     assert!(err.contains("not inside a git repository"), "{err}");
+}
+
+#[test]
+fn the_head_can_acknowledge_its_own_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(HEAD)).expect("head");
+    let acks = "\nacknowledge:\n  - change: page.removed:page/wishlist\n    reason: The wishlist was retired in Q3\n  - change: \"*:page/gone*\"\n    reason: stale on purpose\n";
+    let path = dir.path().join("head.yaml");
+    std::fs::write(&path, format!("{head}{acks}")).expect("write");
+    let p = path.to_string_lossy().into_owned();
+    let (code, out, err) = run(&["diff", BASE, &p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let removed: Vec<&serde_json::Value> = v["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["kind"] == "page.removed")
+        .collect();
+    assert_eq!(removed.len(), 1);
+    let by = removed[0]["acknowledged_by"].as_str().unwrap_or_default();
+    assert!(
+        by.starts_with("page.removed:page/wishlist (")
+            && by.ends_with("head.yaml:69: The wishlist was retired in Q3)"),
+        "{by}"
+    );
+    assert_eq!(
+        v["unused_allows"].as_array().map_or(0, Vec::len),
+        1,
+        "{}",
+        v["unused_allows"]
+    );
+    assert_eq!(v["summary"]["acknowledged"], 1);
+
+    // A misspelt kind in the configuration is the configuration's problem: exit 1.
+    std::fs::write(
+        &path,
+        format!("{head}\nacknowledge:\n  - change: page.remove:page/wishlist\n    reason: typo\n"),
+    )
+    .expect("write");
+    let (code, _, err) = run(&["diff", BASE, &p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("head.yaml:69") && err.contains("did you mean `page.removed`"),
+        "{err}"
+    );
 }

@@ -91,6 +91,11 @@ pub(super) fn diff(a: &DiffArgs, color: bool) -> ExitStatus {
     }
     let mut report = match crate::diff::diff(&sides[0], &sides[1], &a.envs, &allows) {
         Ok(r) => r,
+        // A malformed `acknowledge:` entry is a problem of the configuration.
+        Err(e @ crate::diff::DiffError::Acknowledgement { .. }) => {
+            err(&format!("error: {e}\n"));
+            return ExitStatus::Failure;
+        }
         Err(e) => {
             err(&format!("error: {e}\n"));
             return ExitStatus::Error;

@@ -9,11 +9,13 @@
 
 use super::{Change, Kind};
 
-/// One acknowledgement rule.
+/// One acknowledgement rule: from `--allow`, or from the head's `acknowledge:` list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allow {
     kind: String,
     subject: String,
+    /// Where an `acknowledge:` entry is written (`tagc.yaml:12`) and its reason.
+    origin: Option<(String, String)>,
 }
 
 /// Why an `--allow` rule is malformed (exit 2: a typo must not silently acknowledge
@@ -21,10 +23,10 @@ pub struct Allow {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AllowError {
     /// No `:` between kind and subject.
-    #[error("`--allow {0}` needs the form KIND:SUBJECT, such as `page.removed:page/wishlist`")]
+    #[error("`{0}` needs the form KIND:SUBJECT, such as `page.removed:page/wishlist`")]
     Form(String),
     /// The kind pattern matches no kind.
-    #[error("`--allow {rule}`: `{kind}` is no change kind{hint}")]
+    #[error("`{rule}`: `{kind}` is no change kind{hint}")]
     UnknownKind {
         /// The rule as given.
         rule: String,
@@ -81,17 +83,32 @@ impl std::str::FromStr for Allow {
         Ok(Allow {
             kind: kind.to_owned(),
             subject: subject.to_owned(),
+            origin: None,
         })
     }
 }
 
 impl std::fmt::Display for Allow {
+    /// `KIND:SUBJECT`, and for an `acknowledge:` entry `(tagc.yaml:12: reason)` after it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.kind, self.subject)
+        match &self.origin {
+            None => write!(f, "{}:{}", self.kind, self.subject),
+            Some((at, reason)) => write!(f, "{}:{} ({at}: {reason})", self.kind, self.subject),
+        }
     }
 }
 
 impl Allow {
+    /// The rule of an `acknowledge:` entry written at `at`, with its reason.
+    ///
+    /// # Errors
+    /// As parsing `--allow`.
+    pub fn acknowledged(change: &str, at: String, reason: &str) -> Result<Allow, AllowError> {
+        let mut a: Allow = change.parse()?;
+        a.origin = Some((at, reason.to_owned()));
+        Ok(a)
+    }
+
     /// Whether this rule acknowledges `change`.
     #[must_use]
     pub fn matches(&self, change: &Change) -> bool {

@@ -75,7 +75,8 @@ pub struct Change {
     pub head: Option<Location>,
     /// The environments it applies to.
     pub envs: Vec<String>,
-    /// The `--allow` rule that acknowledges it: it no longer counts for `--fail-on`.
+    /// The rule that acknowledges it (`--allow KIND:SUBJECT`, or an `acknowledge:` entry
+    /// with where it is written and its reason): it no longer counts for `--fail-on`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledged_by: Option<String>,
 }
@@ -123,7 +124,7 @@ pub struct Report {
     pub summary: Summary,
     /// Every change, grouped by page and server event in configuration order.
     pub changes: Vec<Change>,
-    /// `--allow` rules that matched no change (stale acknowledgements).
+    /// Rules that matched no change (stale acknowledgements: remove them).
     pub unused_allows: Vec<String>,
     /// The level `--fail-on` judges by, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,6 +143,14 @@ impl Report {
 /// Why a diff cannot be computed (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
+    /// An `acknowledge:` entry of the head is malformed.
+    #[error("{at}: {error}")]
+    Acknowledgement {
+        /// Where it is written.
+        at: String,
+        /// What is wrong.
+        error: AllowError,
+    },
     /// A side has errors: it has no resolved model to compare.
     #[error("`{0}` has errors; run `tagc check` on it")]
     Invalid(String),
@@ -172,6 +181,20 @@ pub fn diff(
             return Err(DiffError::Invalid(s.label.clone()));
         }
     }
+    // The head's own acknowledgements come after the command line's.
+    let mut allows = allows.to_vec();
+    for vf in head.config().iter().flat_map(|c| c.files.iter()) {
+        for (i, ack) in vf.config.acknowledge.iter().enumerate() {
+            let span = vf
+                .tree
+                .value_span(&crate::path!["acknowledge", i, "change"]);
+            let at = head.location(span).to_string();
+            let rule = Allow::acknowledged(&ack.change, at.clone(), &ack.reason)
+                .map_err(|error| DiffError::Acknowledgement { at, error })?;
+            allows.push(rule);
+        }
+    }
+    let allows = allows.as_slice();
     let all: std::collections::BTreeSet<String> = [base, head]
         .iter()
         .filter_map(|s| s.config())

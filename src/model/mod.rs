@@ -77,6 +77,28 @@ pub struct Config {
     /// Server-side events sent with the Conversions API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerSection>,
+
+    /// Changes this configuration means to make, which `tagc diff --fail-on` then does
+    /// not fail on: written in the pull request that makes them, reviewed with it. A rule
+    /// that matches no change is reported as stale, so remove it once the change is merged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledge: Vec<Acknowledgement>,
+}
+
+/// One change `tagc diff` should not fail on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// The change, as `KIND:SUBJECT` (`tagc diff --list-kinds` lists the kinds; the
+    /// subject is the item's path in the diff report, `*` matches any run of characters).
+    #[schemars(
+        example = &"page.removed:page/wishlist",
+        regex(pattern = r"^[a-z_.*]+:\S+$")
+    )]
+    pub change: String,
+    /// Why the team means it, for reviewers and for the report.
+    #[schemars(example = &"The wishlist was retired in Q3")]
+    pub reason: String,
 }
 
 /// Site-wide settings.

@@ -43,7 +43,7 @@ fn render(report: &Report) -> String {
             let _ = write!(msg, "\nbase: {b}");
         }
         if let Some(r) = &c.acknowledged_by {
-            let _ = write!(msg, "\nacknowledged by --allow {r}");
+            let _ = write!(msg, "\nacknowledged by {r}");
         }
         let title = escape_property(&format!(
             "tagc diff {} ({})",
@@ -70,7 +70,7 @@ fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "::warning title=tagc diff::{}",
-            escape_data(&format!("--allow {rule} matches no change; remove it"))
+            escape_data(&format!("{rule} matches no change; remove it"))
         );
     }
     out

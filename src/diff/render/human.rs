@@ -95,13 +95,13 @@ fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(s, "           at {}", sanitize(&at));
         }
         if let Some(rule) = &c.acknowledged_by {
-            let _ = writeln!(s, "           acknowledged by --allow {}", sanitize(rule));
+            let _ = writeln!(s, "           acknowledged by {}", sanitize(rule));
         }
     }
     for rule in &report.unused_allows {
         let _ = writeln!(
             s,
-            "\nwarning: --allow {} matches no change; remove it",
+            "\nwarning: {} matches no change; remove it",
             sanitize(rule)
         );
     }

@@ -103,7 +103,7 @@ fn render(report: &Report) -> String {
         let _ = writeln!(
             s,
             "> **Stale acknowledgement:** {} matches no change.\n",
-            code_span(&format!("--allow {rule}"))
+            code_span(rule)
         );
     }
     s
