@@ -224,7 +224,12 @@ pub fn diff(
     let mut index: BTreeMap<Key, usize> = BTreeMap::new();
     for env in &envs {
         let site = |s: &Side| s.config().and_then(|c| resolve::resolve(c, env).ok());
-        let (bs, hs) = (site(base), site(head));
+        // The two sides resolve at once (each is as costly as the comparison).
+        let (bs, hs) = std::thread::scope(|sc| {
+            let hs = sc.spawn(|| site(head));
+            let bs = site(base);
+            (bs, hs.join().ok().flatten())
+        });
         let empty = || Site {
             name: None,
             url: None,
