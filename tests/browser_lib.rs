@@ -302,3 +302,71 @@ fn a_crashed_page_fails_fast_and_the_browser_carries_on() {
     let mut page = browser.new_page(MetaMode::Recorder).unwrap();
     assert_eq!(page.eval("1 + 1").unwrap(), json!(2));
 }
+
+/// The page moves between finding the button and the click: the first time the mouse
+/// moves, a 200-pixel promotion link is inserted above the button, so the press at the
+/// button's old centre lands on the link. That press is stopped before the page sees it
+/// (no click on the link, no navigation), and the button is found again and clicked.
+#[test]
+fn a_click_the_page_moves_away_from_is_stopped_and_retried() {
+    let body = format!(
+        r#"{CLICK_LOG}
+<div id="top"></div>
+<button id="buy" style="height: 40px">Comprar</button>
+<script>
+addEventListener('mousemove', () => {{
+  if (document.getElementById('promo')) return;
+  const a = document.createElement('a');
+  a.id = 'promo'; a.href = '/promo'; a.textContent = 'Oferta';
+  a.style.cssText = 'display:block;height:200px;background:#fc0';
+  document.getElementById('top').appendChild(a);
+}});
+</script>"#
+    );
+    let server = Server::start(BTreeMap::from([
+        ("/".to_owned(), html_page(&body)),
+        ("/promo".to_owned(), html_page("promo")),
+    ]))
+    .unwrap();
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    page.goto(&server.url("/")).unwrap();
+    page.click("#buy").unwrap();
+    assert_eq!(
+        page.eval("window.__clicks").unwrap(),
+        json!([["buy", true]])
+    );
+    assert!(
+        !server.requests().iter().any(|p| p == "/promo"),
+        "the missed press followed the link: {:?}",
+        server.requests()
+    );
+}
+
+/// A page that moves on every mouse movement never lets the click land: after
+/// `CLICK_ATTEMPTS` tries the button counts as covered, by what took the press.
+#[test]
+fn a_page_that_keeps_moving_is_reported_not_misclicked() {
+    let body = format!(
+        r#"{CLICK_LOG}
+<div id="top"></div>
+<button id="buy" style="height: 40px">Comprar</button>
+<script>
+addEventListener('mousemove', () => {{
+  const top = document.getElementById('top');
+  top.innerHTML = top.firstChild ? '' : '<div id="jump" style="height:200px">Anuncio</div>';
+}});
+</script>"#
+    );
+    let server = Server::start(BTreeMap::from([("/".to_owned(), html_page(&body))])).unwrap();
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    page.goto(&server.url("/")).unwrap();
+    let err = page.click("#buy").unwrap_err();
+    assert!(matches!(err, BrowserError::Covered { .. }), "{err}");
+    assert!(
+        err.to_string().contains("the page kept moving, 3 attempts"),
+        "{err}"
+    );
+    assert_eq!(page.eval("window.__clicks").unwrap(), json!([]));
+}

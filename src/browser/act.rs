@@ -154,18 +154,21 @@ impl Op {
 }
 
 /// The driver script's call for `op` on `target`, waiting at most `wait_ms`; `stable`
-/// waits for a clicked element to stop moving.
+/// waits for a clicked element to stop moving; `arm` guards the click about to be sent
+/// (see [`LANDED_JS`]).
 pub(crate) fn script(
     op: Op,
     target: &Target<'_>,
     wait_ms: u64,
     value: Option<&str>,
     stable: bool,
+    arm: bool,
 ) -> String {
     let mut spec = target.spec();
     spec["op"] = json!(op.name());
     spec["wait"] = json!(wait_ms);
     spec["stable"] = json!(stable);
+    spec["arm"] = json!(arm);
     if let Some(v) = value {
         spec["value"] = json!(v);
     }
@@ -211,6 +214,33 @@ const hitAt = (x, y) => {
   let h = document.elementFromPoint(x, y);
   while (h && h.shadowRoot) { const i = h.shadowRoot.elementFromPoint(x, y); if (!i || i === h) break; h = i; }
   return h;
+};
+// Guards the click about to be sent at the element's centre: the page may move between
+// this answer and the mouse events (a banner or a late button pushing the layout down).
+// The first trusted press decides: on the element, the gesture goes through untouched; on
+// anything else, its press, release and click are stopped before the page sees them (so a
+// missed click has no effect, not even on a link it hit) and the driver is told what took
+// it, to find the element again and retry. Removed after the click, when the driver reads
+// it ([`LANDED_JS`]), or after 5 s.
+const arm = (el) => {
+  const g = { landed: null, by: null, off: null };
+  const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'auxclick', 'dblclick'];
+  const off = () => { for (const t of types) removeEventListener(t, on, true); };
+  const on = (ev) => {
+    if (!ev.isTrusted) return;
+    if (g.landed === null && (ev.type === 'pointerdown' || ev.type === 'mousedown')) {
+      const t = ev.composedPath()[0];
+      const hit = t && t.nodeType === 1 ? t : t && t.parentElement;
+      g.landed = takes(hit, el);
+      if (!g.landed) g.by = describe(hit);
+    }
+    if (g.landed === false) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+    if (ev.type === 'click') off();
+  };
+  g.off = off;
+  for (const t of types) addEventListener(t, on, true);
+  setTimeout(off, 5000);
+  Object.defineProperty(window, '__tagc_click', { value: g, configurable: true, writable: true });
 };
 const query = (doc, sel) => roots(doc).flatMap((r) => [...r.querySelectorAll(sel)]);
 // Every element a target names in `doc`; null when `within` matches nothing.
@@ -306,6 +336,7 @@ for (let first = true; first || performance.now() < until; first = false) {
       h = hitAt(x, y);
     }
     if (takes(h, c)) {
+      if (spec.arm) arm(c);
       const others = shown.filter((o) => o !== c).slice(0, 4).map((o) => describe(o) + at(o));
       return { x, y, element: describe(c), visible: shown.length, others, same_label: same };
     }
@@ -315,6 +346,19 @@ for (let first = true; first || performance.now() < until; first = false) {
 }
 return miss;
 "#;
+
+/// Reads (and clears) what the guard of the last click saw: `{landed, by}`, or `null` when
+/// the document has no guard (it navigated, or the page replaced it).
+pub(crate) const LANDED_JS: &str = "(() => { const g = window.__tagc_click; if (!g) return null; window.__tagc_click = undefined; g.off(); return { landed: g.landed, by: g.by }; })()";
+
+/// What the guard of a click saw.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct Landed {
+    /// Whether the press was on the element; `None` when no press reached the page.
+    pub landed: Option<bool>,
+    /// What took the press instead, described.
+    pub by: Option<String>,
+}
 
 #[cfg(test)]
 mod tests {
@@ -335,7 +379,8 @@ mod tests {
         let sub: Answer = serde_json::from_value(json!({"submitted": "<form#f>"})).unwrap();
         assert!(matches!(sub, Answer::Submitted { .. }));
         assert!(
-            script(Op::Click, &Target::Selector("a"), 10, None, true).contains("\"op\":\"click\"")
+            script(Op::Click, &Target::Selector("a"), 10, None, true, false)
+                .contains("\"op\":\"click\"")
         );
     }
 }

@@ -17,6 +17,10 @@ use super::{Browser, BrowserError, MetaMode};
 /// How long [`Page::wait_for`] lets events be handled between two evaluations.
 const WAIT_STEP: Duration = Duration::from_millis(20);
 
+/// How many times a click whose press lands on something else (the page moved between
+/// finding the element and the click) is tried before the element counts as covered.
+pub const CLICK_ATTEMPTS: usize = 3;
+
 /// A request still open after this long (a long poll, an event stream) no longer keeps
 /// the network from counting as idle.
 const LONG_REQUEST: Duration = Duration::from_secs(3);
@@ -477,7 +481,7 @@ impl Page<'_> {
         wait: Duration,
         value: Option<&str>,
     ) -> Result<Located, BrowserError> {
-        match self.drive(op, target, wait, value)? {
+        match self.drive(op, target, wait, value, false)? {
             Answer::Ok(l) => Ok(l),
             Answer::Submitted { .. } => Err(BrowserError::Script {
                 expression: target.describe(),
@@ -490,32 +494,102 @@ impl Page<'_> {
 
     /// A visitor's click on `target`, once it is ready (waiting at most `wait`): mouse
     /// events at its centre, through hit-testing like a user's. Returns the element.
+    ///
+    /// The click is guarded: when the page moves between finding the element and the
+    /// mouse events, so that the press lands on something else, that press is stopped
+    /// before the page sees it and the element is found and clicked again (at most
+    /// [`CLICK_ATTEMPTS`] times; then [`BrowserError::Covered`] names what took it).
     pub fn click_target(
         &mut self,
         target: &Target<'_>,
         wait: Duration,
     ) -> Result<Located, BrowserError> {
-        let l = self.locate(target, wait)?;
-        self.mouse_click(l.x, l.y)?;
-        Ok(l)
+        let mut attempt = 1;
+        loop {
+            let l = match self.drive(Op::Click, target, wait, None, true)? {
+                Answer::Ok(l) => l,
+                Answer::Submitted { .. } => {
+                    return Err(BrowserError::Script {
+                        expression: target.describe(),
+                        message:
+                            "the page's driver submitted a form where it was to find an element"
+                                .into(),
+                    });
+                }
+                Answer::Miss(m) => return Err(miss(m, target, wait)),
+            };
+            match self.guarded_click(&l, attempt)? {
+                None => return Ok(l),
+                Some(_) => attempt += 1,
+            }
+        }
     }
 
     /// Submits the form `target` names (the form, or a control in it) as a visitor would:
     /// its constraints must hold (else [`BrowserError::InvalidForm`] lists the fields), and
     /// its submit button is clicked — or, with none visible, `requestSubmit()` is called.
     /// Returns the element clicked (`false`), or the form submitted by script (`true`).
+    /// The click is guarded as in [`click_target`](Self::click_target).
     pub fn submit_target(
         &mut self,
         target: &Target<'_>,
         wait: Duration,
     ) -> Result<(String, bool), BrowserError> {
-        match self.drive(Op::Submit, target, wait, None)? {
-            Answer::Ok(l) => {
-                self.mouse_click(l.x, l.y)?;
-                Ok((l.element, false))
+        let mut attempt = 1;
+        loop {
+            match self.drive(Op::Submit, target, wait, None, true)? {
+                Answer::Ok(l) => match self.guarded_click(&l, attempt)? {
+                    None => return Ok((l.element, false)),
+                    Some(_) => attempt += 1,
+                },
+                Answer::Submitted { submitted } => return Ok((submitted, true)),
+                Answer::Miss(m) => return Err(miss(m, target, wait)),
             }
-            Answer::Submitted { submitted } => Ok((submitted, true)),
-            Answer::Miss(m) => Err(miss(m, target, wait)),
+        }
+    }
+
+    /// Clicks at `l` and asks the guard where the press landed: `None` when on the element
+    /// (or when the page can no longer tell: it navigated away, which a stopped press
+    /// cannot cause), `Some(what took it)` when it missed and another attempt is left.
+    fn guarded_click(
+        &mut self,
+        l: &Located,
+        attempt: usize,
+    ) -> Result<Option<String>, BrowserError> {
+        self.mouse_click(l.x, l.y)?;
+        let deadline = Instant::now() + self.timeout.min(Duration::from_secs(2));
+        let landed = match self.eval_until(act::LANDED_JS, deadline) {
+            Ok(v) => serde_json::from_value::<Option<act::Landed>>(v)
+                .ok()
+                .flatten(),
+            // The document went away mid-question (a navigation the click started).
+            Err(
+                BrowserError::Script { .. }
+                | BrowserError::Protocol { .. }
+                | BrowserError::Timeout { .. },
+            ) => None,
+            Err(e) => return Err(e),
+        };
+        match landed {
+            Some(act::Landed {
+                landed: Some(false),
+                by,
+            }) => {
+                let by = by.unwrap_or_else(|| "something else".to_owned());
+                if attempt >= CLICK_ATTEMPTS {
+                    return Err(BrowserError::Covered {
+                        element: l.element.clone(),
+                        by: format!(
+                            "{by} at the moment of the click (the page kept moving, {CLICK_ATTEMPTS} attempts)"
+                        ),
+                        x: l.x.round(),
+                        y: l.y.round(),
+                        waited: Duration::ZERO,
+                    });
+                }
+                Ok(Some(by))
+            }
+            _ => Ok(None),
         }
     }
 
@@ -544,9 +618,10 @@ impl Page<'_> {
         target: &Target<'_>,
         wait: Duration,
         value: Option<&str>,
+        arm: bool,
     ) -> Result<Answer, BrowserError> {
         let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-        let js = act::script(op, target, ms, value, !self.still);
+        let js = act::script(op, target, ms, value, !self.still, arm);
         let deadline = Instant::now() + wait + self.timeout.min(Duration::from_secs(10));
         let v = self.eval_until(&js, deadline)?;
         // Filling a field or submitting a form sets things off that are yet to be reported.
