@@ -276,10 +276,7 @@ impl<'a> Compare<'a> {
                 Kind::SiteChanged,
                 "site",
                 "the site's name or URL changed".into(),
-                (
-                    show(&(b.name.as_deref(), b.url.as_deref())),
-                    show(&(h.name.as_deref(), h.url.as_deref())),
-                ),
+                (site_text(b), site_text(h)),
                 SiteKey::Top("site"),
             );
         }
@@ -1002,6 +999,15 @@ impl<'a> Compare<'a> {
                 hs,
             );
         }
+    }
+}
+
+/// `Tienda Ejemplo (https://shop.example.com)`, or what of it is set.
+fn site_text(s: &Site) -> String {
+    match (&s.name, &s.url) {
+        (Some(n), Some(u)) => format!("{n} ({u})"),
+        (Some(x), None) | (None, Some(x)) => x.clone(),
+        (None, None) => "not set".to_owned(),
     }
 }
 

@@ -104,7 +104,7 @@ pub struct Summary {
     pub notable: usize,
     /// Informational changes.
     pub info: usize,
-    /// Changes acknowledged with `--allow`.
+    /// Changes acknowledged (by `--allow` or an `acknowledge:` entry).
     pub acknowledged: usize,
 }
 
@@ -122,7 +122,8 @@ pub struct Report {
     pub envs: Vec<String>,
     /// Counts by severity.
     pub summary: Summary,
-    /// Every change, grouped by page and server event in configuration order.
+    /// Every change, grouped by page and server event in configuration order, the most
+    /// severe first within a group.
     pub changes: Vec<Change>,
     /// Rules that matched no change (stale acknowledgements: remove them).
     pub unused_allows: Vec<String>,
@@ -298,7 +299,13 @@ pub fn diff(
         rank.entry(c.group().to_owned()).or_insert(n);
     }
     let mut changes = order;
-    changes.sort_by_key(|c| rank.get(c.group()).copied().unwrap_or(usize::MAX));
+    // Within a group the most severe first; otherwise the order found (stable sort).
+    changes.sort_by_key(|c| {
+        (
+            rank.get(c.group()).copied().unwrap_or(usize::MAX),
+            std::cmp::Reverse(c.severity),
+        )
+    });
     let mut used = vec![false; allows.len()];
     for c in &mut changes {
         if let Some(i) = allows.iter().position(|a| a.matches(c)) {
