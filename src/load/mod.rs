@@ -13,8 +13,8 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-pub use tree::{Children, Node, Seg, pointer_segments};
-pub use yaml::Document;
+pub use tree::{NodeId, Seg, Tree, pointer_segments};
+pub use yaml::{Document, Parsed};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Pos, SourceFile, SourceMap, Span};
@@ -48,8 +48,8 @@ impl Default for Limits {
 pub struct LoadedFile {
     /// Its id in the source map.
     pub file: FileId,
-    /// Its parsed document.
-    pub doc: Document,
+    /// Its parsed document (its JSON is built when validated).
+    pub doc: Parsed,
     /// Whether it was named on the command line (as opposed to included).
     pub is_root: bool,
 }
@@ -129,7 +129,13 @@ pub fn load_str(
     bytes: &[u8],
     limits: Limits,
 ) -> (FileId, Option<Document>) {
-    load_bytes(loaded, name, bytes.to_vec(), limits)
+    let (id, parsed) = load_bytes(loaded, name, bytes.to_vec(), limits);
+    let doc = parsed.map(|Parsed { tree, secrets }| Document {
+        value: tree.to_value(tree.root()),
+        tree,
+        secrets,
+    });
+    (id, doc)
 }
 
 /// [`load_str`] for bytes the caller gives away: valid UTF-8 becomes the source file's
@@ -139,7 +145,7 @@ fn load_bytes(
     name: &str,
     mut bytes: Vec<u8>,
     limits: Limits,
-) -> (FileId, Option<Document>) {
+) -> (FileId, Option<Parsed>) {
     if bytes.len() > limits.max_bytes {
         let id = loaded.sources.add(SourceFile::new(name, String::new()));
         loaded.diagnostics.push(
@@ -174,7 +180,7 @@ fn load_bytes(
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let id = loaded.sources.add(SourceFile::new(name, text));
-    let parsed = yaml::parse(id, loaded.sources.get(id).text(), limits);
+    let parsed = yaml::parse_tree(id, loaded.sources.get(id).text(), limits);
     match parsed {
         Ok(doc) => {
             // Secrets are reported, but never shown again in any report.
@@ -355,7 +361,12 @@ fn load_one(
     let Some(doc) = doc else { return };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut found: Vec<(PathBuf, Span)> = Vec::new();
-    if let Some(serde_json::Value::Array(items)) = doc.value.get("include") {
+    let include = doc
+        .tree
+        .child(doc.tree.root(), &Seg::from("include"))
+        .filter(|&n| doc.tree.is_seq(n))
+        .map(|n| doc.tree.to_value(n));
+    if let Some(serde_json::Value::Array(items)) = include {
         for (i, item) in items.iter().enumerate() {
             let Some(pattern) = item.as_str() else {
                 continue;
