@@ -90,7 +90,9 @@ pub fn check(file: FileId, tree: &Tree, diags: &mut Diagnostics) -> Option<Confi
     let mut typed: Vec<Page> = Vec::new();
     let mut unfit = None;
     for (i, page) in pages.into_iter().flat_map(|p| tree.children(p)).enumerate() {
-        let mut one = serde_json::json!({ "pages": [tree.to_value(page)] });
+        let mut wrapper = serde_json::Map::new();
+        wrapper.insert("pages".into(), Value::Array(vec![tree.to_value(page)]));
+        let mut one = Value::Object(wrapper);
         let rw = Rewrite {
             from: "/pages/0",
             to: format!("/pages/{i}"),
