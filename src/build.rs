@@ -91,16 +91,10 @@ pub fn emit(
     sources: &SourceMap,
     opts: &PixelOptions,
 ) -> Result<Vec<OutputFile>, EmitError> {
-    // The plan does not depend on the pixel artifacts: both are derived at once.
-    let (pixel, plan) = std::thread::scope(|scope| {
-        let plan = scope.spawn(|| plan_artifact(site, sources));
-        let pixel = emit::pixel_artifacts(site, opts);
-        (
-            pixel,
-            plan.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        )
-    });
-    let (mut artifacts, facts) = pixel?;
+    // The plan first, alone: rendering it needs about three times its size for a moment
+    // (its lines, then the document), which must not add to the page snippets' memory.
+    let plan = plan_artifact(site, sources);
+    let (mut artifacts, facts) = emit::pixel_artifacts(site, opts)?;
     artifacts.extend(emit::capi_artifacts(site));
     artifacts.push(plan);
     let mut files = dist::place(artifacts);
@@ -114,10 +108,13 @@ fn plan_artifact(site: &Site, sources: &SourceMap) -> Artifact {
     let snippets = layout::relative(layout::VERIFY_PLAN, layout::PAGE_SNIPPETS);
     let mapping = (!site.server.events.is_empty())
         .then(|| layout::relative(layout::VERIFY_PLAN, layout::CAPI_MAPPING));
+    let mut bytes =
+        crate::verify::plan::render(site, sources, &snippets, mapping.as_deref()).into_bytes();
+    // The document grew by doubling; it is kept until written.
+    bytes.shrink_to_fit();
     Artifact {
         id: ArtifactId::VerifyPlan,
-        bytes: crate::verify::plan::render(site, sources, &snippets, mapping.as_deref())
-            .into_bytes(),
+        bytes,
     }
 }
 
@@ -171,13 +168,20 @@ pub fn build(
         });
     }
     let site = resolve(&checked, env)?;
-    let files = emit(&site, &checked.sources, opts)?;
+    // The typed configuration and its span trees are not needed past resolving.
+    let Checked {
+        sources,
+        diagnostics,
+        configs,
+    } = checked;
+    drop(configs);
+    let files = emit(&site, &sources, opts)?;
     if let Some(out) = out {
         write(out, &files)?;
     }
     Ok(Built {
-        sources: checked.sources,
-        diagnostics: checked.diagnostics,
+        sources,
+        diagnostics,
         site,
         files,
     })

@@ -67,7 +67,9 @@ impl Span {
 pub struct SourceFile {
     name: String,
     text: String,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line's start (`u32`: files are at most 32 MB, see
+    /// [`crate::load::Limits`]; a larger text saturates, only ever shown).
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
@@ -75,12 +77,12 @@ impl SourceFile {
     #[must_use]
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let mut line_starts = vec![0];
+        let mut line_starts =
+            Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        line_starts.push(0);
         line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
         Self {
             name: name.into(),
@@ -105,11 +107,11 @@ impl SourceFile {
     #[must_use]
     pub fn line(&self, line: u32) -> Option<&str> {
         let idx = usize::try_from(line).ok()?.checked_sub(1)?;
-        let start = *self.line_starts.get(idx)?;
+        let start = *self.line_starts.get(idx)? as usize;
         let end = self
             .line_starts
             .get(idx + 1)
-            .map_or(self.text.len(), |&e| e);
+            .map_or(self.text.len(), |&e| e as usize);
         let l = self.text.get(start..end)?;
         Some(l.trim_end_matches(['\n', '\r']))
     }
@@ -121,13 +123,13 @@ impl SourceFile {
         let Some(idx) = usize::try_from(line).ok().and_then(|l| l.checked_sub(1)) else {
             return;
         };
-        let Some(&start) = self.line_starts.get(idx) else {
+        let Some(start) = self.line_starts.get(idx).map(|&s| s as usize) else {
             return;
         };
         let end = self
             .line_starts
             .get(idx + 1)
-            .map_or(self.text.len(), |&e| e);
+            .map_or(self.text.len(), |&e| e as usize);
         let Some(current) = self.text.get(start..end) else {
             return;
         };

@@ -53,11 +53,14 @@ pub fn pixel_artifacts(
     let (wide, rendered) = std::thread::scope(|scope| {
         let wide = scope.spawn(|| renderer.site_wide(site, opts));
         let rendered = crate::par::map(&site.pages, |_, page| {
+            let mut bytes = renderer.page_snippet(site, page, opts)?.into_bytes();
+            // Kept until written, one per page: without the room the text grew into.
+            bytes.shrink_to_fit();
             Ok(Artifact {
                 id: ArtifactId::PageSnippet {
                     page: page.id.clone(),
                 },
-                bytes: renderer.page_snippet(site, page, opts)?.into_bytes(),
+                bytes,
             })
         });
         let wide = wide.join().unwrap_or_else(|p| std::panic::resume_unwind(p));

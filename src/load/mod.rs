@@ -13,8 +13,8 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-pub use tree::{Children, Node, Seg, pointer_segments};
-pub use yaml::Document;
+pub use tree::{NodeId, Seg, Tree, pointer_segments};
+pub use yaml::{Document, Parsed};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Pos, SourceFile, SourceMap, Span};
@@ -48,8 +48,8 @@ impl Default for Limits {
 pub struct LoadedFile {
     /// Its id in the source map.
     pub file: FileId,
-    /// Its parsed document.
-    pub doc: Document,
+    /// Its parsed document (its JSON is built when validated).
+    pub doc: Parsed,
     /// Whether it was named on the command line (as opposed to included).
     pub is_root: bool,
 }
@@ -129,6 +129,23 @@ pub fn load_str(
     bytes: &[u8],
     limits: Limits,
 ) -> (FileId, Option<Document>) {
+    let (id, parsed) = load_bytes(loaded, name, bytes.to_vec(), limits);
+    let doc = parsed.map(|Parsed { tree, secrets }| Document {
+        value: tree.to_value(tree.root()),
+        tree,
+        secrets,
+    });
+    (id, doc)
+}
+
+/// [`load_str`] for bytes the caller gives away: valid UTF-8 becomes the source file's
+/// text without a copy (a configuration's text is its largest single allocation).
+fn load_bytes(
+    loaded: &mut Loaded,
+    name: &str,
+    mut bytes: Vec<u8>,
+    limits: Limits,
+) -> (FileId, Option<Parsed>) {
     if bytes.len() > limits.max_bytes {
         let id = loaded.sources.add(SourceFile::new(name, String::new()));
         loaded.diagnostics.push(
@@ -145,35 +162,38 @@ pub fn load_str(
         return (id, None);
     }
     let placeholder = FileId(u32::try_from(loaded.sources.iter().count()).unwrap_or(u32::MAX));
-    match decode(placeholder, bytes) {
-        Err(d) => {
-            // Show Latin-1 lines (with replacement characters) but not UTF-16 noise.
-            let shown = if d.message.contains("UTF-16") {
-                String::new()
-            } else {
-                String::from_utf8_lossy(bytes).into_owned()
-            };
-            let id = loaded.sources.add(SourceFile::new(name, shown));
-            loaded.diagnostics.push(d);
-            (id, None)
-        }
-        Ok(text) => {
-            let id = loaded.sources.add(SourceFile::new(name, text));
-            match yaml::parse(id, text, limits) {
-                Ok(doc) => {
-                    // Secrets are reported, but never shown again in any report.
-                    if let Some(file) = loaded.sources.get_mut(id) {
-                        for d in &doc.secrets {
-                            file.redact(d.primary.span.start.line, d.primary.span.start.col);
-                        }
-                    }
-                    (id, Some(doc))
-                }
-                Err(d) => {
-                    loaded.diagnostics.extend(d);
-                    (id, None)
+    if let Err(d) = decode(placeholder, &bytes) {
+        // Show Latin-1 lines (with replacement characters) but not UTF-16 noise.
+        let shown = if d.message.contains("UTF-16") {
+            String::new()
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        let id = loaded.sources.add(SourceFile::new(name, shown));
+        loaded.diagnostics.push(d);
+        return (id, None);
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    // `decode` has just checked the bytes; the fallback is never taken.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let id = loaded.sources.add(SourceFile::new(name, text));
+    let parsed = yaml::parse_tree(id, loaded.sources.get(id).text(), limits);
+    match parsed {
+        Ok(doc) => {
+            // Secrets are reported, but never shown again in any report.
+            if let Some(file) = loaded.sources.get_mut(id) {
+                for d in &doc.secrets {
+                    file.redact(d.primary.span.start.line, d.primary.span.start.col);
                 }
             }
+            (id, Some(doc))
+        }
+        Err(d) => {
+            loaded.diagnostics.extend(d);
+            (id, None)
         }
     }
 }
@@ -199,7 +219,13 @@ fn normalize(path: &Path) -> PathBuf {
 fn read_bounded(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the metadata, so reading does not double the buffer past the file.
+    let len = file
+        .metadata()
+        .ok()
+        .and_then(|m| usize::try_from(m.len()).ok())
+        .unwrap_or(0);
+    let mut bytes = Vec::with_capacity(len.min(max).saturating_add(1));
     file.take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -248,7 +274,7 @@ pub fn load_into(
         load_one(
             &mut loaded,
             p.clone(),
-            &bytes,
+            bytes,
             true,
             limits,
             &mut queue,
@@ -291,7 +317,7 @@ pub fn load_into(
             Ok(bytes) => {
                 let mut chain = chain;
                 chain.push(canon);
-                load_one(&mut loaded, path, &bytes, false, limits, &mut queue, &chain);
+                load_one(&mut loaded, path, bytes, false, limits, &mut queue, &chain);
             }
             Err(e) => {
                 let why = match e.kind() {
@@ -324,18 +350,23 @@ struct Queued {
 fn load_one(
     loaded: &mut Loaded,
     path: PathBuf,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     is_root: bool,
     limits: Limits,
     queue: &mut Vec<Queued>,
     chain: &[PathBuf],
 ) {
     let name = display(&path);
-    let (file, doc) = load_str(loaded, &name, bytes, limits);
+    let (file, doc) = load_bytes(loaded, &name, bytes, limits);
     let Some(doc) = doc else { return };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut found: Vec<(PathBuf, Span)> = Vec::new();
-    if let Some(serde_json::Value::Array(items)) = doc.value.get("include") {
+    let include = doc
+        .tree
+        .child(doc.tree.root(), &Seg::from("include"))
+        .filter(|&n| doc.tree.is_seq(n))
+        .map(|n| doc.tree.to_value(n));
+    if let Some(serde_json::Value::Array(items)) = include {
         for (i, item) in items.iter().enumerate() {
             let Some(pattern) = item.as_str() else {
                 continue;

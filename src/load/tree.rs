@@ -1,65 +1,261 @@
 //! The span tree: where every key and value of a loaded document came from.
 //!
-//! It mirrors the `serde_json::Value` built from the same YAML, so a JSON Pointer (from a
-//! schema error) or a [`Path`] (from a semantic rule) can be turned into a [`Span`].
+//! It holds the document's values too, and builds its `serde_json::Value` on demand, so a
+//! JSON Pointer (from a schema error) or a [`Path`] (from a semantic rule) can be turned
+//! into a [`Span`].
 
-use crate::source::Span;
+use serde_json::{Number, Value};
 
-/// Where one value came from, and where its children came from.
-#[derive(Debug, Clone)]
-pub struct Node {
-    /// The span of the value.
-    pub span: Span,
-    /// The span of the key this value sits under, if it is a mapping value.
-    pub key_span: Option<Span>,
-    /// The children, for sequences and mappings.
-    pub children: Children,
+use crate::source::{FileId, Pos, Span};
+
+/// The index of a node in a [`Tree`].
+pub type NodeId = usize;
+
+/// Marks a node that does not sit under a mapping key.
+const NO_KEY: u32 = u32::MAX;
+
+/// What a node holds. Scalars keep their resolved value: the document's JSON is built
+/// from the tree on demand ([`Tree::to_value`]), one part at a time, never held whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool,
+    /// `a` indexes [`Tree::numbers`].
+    Number,
+    /// `a`, `b`: offset and length in [`Tree::strings`].
+    String,
+    /// `a`, `b`: offset and count in [`Tree::children`].
+    Seq,
+    /// As `Seq`; each child carries its key.
+    Map,
 }
 
-/// The children of a [`Node`].
-#[derive(Debug, Clone)]
-pub enum Children {
-    /// A scalar.
-    None,
-    /// Sequence items, in order.
-    Seq(Vec<Node>),
-    /// Mapping entries, in source order.
-    Map(Vec<(String, Node)>),
+/// One node: 48 bytes, no allocation of its own (the file is the tree's).
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    start: Pos,
+    end: Pos,
+    key_start: Pos,
+    key_end: Pos,
+    /// Index in [`Tree::keys`], or [`NO_KEY`].
+    key: u32,
+    kind: Kind,
+    a: u32,
+    b: u32,
 }
 
-impl Node {
-    /// A node for a scalar value.
-    #[must_use]
-    pub fn leaf(span: Span) -> Self {
+/// A parsed document in one flat arena: every value with where it came from, and for
+/// mapping values where their key came from.
+///
+/// Nodes are stored in document order; a collection lists its children as offsets from
+/// itself, so a copied subtree (an alias) stays valid. Keys are interned.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    file: FileId,
+    nodes: Vec<Node>,
+    children: Vec<u32>,
+    keys: Vec<Box<str>>,
+    strings: String,
+    numbers: Vec<Number>,
+}
+
+/// What [`Tree::to_value`] builds a scalar from (for the builder in `yaml.rs`).
+pub(super) enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(&'a str),
+}
+
+fn u(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Tree {
+    /// An empty tree for `file`.
+    pub(super) fn new(file: FileId) -> Self {
         Self {
-            span,
-            key_span: None,
-            children: Children::None,
+            file,
+            nodes: Vec::new(),
+            children: Vec::new(),
+            keys: Vec::new(),
+            strings: String::new(),
+            numbers: Vec::new(),
         }
     }
 
-    /// The child under `seg`, if any.
+    /// The number of nodes.
+    pub(super) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Appends a scalar node; returns its id.
+    pub(super) fn push_scalar(&mut self, span: Span, value: Scalar<'_>) -> NodeId {
+        let (kind, a, b) = match value {
+            Scalar::Null => (Kind::Null, 0, 0),
+            Scalar::Bool(v) => (Kind::Bool, u32::from(v), 0),
+            Scalar::Number(n) => {
+                self.numbers.push(n);
+                (Kind::Number, u(self.numbers.len() - 1), 0)
+            }
+            Scalar::String(s) => {
+                let at = u(self.strings.len());
+                self.strings.push_str(s);
+                (Kind::String, at, u(s.len()))
+            }
+        };
+        self.push(span, kind, a, b)
+    }
+
+    /// Appends a collection node whose children follow; [`Tree::close`] lists them.
+    pub(super) fn open(&mut self, span: Span, seq: bool) -> NodeId {
+        self.push(span, if seq { Kind::Seq } else { Kind::Map }, 0, 0)
+    }
+
+    fn push(&mut self, span: Span, kind: Kind, a: u32, b: u32) -> NodeId {
+        self.nodes.push(Node {
+            start: span.start,
+            end: span.end,
+            key_start: span.start,
+            key_end: span.start,
+            key: NO_KEY,
+            kind,
+            a,
+            b,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// Records the children of collection `id` and where it ends.
+    pub(super) fn close(&mut self, id: NodeId, kids: &[NodeId], end: Pos) {
+        let at = u(self.children.len());
+        self.children
+            .extend(kids.iter().map(|&k| u(k.saturating_sub(id))));
+        if let Some(n) = self.nodes.get_mut(id) {
+            n.a = at;
+            n.b = u(kids.len());
+            n.end = end;
+        }
+    }
+
+    /// Interns a mapping key.
+    pub(super) fn intern(
+        &mut self,
+        key: &str,
+        index: &mut std::collections::HashMap<Box<str>, u32>,
+    ) -> u32 {
+        if let Some(&k) = index.get(key) {
+            return k;
+        }
+        let k = u(self.keys.len());
+        self.keys.push(key.into());
+        index.insert(key.into(), k);
+        k
+    }
+
+    /// The text of interned key `k`.
+    pub(super) fn key_text(&self, k: u32) -> &str {
+        self.keys.get(k as usize).map_or("", |s| s)
+    }
+
+    /// Puts node `id` under key `k` written at `span`.
+    pub(super) fn set_key(&mut self, id: NodeId, k: u32, span: Span) {
+        if let Some(n) = self.nodes.get_mut(id) {
+            n.key = k;
+            n.key_start = span.start;
+            n.key_end = span.end;
+        }
+    }
+
+    /// Copies the subtree of `len` nodes at `id` to the end (an alias), shown at `span`
+    /// and under no key; returns the copy's id.
+    pub(super) fn copy(&mut self, id: NodeId, len: usize, span: Span) -> NodeId {
+        let at = self.nodes.len();
+        let end = (id + len).min(at);
+        self.nodes.extend_from_within(id.min(end)..end);
+        if let Some(n) = self.nodes.get_mut(at) {
+            n.start = span.start;
+            n.end = span.end;
+            n.key = NO_KEY;
+            n.key_start = span.start;
+            n.key_end = span.start;
+        }
+        at
+    }
+
+    /// The root node.
     #[must_use]
-    pub fn child(&self, seg: &Seg<'_>) -> Option<&Node> {
-        match (&self.children, seg) {
-            (Children::Seq(items), Seg::Index(i)) => items.get(*i),
-            (Children::Map(entries), Seg::Key(k)) => {
-                entries.iter().find(|(key, _)| key == k).map(|(_, n)| n)
+    pub fn root(&self) -> NodeId {
+        0
+    }
+
+    /// Whether the document is empty or `null`.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        self.nodes.first().is_none_or(|n| n.kind == Kind::Null)
+    }
+
+    /// The span of node `id`'s value.
+    #[must_use]
+    pub fn span(&self, id: NodeId) -> Span {
+        self.nodes.get(id).map_or(Span::file_start(self.file), |n| {
+            Span::new(self.file, n.start, n.end)
+        })
+    }
+
+    /// The span of the key node `id` sits under, if it is a mapping value.
+    #[must_use]
+    pub fn key_span_of(&self, id: NodeId) -> Option<Span> {
+        let n = self.nodes.get(id)?;
+        (n.key != NO_KEY).then(|| Span::new(self.file, n.key_start, n.key_end))
+    }
+
+    /// The children of collection `id`, in source order (none for a scalar).
+    pub fn children(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let list = match self.nodes.get(id) {
+            Some(n) if matches!(n.kind, Kind::Seq | Kind::Map) => self
+                .children
+                .get(n.a as usize..(n.a as usize + n.b as usize))
+                .unwrap_or_default(),
+            _ => &[],
+        };
+        list.iter().map(move |&d| id + d as usize)
+    }
+
+    /// The key node `id` sits under, if any.
+    #[must_use]
+    pub fn key(&self, id: NodeId) -> Option<&str> {
+        let n = self.nodes.get(id)?;
+        (n.key != NO_KEY).then(|| self.key_text(n.key))
+    }
+
+    /// The child of `id` under `seg`, if any.
+    #[must_use]
+    pub fn child(&self, id: NodeId, seg: &Seg<'_>) -> Option<NodeId> {
+        let n = self.nodes.get(id)?;
+        let nth = |i: usize| {
+            (i < n.b as usize)
+                .then(|| self.children.get(n.a as usize + i))
+                .flatten()
+                .map(|&d| id + d as usize)
+        };
+        match (n.kind, seg) {
+            (Kind::Seq, Seg::Index(i)) => nth(*i),
+            (Kind::Map, Seg::Key(k)) => {
+                self.children(id).find(|&c| self.key(c) == Some(k.as_ref()))
             }
-            (Children::Seq(items), Seg::Key(k)) => {
-                k.parse::<usize>().ok().and_then(|i| items.get(i))
-            }
+            (Kind::Seq, Seg::Key(k)) => k.parse::<usize>().ok().and_then(nth),
             _ => None,
         }
     }
 
-    /// Follows `path` as far as it goes. Returns the deepest node reached and whether the
-    /// whole path was found.
+    /// Follows `path` from the root as far as it goes. Returns the deepest node reached
+    /// and whether the whole path was found.
     #[must_use]
-    pub fn walk<'a>(&'a self, path: &[Seg<'_>]) -> (&'a Node, bool) {
-        let mut node = self;
+    pub fn walk(&self, path: &[Seg<'_>]) -> (NodeId, bool) {
+        let mut node = self.root();
         for seg in path {
-            match node.child(seg) {
+            match self.child(node, seg) {
                 Some(n) => node = n,
                 None => return (node, false),
             }
@@ -70,14 +266,14 @@ impl Node {
     /// The span of the value at `path`, or of the nearest ancestor that exists.
     #[must_use]
     pub fn value_span(&self, path: &[Seg<'_>]) -> Span {
-        self.walk(path).0.span
+        self.span(self.walk(path).0)
     }
 
     /// The span of the key at `path` (falling back to its value, or the nearest ancestor).
     #[must_use]
     pub fn key_span(&self, path: &[Seg<'_>]) -> Span {
         let (n, _) = self.walk(path);
-        n.key_span.unwrap_or(n.span)
+        self.key_span_of(n).unwrap_or_else(|| self.span(n))
     }
 
     /// Whether the full path exists.
@@ -86,14 +282,69 @@ impl Node {
         self.walk(path).1
     }
 
-    /// Number of nodes in this subtree (for alias-expansion budgets).
+    /// Whether node `id` is a sequence.
     #[must_use]
-    pub fn size(&self) -> usize {
-        1 + match &self.children {
-            Children::None => 0,
-            Children::Seq(v) => v.iter().map(Node::size).sum(),
-            Children::Map(v) => v.iter().map(|(_, n)| n.size()).sum(),
+    pub fn is_seq(&self, id: NodeId) -> bool {
+        self.nodes.get(id).is_some_and(|n| n.kind == Kind::Seq)
+    }
+
+    /// The JSON value of node `id` and everything under it.
+    #[must_use]
+    pub fn to_value(&self, id: NodeId) -> Value {
+        self.to_value_skipping(id, None)
+    }
+
+    /// Like [`Tree::to_value`], with the sequence under key `skip` of this mapping
+    /// written as an empty list (its items are then converted one at a time).
+    #[must_use]
+    pub fn to_value_skipping(&self, id: NodeId, skip: Option<&str>) -> Value {
+        let Some(n) = self.nodes.get(id) else {
+            return Value::Null;
+        };
+        match n.kind {
+            Kind::Null => Value::Null,
+            Kind::Bool => Value::Bool(n.a != 0),
+            Kind::Number => self
+                .numbers
+                .get(n.a as usize)
+                .map_or(Value::Null, |x| Value::Number(x.clone())),
+            Kind::String => Value::String(
+                self.strings
+                    .get(n.a as usize..(n.a as usize + n.b as usize))
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            Kind::Seq => Value::Array(self.children(id).map(|c| self.to_value(c)).collect()),
+            Kind::Map => Value::Object(
+                self.children(id)
+                    .map(|c| {
+                        let key = self.key(c).unwrap_or_default();
+                        let v = if skip == Some(key) && self.is_seq(c) {
+                            Value::Array(Vec::new())
+                        } else {
+                            self.to_value(c)
+                        };
+                        (key.to_owned(), v)
+                    })
+                    .collect(),
+            ),
         }
+    }
+
+    /// Frees the scalar values, keeping every span, once the document has been converted
+    /// (after this, [`Tree::to_value`] gives empty strings and `null` numbers).
+    pub fn drop_values(&mut self) {
+        self.strings = String::new();
+        self.numbers = Vec::new();
+    }
+
+    /// Frees spare capacity (the tree is kept for as long as diagnostics may be made).
+    pub(super) fn shrink(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.children.shrink_to_fit();
+        self.keys.shrink_to_fit();
+        self.strings.shrink_to_fit();
+        self.numbers.shrink_to_fit();
     }
 }
 

@@ -15,10 +15,10 @@
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use super::Limits;
-use super::tree::{Children, Node};
+use super::tree::{NodeId, Scalar, Tree};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Pos, Span};
 
@@ -27,10 +27,20 @@ use crate::source::{FileId, Pos, Span};
 pub struct Document {
     /// The document as JSON.
     pub value: Value,
-    /// The span tree mirroring `value`.
-    pub tree: Node,
+    /// The document with every span.
+    pub tree: Tree,
     /// Secrets found while parsing (see [`super::secrets`]); reported by
     /// validation, they do not stop the file from being checked.
+    pub secrets: Vec<Diagnostic>,
+}
+
+/// A parsed document as the loader keeps it: the tree alone, whose JSON is built part by
+/// part when validated (a whole document's `serde_json::Value` costs ten times its text).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The document with every span and value.
+    pub tree: Tree,
+    /// As [`Document::secrets`].
     pub secrets: Vec<Diagnostic>,
 }
 
@@ -38,22 +48,23 @@ enum Frame {
     Seq {
         start: Span,
         anchor: usize,
-        items: Vec<Value>,
-        nodes: Vec<Node>,
+        node: NodeId,
+        kids: Vec<NodeId>,
     },
     Map {
         start: Span,
         anchor: usize,
-        map: Map<String, Value>,
-        entries: Vec<(String, Node)>,
-        index: HashMap<String, usize>,
-        pending_key: Option<(String, Span)>,
+        node: NodeId,
+        kids: Vec<NodeId>,
+        keys: Vec<u32>,
+        index: HashMap<u32, usize>,
+        pending_key: Option<(u32, Span)>,
     },
 }
 
+/// An anchored subtree: its root and its node count.
 struct Anchor {
-    value: Value,
-    node: Node,
+    node: NodeId,
     size: usize,
 }
 
@@ -63,7 +74,9 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchor>,
     nodes: usize,
-    root: Option<(Value, Node)>,
+    tree: Tree,
+    key_index: HashMap<Box<str>, u32>,
+    root: Option<NodeId>,
     diags: Diagnostics,
     secrets: Vec<Diagnostic>,
     last_end: Span,
@@ -143,12 +156,27 @@ fn leading_tab(line: &str) -> Option<(usize, bool)> {
 /// # Errors
 /// Diagnostics for syntax errors, duplicate keys, limits and unsupported YAML features.
 pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagnostics> {
+    let Parsed { tree, secrets } = parse_tree(file, text, limits)?;
+    Ok(Document {
+        value: tree.to_value(tree.root()),
+        tree,
+        secrets,
+    })
+}
+
+/// [`parse`] without building the document's JSON value.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_tree(file: FileId, text: &str, limits: Limits) -> Result<Parsed, Diagnostics> {
     let mut b = Builder {
         file,
         limits,
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        tree: Tree::new(file),
+        key_index: HashMap::new(),
         root: None,
         diags: Diagnostics::new(),
         secrets: Vec::new(),
@@ -192,8 +220,8 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
     if b.diags.has_errors() {
         return Err(b.diags);
     }
-    match b.root {
-        Some((Value::Null, _)) | None => {
+    if b.root.is_none() || b.tree.is_null() {
+        {
             let mut d = Diagnostics::new();
             d.push(
                 Diagnostic::new(
@@ -203,14 +231,15 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Document, Diagn
                 )
                 .help("start from an example: `examples/event-landing/tagc.yaml`"),
             );
-            Err(d)
+            return Err(d);
         }
-        Some((value, tree)) => Ok(Document {
-            value,
-            tree,
-            secrets: b.secrets,
-        }),
     }
+    let mut tree = b.tree;
+    tree.shrink();
+    Ok(Parsed {
+        tree,
+        secrets: b.secrets,
+    })
 }
 
 impl Builder {
@@ -312,8 +341,9 @@ impl Builder {
             if let Some(d) = super::secrets::check_key(text, span) {
                 self.secrets.push(d);
             }
+            let k = self.tree.intern(text, &mut self.key_index);
             if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
-                *pending_key = Some((text.to_owned(), span));
+                *pending_key = Some((k, span));
             }
             return Ok(());
         }
@@ -332,18 +362,19 @@ impl Builder {
             })?,
             _ => Value::String(text.to_owned()),
         };
-        let node = Node::leaf(span);
+        let scalar = match &value {
+            Value::Null => Scalar::Null,
+            Value::Bool(v) => Scalar::Bool(*v),
+            Value::Number(n) => Scalar::Number(n.clone()),
+            Value::String(s) => Scalar::String(s),
+            // `resolve_plain` makes scalars only.
+            Value::Array(_) | Value::Object(_) => Scalar::Null,
+        };
+        let node = self.tree.push_scalar(span, scalar);
         if anchor > 0 {
-            self.anchors.insert(
-                anchor,
-                Anchor {
-                    value: value.clone(),
-                    node: node.clone(),
-                    size: 1,
-                },
-            );
+            self.anchors.insert(anchor, Anchor { node, size: 1 });
         }
-        self.deliver(value, node)
+        self.deliver(node)
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
@@ -365,14 +396,10 @@ impl Builder {
                     .label("unknown anchor"),
             );
         };
-        let size = a.size;
+        let (at, size) = (a.node, a.size);
         self.count(size, span)?;
-        let (value, mut node) = match self.anchors.get(&id) {
-            Some(a) => (a.value.clone(), a.node.clone()),
-            None => return Ok(()),
-        };
-        node.span = span;
-        self.deliver(value, node)
+        let node = self.tree.copy(at, size, span);
+        self.deliver(node)
     }
 
     fn open(
@@ -408,19 +435,21 @@ impl Builder {
             .label("nesting limit reached here")
             .help("a tracking config never needs this much nesting; flatten this structure"));
         }
+        let node = self.tree.open(span, seq);
         self.stack.push(if seq {
             Frame::Seq {
                 start: span,
                 anchor,
-                items: Vec::new(),
-                nodes: Vec::new(),
+                node,
+                kids: Vec::new(),
             }
         } else {
             Frame::Map {
                 start: span,
                 anchor,
-                map: Map::new(),
-                entries: Vec::new(),
+                node,
+                kids: Vec::new(),
+                keys: Vec::new(),
                 index: HashMap::new(),
                 pending_key: None,
             }
@@ -432,61 +461,45 @@ impl Builder {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let (value, children, start, anchor) = match frame {
+        let (node, kids, start, anchor) = match frame {
             Frame::Seq {
                 start,
                 anchor,
-                items,
-                nodes,
-            } => (Value::Array(items), Children::Seq(nodes), start, anchor),
-            Frame::Map {
+                node,
+                kids,
+            }
+            | Frame::Map {
                 start,
                 anchor,
-                map,
-                entries,
+                node,
+                kids,
                 ..
-            } => (Value::Object(map), Children::Map(entries), start, anchor),
+            } => (node, kids, start, anchor),
         };
         // Block collections end where the next token starts; end the span at the last child instead.
-        let last = match &children {
-            Children::Seq(n) => n.last().map(|n| n.span.end),
-            Children::Map(n) => n.last().map(|(_, n)| n.span.end),
-            Children::None => None,
-        };
+        let last = kids.last().map(|&k| self.tree.span(k).end);
         let end_pos = last.map_or(end.end, |l| l.max(start.end));
-        let node = Node {
-            span: Span::new(self.file, start.start, end_pos),
-            key_span: None,
-            children,
-        };
+        self.tree.close(node, &kids, end_pos);
         if anchor > 0 {
-            let size = node.size();
-            self.anchors.insert(
-                anchor,
-                Anchor {
-                    value: value.clone(),
-                    node: node.clone(),
-                    size,
-                },
-            );
+            let size = self.tree.len() - node;
+            self.anchors.insert(anchor, Anchor { node, size });
         }
-        self.deliver(value, node)
+        self.deliver(node)
     }
 
-    fn deliver(&mut self, value: Value, mut node: Node) -> Result<(), Diagnostic> {
+    fn deliver(&mut self, node: NodeId) -> Result<(), Diagnostic> {
         match self.stack.last_mut() {
             None => {
-                self.root = Some((value, node));
+                self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, nodes, .. }) => {
-                items.push(value);
-                nodes.push(node);
+            Some(Frame::Seq { kids, .. }) => {
+                kids.push(node);
                 Ok(())
             }
             Some(Frame::Map {
-                map,
-                entries,
+                kids,
+                keys,
                 index,
                 pending_key,
                 ..
@@ -494,23 +507,27 @@ impl Builder {
                 let Some((key, key_span)) = pending_key.take() else {
                     return Ok(());
                 };
-                let dup = if entries.len() < 12 {
-                    entries.iter().position(|(k, _)| *k == key)
+                let dup = if keys.len() < 12 {
+                    keys.iter().position(|k| *k == key)
                 } else {
                     if index.is_empty() {
-                        index.extend(entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)));
+                        index.extend(keys.iter().enumerate().map(|(i, &k)| (k, i)));
                     }
                     index.get(&key).copied()
                 };
                 if let Some(first) = dup {
-                    let first_span = entries[first].1.key_span.unwrap_or(entries[first].1.span);
+                    let first = kids[first];
+                    let first_span = self
+                        .tree
+                        .key_span_of(first)
+                        .unwrap_or_else(|| self.tree.span(first));
                     self.diags.push(
                         Diagnostic::new(
                             Code::DuplicateKey,
                             key_span,
                             format!(
                                 "the key `{}` appears twice in this mapping",
-                                crate::diagnostic::truncate(&key, 60)
+                                crate::diagnostic::truncate(self.tree.key_text(key), 60)
                             ),
                         )
                         .label("second occurrence")
@@ -519,12 +536,12 @@ impl Builder {
                     );
                     return Ok(());
                 }
-                node.key_span = Some(key_span);
                 if !index.is_empty() {
-                    index.insert(key.clone(), entries.len());
+                    index.insert(key, keys.len());
                 }
-                map.insert(key.clone(), value);
-                entries.push((key, node));
+                keys.push(key);
+                kids.push(node);
+                self.tree.set_key(node, key, key_span);
                 Ok(())
             }
         }

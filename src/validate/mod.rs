@@ -11,7 +11,7 @@ pub mod schema;
 pub mod semantic;
 
 use crate::diagnostic::Diagnostics;
-use crate::load::{LoadedFile, Node};
+use crate::load::{LoadedFile, Parsed, Tree};
 use crate::model::Config;
 use crate::source::FileId;
 
@@ -24,8 +24,8 @@ pub struct ValidFile {
     pub is_root: bool,
     /// The typed configuration.
     pub config: Config,
-    /// Where each part came from.
-    pub tree: Node,
+    /// Where each part came from (its values are dropped once the file is typed).
+    pub tree: Tree,
 }
 
 /// The outcome of validation.
@@ -49,16 +49,20 @@ pub fn validate(files: Vec<LoadedFile>, load_ok: bool) -> Validated {
     };
     for lf in files {
         let LoadedFile { file, doc, is_root } = lf;
-        for d in doc.secrets {
+        let Parsed { mut tree, secrets } = doc;
+        for d in secrets {
             out.diagnostics.push(d);
         }
-        match schema::check(file, doc.value, &doc.tree, &mut out.diagnostics) {
-            Some(config) => out.files.push(ValidFile {
-                file,
-                is_root,
-                config,
-                tree: doc.tree,
-            }),
+        match schema::check(file, &tree, &mut out.diagnostics) {
+            Some(config) => {
+                tree.drop_values();
+                out.files.push(ValidFile {
+                    file,
+                    is_root,
+                    config,
+                    tree,
+                });
+            }
             None => out.complete = false,
         }
     }

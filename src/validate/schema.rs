@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean, truncate};
-use crate::load::{Node, Seg, pointer_segments};
-use crate::model::Config;
+use crate::load::{Seg, Tree, pointer_segments};
+use crate::model::{Config, Page};
 use crate::source::{FileId, Span};
 
 fn validator() -> Option<&'static Validator> {
@@ -35,8 +35,41 @@ struct Issue {
     help: Option<String>,
 }
 
-/// Validates `doc`; on success returns the typed configuration.
-pub fn check(file: FileId, value: Value, tree: &Node, diags: &mut Diagnostics) -> Option<Config> {
+/// Where the errors of one validated part belong: each page is validated alone, as the
+/// only page of a document (`/pages/0`), and its errors are moved to its own index.
+struct Rewrite {
+    from: &'static str,
+    to: String,
+}
+
+impl Rewrite {
+    /// Paths stay as they are.
+    fn none() -> Self {
+        Self {
+            from: "",
+            to: String::new(),
+        }
+    }
+
+    /// The instance path of `e` in the whole document.
+    fn path(&self, e: &ValidationError<'_>) -> String {
+        let p = e.instance_path().as_str();
+        match p.strip_prefix(self.from) {
+            Some(rest) if !self.from.is_empty() && (rest.is_empty() || rest.starts_with('/')) => {
+                format!("{}{rest}", self.to)
+            }
+            _ => p.to_owned(),
+        }
+    }
+}
+
+/// Validates the document in `tree`; on success returns the typed configuration.
+///
+/// The document's JSON is never built whole: the top level is validated with `pages`
+/// empty, then each page alone, its JSON dropped as soon as its typed page is made, so a
+/// site of thousands of pages costs one page's JSON at a time. The diagnostics are those
+/// of validating the whole document at once.
+pub fn check(file: FileId, tree: &Tree, diags: &mut Diagnostics) -> Option<Config> {
     let Some(validator) = validator() else {
         diags.push(Diagnostic::new(
             Code::InvalidFormat,
@@ -45,12 +78,44 @@ pub fn check(file: FileId, value: Value, tree: &Node, diags: &mut Diagnostics) -
         ));
         return None;
     };
+    let root = tree.root();
+    let pages = tree
+        .child(root, &Seg::from("pages"))
+        .filter(|&n| tree.is_seq(n));
+    let top = tree.to_value_skipping(root, pages.map(|_| "pages"));
     let mut issues = Vec::new();
-    for err in validator.iter_errors(&value) {
-        convert(&err, &mut issues);
+    for err in validator.iter_errors(&top) {
+        convert(&err, &Rewrite::none(), &mut issues);
+    }
+    let mut typed: Vec<Page> = Vec::new();
+    let mut unfit = None;
+    for (i, page) in pages.into_iter().flat_map(|p| tree.children(p)).enumerate() {
+        let mut wrapper = serde_json::Map::new();
+        wrapper.insert("pages".into(), Value::Array(vec![tree.to_value(page)]));
+        let mut one = Value::Object(wrapper);
+        let rw = Rewrite {
+            from: "/pages/0",
+            to: format!("/pages/{i}"),
+        };
+        for err in validator.iter_errors(&one) {
+            convert(&err, &rw, &mut issues);
+        }
+        if issues.is_empty() && unfit.is_none() {
+            match Page::deserialize(one["pages"][0].take()) {
+                Ok(p) => typed.push(p),
+                Err(e) => unfit = Some(e),
+            }
+        }
     }
     if issues.is_empty() {
-        return match Config::deserialize(value) {
+        let config = match unfit {
+            Some(e) => Err(e),
+            None => Config::deserialize(top).map(|mut c| {
+                c.pages = typed;
+                c
+            }),
+        };
+        return match config {
             Ok(c) => Some(c),
             Err(e) => {
                 diags.push(
@@ -73,7 +138,7 @@ pub fn check(file: FileId, value: Value, tree: &Node, diags: &mut Diagnostics) -
     None
 }
 
-fn to_diagnostic(issue: Issue, tree: &Node) -> Diagnostic {
+fn to_diagnostic(issue: Issue, tree: &Tree) -> Diagnostic {
     let mut segs = pointer_segments(&issue.pointer);
     let span = if let Some(key) = &issue.key {
         segs.push(Seg::from(key.clone()));
@@ -83,7 +148,7 @@ fn to_diagnostic(issue: Issue, tree: &Node) -> Diagnostic {
         match issue.code {
             // Point at the mapping's first line, not the whole block.
             Code::MissingField => {
-                let s = node.key_span.unwrap_or(node.span);
+                let s = tree.key_span_of(node).unwrap_or_else(|| tree.span(node));
                 Span::new(
                     s.file,
                     s.start,
@@ -94,7 +159,7 @@ fn to_diagnostic(issue: Issue, tree: &Node) -> Diagnostic {
                     },
                 )
             }
-            _ => node.span,
+            _ => tree.span(node),
         }
     };
     let label = match issue.code {
@@ -166,8 +231,8 @@ fn field_name(pointer: &str) -> String {
     }
 }
 
-fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
-    let pointer = err.instance_path().as_str().to_owned();
+fn convert(err: &ValidationError<'_>, rw: &Rewrite, out: &mut Vec<Issue>) {
+    let pointer = rw.path(err);
     let instance = err.instance();
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -261,7 +326,7 @@ fn convert(err: &ValidationError<'_>, out: &mut Vec<Issue>) {
             out.push(invalid_value(&pointer, instance, &opts));
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
-            one_of(err, &pointer, instance, context, out);
+            one_of(err, rw, &pointer, instance, context, out);
         }
         ValidationErrorKind::Pattern { pattern } => out.push(Issue {
             code: Code::InvalidFormat,
@@ -360,11 +425,9 @@ fn invalid_value(pointer: &str, instance: &Value, options: &[String]) -> Issue {
 }
 
 /// The constant a branch requires at `pointer` (for discriminated unions and documented enums).
-fn branch_const(branch: &[ValidationError<'_>], pointer: &str) -> Option<String> {
+fn branch_const(branch: &[ValidationError<'_>], rw: &Rewrite, pointer: &str) -> Option<String> {
     branch.iter().find_map(|e| match e.kind() {
-        ValidationErrorKind::Constant { expected_value }
-            if e.instance_path().as_str() == pointer =>
-        {
+        ValidationErrorKind::Constant { expected_value } if rw.path(e) == pointer => {
             expected_value.as_str().map(str::to_owned)
         }
         _ => None,
@@ -373,6 +436,7 @@ fn branch_const(branch: &[ValidationError<'_>], pointer: &str) -> Option<String>
 
 fn one_of(
     err: &ValidationError<'_>,
+    rw: &Rewrite,
     pointer: &str,
     instance: &Value,
     context: &[Vec<ValidationError<'static>>],
@@ -382,7 +446,10 @@ fn one_of(
         return;
     }
     // A documented enum: every branch is a single `const` on this very value.
-    let consts: Vec<Option<String>> = context.iter().map(|b| branch_const(b, pointer)).collect();
+    let consts: Vec<Option<String>> = context
+        .iter()
+        .map(|b| branch_const(b, rw, pointer))
+        .collect();
     if consts.iter().all(Option::is_some) {
         let opts: Vec<String> = consts.into_iter().flatten().collect();
         out.push(invalid_value(pointer, instance, &opts));
@@ -392,29 +459,31 @@ fn one_of(
     if let Value::Object(obj) = instance {
         let tag = context.iter().flatten().find_map(|e| match e.kind() {
             ValidationErrorKind::Constant { .. } => {
-                let p = e.instance_path().as_str();
+                let p = rw.path(e);
                 p.strip_prefix(pointer).and_then(|rest| rest.strip_prefix('/')).filter(|r| !r.contains('/')).map(str::to_owned)
             }
-            ValidationErrorKind::Required { property } if e.instance_path().as_str() == pointer => {
+            ValidationErrorKind::Required { property } if rw.path(e) == pointer => {
                 property.as_str().filter(|_| context.iter().all(|b| b.iter().any(|e| matches!(e.kind(), ValidationErrorKind::Required { property: q } if q == property)))).map(str::to_owned)
             }
             _ => None,
         });
         if let Some(tag) = tag {
             let tag_ptr = format!("{pointer}/{tag}");
-            let tag_consts: Vec<Option<String>> =
-                context.iter().map(|b| branch_const(b, &tag_ptr)).collect();
+            let tag_consts: Vec<Option<String>> = context
+                .iter()
+                .map(|b| branch_const(b, rw, &tag_ptr))
+                .collect();
             let all_names: Vec<String> = context
                 .iter()
                 .filter_map(|b| {
-                    branch_const(b, &tag_ptr)
+                    branch_const(b, rw, &tag_ptr)
                         .or_else(|| obj.get(&tag).and_then(Value::as_str).map(str::to_owned))
                 })
                 .collect();
             if !obj.contains_key(&tag) {
                 let mut names: Vec<String> = context
                     .iter()
-                    .filter_map(|b| branch_tag_name(b, &tag_ptr))
+                    .filter_map(|b| branch_tag_name(b, rw, &tag_ptr))
                     .collect();
                 names.dedup();
                 if names.is_empty() {
@@ -442,7 +511,7 @@ fn one_of(
             }
             if let Some(i) = tag_consts.iter().position(Option::is_none) {
                 for e in &context[i] {
-                    convert(e, out);
+                    convert(e, rw, out);
                 }
                 return;
             }
@@ -458,8 +527,7 @@ fn one_of(
     }
     // Otherwise explain through the branch of the right JSON type with the fewest errors.
     let is_type_error = |e: &ValidationError<'_>| {
-        matches!(e.kind(), ValidationErrorKind::Type { .. })
-            && e.instance_path().as_str() == pointer
+        matches!(e.kind(), ValidationErrorKind::Type { .. }) && rw.path(e) == pointer
     };
     let best = context
         .iter()
@@ -468,19 +536,19 @@ fn one_of(
     match best {
         Some(b) => {
             for e in b {
-                convert(e, out);
+                convert(e, rw, out);
             }
         }
         None => {
             if let Some(e) = context.iter().flatten().find(|e| is_type_error(e)) {
-                convert(e, out);
+                convert(e, rw, out);
             }
         }
     }
 }
 
-fn branch_tag_name(branch: &[ValidationError<'_>], tag_ptr: &str) -> Option<String> {
-    branch_const(branch, tag_ptr)
+fn branch_tag_name(branch: &[ValidationError<'_>], rw: &Rewrite, tag_ptr: &str) -> Option<String> {
+    branch_const(branch, rw, tag_ptr)
 }
 
 fn required_help(name: &str) -> String {

@@ -186,19 +186,14 @@ fn check_event(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) 
         return;
     };
     // The browser event, as `server.rs` finds it (unknown references are reported there).
-    let occs = occurrences(ctx);
-    let button = ctx
-        .index
-        .buttons
-        .get(target)
-        .map(|at| (at.file, at.path.clone()));
-    let Some(occ) = occs.iter().find(|o| match &button {
+    let button = ctx.index.buttons.get(target).map(|at| (at.file, at.path()));
+    let Some(occ) = occurrences(ctx).find(|o| match &button {
         Some((bf, bp)) => o.file == *bf && &o.path == bp,
         None => o.def_name == Some(target),
     }) else {
         return;
     };
-    let Some(eff) = effective(ctx, occ) else {
+    let Some(eff) = effective(ctx, &occ) else {
         return;
     };
     // No event id at all: TAG2012.

@@ -32,41 +32,49 @@ pub(super) struct Effective<'a> {
     pub event_id: Option<(&'a EventId, usize, Vec<Seg<'a>>)>,
 }
 
-/// Every occurrence in the configuration, in file order.
-pub(super) fn occurrences<'a>(ctx: &Ctx<'a>) -> Vec<Occurrence<'a>> {
-    let mut out = Vec::new();
-    for (f, vf) in ctx.files.iter().enumerate() {
-        for (name, def) in &vf.config.events {
-            out.push(Occurrence {
-                file: f,
-                path: crate::path!["events", name.as_str()],
-                fields: def.fields(),
-                page: None,
-                def_name: Some(name),
+/// Every occurrence in the configuration, in file order. Made one at a time, never
+/// collected: a site has one per button, each with its path.
+pub(super) fn occurrences<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = Occurrence<'a>> + use<'a> {
+    ctx.files.iter().enumerate().flat_map(|(f, vf)| {
+        let defs = vf.config.events.iter().map(move |(name, def)| Occurrence {
+            file: f,
+            path: crate::path!["events", name.as_str()],
+            fields: def.fields(),
+            page: None,
+            def_name: Some(name),
+        });
+        let pages = vf
+            .config
+            .pages
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, page)| {
+                let on_load = page
+                    .on_load
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, ev)| Occurrence {
+                        file: f,
+                        path: crate::path!["pages", i, "on_load", j],
+                        fields: ev.fields(),
+                        page: Some(page),
+                        def_name: None,
+                    });
+                let buttons = page
+                    .buttons
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, b)| Occurrence {
+                        file: f,
+                        path: crate::path!["pages", i, "buttons", j],
+                        fields: b.fields(),
+                        page: Some(page),
+                        def_name: None,
+                    });
+                on_load.chain(buttons)
             });
-        }
-        for (i, page) in vf.config.pages.iter().enumerate() {
-            for (j, ev) in page.on_load.iter().enumerate() {
-                out.push(Occurrence {
-                    file: f,
-                    path: crate::path!["pages", i, "on_load", j],
-                    fields: ev.fields(),
-                    page: Some(page),
-                    def_name: None,
-                });
-            }
-            for (j, b) in page.buttons.iter().enumerate() {
-                out.push(Occurrence {
-                    file: f,
-                    path: crate::path!["pages", i, "buttons", j],
-                    fields: b.fields(),
-                    page: Some(page),
-                    def_name: None,
-                });
-            }
-        }
-    }
-    out
+        defs.chain(pages)
+    })
 }
 
 /// Applies `use` to an occurrence. `None` when the reference is unknown or ambiguous.
@@ -123,12 +131,12 @@ pub(super) fn effective<'a>(ctx: &Ctx<'a>, occ: &Occurrence<'a>) -> Option<Effec
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
-    let occs = occurrences(ctx);
-    let used: BTreeSet<&str> = occs.iter().filter_map(|o| o.fields.use_).collect();
+    let used: BTreeSet<&str> = occurrences(ctx).filter_map(|o| o.fields.use_).collect();
     // `None` when a pattern of the page does not parse (already reported; no follow-on errors).
     let mut url_params: std::collections::HashMap<*const Page, Option<BTreeSet<String>>> =
         std::collections::HashMap::new();
-    for occ in &occs {
+    for occ in occurrences(ctx) {
+        let occ = &occ;
         let f = occ.file;
         // `use` xor `event`.
         match (occ.fields.use_, occ.fields.event, occ.def_name) {

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use super::ValidFile;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Seg;
-use crate::model::{Button, EventDef, Page, ServerEvent};
+use crate::model::{EventDef, Page, ServerEvent};
 use crate::source::Span;
 
 /// Shared state for the rules.
@@ -46,7 +46,24 @@ pub(crate) struct Index<'a> {
     pub pixels: BTreeMap<&'a str, (usize, usize)>,
     pub server: BTreeMap<&'a str, At<'a, ServerEvent>>,
     /// Browser occurrences by `PAGE/BUTTON`.
-    pub buttons: BTreeMap<String, At<'a, Button>>,
+    pub buttons: BTreeMap<String, ButtonAt>,
+}
+
+/// A button and where it lives: its path is made when asked for, since a site has a
+/// button for every ten lines of YAML.
+pub(crate) struct ButtonAt {
+    pub file: usize,
+    /// Its page's index in the file.
+    pub page: usize,
+    /// Its index in the page.
+    pub index: usize,
+}
+
+impl ButtonAt {
+    /// `pages[page].buttons[index]`.
+    pub fn path(&self) -> Vec<Seg<'static>> {
+        crate::path!["pages", self.page, "buttons", self.index]
+    }
 }
 
 impl Ctx<'_> {
@@ -164,24 +181,23 @@ fn build_index(ctx: &mut Ctx<'_>) {
                 continue;
             }
             for (j, b) in page.buttons.iter().enumerate() {
-                let bpath = crate::path!["pages", i, "buttons", j];
                 let key = format!("{}/{}", page.id, b.id);
                 if let Some(first) = index.buttons.get(&key) {
                     dup(
                         "button",
                         &key,
-                        tree.value_span(&join(&bpath, [Seg::from("id")])),
+                        tree.value_span(&crate::path!["pages", i, "buttons", j, "id"]),
                         files[first.file]
                             .tree
-                            .value_span(&join(&first.path, [Seg::from("id")])),
+                            .value_span(&join(&first.path(), [Seg::from("id")])),
                     );
                 } else {
                     index.buttons.insert(
                         key,
-                        At {
+                        ButtonAt {
                             file: f,
-                            path: bpath,
-                            item: b,
+                            page: i,
+                            index: j,
                         },
                     );
                 }

@@ -334,14 +334,8 @@ fn check_dedup(ctx: &mut Ctx<'_>, f: usize, base: &[Seg<'_>], ev: &ServerEvent) 
     };
     let dpath = join(base, [Seg::from("deduplicate_with")]);
     let dspan = ctx.span(f, &dpath);
-    let occs = occurrences(ctx);
-    let button = ctx
-        .index
-        .buttons
-        .get(target)
-        .map(|at| (at.file, at.path.clone()));
-    let found: Vec<&Occurrence<'_>> = occs
-        .iter()
+    let button = ctx.index.buttons.get(target).map(|at| (at.file, at.path()));
+    let found: Vec<Occurrence<'_>> = occurrences(ctx)
         .filter(|o| match &button {
             Some((bf, bp)) => o.file == *bf && &o.path == bp,
             None => o.def_name == Some(target),
