@@ -23,9 +23,17 @@
 //!   follow `**` directly (one already matches any number of segments).
 //!
 //! [`UrlPattern::covers`] decides language inclusion exactly; see its documentation.
+//! The crate-internal `CoverIndex` (in `trie`) answers the same question for many patterns at
+//! once.
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+mod trie;
+
+pub(crate) use trie::CoverIndex;
+#[cfg(test)]
+pub(crate) use trie::tests::{random_pattern, rng};
 
 /// A token of a segment's text: `Some(c)` is a literal character, `None` is a `*`.
 type Tok = Option<char>;

@@ -1,5 +1,8 @@
 //! The generated benchmark configuration shared by the benches: N pages × 10 buttons,
 //! split over `files` include files, under `target/bench-configs/N/`.
+//!
+//! [`generate_shaped`] writes the same site with other URL shapes (see [`Shape`]), the
+//! ones that stress the URL-pattern shadowing check differently.
 
 #[allow(dead_code)] // only the verify bench and its test serve the site
 pub mod site;
@@ -7,8 +10,40 @@ pub mod site;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// How the generated pages' URL patterns look (page `N`, two patterns each).
+#[allow(dead_code)] // each bench uses the shapes it needs
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `/section-N/{slug}` and `/sN/**`: every pattern starts with its own literal.
+    Literal,
+    /// `/{lang}/section-N/{slug}` and `/{lang}/sN/**`: the usual international site,
+    /// every pattern starts with a parameter.
+    Lang,
+    /// `/shop/{cat}/section-N/{slug}` and `/shop/{cat}/sN/**`: a shared literal prefix
+    /// followed by a parameter.
+    Category,
+}
+
+impl Shape {
+    /// The text before `section-N` and `sN` in each pattern.
+    fn prefix(self) -> &'static str {
+        match self {
+            Shape::Literal => "",
+            Shape::Lang => "/{lang}",
+            Shape::Category => "/shop/{cat}",
+        }
+    }
+}
+
 /// Writes the configuration (if needed) and returns its root file.
+#[allow(dead_code)] // the check bench asks for a shape
 pub fn generate(dir: &Path, pages: usize, files: usize) -> PathBuf {
+    generate_shaped(dir, pages, files, Shape::Literal)
+}
+
+/// [`generate`] with the pages' URL patterns in the given [`Shape`].
+pub fn generate_shaped(dir: &Path, pages: usize, files: usize, shape: Shape) -> PathBuf {
+    let pre = shape.prefix();
     std::fs::create_dir_all(dir).expect("bench dir");
     let per_file = pages.div_ceil(files);
     let mut includes = Vec::new();
@@ -19,7 +54,7 @@ pub fn generate(dir: &Path, pages: usize, files: usize) -> PathBuf {
         for p in (f * per_file)..((f + 1) * per_file).min(pages) {
             let _ = write!(
                 s,
-                "  - id: page-{p}\n    url:\n      - /section-{p}/{{slug}}\n      - /s{p}/**\n    on_load:\n      - use: view\n        params:\n          content_category: {{from: url_param, name: slug}}\n    buttons:\n"
+                "  - id: page-{p}\n    url:\n      - {pre}/section-{p}/{{slug}}\n      - {pre}/s{p}/**\n    on_load:\n      - use: view\n        params:\n          content_category: {{from: url_param, name: slug}}\n    buttons:\n"
             );
             // A realistic mix: most buttons fire a shared definition, some inline events,
             // some read dynamic parameters.

@@ -7,7 +7,7 @@ use super::{Ctx, join};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Seg;
 use crate::source::{Pos, Span};
-use crate::urlpattern::UrlPattern;
+use crate::urlpattern::{CoverIndex, UrlPattern};
 
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let files = ctx.files;
@@ -170,7 +170,9 @@ pub(crate) fn sub_span(span: Span, text: &str, offset: usize, len: usize) -> Spa
     )
 }
 
-/// The leading literal segments of a pattern (used to prune the pairwise shadowing check).
+/// The leading literal segments of a pattern. Of several earlier patterns covering a
+/// later one, the diagnostic names the one with the fewest, then the first declared (the
+/// order in which the pairwise check this index replaced found them).
 fn literal_prefix(p: &str) -> Vec<&str> {
     p.split('/')
         .filter(|s| !s.is_empty())
@@ -178,33 +180,150 @@ fn literal_prefix(p: &str) -> Vec<&str> {
         .collect()
 }
 
+/// For each pattern (given with its page's order, non-decreasing), the index of the
+/// pattern of an earlier page that covers it and is named in the diagnostic, if any.
+///
+/// Each page's patterns are looked up in a [`CoverIndex`] of the earlier pages' patterns,
+/// then added to it, so the work grows with the number of patterns times the few trie
+/// paths that can cover each one, never with the number of pairs.
+fn shadowed_by(items: &[(usize, &UrlPattern)]) -> Vec<Option<usize>> {
+    let mut index = CoverIndex::default();
+    let mut found = Vec::with_capacity(items.len());
+    let mut hits = Vec::new();
+    let mut page_start = 0;
+    for (i, (order, pat)) in items.iter().enumerate() {
+        if items.get(page_start).is_some_and(|(o, _)| o != order) {
+            for (k, (_, earlier)) in items.iter().enumerate().take(i).skip(page_start) {
+                index.insert(earlier, k);
+            }
+            page_start = i;
+        }
+        hits.clear();
+        index.covering(pat, &mut hits);
+        let rank = |&c: &usize| {
+            let prefix = items
+                .get(c)
+                .map_or(0, |(_, p)| literal_prefix(p.as_str()).len());
+            (prefix, c)
+        };
+        found.push(hits.iter().copied().min_by_key(rank));
+    }
+    found
+}
+
 /// Reports patterns that an earlier page's pattern already covers (first match wins).
 fn shadowing(ctx: &mut Ctx<'_>, parsed: &[(usize, usize, Vec<Seg<'_>>, UrlPattern, &str)]) {
-    // Earlier patterns by literal prefix; a pattern can only cover another whose literal
-    // prefix extends its own.
-    let mut by_prefix: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
-    for (idx, (order, f, path, pat, page)) in parsed.iter().enumerate() {
-        let prefix = literal_prefix(pat.as_str());
-        let mut found = None;
-        'search: for k in 0..=prefix.len() {
-            if let Some(cands) = by_prefix.get(&prefix[..k]) {
-                for &c in cands {
-                    let (o2, f2, p2, pat2, page2) = &parsed[c];
-                    if o2 < order && pat2.covers(pat) {
-                        found = Some((*f2, p2.clone(), pat2.as_str().to_owned(), *page2));
-                        break 'search;
+    let items: Vec<(usize, &UrlPattern)> = parsed.iter().map(|(o, _, _, p, _)| (*o, p)).collect();
+    for ((_, f, path, pat, page), by) in parsed.iter().zip(shadowed_by(&items)) {
+        let Some((_, f2, p2, pat2, page2)) = by.and_then(|c| parsed.get(c)) else {
+            continue;
+        };
+        let pat2 = pat2.as_str();
+        ctx.push(
+            Diagnostic::new(Code::ShadowedUrlPattern, ctx.span(*f, path), format!("page `{page}` can never match `{}`: page `{page2}` comes first and matches every such URL", pat.as_str()))
+                .label("never reached")
+                .with_secondary(ctx.span(*f2, p2), format!("`{pat2}` matches first"))
+                .help(format!("move page `{page}` above page `{page2}`, or make `{pat2}` more specific")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::urlpattern::{random_pattern, rng};
+
+    /// The pairwise check [`shadowed_by`] replaced, kept as its oracle: earlier patterns
+    /// grouped by literal prefix, each candidate compared with [`UrlPattern::covers`].
+    fn shadowed_by_pairwise(items: &[(usize, &UrlPattern)]) -> Vec<Option<usize>> {
+        let mut by_prefix: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
+        let mut found = Vec::new();
+        for (idx, (order, pat)) in items.iter().enumerate() {
+            let prefix = literal_prefix(pat.as_str());
+            let mut hit = None;
+            'search: for k in 0..=prefix.len() {
+                if let Some(cands) = by_prefix.get(&prefix[..k]) {
+                    for &c in cands {
+                        let (o2, pat2) = &items[c];
+                        if o2 < order && pat2.covers(pat) {
+                            hit = Some(c);
+                            break 'search;
+                        }
                     }
                 }
             }
+            found.push(hit);
+            by_prefix.entry(prefix).or_default().push(idx);
         }
-        if let Some((f2, p2, pat2, page2)) = found {
-            ctx.push(
-                Diagnostic::new(Code::ShadowedUrlPattern, ctx.span(*f, path), format!("page `{page}` can never match `{}`: page `{page2}` comes first and matches every such URL", pat.as_str()))
-                    .label("never reached")
-                    .with_secondary(ctx.span(f2, &p2), format!("`{pat2}` matches first"))
-                    .help(format!("move page `{page}` above page `{page2}`, or make `{pat2}` more specific")),
-            );
+        found
+    }
+
+    /// Thousands of random sites (1–4 patterns per page, some repeated from earlier pages
+    /// or the same page): the index reports exactly the (shadowed, shadowing) pairs the
+    /// pairwise check did.
+    #[test]
+    fn index_agrees_with_pairwise_check() {
+        let mut next = rng(0x2545_f491_4f6c_dd1d);
+        let (mut pairs, mut patterns) = (0, 0);
+        for _ in 0..4_000 {
+            let pages = 1 + next(12);
+            let mut texts: Vec<(usize, String)> = Vec::new();
+            for page in 0..pages {
+                for _ in 0..1 + next(4) {
+                    let text = match texts.len() {
+                        n if n > 0 && next(4) == 0 => texts[next(n)].1.clone(),
+                        _ => random_pattern(&mut next),
+                    };
+                    texts.push((page, text));
+                }
+            }
+            let parsed: Vec<(usize, UrlPattern)> = texts
+                .iter()
+                .map(|(o, t)| (*o, UrlPattern::parse(t).expect("generated patterns parse")))
+                .collect();
+            let items: Vec<(usize, &UrlPattern)> = parsed.iter().map(|(o, p)| (*o, p)).collect();
+            let want = shadowed_by_pairwise(&items);
+            let got = shadowed_by(&items);
+            assert_eq!(got, want, "{texts:?}");
+            pairs += want.iter().flatten().count();
+            patterns += items.len();
         }
-        by_prefix.entry(prefix).or_default().push(idx);
+        assert!(
+            patterns > 40_000 && pairs > 10_000,
+            "{pairs} pairs in {patterns} patterns"
+        );
+    }
+
+    /// A site whose every pattern starts with `{lang}` is checked against the few
+    /// candidates that can overlap, and gives the same answers as the pairwise check.
+    #[test]
+    fn lang_prefixed_site() {
+        let texts: Vec<String> = (0..300)
+            .flat_map(|n| {
+                [
+                    format!("/{{lang}}/section-{n}/{{slug}}"),
+                    format!("/{{lang}}/s{n}/**"),
+                ]
+            })
+            .chain([
+                "/{lang}/section-7/*".to_owned(),
+                "/{lang}/s3/x".to_owned(),
+                "/**/s3/x".to_owned(),
+            ])
+            .collect();
+        let parsed: Vec<UrlPattern> = texts
+            .iter()
+            .map(|t| UrlPattern::parse(t).expect("parses"))
+            .collect();
+        let items: Vec<(usize, &UrlPattern)> =
+            parsed.iter().enumerate().map(|(i, p)| (i / 2, p)).collect();
+        let got = shadowed_by(&items);
+        assert_eq!(got, shadowed_by_pairwise(&items));
+        let shadowed: Vec<(usize, usize)> = got
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.map(|c| (i, c)))
+            .collect();
+        assert_eq!(shadowed, [(600, 14), (601, 7)]);
     }
 }
