@@ -42,8 +42,23 @@ impl RecordPath {
     /// The value at this path; `None` when a segment is missing. `null` counts as
     /// missing. Numeric segments index lists.
     #[must_use]
-    pub fn get<'v>(&self, record: &'v Value) -> Option<&'v Value> {
-        self.get_raw(record).filter(|v| !v.is_null())
+    pub fn get<'v, R: Record + ?Sized>(&self, record: &'v R) -> Option<&'v Value> {
+        let (first, rest) = self.segments.split_first()?;
+        let mut cur = record.top(&first.key, first.index)?;
+        for s in rest {
+            cur = match cur {
+                Value::Object(o) => o.get(&s.key)?,
+                Value::Array(a) => a.get(s.index?)?,
+                _ => return None,
+            };
+        }
+        (!cur.is_null()).then_some(cur)
+    }
+
+    /// The first segment: the record's top-level key this path starts at.
+    #[must_use]
+    pub fn top_key(&self) -> &str {
+        self.segments.first().map_or("", |s| s.key.as_str())
     }
 
     /// The value at this path as written, `null` included: for messages that say a field
@@ -59,6 +74,53 @@ impl RecordPath {
             };
         }
         Some(cur)
+    }
+}
+
+/// A record a path can be read from: a JSON value, or [`TopLevel`] (only the fields a
+/// mapping reads, parsed from a line without building the whole record).
+pub trait Record {
+    /// The value of the top-level `key` (`index` is the key as a number, for a record
+    /// that is a list).
+    fn top(&self, key: &str, index: Option<usize>) -> Option<&Value>;
+}
+
+impl Record for Value {
+    fn top(&self, key: &str, index: Option<usize>) -> Option<&Value> {
+        match self {
+            Value::Object(o) => o.get(key),
+            Value::Array(a) => a.get(index?),
+            _ => None,
+        }
+    }
+}
+
+/// A JSON object's top-level fields, keys borrowed from the text they were read from, in
+/// the order read; a key written twice counts as written last (as in a parsed object).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TopLevel<'a> {
+    fields: Vec<(std::borrow::Cow<'a, str>, Value)>,
+}
+
+impl<'a> TopLevel<'a> {
+    /// Sets `key` to `value`, replacing a value the key already has.
+    pub fn insert(&mut self, key: std::borrow::Cow<'a, str>, value: Value) {
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+
+    /// Whether it holds no field.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+impl Record for TopLevel<'_> {
+    fn top(&self, key: &str, _: Option<usize>) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
