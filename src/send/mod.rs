@@ -366,129 +366,188 @@ pub fn send<R: BufRead>(
     };
 
     let mut input = input;
-    let mut prepare = prepare::Prepare::new(mapper, options.now);
+    let prepare = prepare::Prepare::new(mapper, options.now);
+    let mut tally = prepare::Tally::default();
     let mut batches = Batches::new(options.pixels.len(), options.batch_size.clamp(1, MAX_BATCH));
     let mut records_read = 0u64;
     let mut input_error: Option<String> = None;
     let mut result: Result<(), SendError> = Ok(());
     let mut last_progress = Instant::now();
-    let mut chunk = Chunk::default();
     let lines = warnings.is_some();
     let keys = prepare.top_keys();
-    // Read a chunk of records on this thread, parse, map and check them on every core,
-    // then account for them one by one in input order, here, as if one thread did all.
-    'run: while !(stop.is_requested() || ledger.halted()) {
-        let filled = chunk.fill(&mut input);
-        let Chunk { text, items } = &mut chunk;
-        let text: &[u8] = text;
-        let prepare_ref = &prepare;
-        let outcomes: Vec<Taken> = items
-            .iter()
-            .map(|item| map_item(item, text, prepare_ref, &keys, lines))
-            .collect();
-        for (item, outcome) in items.drain(..).zip(outcomes) {
-            if stop.is_requested() || ledger.halted() {
-                // Read ahead but not taken: as if never read (the summary resumes before it).
-                continue 'run;
-            }
-            records_read += 1;
-            ledger.records_read(records_read);
-            if records_read.is_multiple_of(1024)
-                && last_progress.elapsed() >= Duration::from_millis(100)
-            {
-                observer.progress(&ledger.snapshot());
-                last_progress = Instant::now();
-            }
-            let (line, end, row, only_pixel, mapped) = match outcome {
-                Taken::Mapped {
-                    line,
-                    end,
-                    row,
-                    only_pixel,
-                    mapped,
-                } => (line, end, row, only_pixel, mapped),
-                Taken::Bad {
-                    line,
-                    row,
-                    reason,
-                    raw,
-                } => {
-                    let f = Failure {
-                        row,
-                        ..Failure::new(line, Stage::Input, reason)
-                    };
-                    ledger.fail(&Kept::Line(raw), &f);
-                    ledger.read_through(line);
-                    continue;
-                }
-            };
-            let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
-            // The record as the failed file must keep it: its NDJSON text as read (copied
-            // only when it is kept: a dry run keeps a record only when it fails), else the
-            // record a CSV row became.
-            let kept = || match &item {
-                Item::Line { span, .. } => Kept::Raw(text[span.clone()].into()),
-                Item::Record(Record::Ok { value, .. }) => Kept::Value(value.clone()),
-                Item::Record(Record::Bad { raw, .. }) => Kept::Line(raw.clone()),
-            };
-            let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
-            let json = match prepare.settle(mapped, out) {
-                Ok(Prepared::Event(json)) => json,
-                Ok(Prepared::Invalid(f)) => {
-                    ledger.fail(&kept(), &f);
-                    ledger.read_through(end);
-                    continue;
-                }
-                Err(source) => {
-                    // Nothing more can be recorded, so nothing more is sent.
-                    ledger.halt("cannot write the warnings file".to_owned());
-                    let f = Failure::new(
-                        line,
-                        Stage::NotSent,
-                        "not sent: the warnings file cannot be written".to_owned(),
-                    );
-                    ledger.fail(&kept(), &f);
-                    result = Err(SendError::Output {
-                        what: "the warnings file",
-                        source,
-                    });
-                    break 'run;
-                }
-            };
-            let keep = || {
-                if options.dry_run {
-                    Kept::Nothing
-                } else {
-                    kept()
-                }
-            };
-            batches.push(line, row, json, only, &keep, &mut |pixel| {
-                if !options.dry_run {
-                    ledger.batch_head(pixel, Some(line));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(MAX_MAPPERS);
+    // This thread reads chunks of records and hands them to the mappers, one per core,
+    // which parse, map and check them; it then takes the chunks back in input order and
+    // accounts for their records one by one, as if one thread did everything.
+    let (job_tx, job_rx) = mpsc::channel::<(u64, Chunk)>();
+    let job_rx = std::sync::Mutex::new(job_rx);
+    std::thread::scope(|scope| {
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Chunk, std::thread::Result<Vec<Taken>>)>();
+        for _ in 0..threads {
+            let (done_tx, job_rx, prepare, keys) = (done_tx.clone(), &job_rx, &prepare, &keys);
+            scope.spawn(move || {
+                while let Ok(Ok((seq, chunk))) = job_rx.lock().map(|rx| rx.recv()) {
+                    let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        chunk
+                            .items
+                            .iter()
+                            .map(|item| map_item(item, &chunk.text, prepare, keys, lines))
+                            .collect()
+                    }));
+                    if done_tx.send((seq, chunk, taken)).is_err() {
+                        break;
+                    }
                 }
             });
-            drop(item);
-            ledger.read_through(end);
-            for (pixel, events) in batches.full() {
-                if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
-                    result = Err(e);
-                }
-            }
-            if result.is_err() {
-                break 'run;
-            }
         }
-        match filled {
-            Filled::More => {}
-            Filled::End => break,
-            Filled::Error(e) => {
-                // What was read is valid and still sent; the summary says where reading
-                // stopped.
-                input_error = Some(e);
+        drop(done_tx);
+        let mut sent = 0u64;
+        let mut next = 0u64;
+        let mut back: BTreeMap<u64, (Chunk, Vec<Taken>)> = BTreeMap::new();
+        let mut spare: Vec<Chunk> = Vec::new();
+        let mut last: Option<(u64, Filled)> = None;
+        'run: while !(stop.is_requested() || ledger.halted()) {
+            // Keep every mapper busy, a bounded number of chunks ahead.
+            while last.is_none() && sent - next <= threads as u64 {
+                let mut chunk = spare.pop().unwrap_or_default();
+                let filled = chunk.fill(&mut input);
+                if !matches!(filled, Filled::More) {
+                    last = Some((sent, filled));
+                }
+                if job_tx.send((sent, chunk)).is_err() {
+                    break 'run;
+                }
+                sent += 1;
+            }
+            if next == sent {
                 break;
             }
+            let (mut chunk, taken) = loop {
+                if let Some(done) = back.remove(&next) {
+                    break done;
+                }
+                match done_rx.recv() {
+                    Ok((seq, chunk, Ok(taken))) => {
+                        back.insert(seq, (chunk, taken));
+                    }
+                    Ok((_, _, Err(panic))) => std::panic::resume_unwind(panic),
+                    Err(_) => break 'run,
+                }
+            };
+            let Chunk { text, items } = &mut chunk;
+            let text: &[u8] = text;
+            for (item, outcome) in items.drain(..).zip(taken) {
+                if stop.is_requested() || ledger.halted() {
+                    // Read ahead but not taken: as if never read (the summary resumes
+                    // before it).
+                    break 'run;
+                }
+                records_read += 1;
+                ledger.records_read(records_read);
+                if records_read.is_multiple_of(1024)
+                    && last_progress.elapsed() >= Duration::from_millis(100)
+                {
+                    observer.progress(&ledger.snapshot());
+                    last_progress = Instant::now();
+                }
+                let (line, end, row, only_pixel, mapped) = match outcome {
+                    Taken::Mapped {
+                        line,
+                        end,
+                        row,
+                        only_pixel,
+                        mapped,
+                    } => (line, end, row, only_pixel, mapped),
+                    Taken::Bad {
+                        line,
+                        row,
+                        reason,
+                        raw,
+                    } => {
+                        let f = Failure {
+                            row,
+                            ..Failure::new(line, Stage::Input, reason)
+                        };
+                        ledger.fail(&Kept::Line(raw), &f);
+                        ledger.read_through(line);
+                        continue;
+                    }
+                };
+                let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
+                // The record as the failed file must keep it: its NDJSON text as read
+                // (copied only when it is kept: a dry run keeps a record only when it
+                // fails), else the record a CSV row became.
+                let kept = || match &item {
+                    Item::Line { span, .. } => Kept::Raw(text[span.clone()].into()),
+                    Item::Record(Record::Ok { value, .. }) => Kept::Value(value.clone()),
+                    Item::Record(Record::Bad { raw, .. }) => Kept::Line(raw.clone()),
+                };
+                let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
+                let json = match tally.settle(mapped, out) {
+                    Ok(Prepared::Event(json)) => json,
+                    Ok(Prepared::Invalid(f)) => {
+                        ledger.fail(&kept(), &f);
+                        ledger.read_through(end);
+                        continue;
+                    }
+                    Err(source) => {
+                        // Nothing more can be recorded, so nothing more is sent.
+                        ledger.halt("cannot write the warnings file".to_owned());
+                        let f = Failure::new(
+                            line,
+                            Stage::NotSent,
+                            "not sent: the warnings file cannot be written".to_owned(),
+                        );
+                        ledger.fail(&kept(), &f);
+                        result = Err(SendError::Output {
+                            what: "the warnings file",
+                            source,
+                        });
+                        break 'run;
+                    }
+                };
+                let keep = || {
+                    if options.dry_run {
+                        Kept::Nothing
+                    } else {
+                        kept()
+                    }
+                };
+                batches.push(line, row, json, only, &keep, &mut |pixel| {
+                    if !options.dry_run {
+                        ledger.batch_head(pixel, Some(line));
+                    }
+                });
+                drop(item);
+                ledger.read_through(end);
+                for (pixel, events) in batches.full() {
+                    if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
+                        result = Err(e);
+                    }
+                }
+                if result.is_err() {
+                    break 'run;
+                }
+            }
+            if let Some((at, filled)) = &last
+                && *at == next
+            {
+                if let Filled::Error(e) = filled {
+                    // What was read is valid and still sent; the summary says where
+                    // reading stopped.
+                    input_error = Some(e.clone());
+                }
+                break;
+            }
+            next += 1;
+            spare.push(chunk);
         }
-    }
+        // The mappers stop at their next chunk.
+        drop(job_tx);
+        drop(done_rx);
+    });
     // What is left in the batches: sent, unless the run is stopping.
     let stopping = why_stopped(&stop, &ledger).or_else(|| {
         result
@@ -516,7 +575,7 @@ pub fn send<R: BufRead>(
         }
     }
     drop(hand_over);
-    let counted = prepare.warnings();
+    let counted = tally.warnings();
     ledger.count(|s| {
         for (w, n) in counted {
             *s.warnings.entry(w).or_default() += n;
@@ -569,9 +628,13 @@ pub fn send<R: BufRead>(
     Ok(summary)
 }
 
-/// The most records read ahead into one chunk: enough to share among the cores, little
-/// enough to keep memory flat.
-const CHUNK: usize = 1024;
+/// The most records in one chunk: enough to make handing it to a mapper cheap, few
+/// enough to keep memory flat (one chunk per mapper plus one is read ahead).
+const CHUNK: usize = 256;
+
+/// The most mapper threads, whatever the cores: each holds chunks and its allocator's
+/// pages, and memory must stay flat.
+const MAX_MAPPERS: usize = 8;
 
 /// The most NDJSON bytes read ahead into one chunk (a line is at most
 /// [`records::MAX_LINE`]).

@@ -30,11 +30,16 @@ pub(super) struct Mapped {
     lines: Vec<WarningLine>,
 }
 
-/// Maps and checks records, counting warnings by message.
+/// Maps and checks records, on any thread.
 pub(super) struct Prepare<'a> {
     mapper: &'a Mapper,
     cx: ApplyContext,
     rules: RuleContext,
+}
+
+/// Warnings counted by message, and written, in input order: [`Tally::settle`].
+#[derive(Default)]
+pub(super) struct Tally {
     mapping_warnings: BTreeMap<String, u64>,
     rule_warnings: HashMap<&'static str, (u64, String)>,
 }
@@ -50,13 +55,11 @@ impl<'a> Prepare<'a> {
             mapper,
             rules: RuleContext { now: cx.now },
             cx,
-            mapping_warnings: BTreeMap::new(),
-            rule_warnings: HashMap::new(),
         }
     }
 
     /// Maps and checks the record that starts on `line`, on any thread; its warnings
-    /// are kept (as lines only when `lines` is set) for [`Prepare::settle`], which must
+    /// are kept (as lines only when `lines` is set) for [`Tally::settle`], which must
     /// see the records in input order.
     pub fn map<R: Record + ?Sized>(
         &self,
@@ -144,6 +147,30 @@ impl<'a> Prepare<'a> {
         }
     }
 
+    /// [`Prepare::map`] then [`Tally::settle`], on this thread.
+    ///
+    /// # Errors
+    /// When the warnings file cannot be written.
+    #[cfg(test)]
+    pub fn event(
+        &self,
+        tally: &mut Tally,
+        line: u64,
+        row: Option<u64>,
+        record: &serde_json::Value,
+        warnings: Option<&mut dyn Write>,
+    ) -> std::io::Result<Prepared> {
+        let mapped = self.map(line, row, record, warnings.is_some());
+        tally.settle(mapped, warnings)
+    }
+
+    /// The record's top-level keys the mapping reads.
+    pub fn top_keys(&self) -> Vec<&'a str> {
+        self.mapper.top_keys()
+    }
+}
+
+impl Tally {
     /// Counts a mapped record's warnings and writes its lines to `warnings`, in input
     /// order (this runs on the one thread that reads).
     ///
@@ -171,27 +198,6 @@ impl<'a> Prepare<'a> {
                 .0 += 1;
         }
         Ok(mapped.prepared)
-    }
-
-    /// [`Prepare::map`] then [`Prepare::settle`], on this thread.
-    ///
-    /// # Errors
-    /// When the warnings file cannot be written.
-    #[cfg(test)]
-    pub fn event(
-        &mut self,
-        line: u64,
-        row: Option<u64>,
-        record: &serde_json::Value,
-        warnings: Option<&mut dyn Write>,
-    ) -> std::io::Result<Prepared> {
-        let mapped = self.map(line, row, record, warnings.is_some());
-        self.settle(mapped, warnings)
-    }
-
-    /// The record's top-level keys the mapping reads.
-    pub fn top_keys(&self) -> Vec<&'a str> {
-        self.mapper.top_keys()
     }
 
     /// Every warning by message, with its count.
@@ -227,10 +233,12 @@ mod tests {
     #[test]
     fn a_record_becomes_an_event_or_says_why_not() {
         let m = mapper();
-        let mut p = Prepare::new(&m, Some(1_795_300_000));
+        let p = Prepare::new(&m, Some(1_795_300_000));
+        let mut tally = Tally::default();
         let mut out = Vec::new();
         let good = p
             .event(
+                &mut tally,
                 1,
                 None,
                 &serde_json::json!({"em": "a@b.co"}),
@@ -240,6 +248,7 @@ mod tests {
         assert!(matches!(good, Prepared::Event(j) if j.contains("\"em\"")));
         let bad = p
             .event(
+                &mut tally,
                 2,
                 Some(3),
                 &serde_json::json!({"em": "nope"}),
