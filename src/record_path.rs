@@ -95,32 +95,45 @@ impl Record for Value {
     }
 }
 
-/// A JSON object's top-level fields, keys borrowed from the text they were read from, in
-/// the order read; a key written twice counts as written last (as in a parsed object).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TopLevel<'a> {
-    fields: Vec<(std::borrow::Cow<'a, str>, Value)>,
+/// A JSON object's top-level fields that a mapping reads: one slot per key of the
+/// mapping's [`crate::mapping::Mapper::top_keys`], empty when the record lacks it. A key
+/// written twice counts as written last (as in a parsed object).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopLevel<'k> {
+    keys: &'k [&'k str],
+    values: Vec<Option<Value>>,
 }
 
-impl<'a> TopLevel<'a> {
-    /// Sets `key` to `value`, replacing a value the key already has.
-    pub fn insert(&mut self, key: std::borrow::Cow<'a, str>, value: Value) {
-        match self.fields.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.fields.push((key, value)),
+impl<'k> TopLevel<'k> {
+    /// No field yet, with a slot for each of `keys`.
+    #[must_use]
+    pub fn new(keys: &'k [&'k str]) -> TopLevel<'k> {
+        TopLevel {
+            keys,
+            values: vec![None; keys.len()],
         }
     }
 
-    /// Whether it holds no field.
+    /// The slot of `key`, if it is one of the keys kept.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+    pub fn slot(&self, key: &str) -> Option<usize> {
+        // Keys are short: comparing bytes inline beats a call to `memcmp` per key.
+        let same =
+            |k: &str| k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == b);
+        self.keys.iter().position(|k| same(k))
+    }
+
+    /// Sets the field in `slot` (from [`TopLevel::slot`]), replacing its value.
+    pub fn set(&mut self, slot: usize, value: Value) {
+        if let Some(v) = self.values.get_mut(slot) {
+            *v = Some(value);
+        }
     }
 }
 
 impl Record for TopLevel<'_> {
     fn top(&self, key: &str, _: Option<usize>) -> Option<&Value> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.values.get(self.slot(key)?)?.as_ref()
     }
 }
 

@@ -43,6 +43,7 @@ use crate::mapping::Mapper;
 pub use client::{BadUrl, Client, Outcome, RetryPolicy, Token, Verdict};
 pub use ledger::FailedSink;
 pub use records::{FAILURE_KEY, Record, RecordFormat, Records};
+use records::{Fields, Unparsed, parse_ndjson_fields};
 pub use stop::{Emergency, Signal, Stop};
 
 use batch::Batches;
@@ -368,186 +369,142 @@ pub fn send<R: BufRead>(
     let mut input = input;
     let prepare = prepare::Prepare::new(mapper, options.now);
     let mut tally = prepare::Tally::default();
+    let lines = warnings.is_some();
+    let keys = prepare.top_keys();
     let mut batches = Batches::new(options.pixels.len(), options.batch_size.clamp(1, MAX_BATCH));
     let mut records_read = 0u64;
     let mut input_error: Option<String> = None;
     let mut result: Result<(), SendError> = Ok(());
     let mut last_progress = Instant::now();
-    let lines = warnings.is_some();
-    let keys = prepare.top_keys();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(MAX_MAPPERS);
-    // This thread reads chunks of records and hands them to the mappers, one per core,
-    // which parse, map and check them; it then takes the chunks back in input order and
-    // accounts for their records one by one, as if one thread did everything.
-    let (job_tx, job_rx) = mpsc::channel::<(u64, Chunk)>();
-    let job_rx = std::sync::Mutex::new(job_rx);
-    std::thread::scope(|scope| {
-        let (done_tx, done_rx) = mpsc::channel::<(u64, Chunk, std::thread::Result<Vec<Taken>>)>();
-        for _ in 0..threads {
-            let (done_tx, job_rx, prepare, keys) = (done_tx.clone(), &job_rx, &prepare, &keys);
-            scope.spawn(move || {
-                while let Ok(Ok((seq, chunk))) = job_rx.lock().map(|rx| rx.recv()) {
-                    let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        chunk
-                            .items
-                            .iter()
-                            .map(|item| map_item(item, &chunk.text, prepare, keys, lines))
-                            .collect()
-                    }));
-                    if done_tx.send((seq, chunk, taken)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        let mut sent = 0u64;
-        let mut next = 0u64;
-        let mut back: BTreeMap<u64, (Chunk, Vec<Taken>)> = BTreeMap::new();
-        let mut spare: Vec<Chunk> = Vec::new();
-        let mut last: Option<(u64, Filled)> = None;
-        'run: while !(stop.is_requested() || ledger.halted()) {
-            // Keep every mapper busy, a bounded number of chunks ahead.
-            while last.is_none() && sent - next <= threads as u64 {
-                let mut chunk = spare.pop().unwrap_or_default();
-                let filled = chunk.fill(&mut input);
-                if !matches!(filled, Filled::More) {
-                    last = Some((sent, filled));
-                }
-                if job_tx.send((sent, chunk)).is_err() {
-                    break 'run;
-                }
-                sent += 1;
-            }
-            if next == sent {
+    // Read, map, check and batch, on this thread.
+    while !(stop.is_requested() || ledger.halted()) {
+        let Some(item) = input.next_unparsed() else {
+            break;
+        };
+        let item = match item {
+            Ok(r) => r,
+            Err(e) => {
+                // What was read is valid and still sent; the summary says where reading
+                // stopped.
+                input_error = Some(format!(
+                    "cannot read the records after line {}: {e}",
+                    input.lines_read()
+                ));
                 break;
             }
-            let (mut chunk, taken) = loop {
-                if let Some(done) = back.remove(&next) {
-                    break done;
-                }
-                match done_rx.recv() {
-                    Ok((seq, chunk, Ok(taken))) => {
-                        back.insert(seq, (chunk, taken));
-                    }
-                    Ok((_, _, Err(panic))) => std::panic::resume_unwind(panic),
-                    Err(_) => break 'run,
-                }
-            };
-            let Chunk { text, items } = &mut chunk;
-            let text: &[u8] = text;
-            for (item, outcome) in items.drain(..).zip(taken) {
-                if stop.is_requested() || ledger.halted() {
-                    // Read ahead but not taken: as if never read (the summary resumes
-                    // before it).
-                    break 'run;
-                }
-                records_read += 1;
-                ledger.records_read(records_read);
-                if records_read.is_multiple_of(1024)
-                    && last_progress.elapsed() >= Duration::from_millis(100)
-                {
-                    observer.progress(&ledger.snapshot());
-                    last_progress = Instant::now();
-                }
-                let (line, end, row, only_pixel, mapped) = match outcome {
-                    Taken::Mapped {
+        };
+        records_read += 1;
+        ledger.records_read(records_read);
+        if records_read.is_multiple_of(1024)
+            && last_progress.elapsed() >= Duration::from_millis(100)
+        {
+            observer.progress(&ledger.snapshot());
+            last_progress = Instant::now();
+        }
+        // An NDJSON line is read for the mapping's own top-level keys (its text stays in
+        // `input` for the failed file); a CSV record, or a line that is not one, comes
+        // as it is.
+        let (item, fields) = match item {
+            Unparsed::Line { line, text } => match parse_ndjson_fields(line, text, &keys) {
+                Fields::Record { fields, only_pixel } => {
+                    let read = Record::Ok {
                         line,
-                        end,
-                        row,
+                        end: line,
+                        row: None,
+                        value: serde_json::Value::Null,
                         only_pixel,
-                        mapped,
-                    } => (line, end, row, only_pixel, mapped),
-                    Taken::Bad {
-                        line,
-                        row,
-                        reason,
-                        raw,
-                    } => {
-                        let f = Failure {
-                            row,
-                            ..Failure::new(line, Stage::Input, reason)
-                        };
-                        ledger.fail(&Kept::Line(raw), &f);
-                        ledger.read_through(line);
-                        continue;
-                    }
-                };
+                    };
+                    (read, Some(fields))
+                }
+                Fields::Other(record) => (record, None),
+            },
+            Unparsed::Record(record) => (record, None),
+        };
+        let (line, end, row, record, only) = match item {
+            Record::Ok {
+                line,
+                end,
+                row,
+                value,
+                only_pixel,
+            } => {
                 let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
-                // The record as the failed file must keep it: its NDJSON text as read
-                // (copied only when it is kept: a dry run keeps a record only when it
-                // fails), else the record a CSV row became.
-                let kept = || match &item {
-                    Item::Line { span, .. } => Kept::Raw(text[span.clone()].into()),
-                    Item::Record(Record::Ok { value, .. }) => Kept::Value(value.clone()),
-                    Item::Record(Record::Bad { raw, .. }) => Kept::Line(raw.clone()),
-                };
-                let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
-                let json = match tally.settle(mapped, out) {
-                    Ok(Prepared::Event(json)) => json,
-                    Ok(Prepared::Invalid(f)) => {
-                        ledger.fail(&kept(), &f);
-                        ledger.read_through(end);
-                        continue;
-                    }
-                    Err(source) => {
-                        // Nothing more can be recorded, so nothing more is sent.
-                        ledger.halt("cannot write the warnings file".to_owned());
-                        let f = Failure::new(
-                            line,
-                            Stage::NotSent,
-                            "not sent: the warnings file cannot be written".to_owned(),
-                        );
-                        ledger.fail(&kept(), &f);
-                        result = Err(SendError::Output {
-                            what: "the warnings file",
-                            source,
-                        });
-                        break 'run;
-                    }
-                };
-                let keep = || {
-                    if options.dry_run {
-                        Kept::Nothing
-                    } else {
-                        kept()
-                    }
-                };
-                batches.push(line, row, json, only, &keep, &mut |pixel| {
-                    if !options.dry_run {
-                        ledger.batch_head(pixel, Some(line));
-                    }
-                });
-                drop(item);
-                ledger.read_through(end);
-                for (pixel, events) in batches.full() {
-                    if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
-                        result = Err(e);
-                    }
-                }
-                if result.is_err() {
-                    break 'run;
-                }
+                (line, end, row, value, only)
             }
-            if let Some((at, filled)) = &last
-                && *at == next
-            {
-                if let Filled::Error(e) = filled {
-                    // What was read is valid and still sent; the summary says where
-                    // reading stopped.
-                    input_error = Some(e.clone());
-                }
+            Record::Bad {
+                line,
+                row,
+                reason,
+                raw,
+            } => {
+                let f = Failure {
+                    row,
+                    ..Failure::new(line, Stage::Input, reason)
+                };
+                ledger.fail(&Kept::Line(raw), &f);
+                ledger.read_through(line);
+                continue;
+            }
+        };
+        // The record as the failed file must keep it: its NDJSON text as read (copied
+        // only when it is kept: a dry run keeps a record only when it fails), else the
+        // record a CSV row became.
+        let kept = || match input.raw_line() {
+            Some(line) => Kept::Raw(line.into()),
+            None => Kept::Value(record.clone()),
+        };
+        let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
+        let mapped = match &fields {
+            Some(fields) => prepare.map(line, row, fields, lines),
+            None => prepare.map(line, row, &record, lines),
+        };
+        let prepared = tally.settle(mapped, out);
+        let json = match prepared {
+            Ok(Prepared::Event(json)) => json,
+            Ok(Prepared::Invalid(f)) => {
+                ledger.fail(&kept(), &f);
+                ledger.read_through(end);
+                continue;
+            }
+            Err(source) => {
+                // Nothing more can be recorded, so nothing more is sent.
+                ledger.halt("cannot write the warnings file".to_owned());
+                let f = Failure::new(
+                    line,
+                    Stage::NotSent,
+                    "not sent: the warnings file cannot be written".to_owned(),
+                );
+                ledger.fail(&kept(), &f);
+                result = Err(SendError::Output {
+                    what: "the warnings file",
+                    source,
+                });
                 break;
             }
-            next += 1;
-            spare.push(chunk);
+        };
+        let keep = || {
+            if options.dry_run {
+                Kept::Nothing
+            } else {
+                kept()
+            }
+        };
+        batches.push(line, row, json, only, &keep, &mut |pixel| {
+            if !options.dry_run {
+                ledger.batch_head(pixel, Some(line));
+            }
+        });
+        drop(record);
+        ledger.read_through(end);
+        for (pixel, events) in batches.full() {
+            if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
+                result = Err(e);
+            }
         }
-        // The mappers stop at their next chunk.
-        drop(job_tx);
-        drop(done_rx);
-    });
+        if result.is_err() {
+            break;
+        }
+    }
     // What is left in the batches: sent, unless the run is stopping.
     let stopping = why_stopped(&stop, &ledger).or_else(|| {
         result
@@ -626,165 +583,6 @@ pub fn send<R: BufRead>(
         })?;
     }
     Ok(summary)
-}
-
-/// The most records in one chunk: enough to make handing it to a mapper cheap, few
-/// enough to keep memory flat (one chunk per mapper plus one is read ahead).
-const CHUNK: usize = 256;
-
-/// The most mapper threads, whatever the cores: each holds chunks and its allocator's
-/// pages, and memory must stay flat.
-const MAX_MAPPERS: usize = 8;
-
-/// The most NDJSON bytes read ahead into one chunk (a line is at most
-/// [`records::MAX_LINE`]).
-const CHUNK_BYTES: usize = 4 << 20;
-
-/// Records read ahead, still to be mapped.
-#[derive(Default)]
-struct Chunk {
-    /// The NDJSON lines' text, one after the other.
-    text: Vec<u8>,
-    items: Vec<Item>,
-}
-
-/// One record of a chunk.
-enum Item {
-    /// An NDJSON line not yet parsed: its number and its bytes in [`Chunk::text`].
-    Line {
-        line: u64,
-        span: std::ops::Range<usize>,
-    },
-    /// A CSV record, or a line that is not a record.
-    Record(Record),
-}
-
-/// How reading a chunk ended.
-enum Filled {
-    /// The chunk is full: there may be more.
-    More,
-    /// The input ended.
-    End,
-    /// Reading failed (why, and after which line).
-    Error(String),
-}
-
-impl Chunk {
-    /// Reads the next records into this (emptied) chunk.
-    fn fill<R: BufRead>(&mut self, input: &mut Records<R>) -> Filled {
-        self.text.clear();
-        self.items.clear();
-        while self.items.len() < CHUNK && self.text.len() < CHUNK_BYTES {
-            let item = match input.next_unparsed() {
-                None => return Filled::End,
-                Some(Err(e)) => {
-                    return Filled::Error(format!(
-                        "cannot read the records after line {}: {e}",
-                        input.lines_read()
-                    ));
-                }
-                Some(Ok(records::Unparsed::Line { line, text })) => {
-                    let start = self.text.len();
-                    self.text.extend_from_slice(text);
-                    Item::Line {
-                        line,
-                        span: start..self.text.len(),
-                    }
-                }
-                Some(Ok(records::Unparsed::Record(r))) => Item::Record(r),
-            };
-            self.items.push(item);
-        }
-        Filled::More
-    }
-}
-
-/// What became of one record of a chunk, on whichever thread mapped it.
-enum Taken {
-    /// A record, mapped and checked.
-    Mapped {
-        line: u64,
-        end: u64,
-        row: Option<u64>,
-        only_pixel: Option<String>,
-        mapped: prepare::Mapped,
-    },
-    /// A line that is not a record.
-    Bad {
-        line: u64,
-        row: Option<u64>,
-        reason: String,
-        raw: Vec<u8>,
-    },
-}
-
-/// Parses (NDJSON), maps and checks one record; runs on any thread.
-fn map_item(
-    item: &Item,
-    text: &[u8],
-    prepare: &prepare::Prepare<'_>,
-    keys: &[&str],
-    lines: bool,
-) -> Taken {
-    let mapped = |line, end, row, value: &serde_json::Value, only_pixel| Taken::Mapped {
-        line,
-        end,
-        row,
-        only_pixel,
-        mapped: prepare.map(line, row, value, lines),
-    };
-    let bad = |record| match record {
-        Record::Bad {
-            line,
-            row,
-            reason,
-            raw,
-        } => Taken::Bad {
-            line,
-            row,
-            reason,
-            raw,
-        },
-        Record::Ok {
-            line,
-            end,
-            row,
-            value,
-            only_pixel,
-        } => mapped(line, end, row, &value, only_pixel),
-    };
-    match item {
-        Item::Line { line, span } => {
-            match records::parse_ndjson_fields(*line, &text[span.clone()], keys) {
-                records::Fields::Record { fields, only_pixel } => Taken::Mapped {
-                    line: *line,
-                    end: *line,
-                    row: None,
-                    only_pixel,
-                    mapped: prepare.map(*line, None, &fields, lines),
-                },
-                records::Fields::Other(record) => bad(record),
-            }
-        }
-        Item::Record(Record::Ok {
-            line,
-            end,
-            row,
-            value,
-            only_pixel,
-        }) => mapped(*line, *end, *row, value, only_pixel.clone()),
-        Item::Record(Record::Bad {
-            line,
-            row,
-            reason,
-            raw,
-        }) => Taken::Bad {
-            line: *line,
-            row: *row,
-            reason: reason.clone(),
-            raw: raw.clone(),
-        },
-    }
 }
 
 /// The hand-over from the batch stage: a dry run writes the body, a real run gives the

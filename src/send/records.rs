@@ -440,11 +440,11 @@ pub fn parse_ndjson(line: u64, text: &[u8]) -> Record {
 
 /// An NDJSON line read for a mapping: [`parse_ndjson_fields`].
 #[derive(Debug)]
-pub enum Fields<'a> {
+pub enum Fields<'k> {
     /// A record: the top-level fields the mapping reads.
     Record {
-        /// Those fields, keys borrowed from the line.
-        fields: TopLevel<'a>,
+        /// Those fields.
+        fields: TopLevel<'k>,
         /// A line of a failed file that failed for one pixel only: that pixel.
         only_pixel: Option<String>,
     },
@@ -459,11 +459,15 @@ pub enum Fields<'a> {
 /// (nesting depth, strings, numbers) but not kept, and no key is copied unless it has an
 /// escape. A line it cannot read goes to [`parse_ndjson`], for the same verdict and reason.
 #[must_use]
-pub fn parse_ndjson_fields<'a>(line: u64, text: &'a [u8], keys: &[&str]) -> Fields<'a> {
+pub fn parse_ndjson_fields<'k>(line: u64, text: &[u8], keys: &'k [&'k str]) -> Fields<'k> {
     use serde::de::DeserializeSeed as _;
     let fast = std::str::from_utf8(text).ok().and_then(|text| {
         let mut de = serde_json::Deserializer::from_str(text);
-        let read = TopSeed { keys }.deserialize(&mut de).ok()?;
+        let read = TopSeed {
+            fields: TopLevel::new(keys),
+        }
+        .deserialize(&mut de)
+        .ok()?;
         de.end().ok()?;
         Some(read)
     });
@@ -491,26 +495,26 @@ pub fn parse_ndjson_fields<'a>(line: u64, text: &'a [u8], keys: &[&str]) -> Fiel
 /// Reads a top-level object: the fields named, the failure note, and whether it has any
 /// other key.
 struct TopSeed<'k> {
-    keys: &'k [&'k str],
+    fields: TopLevel<'k>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_> {
-    type Value = (TopLevel<'de>, Option<Value>, bool);
+impl<'de, 'k> serde::de::DeserializeSeed<'de> for TopSeed<'k> {
+    type Value = (TopLevel<'k>, Option<Value>, bool);
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for TopSeed<'_> {
-    type Value = (TopLevel<'de>, Option<Value>, bool);
+impl<'de, 'k> serde::de::Visitor<'de> for TopSeed<'k> {
+    type Value = (TopLevel<'k>, Option<Value>, bool);
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = TopLevel::default();
+        let mut fields = self.fields;
         let mut note = None;
         let mut others = false;
         while let Some(Key(key)) = map.next_key()? {
@@ -519,9 +523,9 @@ impl<'de> serde::de::Visitor<'de> for TopSeed<'_> {
                 continue;
             }
             others = true;
-            if self.keys.contains(&&*key) {
+            if let Some(slot) = fields.slot(&key) {
                 let value = map.next_value::<Value>()?;
-                fields.insert(key, value);
+                fields.set(slot, value);
             } else {
                 map.next_value::<Skip>()?;
             }
@@ -692,6 +696,56 @@ fn json_error(e: &serde_json::Error) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The mapping's reading keeps exactly what the whole record has at those keys, and
+    /// says of every other line what the whole reading says.
+    #[test]
+    fn reading_only_the_mappings_keys_agrees_with_reading_everything() {
+        use crate::record_path::{Record as _, RecordPath};
+        let keys = ["id", "em", "n", "deep", "xA"];
+        let lines: [&[u8]; 12] = [
+            br#"{"id": 123456789012345678901234, "em": " A@B.co ", "other": [1, {"z": null}]}"#,
+            br#"{"id": 1, "id": 2.50, "em": null, "deep": {"a": [1, "b"]}}"#,
+            br#"{"n": 1e400, "other": "\ud83d\ude00"}"#,
+            br#"{"x\u0041": "escaped key", "xA": 1}"#,
+            br#"{"other": "\ud800"}"#,
+            br#"[1, 2]"#,
+            br#"{"a": 1,}"#,
+            br#"{"a": 1} x"#,
+            b"{\"a\": \"\xff\"}",
+            br#"{"_tagc": {"raw": "{oops"}}"#,
+            br#"{"em": "a@b.co", "_tagc": {"pixel": "42", "raw": "x"}}"#,
+            br#"{}"#,
+        ];
+        let mut deep = String::from("{\"other\": ");
+        deep.push_str(&"[".repeat(200));
+        deep.push_str(&"]".repeat(200));
+        deep.push('}');
+        for (i, text) in lines.iter().copied().chain([deep.as_bytes()]).enumerate() {
+            let whole = parse_ndjson(7, text);
+            match (parse_ndjson_fields(7, text, &keys), &whole) {
+                (
+                    Fields::Record { fields, only_pixel },
+                    Record::Ok {
+                        value,
+                        only_pixel: want,
+                        ..
+                    },
+                ) => {
+                    assert_eq!(&only_pixel, want, "line {i}");
+                    for k in keys {
+                        let path = RecordPath::new(k);
+                        assert_eq!(path.get(&fields), path.get(value), "line {i}: {k}");
+                        assert_eq!(fields.top(k, None), value.top(k, None), "line {i}: {k}");
+                    }
+                }
+                (Fields::Other(got), _) => {
+                    assert_eq!(format!("{got:?}"), format!("{whole:?}"), "line {i}");
+                }
+                (got, _) => panic!("line {i}: {got:?} but {whole:?}"),
+            }
+        }
+    }
 
     fn read(text: &str, format: RecordFormat) -> Vec<Result<(u64, Value), (u64, String)>> {
         Records::new(text.as_bytes(), format)
