@@ -1,10 +1,13 @@
 //! `tagc send`: records → mapped, checked CAPI events → batches of up to 1,000 → Meta,
 //! as visible stages:
 //!
-//! - **read** ([`records`], [`lines`]): records, and every line that is not one, numbered;
+//! - **read** ([`records`], [`lines`]): records, and every line that is not one, numbered,
+//!   on the calling thread; an NDJSON line is parsed later, for the mapping's own
+//!   top-level keys only ([`records::parse_ndjson_fields`]);
 //! - **map** and **check** (`prepare`): the mapping, then Meta's rules
-//!   ([`crate::meta::capi`]); an event that would fail its batch is set aside instead of
-//!   being sent;
+//!   ([`crate::meta::capi`]), on every core; an event that would fail its batch is set
+//!   aside instead of being sent. One thread books the results in input order, so the
+//!   output is what one thread would write;
 //! - **batch** (`batch`, and the hand-over here): per pixel, up to the batch size, through
 //!   a bounded queue, so memory stays flat however many records stream through;
 //! - **post** ([`post`], [`client`]): sender threads, one Graph client, one retry loop, one
