@@ -42,8 +42,23 @@ impl RecordPath {
     /// The value at this path; `None` when a segment is missing. `null` counts as
     /// missing. Numeric segments index lists.
     #[must_use]
-    pub fn get<'v>(&self, record: &'v Value) -> Option<&'v Value> {
-        self.get_raw(record).filter(|v| !v.is_null())
+    pub fn get<'v, R: Record + ?Sized>(&self, record: &'v R) -> Option<&'v Value> {
+        let (first, rest) = self.segments.split_first()?;
+        let mut cur = record.top(&first.key, first.index)?;
+        for s in rest {
+            cur = match cur {
+                Value::Object(o) => o.get(&s.key)?,
+                Value::Array(a) => a.get(s.index?)?,
+                _ => return None,
+            };
+        }
+        (!cur.is_null()).then_some(cur)
+    }
+
+    /// The first segment: the record's top-level key this path starts at.
+    #[must_use]
+    pub fn top_key(&self) -> &str {
+        self.segments.first().map_or("", |s| s.key.as_str())
     }
 
     /// The value at this path as written, `null` included: for messages that say a field
@@ -59,6 +74,66 @@ impl RecordPath {
             };
         }
         Some(cur)
+    }
+}
+
+/// A record a path can be read from: a JSON value, or [`TopLevel`] (only the fields a
+/// mapping reads, parsed from a line without building the whole record).
+pub trait Record {
+    /// The value of the top-level `key` (`index` is the key as a number, for a record
+    /// that is a list).
+    fn top(&self, key: &str, index: Option<usize>) -> Option<&Value>;
+}
+
+impl Record for Value {
+    fn top(&self, key: &str, index: Option<usize>) -> Option<&Value> {
+        match self {
+            Value::Object(o) => o.get(key),
+            Value::Array(a) => a.get(index?),
+            _ => None,
+        }
+    }
+}
+
+/// A JSON object's top-level fields that a mapping reads: one slot per key of the
+/// mapping's [`crate::mapping::Mapper::top_keys`], empty when the record lacks it. A key
+/// written twice counts as written last (as in a parsed object).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopLevel<'k> {
+    keys: &'k [&'k str],
+    values: Vec<Option<Value>>,
+}
+
+impl<'k> TopLevel<'k> {
+    /// No field yet, with a slot for each of `keys`.
+    #[must_use]
+    pub fn new(keys: &'k [&'k str]) -> TopLevel<'k> {
+        TopLevel {
+            keys,
+            values: vec![None; keys.len()],
+        }
+    }
+
+    /// The slot of `key`, if it is one of the keys kept.
+    #[must_use]
+    pub fn slot(&self, key: &str) -> Option<usize> {
+        // Keys are short: comparing bytes inline beats a call to `memcmp` per key.
+        let same =
+            |k: &str| k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == b);
+        self.keys.iter().position(|k| same(k))
+    }
+
+    /// Sets the field in `slot` (from [`TopLevel::slot`]), replacing its value.
+    pub fn set(&mut self, slot: usize, value: Value) {
+        if let Some(v) = self.values.get_mut(slot) {
+            *v = Some(value);
+        }
+    }
+}
+
+impl Record for TopLevel<'_> {
+    fn top(&self, key: &str, _: Option<usize>) -> Option<&Value> {
+        self.values.get(self.slot(key)?)?.as_ref()
     }
 }
 

@@ -15,7 +15,7 @@ mod surface;
 
 use super::{CustomType, DataProcessing, Defaults, MappedEvent, Mapping, Source, Transform};
 use crate::event_time::TimeReader;
-use crate::record_path::RecordPath;
+use crate::record_path::{Record, RecordPath};
 
 /// What applying needs to know about the moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl Src {
         }
     }
 
-    fn get<'v>(&'v self, record: &'v Value) -> Option<&'v Value> {
+    fn get<'v, R: Record + ?Sized>(&'v self, record: &'v R) -> Option<&'v Value> {
         match self {
             Src::Path(p) => p.get(record),
             Src::Const(v) => (!v.is_null()).then_some(v),
@@ -313,12 +313,44 @@ impl Mapper {
         }
     }
 
+    /// The record's top-level keys this mapping reads (the first segment of each record
+    /// path), each once: a reader may keep only these fields of a record
+    /// ([`crate::send::records::parse_ndjson_fields`]).
+    #[must_use]
+    pub fn top_keys(&self) -> Vec<&str> {
+        let srcs = self
+            .event_id
+            .iter()
+            .chain(&self.url)
+            .chain(self.user.iter().map(|u| &u.src))
+            .chain(&self.country)
+            .chain(self.custom.iter().map(|c| &c.src))
+            .chain(self.surface.srcs());
+        let paths = srcs
+            .filter_map(|s| match s {
+                Src::Path(p) => Some(p),
+                Src::Const(_) => None,
+            })
+            .chain(&self.time_path);
+        let mut keys: Vec<&str> = Vec::new();
+        for p in paths {
+            if !keys.contains(&p.top_key()) {
+                keys.push(p.top_key());
+            }
+        }
+        keys
+    }
+
     /// Builds the CAPI event of one record.
     ///
     /// # Errors
     /// When the record lacks something Meta requires, or a required value cannot be
     /// converted; the error names the CAPI field, the record path and the rule.
-    pub fn apply(&self, record: &Value, cx: &ApplyContext) -> Result<Applied, MappingError> {
+    pub fn apply<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        cx: &ApplyContext,
+    ) -> Result<Applied, MappingError> {
         let mut warnings = Vec::new();
         let mut event = CapiEvent {
             event_name: self.event_name.clone(),
@@ -409,7 +441,11 @@ impl Mapper {
         Ok(Applied { event, warnings })
     }
 
-    fn event_time(&self, record: &Value, cx: &ApplyContext) -> Result<i64, MappingError> {
+    fn event_time<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        cx: &ApplyContext,
+    ) -> Result<i64, MappingError> {
         let Some(path) = self
             .time_path
             .as_ref()
@@ -430,9 +466,9 @@ impl Mapper {
             .map_err(|e| err("event_time", at(), &e.message))
     }
 
-    fn user_data(
+    fn user_data<R: Record + ?Sized>(
         &self,
-        record: &Value,
+        record: &R,
         cx: &ApplyContext,
         out: &mut CapiUserData,
         warnings: &mut Vec<MappingWarning>,
@@ -567,9 +603,9 @@ impl Mapper {
         }
     }
 
-    fn custom_data(
+    fn custom_data<R: Record + ?Sized>(
         &self,
-        record: &Value,
+        record: &R,
         warnings: &mut Vec<MappingWarning>,
     ) -> Result<Map<String, Value>, MappingError> {
         let mut out = Map::new();

@@ -154,9 +154,13 @@ fn ip(t: &str) -> Result<String, IdErrorKind> {
     if t.chars().any(char::is_whitespace) {
         return Err(IdErrorKind::Spaces);
     }
-    t.parse::<IpAddr>()
-        .map(|a| a.to_string())
-        .map_err(|_| IdErrorKind::NotIp)
+    match t.parse::<IpAddr>() {
+        // A dotted quad that parses is already canonical (no leading zeros, four
+        // decimal parts): the text as written, without formatting it again.
+        Ok(IpAddr::V4(_)) => Ok(t.to_owned()),
+        Ok(a) => Ok(a.to_string()),
+        Err(_) => Err(IdErrorKind::NotIp),
+    }
 }
 
 fn fb_cookie(t: &str, fbp: bool) -> Result<String, IdErrorKind> {
@@ -206,6 +210,23 @@ fn fb_cookie(t: &str, fbp: bool) -> Result<String, IdErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dotted_quad_that_parses_is_sent_as_written() {
+        for t in [
+            "0.0.0.0",
+            "255.255.255.255",
+            "203.0.113.7",
+            "010.1.1.1",
+            "1.2.3.04",
+        ] {
+            match t.parse::<std::net::Ipv4Addr>() {
+                Ok(a) => assert_eq!(ip(t).as_deref(), Ok(a.to_string().as_str()), "{t}"),
+                Err(_) => assert!(ip(t).is_err(), "{t}"),
+            }
+        }
+        assert_eq!(ip("2001:DB8::0:1").as_deref(), Ok("2001:db8::1"));
+    }
 
     fn kind(key: IdKey, v: &str) -> Option<IdErrorKind> {
         validate_id(key, v).err().map(|e| e.kind)

@@ -1,10 +1,13 @@
 //! `tagc send`: records → mapped, checked CAPI events → batches of up to 1,000 → Meta,
 //! as visible stages:
 //!
-//! - **read** ([`records`], [`lines`]): records, and every line that is not one, numbered;
+//! - **read** ([`records`], [`lines`]): records, and every line that is not one, numbered,
+//!   on the calling thread; an NDJSON line is parsed later, for the mapping's own
+//!   top-level keys only ([`records::parse_ndjson_fields`]);
 //! - **map** and **check** (`prepare`): the mapping, then Meta's rules
-//!   ([`crate::meta::capi`]); an event that would fail its batch is set aside instead of
-//!   being sent;
+//!   ([`crate::meta::capi`]), on every core; an event that would fail its batch is set
+//!   aside instead of being sent. One thread books the results in input order, so the
+//!   output is what one thread would write;
 //! - **batch** (`batch`, and the hand-over here): per pixel, up to the batch size, through
 //!   a bounded queue, so memory stays flat however many records stream through;
 //! - **post** ([`post`], [`client`]): sender threads, one Graph client, one retry loop, one
@@ -43,6 +46,7 @@ use crate::mapping::Mapper;
 pub use client::{BadUrl, Client, Outcome, RetryPolicy, Token, Verdict};
 pub use ledger::FailedSink;
 pub use records::{FAILURE_KEY, Record, RecordFormat, Records};
+use records::{Fields, Unparsed, parse_ndjson_fields};
 pub use stop::{Emergency, Signal, Stop};
 
 use batch::Batches;
@@ -366,118 +370,198 @@ pub fn send<R: BufRead>(
     };
 
     let mut input = input;
-    let mut prepare = prepare::Prepare::new(mapper, options.now);
+    let prepare = prepare::Prepare::new(mapper, options.now);
+    let mut tally = prepare::Tally::default();
     let mut batches = Batches::new(options.pixels.len(), options.batch_size.clamp(1, MAX_BATCH));
-    let mut records_read = 0u64;
     let mut input_error: Option<String> = None;
     let mut result: Result<(), SendError> = Ok(());
-    let mut last_progress = Instant::now();
-    // Read, map, check and batch, on this thread.
-    while !(stop.is_requested() || ledger.halted()) {
-        let Some(item) = input.next() else {
-            break;
-        };
-        let item = match item {
-            Ok(r) => r,
-            Err(e) => {
-                // What was read is valid and still sent; the summary says where reading
-                // stopped.
-                input_error = Some(format!(
-                    "cannot read the records after line {}: {e}",
-                    input.lines_read()
-                ));
-                break;
-            }
-        };
-        records_read += 1;
-        ledger.records_read(records_read);
-        if records_read.is_multiple_of(1024)
-            && last_progress.elapsed() >= Duration::from_millis(100)
-        {
-            observer.progress(&ledger.snapshot());
-            last_progress = Instant::now();
-        }
-        let (line, end, row, record, only) = match item {
-            Record::Ok {
-                line,
-                end,
-                row,
-                value,
-                only_pixel,
-            } => {
-                let only = only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
-                (line, end, row, value, only)
-            }
-            Record::Bad {
-                line,
-                row,
-                reason,
-                raw,
-            } => {
-                let f = Failure {
-                    row,
-                    ..Failure::new(line, Stage::Input, reason)
-                };
-                ledger.fail(&Kept::Line(raw), &f);
-                ledger.read_through(line);
-                continue;
-            }
-        };
-        // The record as the failed file must keep it: its NDJSON text as read (copied
-        // only when it is kept: a dry run keeps a record only when it fails), else the
-        // record a CSV row became.
-        let kept = || match input.raw_line() {
-            Some(line) => Kept::Raw(line.into()),
-            None => Kept::Value(record.clone()),
-        };
-        let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
-        let prepared = prepare.event(line, row, &record, out);
-        let json = match prepared {
-            Ok(Prepared::Event(json)) => json,
-            Ok(Prepared::Invalid(f)) => {
-                ledger.fail(&kept(), &f);
-                ledger.read_through(end);
-                continue;
-            }
-            Err(source) => {
-                // Nothing more can be recorded, so nothing more is sent.
-                ledger.halt("cannot write the warnings file".to_owned());
-                let f = Failure::new(
-                    line,
-                    Stage::NotSent,
-                    "not sent: the warnings file cannot be written".to_owned(),
-                );
-                ledger.fail(&kept(), &f);
-                result = Err(SendError::Output {
-                    what: "the warnings file",
-                    source,
-                });
-                break;
-            }
-        };
-        let keep = || {
-            if options.dry_run {
-                Kept::Nothing
-            } else {
-                kept()
-            }
-        };
-        batches.push(line, row, json, only, &keep, &mut |pixel| {
-            if !options.dry_run {
-                ledger.batch_head(pixel, Some(line));
-            }
-        });
-        drop(record);
-        ledger.read_through(end);
-        for (pixel, events) in batches.full() {
-            if let Err(e) = hand_over.batch(pixel, events, &mut dry_run) {
-                result = Err(e);
-            }
-        }
-        if result.is_err() {
-            break;
-        }
+    let lines = warnings.is_some();
+    let keys = prepare.top_keys();
+    let mappers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(MAX_MAPPERS);
+    // Three stages on their own threads: this one reads; the mappers (one per core)
+    // parse, map and check whatever records are there, up to a chunk; one accountant
+    // takes the chunks back in input order and books their records one by one, as a
+    // single thread would. A record that trickles in from a pipe is mapped and batched
+    // at once: nothing waits for a chunk to fill. The tokens bound the chunks taken and
+    // not yet booked, so memory stays flat.
+    let quit = std::sync::atomic::AtomicBool::new(false);
+    let (item_tx, item_rx) = mpsc::sync_channel::<Item>(CHUNK * (mappers + 1));
+    let item_rx = Arc::new(std::sync::Mutex::new((item_rx, 0u64)));
+    let (token_tx, token_rx) = mpsc::sync_channel::<()>(mappers + 1);
+    for _ in 0..=mappers {
+        let _ = token_tx.send(());
     }
+    let token_rx = Arc::new(std::sync::Mutex::new(token_rx));
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    std::thread::scope(|scope| {
+        for _ in 0..mappers {
+            let (done_tx, item_rx, token_rx) =
+                (done_tx.clone(), Arc::clone(&item_rx), Arc::clone(&token_rx));
+            let (prepare, keys) = (&prepare, &keys);
+            scope.spawn(move || {
+                while let Ok(Ok(())) = token_rx.lock().map(|t| t.recv()) {
+                    let Some((seq, items)) = take_chunk(&item_rx) else {
+                        break;
+                    };
+                    let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        items
+                            .iter()
+                            .map(|item| map_item(item, prepare, keys, lines))
+                            .collect()
+                    }));
+                    if done_tx.send((seq, items, taken)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((done_tx, item_rx, token_rx));
+        let (stop, ledger, quit) = (&stop, &*ledger, &quit);
+        let (tally, batches, result) = (&mut tally, &mut batches, &mut result);
+        let (warnings, dry_run, hand_over) = (&mut warnings, &mut dry_run, &hand_over);
+        let observer = &mut *observer;
+        let accountant = scope.spawn(move || {
+            let mut next = 0u64;
+            let mut back: BTreeMap<u64, (Vec<Item>, Vec<Taken>)> = BTreeMap::new();
+            let mut records_read = 0u64;
+            let mut last_progress = Instant::now();
+            'books: while let Ok((seq, items, taken)) = done_rx.recv() {
+                let taken = taken.unwrap_or_else(|p| std::panic::resume_unwind(p));
+                back.insert(seq, (items, taken));
+                while let Some((items, taken)) = back.remove(&next) {
+                    next += 1;
+                    for (item, outcome) in items.into_iter().zip(taken) {
+                        if stop.is_requested() || ledger.halted() {
+                            // Read ahead but not booked: as if never read (the summary
+                            // resumes before it).
+                            break 'books;
+                        }
+                        records_read += 1;
+                        ledger.records_read(records_read);
+                        if records_read.is_multiple_of(1024)
+                            && last_progress.elapsed() >= Duration::from_millis(100)
+                        {
+                            observer.progress(&ledger.snapshot());
+                            last_progress = Instant::now();
+                        }
+                        let (line, end, row, only_pixel, mapped) = match outcome {
+                            Taken::Mapped {
+                                line,
+                                end,
+                                row,
+                                only_pixel,
+                                mapped,
+                            } => (line, end, row, only_pixel, mapped),
+                            Taken::Bad {
+                                line,
+                                row,
+                                reason,
+                                raw,
+                            } => {
+                                let f = Failure {
+                                    row,
+                                    ..Failure::new(line, Stage::Input, reason)
+                                };
+                                ledger.fail(&Kept::Line(raw), &f);
+                                ledger.read_through(line);
+                                continue;
+                            }
+                        };
+                        let only =
+                            only_pixel.and_then(|p| options.pixels.iter().position(|x| *x == p));
+                        // The record as the failed file must keep it: its NDJSON text as
+                        // read (copied only when it is kept: a dry run keeps a record only
+                        // when it fails), else the record a CSV row became.
+                        let kept = || match &item {
+                            Item::Line { text, .. } => Kept::Raw(text.as_slice().into()),
+                            Item::Record(Record::Ok { value, .. }) => Kept::Value(value.clone()),
+                            Item::Record(Record::Bad { raw, .. }) => Kept::Line(raw.clone()),
+                        };
+                        let out = warnings.as_mut().map(|w| &mut **w as &mut dyn Write);
+                        let json = match tally.settle(mapped, out) {
+                            Ok(Prepared::Event(json)) => json,
+                            Ok(Prepared::Invalid(f)) => {
+                                ledger.fail(&kept(), &f);
+                                ledger.read_through(end);
+                                continue;
+                            }
+                            Err(source) => {
+                                // Nothing more can be recorded, so nothing more is sent.
+                                ledger.halt("cannot write the warnings file".to_owned());
+                                let f = Failure::new(
+                                    line,
+                                    Stage::NotSent,
+                                    "not sent: the warnings file cannot be written".to_owned(),
+                                );
+                                ledger.fail(&kept(), &f);
+                                *result = Err(SendError::Output {
+                                    what: "the warnings file",
+                                    source,
+                                });
+                                break 'books;
+                            }
+                        };
+                        let keep = || {
+                            if options.dry_run {
+                                Kept::Nothing
+                            } else {
+                                kept()
+                            }
+                        };
+                        batches.push(line, row, json, only, &keep, &mut |pixel| {
+                            if !options.dry_run {
+                                ledger.batch_head(pixel, Some(line));
+                            }
+                        });
+                        drop(item);
+                        ledger.read_through(end);
+                        for (pixel, events) in batches.full() {
+                            if let Err(e) = hand_over.batch(pixel, events, dry_run) {
+                                *result = Err(e);
+                            }
+                        }
+                        if result.is_err() {
+                            break 'books;
+                        }
+                    }
+                    // A chunk booked: a mapper may take another.
+                    let _ = token_tx.send(());
+                }
+            }
+            quit.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        while !(stop.is_requested()
+            || ledger.halted()
+            || quit.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            let item = match input.next_unparsed() {
+                None => break,
+                Some(Err(e)) => {
+                    // What was read is valid and still sent; the summary says where
+                    // reading stopped.
+                    input_error = Some(format!(
+                        "cannot read the records after line {}: {e}",
+                        input.lines_read()
+                    ));
+                    break;
+                }
+                Some(Ok(Unparsed::Line { line, text })) => Item::Line {
+                    line,
+                    text: text.to_vec(),
+                },
+                Some(Ok(Unparsed::Record(r))) => Item::Record(r),
+            };
+            if item_tx.send(item).is_err() {
+                break;
+            }
+        }
+        drop(item_tx);
+        if let Err(panic) = accountant.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
     // What is left in the batches: sent, unless the run is stopping.
     let stopping = why_stopped(&stop, &ledger).or_else(|| {
         result
@@ -505,7 +589,7 @@ pub fn send<R: BufRead>(
         }
     }
     drop(hand_over);
-    let counted = prepare.warnings();
+    let counted = tally.warnings();
     ledger.count(|s| {
         for (w, n) in counted {
             *s.warnings.entry(w).or_default() += n;
@@ -556,6 +640,126 @@ pub fn send<R: BufRead>(
         })?;
     }
     Ok(summary)
+}
+
+/// The most records a mapper takes at once.
+const CHUNK: usize = 256;
+
+/// The most mapper threads, whatever the cores: each holds a chunk and its allocator's
+/// pages, and memory must stay flat.
+const MAX_MAPPERS: usize = 8;
+
+/// A record read, not yet mapped.
+enum Item {
+    /// An NDJSON line not yet parsed: its number and its bytes (without a byte-order
+    /// mark).
+    Line { line: u64, text: Vec<u8> },
+    /// A CSV record, or a line that is not a record.
+    Record(Record),
+}
+
+/// A mapped chunk: its place in the input, its records, and what became of each (or the
+/// mapper's panic).
+type Done = (u64, Vec<Item>, std::thread::Result<Vec<Taken>>);
+
+/// Takes the records that are there, waiting for the first, up to [`CHUNK`]; numbers the
+/// chunk in input order. `None` once the reader is done and nothing is left.
+fn take_chunk(items: &std::sync::Mutex<(mpsc::Receiver<Item>, u64)>) -> Option<(u64, Vec<Item>)> {
+    let mut guard = items.lock().ok()?;
+    let (rx, next) = &mut *guard;
+    let first = rx.recv().ok()?;
+    let mut chunk = Vec::with_capacity(CHUNK);
+    chunk.push(first);
+    while chunk.len() < CHUNK {
+        match rx.try_recv() {
+            Ok(item) => chunk.push(item),
+            Err(_) => break,
+        }
+    }
+    let seq = *next;
+    *next += 1;
+    Some((seq, chunk))
+}
+
+/// What became of one record of a chunk, on whichever thread mapped it.
+enum Taken {
+    /// A record, mapped and checked.
+    Mapped {
+        line: u64,
+        end: u64,
+        row: Option<u64>,
+        only_pixel: Option<String>,
+        mapped: prepare::Mapped,
+    },
+    /// A line that is not a record.
+    Bad {
+        line: u64,
+        row: Option<u64>,
+        reason: String,
+        raw: Vec<u8>,
+    },
+}
+
+/// Parses (NDJSON, the mapping's own top-level keys), maps and checks one record; runs on
+/// any thread.
+fn map_item(item: &Item, prepare: &prepare::Prepare<'_>, keys: &[&str], lines: bool) -> Taken {
+    let mapped = |line, end, row, value: &serde_json::Value, only_pixel| Taken::Mapped {
+        line,
+        end,
+        row,
+        only_pixel,
+        mapped: prepare.map(line, row, value, lines),
+    };
+    let other = |record| match record {
+        Record::Bad {
+            line,
+            row,
+            reason,
+            raw,
+        } => Taken::Bad {
+            line,
+            row,
+            reason,
+            raw,
+        },
+        Record::Ok {
+            line,
+            end,
+            row,
+            value,
+            only_pixel,
+        } => mapped(line, end, row, &value, only_pixel),
+    };
+    match item {
+        Item::Line { line, text } => match parse_ndjson_fields(*line, text, keys) {
+            Fields::Record { fields, only_pixel } => Taken::Mapped {
+                line: *line,
+                end: *line,
+                row: None,
+                only_pixel,
+                mapped: prepare.map(*line, None, &fields, lines),
+            },
+            Fields::Other(record) => other(record),
+        },
+        Item::Record(Record::Ok {
+            line,
+            end,
+            row,
+            value,
+            only_pixel,
+        }) => mapped(*line, *end, *row, value, only_pixel.clone()),
+        Item::Record(Record::Bad {
+            line,
+            row,
+            reason,
+            raw,
+        }) => Taken::Bad {
+            line: *line,
+            row: *row,
+            reason: reason.clone(),
+            raw: raw.clone(),
+        },
+    }
 }
 
 /// The hand-over from the batch stage: a dry run writes the body, a real run gives the

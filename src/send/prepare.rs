@@ -5,11 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-use serde_json::Value;
-
 use super::{Failure, Stage, WarningLine};
 use crate::mapping::{ApplyContext, Mapper};
 use crate::meta::capi::{self, Level, RuleContext};
+use crate::record_path::Record;
 
 /// What became of a record.
 pub(super) enum Prepared {
@@ -19,11 +18,28 @@ pub(super) enum Prepared {
     Invalid(Failure),
 }
 
-/// Maps and checks records, counting warnings by message.
+/// A record mapped and checked, with the warnings still to count and write.
+pub(super) struct Mapped {
+    /// The event's JSON, or why it cannot be sent.
+    pub prepared: Prepared,
+    /// The mapping's warnings, as counted (`field: message`).
+    mapping: Vec<String>,
+    /// The rules' warnings of an event that is sent: rule, message.
+    rules: Vec<(&'static str, String)>,
+    /// The warnings file's lines.
+    lines: Vec<WarningLine>,
+}
+
+/// Maps and checks records, on any thread.
 pub(super) struct Prepare<'a> {
     mapper: &'a Mapper,
     cx: ApplyContext,
     rules: RuleContext,
+}
+
+/// Warnings counted by message, and written, in input order: [`Tally::settle`].
+#[derive(Default)]
+pub(super) struct Tally {
     mapping_warnings: BTreeMap<String, u64>,
     rule_warnings: HashMap<&'static str, (u64, String)>,
 }
@@ -39,41 +55,37 @@ impl<'a> Prepare<'a> {
             mapper,
             rules: RuleContext { now: cx.now },
             cx,
-            mapping_warnings: BTreeMap::new(),
-            rule_warnings: HashMap::new(),
         }
     }
 
-    /// Maps and checks the record that starts on `line`; its warnings go to `warnings`
-    /// (in input order: this runs on the one thread that reads).
-    ///
-    /// # Errors
-    /// When the warnings file cannot be written.
-    pub fn event(
-        &mut self,
+    /// Maps and checks the record that starts on `line`, on any thread; its warnings
+    /// are kept (as lines only when `lines` is set) for [`Tally::settle`], which must
+    /// see the records in input order.
+    pub fn map<R: Record + ?Sized>(
+        &self,
         line: u64,
         row: Option<u64>,
-        record: &Value,
-        warnings: Option<&mut dyn Write>,
-    ) -> std::io::Result<Prepared> {
+        record: &R,
+        lines: bool,
+    ) -> Mapped {
         let applied = match self.mapper.apply(record, &self.cx) {
             Ok(a) => a,
             Err(e) => {
-                return Ok(Prepared::Invalid(Failure {
-                    row,
-                    ..Failure::new(line, Stage::Mapping, e.to_string())
-                }));
+                return Mapped {
+                    prepared: Prepared::Invalid(Failure {
+                        row,
+                        ..Failure::new(line, Stage::Mapping, e.to_string())
+                    }),
+                    mapping: Vec::new(),
+                    rules: Vec::new(),
+                    lines: Vec::new(),
+                };
             }
         };
-        // Counted here and reported once at the end: one message per event to the
-        // ledger would cost more than mapping the event.
-        for w in &applied.warnings {
-            let key = format!("{}: {}", w.field, w.message);
-            *self.mapping_warnings.entry(key).or_default() += 1;
-        }
         let violations = capi::check_event(&applied.event, 0, &self.rules);
         let blocking = violations.iter().find(|v| v.level != Level::Warning);
-        if let Some(out) = warnings {
+        let mut out = Vec::new();
+        if lines {
             let located = |stage, field: Option<String>, record_path, rule, message| WarningLine {
                 line,
                 last_line: None,
@@ -101,28 +113,91 @@ impl<'a> Prepare<'a> {
                 let path = field.as_deref().and_then(|f| self.mapper.record_path(f));
                 located("rules", field, path, Some(v.rule), v.message.clone())
             });
-            for w in mapping.chain(rules) {
-                write_warning(out, &w)?;
-            }
+            out.extend(mapping.chain(rules));
         }
+        let mapping = applied
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.field, w.message))
+            .collect();
         if let Some(v) = blocking {
-            return Ok(Prepared::Invalid(Failure {
-                row,
-                code: Some(v.code),
-                subcode: v.subcode,
-                ..Failure::new(line, Stage::Rules, format!("{} ({})", v.message, v.rule))
-            }));
+            return Mapped {
+                prepared: Prepared::Invalid(Failure {
+                    row,
+                    code: Some(v.code),
+                    subcode: v.subcode,
+                    ..Failure::new(line, Stage::Rules, format!("{} ({})", v.message, v.rule))
+                }),
+                mapping,
+                rules: Vec::new(),
+                lines: out,
+            };
         }
-        for v in &violations {
-            let slot = self
-                .rule_warnings
-                .entry(v.rule)
-                .or_insert_with(|| (0, format!("{} ({})", v.message, v.rule)));
-            slot.0 += 1;
-        }
+        let rules = violations
+            .into_iter()
+            .map(|v| (v.rule, v.message))
+            .collect();
         let mut json = String::with_capacity(1024);
         capi::event::fast_json::event(&mut json, &applied.event);
-        Ok(Prepared::Event(json))
+        Mapped {
+            prepared: Prepared::Event(json),
+            mapping,
+            rules,
+            lines: out,
+        }
+    }
+
+    /// [`Prepare::map`] then [`Tally::settle`], on this thread.
+    ///
+    /// # Errors
+    /// When the warnings file cannot be written.
+    #[cfg(test)]
+    pub fn event(
+        &self,
+        tally: &mut Tally,
+        line: u64,
+        row: Option<u64>,
+        record: &serde_json::Value,
+        warnings: Option<&mut dyn Write>,
+    ) -> std::io::Result<Prepared> {
+        let mapped = self.map(line, row, record, warnings.is_some());
+        tally.settle(mapped, warnings)
+    }
+
+    /// The record's top-level keys the mapping reads.
+    pub fn top_keys(&self) -> Vec<&'a str> {
+        self.mapper.top_keys()
+    }
+}
+
+impl Tally {
+    /// Counts a mapped record's warnings and writes its lines to `warnings`, in input
+    /// order (this runs on the one thread that reads).
+    ///
+    /// # Errors
+    /// When the warnings file cannot be written.
+    pub fn settle(
+        &mut self,
+        mapped: Mapped,
+        warnings: Option<&mut dyn Write>,
+    ) -> std::io::Result<Prepared> {
+        // Counted here and reported once at the end: one message per event to the
+        // ledger would cost more than mapping the event.
+        for key in mapped.mapping {
+            *self.mapping_warnings.entry(key).or_default() += 1;
+        }
+        if let Some(out) = warnings {
+            for w in &mapped.lines {
+                write_warning(out, w)?;
+            }
+        }
+        for (rule, message) in mapped.rules {
+            self.rule_warnings
+                .entry(rule)
+                .or_insert_with(|| (0, format!("{message} ({rule})")))
+                .0 += 1;
+        }
+        Ok(mapped.prepared)
     }
 
     /// Every warning by message, with its count.
@@ -158,10 +233,12 @@ mod tests {
     #[test]
     fn a_record_becomes_an_event_or_says_why_not() {
         let m = mapper();
-        let mut p = Prepare::new(&m, Some(1_795_300_000));
+        let p = Prepare::new(&m, Some(1_795_300_000));
+        let mut tally = Tally::default();
         let mut out = Vec::new();
         let good = p
             .event(
+                &mut tally,
                 1,
                 None,
                 &serde_json::json!({"em": "a@b.co"}),
@@ -171,6 +248,7 @@ mod tests {
         assert!(matches!(good, Prepared::Event(j) if j.contains("\"em\"")));
         let bad = p
             .event(
+                &mut tally,
                 2,
                 Some(3),
                 &serde_json::json!({"em": "nope"}),

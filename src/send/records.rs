@@ -9,6 +9,7 @@
 //! wrong number of columns (a stray quote swallowing the rows after it), is reported as
 //! one bad line and reading resumes at the line after it.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::BufRead;
 
@@ -17,6 +18,7 @@ use serde_json::{Map, Value};
 
 pub use super::lines::MAX_LINE;
 use super::lines::{Line, Lines};
+use crate::record_path::TopLevel;
 
 /// The key `tagc send --failed` adds to a record to say why it failed. It is ignored (and
 /// removed) when the file is read back, so a failed file can be sent again as it is.
@@ -142,7 +144,9 @@ impl<R: BufRead> Records<R> {
         }
     }
 
-    fn ndjson(&mut self) -> Option<std::io::Result<Record>> {
+    /// The next NDJSON line that is not blank, unparsed: `Ok(Err(bad))` for a line too
+    /// long to keep.
+    fn ndjson_line(&mut self) -> Option<std::io::Result<Result<u64, Record>>> {
         loop {
             match self.next_line() {
                 Err(e) => return Some(Err(e)),
@@ -151,67 +155,53 @@ impl<R: BufRead> Records<R> {
             }
             let line = self.line.number;
             if self.line.overlong {
-                return Some(Ok(Record::Bad {
+                return Some(Ok(Err(Record::Bad {
                     line,
                     row: None,
                     reason: format!("longer than {MAX_LINE} bytes (not kept)"),
                     raw: Vec::new(),
-                }));
+                })));
             }
             if self.line.bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let bytes = strip_bom(&self.line.bytes);
-            return Some(Ok(match serde_json::from_slice::<Value>(bytes) {
-                Ok(Value::Object(mut o)) => {
-                    let note = o.remove(FAILURE_KEY);
-                    let field = |k: &str| {
-                        note.as_ref()
-                            .and_then(|n| n.get(k))
-                            .and_then(Value::as_str)
-                            .map(str::to_owned)
-                    };
-                    let old_raw = field("raw").map(String::into_bytes).or_else(|| {
-                        field("raw_b64")
-                            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                    });
-                    match old_raw {
-                        // A line that was not a record in an earlier run still is not one.
-                        Some(raw) if o.is_empty() => Record::Bad {
-                            line,
-                            row: None,
-                            reason: "not a record (kept from an earlier run)".to_owned(),
-                            raw,
-                        },
-                        _ => Record::Ok {
-                            line,
-                            end: line,
-                            row: None,
-                            value: Value::Object(o),
-                            only_pixel: field("pixel"),
-                        },
-                    }
-                }
-                Ok(_) => Record::Bad {
-                    line,
-                    row: None,
-                    reason: "not a JSON object".to_owned(),
-                    raw: bytes.to_vec(),
-                },
-                Err(_) if std::str::from_utf8(bytes).is_err() => Record::Bad {
-                    line,
-                    row: None,
-                    reason: "not UTF-8 text (its bytes are kept as they were)".to_owned(),
-                    raw: bytes.to_vec(),
-                },
-                Err(e) => Record::Bad {
-                    line,
-                    row: None,
-                    reason: format!("not JSON: {}", json_error(&e)),
-                    raw: bytes.to_vec(),
-                },
-            }));
+            return Some(Ok(Ok(line)));
         }
+    }
+
+    fn ndjson(&mut self) -> Option<std::io::Result<Record>> {
+        Some(self.ndjson_line()?.map(|l| match l {
+            Ok(line) => parse_ndjson(line, strip_bom(&self.line.bytes)),
+            Err(bad) => bad,
+        }))
+    }
+
+    /// The next item without parsing an NDJSON line: [`Unparsed::Line`] is its text
+    /// (byte-order mark left out), for [`parse_ndjson`] on any thread; a CSV record, or a
+    /// line that is not one, comes as [`Unparsed::Record`]. Like the iterator, nothing
+    /// more is read after the end or an error.
+    pub fn next_unparsed(&mut self) -> Option<std::io::Result<Unparsed<'_>>> {
+        if self.done {
+            return None;
+        }
+        let r = match self.format {
+            RecordFormat::Ndjson => match self.ndjson_line() {
+                Some(Ok(Ok(line))) => {
+                    return Some(Ok(Unparsed::Line {
+                        line,
+                        text: strip_bom(&self.line.bytes),
+                    }));
+                }
+                Some(Ok(Err(bad))) => Some(Ok(bad)),
+                Some(Err(e)) => Some(Err(e)),
+                None => None,
+            },
+            RecordFormat::Csv => self.csv(),
+        };
+        if !matches!(r, Some(Ok(_))) {
+            self.done = true;
+        }
+        r.map(|r| r.map(Unparsed::Record))
     }
 
     fn csv(&mut self) -> Option<std::io::Result<Record>> {
@@ -378,6 +368,241 @@ impl<R: BufRead> Records<R> {
     }
 }
 
+/// An item of [`Records::next_unparsed`].
+#[derive(Debug)]
+pub enum Unparsed<'a> {
+    /// An NDJSON line that is not blank, as read: [`parse_ndjson`] makes it a record.
+    Line {
+        /// Its number (1-based).
+        line: u64,
+        /// Its bytes, the byte-order mark left out.
+        text: &'a [u8],
+    },
+    /// A CSV record, or a line that is not a record.
+    Record(Record),
+}
+
+/// The record an NDJSON line holds (`text` without its byte-order mark), or why it holds
+/// none. A line of a failed file gets its `_tagc` note removed (and read).
+#[must_use]
+pub fn parse_ndjson(line: u64, text: &[u8]) -> Record {
+    let bytes = text;
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(mut o)) => {
+            let note = o.remove(FAILURE_KEY);
+            let field = |k: &str| {
+                note.as_ref()
+                    .and_then(|n| n.get(k))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let old_raw = field("raw").map(String::into_bytes).or_else(|| {
+                field("raw_b64")
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            });
+            match old_raw {
+                // A line that was not a record in an earlier run still is not one.
+                Some(raw) if o.is_empty() => Record::Bad {
+                    line,
+                    row: None,
+                    reason: "not a record (kept from an earlier run)".to_owned(),
+                    raw,
+                },
+                _ => Record::Ok {
+                    line,
+                    end: line,
+                    row: None,
+                    value: Value::Object(o),
+                    only_pixel: field("pixel"),
+                },
+            }
+        }
+        Ok(_) => Record::Bad {
+            line,
+            row: None,
+            reason: "not a JSON object".to_owned(),
+            raw: bytes.to_vec(),
+        },
+        Err(_) if std::str::from_utf8(bytes).is_err() => Record::Bad {
+            line,
+            row: None,
+            reason: "not UTF-8 text (its bytes are kept as they were)".to_owned(),
+            raw: bytes.to_vec(),
+        },
+        Err(e) => Record::Bad {
+            line,
+            row: None,
+            reason: format!("not JSON: {}", json_error(&e)),
+            raw: bytes.to_vec(),
+        },
+    }
+}
+
+/// An NDJSON line read for a mapping: [`parse_ndjson_fields`].
+#[derive(Debug)]
+pub enum Fields<'k> {
+    /// A record: the top-level fields the mapping reads.
+    Record {
+        /// Those fields.
+        fields: TopLevel<'k>,
+        /// A line of a failed file that failed for one pixel only: that pixel.
+        only_pixel: Option<String>,
+    },
+    /// What [`parse_ndjson`] makes of a line this reading does not take: a line that is
+    /// not a record, or (never in practice) a record after all.
+    Other(Record),
+}
+
+/// Reads an NDJSON line as [`parse_ndjson`] does, keeping only the top-level fields
+/// named in `keys` (a mapping's [`crate::mapping::Mapper::top_keys`]): their values are
+/// parsed as before, exact numbers and all; the other values are checked as strictly
+/// (nesting depth, strings, numbers) but not kept, and no key is copied unless it has an
+/// escape. A line it cannot read goes to [`parse_ndjson`], for the same verdict and reason.
+#[must_use]
+pub fn parse_ndjson_fields<'k>(line: u64, text: &[u8], keys: &'k [&'k str]) -> Fields<'k> {
+    use serde::de::DeserializeSeed as _;
+    let fast = std::str::from_utf8(text).ok().and_then(|text| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = TopSeed {
+            fields: TopLevel::new(keys),
+        }
+        .deserialize(&mut de)
+        .ok()?;
+        de.end().ok()?;
+        Some(read)
+    });
+    match fast {
+        Some((fields, note, others)) => {
+            let field = |k: &str| {
+                note.as_ref()
+                    .and_then(|n| n.get(k))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            if !others && (field("raw").is_some() || field("raw_b64").is_some()) {
+                // A line kept from an earlier run: as parse_ndjson says.
+                return Fields::Other(parse_ndjson(line, text));
+            }
+            Fields::Record {
+                fields,
+                only_pixel: field("pixel"),
+            }
+        }
+        None => Fields::Other(parse_ndjson(line, text)),
+    }
+}
+
+/// Reads a top-level object: the fields named, the failure note, and whether it has any
+/// other key.
+struct TopSeed<'k> {
+    fields: TopLevel<'k>,
+}
+
+impl<'de, 'k> serde::de::DeserializeSeed<'de> for TopSeed<'k> {
+    type Value = (TopLevel<'k>, Option<Value>, bool);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, 'k> serde::de::Visitor<'de> for TopSeed<'k> {
+    type Value = (TopLevel<'k>, Option<Value>, bool);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = self.fields;
+        let mut note = None;
+        let mut others = false;
+        while let Some(Key(key)) = map.next_key()? {
+            if key == FAILURE_KEY {
+                note = Some(map.next_value::<Value>()?);
+                continue;
+            }
+            others = true;
+            if let Some(slot) = fields.slot(&key) {
+                let value = map.next_value::<Value>()?;
+                fields.set(slot, value);
+            } else {
+                map.next_value::<Skip>()?;
+            }
+        }
+        Ok((fields, note, others))
+    }
+}
+
+/// An object key, borrowed from the line unless it has an escape.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A value read as strictly as a [`Value`] (through the same parser paths: nesting depth,
+/// string escapes, number syntax) and dropped without being built.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Skip {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
 /// One CSV row as read.
 struct CsvRow {
     start: u64,
@@ -471,6 +696,56 @@ fn json_error(e: &serde_json::Error) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The mapping's reading keeps exactly what the whole record has at those keys, and
+    /// says of every other line what the whole reading says.
+    #[test]
+    fn reading_only_the_mappings_keys_agrees_with_reading_everything() {
+        use crate::record_path::{Record as _, RecordPath};
+        let keys = ["id", "em", "n", "deep", "xA"];
+        let lines: [&[u8]; 12] = [
+            br#"{"id": 123456789012345678901234, "em": " A@B.co ", "other": [1, {"z": null}]}"#,
+            br#"{"id": 1, "id": 2.50, "em": null, "deep": {"a": [1, "b"]}}"#,
+            br#"{"n": 1e400, "other": "\ud83d\ude00"}"#,
+            br#"{"x\u0041": "escaped key", "xA": 1}"#,
+            br#"{"other": "\ud800"}"#,
+            br#"[1, 2]"#,
+            br#"{"a": 1,}"#,
+            br#"{"a": 1} x"#,
+            b"{\"a\": \"\xff\"}",
+            br#"{"_tagc": {"raw": "{oops"}}"#,
+            br#"{"em": "a@b.co", "_tagc": {"pixel": "42", "raw": "x"}}"#,
+            br#"{}"#,
+        ];
+        let mut deep = String::from("{\"other\": ");
+        deep.push_str(&"[".repeat(200));
+        deep.push_str(&"]".repeat(200));
+        deep.push('}');
+        for (i, text) in lines.iter().copied().chain([deep.as_bytes()]).enumerate() {
+            let whole = parse_ndjson(7, text);
+            match (parse_ndjson_fields(7, text, &keys), &whole) {
+                (
+                    Fields::Record { fields, only_pixel },
+                    Record::Ok {
+                        value,
+                        only_pixel: want,
+                        ..
+                    },
+                ) => {
+                    assert_eq!(&only_pixel, want, "line {i}");
+                    for k in keys {
+                        let path = RecordPath::new(k);
+                        assert_eq!(path.get(&fields), path.get(value), "line {i}: {k}");
+                        assert_eq!(fields.top(k, None), value.top(k, None), "line {i}: {k}");
+                    }
+                }
+                (Fields::Other(got), _) => {
+                    assert_eq!(format!("{got:?}"), format!("{whole:?}"), "line {i}");
+                }
+                (got, _) => panic!("line {i}: {got:?} but {whole:?}"),
+            }
+        }
+    }
 
     fn read(text: &str, format: RecordFormat) -> Vec<Result<(u64, Value), (u64, String)>> {
         Records::new(text.as_bytes(), format)

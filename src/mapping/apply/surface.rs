@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::{MappingError, MappingWarning, Src, err, integer, present, scalar_text};
 use crate::mapping::{CustomType, MappedEvent, Source};
 use crate::meta::capi::CapiEvent;
+use crate::record_path::Record;
 
 /// The compiled extra fields of one server event.
 #[derive(Debug, Clone, Default)]
@@ -67,10 +68,29 @@ impl Surface {
         }
     }
 
+    /// Every record source these fields read.
+    pub(super) fn srcs(&self) -> impl Iterator<Item = &Src> {
+        let app = self.app.iter().flat_map(|a| {
+            a.advertiser_tracking
+                .iter()
+                .chain(&a.application_tracking)
+                .chain(a.extinfo.iter().filter_map(|e| e.2.as_ref()))
+        });
+        let dpo = self
+            .dpo
+            .iter()
+            .flat_map(|d| std::iter::once(&d.ldu).chain(&d.country).chain(&d.state));
+        self.opt_out
+            .iter()
+            .chain(&self.referrer)
+            .chain(app)
+            .chain(dpo)
+    }
+
     /// Sets the extra fields of `event` from `record`.
-    pub(super) fn apply(
+    pub(super) fn apply<R: Record + ?Sized>(
         &self,
-        record: &Value,
+        record: &R,
         event: &mut CapiEvent,
         warnings: &mut Vec<MappingWarning>,
     ) -> Result<(), MappingError> {
@@ -108,9 +128,9 @@ impl Surface {
 }
 
 impl App {
-    fn build(
+    fn build<R: Record + ?Sized>(
         &self,
-        record: &Value,
+        record: &R,
         warnings: &mut Vec<MappingWarning>,
     ) -> Result<Value, MappingError> {
         let mut out = Map::new();
@@ -198,7 +218,11 @@ impl App {
 }
 
 impl RecordDpo {
-    fn apply(&self, record: &Value, event: &mut CapiEvent) -> Result<(), MappingError> {
+    fn apply<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        event: &mut CapiEvent,
+    ) -> Result<(), MappingError> {
         let Some(v) = self.ldu.get(record) else {
             // No field in this record: the document-wide options (if any) stay.
             return Ok(());
@@ -249,9 +273,9 @@ impl RecordDpo {
 }
 
 /// An LDU country or state code: a whole number (or digits) that passes `ok`.
-fn read_code(
+fn read_code<R: Record + ?Sized>(
     src: Option<&Src>,
-    record: &Value,
+    record: &R,
     field: &str,
     ok: impl Fn(i64) -> bool,
     rule: &str,
