@@ -397,3 +397,48 @@ fn the_head_can_acknowledge_its_own_changes() {
         "{err}"
     );
 }
+
+/// The pull request that introduces tagc: the base has no configuration yet. That is not
+/// an error (the action must not fail it) and not "no change" either: the report says so.
+#[test]
+fn a_configuration_new_at_head_has_nothing_to_compare() {
+    let dir = repo();
+    let t = dir.path().join("tracking");
+    std::fs::write(
+        t.join("new.yaml"),
+        ROOT.replace("include:\n  - pages/*.yaml\n", ""),
+    )
+    .expect("write");
+    for (format, stdout_has) in [("human", "is new"), ("markdown", "a new configuration")] {
+        let out = tagc()
+            .current_dir(dir.path())
+            .args([
+                "diff",
+                "--base",
+                "main",
+                "tracking/new.yaml",
+                "--fail-on",
+                "breaking",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("tagc runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(stdout_has) && stdout.contains("does not exist at"),
+            "{stdout}"
+        );
+    }
+    // Its errors still fail.
+    std::fs::write(t.join("new.yaml"), "pixels: [\n").expect("write");
+    let (code, _, err) = diff_in(dir.path(), &["--base", "main", "tracking/new.yaml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("TAG0002"), "{err}");
+}

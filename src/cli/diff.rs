@@ -20,6 +20,55 @@ fn list_kinds() -> ExitStatus {
     }
 }
 
+/// `--base REV CONFIG` where REV has no CONFIG: the change adds the whole configuration.
+/// The head is still checked (its errors fail as usual); the report says there is nothing
+/// to compare, rather than failing the pull request that introduces tagc.
+fn new_configuration(a: &DiffArgs, head: &Spec, path: &str, rev: &str, color: bool) -> ExitStatus {
+    let side = match Side::load(head, Limits::default()) {
+        Ok(s) => s,
+        Err(e) => {
+            err(&format!("error: {}: {e}\n", head.label()));
+            return ExitStatus::Error;
+        }
+    };
+    let d = &side.checked.diagnostics;
+    if d.has_errors() {
+        report(
+            d,
+            side.sources(),
+            diag_render::Format::Human,
+            color,
+            false,
+            Channel::Stderr,
+        );
+        err(&format!(
+            "error: `{}` has errors; nothing was compared\n",
+            side.label
+        ));
+        return ExitStatus::Failure;
+    }
+    let what = format!(
+        "`{path}` does not exist at `{rev}`: the whole configuration is new, so there is nothing to compare"
+    );
+    let text = match a.format {
+        Format::Markdown => format!(
+            "### tagc diff: a new configuration\n\n{}\n",
+            crate::escape::markdown::table_cell(&what)
+        ),
+        Format::Human => format!("tagc diff: {what}\n"),
+        // Machine formats stay empty: no change can be listed against nothing.
+        Format::Json | Format::Github => {
+            err(&format!("note: {what}\n"));
+            String::new()
+        }
+    };
+    if out(&text) {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    }
+}
+
 /// Runs `tagc diff`.
 pub(super) fn diff(a: &DiffArgs, color: bool) -> ExitStatus {
     if a.list_kinds {
@@ -56,6 +105,10 @@ pub(super) fn diff(a: &DiffArgs, color: bool) -> ExitStatus {
     }
     let sides = match Side::load_pair(&base, &head, Limits::default()) {
         Ok((b, h)) => [b, h],
+        // `--base REV` on a change that adds the configuration: nothing to compare with.
+        Err((_, crate::diff::SideError::Missing { path, rev })) if a.base.is_some() => {
+            return new_configuration(a, &head, &path, &rev, color);
+        }
         Err((spec, e)) => {
             err(&format!("error: {}: {e}\n", spec.label()));
             return ExitStatus::Error;

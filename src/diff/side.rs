@@ -82,9 +82,18 @@ pub enum SideError {
     /// The file cannot be read.
     #[error(transparent)]
     Load(#[from] LoadError),
-    /// git failed, or the revision or path does not exist.
+    /// git failed, or the revision does not exist.
     #[error("{0}")]
     Git(String),
+    /// The revision exists but has no file at the path (a change that adds the
+    /// configuration).
+    #[error("`{path}` does not exist at `{rev}`")]
+    Missing {
+        /// The path in the repository.
+        path: String,
+        /// The revision.
+        rev: String,
+    },
     /// The temporary copy could not be written.
     #[error("cannot copy `{label}` to a temporary directory: {source}")]
     Io {
@@ -284,7 +293,10 @@ fn load_revision(rev: &str, path: &str, limits: Limits, label: String) -> Result
         .map(str::to_owned)
         .collect();
     if !names.contains(&rel) {
-        return Err(SideError::Git(format!("`{rel}` does not exist at `{rev}`")));
+        return Err(SideError::Missing {
+            path: rel,
+            rev: rev.to_owned(),
+        });
     }
     let tmp = tempfile::Builder::new()
         .prefix("tagc-diff-")
