@@ -1,8 +1,8 @@
-//! `tagc check` on generated sites of 500, 5,000 and 50,000 pages × 10 buttons, and on the
+//! `tagc check` on generated sites of 500, 5,000, 20,000 and 50,000 pages × 10 buttons, and on the
 //! URL shapes that stress the shadowing check: 8,000 pages whose patterns start with a
 //! literal, with `/{lang}/` or with `/shop/{cat}/`, and 50,000 `/{lang}/` pages.
 //!
-//! The configs are written to `target/bench-configs/` (50,000 pages split over 10 files
+//! The configs are written to `target/bench-configs/` (20,000 and 50,000 pages split over 10 files
 //! with `include:`, as a site that large would be), so peak memory can be measured on the
 //! real binary too: `/usr/bin/time -v target/release/tagc check target/bench-configs/5000/tagc.yaml`.
 //! All of them are written before any is checked, so a run stopped early (or
@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-configs");
     // (benchmark name, directory, pages, include files, URL shape)
     let mut cases: Vec<(String, String, usize, usize, Shape)> =
-        [(500, 1), (5_000, 1), (50_000, 10)]
+        [(500, 1), (5_000, 1), (20_000, 10), (50_000, 10)]
             .into_iter()
             .map(|(pages, files)| {
                 let name = format!("{pages}_pages_x10_buttons");

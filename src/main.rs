@@ -4,6 +4,9 @@ use std::process::ExitCode;
 
 /// tagc allocates many small strings and nodes per configuration; mimalloc roughly halves
 /// the time `check` spends on them compared with the system allocator (see the README).
+/// The `system-alloc` feature keeps the system allocator, for heap profilers such as
+/// heaptrack that see only `malloc`.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{FieldSource, ParamValue, Source};
+use crate::model::{FieldSource, ParamMap, ParamValue, Source};
 use crate::resolve::{
     ResolvedButton, ResolvedEvent, ResolvedLocator, ResolvedPage, ResolvedServerEvent, Site,
 };
@@ -650,8 +650,8 @@ impl<'a> Compare<'a> {
 
     fn params(
         &mut self,
-        b: &BTreeMap<String, ParamValue>,
-        h: &BTreeMap<String, ParamValue>,
+        b: &ParamMap,
+        h: &ParamMap,
         subject: &str,
         where_: &str,
         bs: Span,

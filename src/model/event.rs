@@ -1,11 +1,10 @@
 //! Event definitions and event ids for deduplication.
 
-use std::collections::BTreeMap;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::param::{ParamValue, Source};
+use super::param::Source;
+use super::params::ParamMap;
 
 /// A reusable event definition, referenced with `use: NAME`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -19,8 +18,8 @@ pub struct EventDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<bool>,
     /// The event's parameters (custom data).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, ParamValue>,
+    #[serde(default, skip_serializing_if = "ParamMap::is_empty")]
+    pub params: ParamMap,
     /// Parameter keys that are meant as custom parameters although they look like a
     /// misspelled standard one (`valor`, `content_id`): declaring them here silences
     /// `misspelled-standard-parameter` (TAG2027) for these keys.
@@ -51,8 +50,8 @@ pub struct EventUse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<bool>,
     /// Parameters; with `use`, these are added to (and override) the definition's.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, ParamValue>,
+    #[serde(default, skip_serializing_if = "ParamMap::is_empty")]
+    pub params: ParamMap,
     /// Parameter keys that are meant as custom parameters although they look like a
     /// misspelled standard one (`valor`, `content_id`): declaring them here silences
     /// `misspelled-standard-parameter` (TAG2027) for these keys.
@@ -64,7 +63,7 @@ pub struct EventUse {
     pub pixels: Vec<String>,
     /// The event id shared with a server event for deduplication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<EventId>,
+    pub event_id: Option<Box<EventId>>,
 }
 
 /// The browser-side event id (`eventID`) that lets Meta deduplicate this event against
@@ -119,7 +118,7 @@ pub struct EventFields<'a> {
     /// `custom:`.
     pub custom: Option<bool>,
     /// `params:`.
-    pub params: &'a BTreeMap<String, ParamValue>,
+    pub params: &'a ParamMap,
     /// `custom_params:`.
     pub custom_params: &'a [String],
     /// `pixels:`.
@@ -139,7 +138,7 @@ impl EventUse {
             params: &self.params,
             custom_params: &self.custom_params,
             pixels: &self.pixels,
-            event_id: self.event_id.as_ref(),
+            event_id: self.event_id.as_deref(),
         }
     }
 }

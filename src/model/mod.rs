@@ -11,6 +11,7 @@
 mod event;
 mod page;
 mod param;
+mod params;
 mod pixel;
 mod server;
 mod verify;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub use event::{EventDef, EventFields, EventId, EventUse, IdShare, IdSource};
 pub use page::{Button, Locator, Page, Trigger, UrlPatterns};
 pub use param::{ParamType, ParamValue, Source};
+pub use params::ParamMap;
 pub use pixel::{Consent, Graph, LimitedDataUse, Pixel};
 pub use server::{
     ActionSource, FieldSource, FieldSpec, ServerDefaults, ServerEvent, ServerSection, TimeFormat,

@@ -1,12 +1,10 @@
 //! Pages, their URL patterns, load events and buttons.
 
-use std::collections::BTreeMap;
-
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::event::{EventFields, EventId, EventUse};
-use super::param::ParamValue;
+use super::params::ParamMap;
 use super::verify::{ButtonVerify, PageVerify};
 
 /// A page (or a group of pages sharing a URL pattern) of the site.
@@ -128,8 +126,8 @@ pub struct Button {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<bool>,
     /// Parameters; with `use`, these are added to (and override) the definition's.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, ParamValue>,
+    #[serde(default, skip_serializing_if = "ParamMap::is_empty")]
+    pub params: ParamMap,
     /// Parameter keys that are meant as custom parameters although they look like a
     /// misspelled standard one (`valor`, `content_id`): declaring them here silences
     /// `misspelled-standard-parameter` (TAG2027) for these keys.
@@ -141,11 +139,11 @@ pub struct Button {
     pub pixels: Vec<String>,
     /// The event id shared with a server event for deduplication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<EventId>,
+    pub event_id: Option<Box<EventId>>,
     /// How `tagc verify` reaches and uses this element on a real site: steps before (open
     /// a modal), form values, how long to wait for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verify: Option<ButtonVerify>,
+    pub verify: Option<Box<ButtonVerify>>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -178,7 +176,7 @@ impl Button {
             params: &self.params,
             custom_params: &self.custom_params,
             pixels: &self.pixels,
-            event_id: self.event_id.as_ref(),
+            event_id: self.event_id.as_deref(),
         }
     }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::load::Seg;
 use crate::meta;
 use crate::model::{
-    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, PageVerify, ParamValue,
+    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, PageVerify, ParamMap,
     Step, Trigger,
 };
 use crate::source::Span;
@@ -142,7 +142,7 @@ pub struct ResolvedEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pixels: Option<Vec<String>>,
     /// Parameters: constants, or sources read when the event fires.
-    pub params: BTreeMap<String, ParamValue>,
+    pub params: ParamMap,
     /// Where the `eventID` comes from and how it is handed to the server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<EventId>,
@@ -323,7 +323,7 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
                     locator,
                     on: b.on,
                     event: r.event(b.fields(), Some(&key))?,
-                    verify: b.verify.clone().unwrap_or_default(),
+                    verify: b.verify.as_deref().cloned().unwrap_or_default(),
                     origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
                 })
             })
