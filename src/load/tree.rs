@@ -30,19 +30,28 @@ enum Kind {
     Map,
 }
 
-/// One node: 48 bytes, no allocation of its own (the file is the tree's).
+/// One node: 32 bytes, no allocation of its own (the file is the tree's). Positions are
+/// packed ([`Tree::pack`]).
 #[derive(Debug, Clone, Copy)]
 struct Node {
-    start: Pos,
-    end: Pos,
-    key_start: Pos,
-    key_end: Pos,
+    start: u32,
+    end: u32,
+    key_start: u32,
+    key_end: u32,
     /// Index in [`Tree::keys`], or [`NO_KEY`].
     key: u32,
     kind: Kind,
     a: u32,
     b: u32,
 }
+
+/// A packed [`Pos`] with this bit set indexes [`Tree::far`] with its other bits.
+const FAR: u32 = 1 << 31;
+/// Bits of a packed column; the line takes the bits above them, up to [`FAR`].
+const COL_BITS: u32 = 11;
+const COL_MASK: u32 = (1 << COL_BITS) - 1;
+/// The largest line a packed position holds in place (1,048,575).
+const MAX_NEAR_LINE: u32 = (FAR >> COL_BITS) - 1;
 
 /// A parsed document in one flat arena: every value with where it came from, and for
 /// mapping values where their key came from.
@@ -57,6 +66,8 @@ pub struct Tree {
     keys: Vec<Box<str>>,
     strings: String,
     numbers: Vec<Number>,
+    /// Positions past line 1,048,575 or column 2,047, which do not pack into 31 bits.
+    far: Vec<Pos>,
 }
 
 /// What [`Tree::to_value`] builds a scalar from (for the builder in `yaml.rs`).
@@ -81,6 +92,31 @@ impl Tree {
             keys: Vec::new(),
             strings: String::new(),
             numbers: Vec::new(),
+            far: Vec::new(),
+        }
+    }
+
+    /// `pos` in 32 bits: the line above the low [`COL_BITS`] bits and the column in them
+    /// (1-based, as in [`Pos`]) when both fit, which is every position of a file under a
+    /// million lines without lines of 2,047 characters; otherwise an index into
+    /// [`Tree::far`] marked by [`FAR`].
+    fn pack(&mut self, pos: Pos) -> u32 {
+        if pos.line <= MAX_NEAR_LINE && pos.col <= COL_MASK {
+            return (pos.line << COL_BITS) | pos.col;
+        }
+        self.far.push(pos);
+        FAR | u(self.far.len() - 1)
+    }
+
+    /// The position packed into `p` by [`Tree::pack`].
+    fn unpack(&self, p: u32) -> Pos {
+        if p & FAR == 0 {
+            Pos::new(p >> COL_BITS, p & COL_MASK)
+        } else {
+            self.far
+                .get((p & !FAR) as usize)
+                .copied()
+                .unwrap_or(Pos::new(1, 1))
         }
     }
 
@@ -113,11 +149,13 @@ impl Tree {
     }
 
     fn push(&mut self, span: Span, kind: Kind, a: u32, b: u32) -> NodeId {
+        let start = self.pack(span.start);
+        let end = self.pack(span.end);
         self.nodes.push(Node {
-            start: span.start,
-            end: span.end,
-            key_start: span.start,
-            key_end: span.start,
+            start,
+            end,
+            key_start: start,
+            key_end: start,
             key: NO_KEY,
             kind,
             a,
@@ -131,6 +169,7 @@ impl Tree {
         let at = u(self.children.len());
         self.children
             .extend(kids.iter().map(|&k| u(k.saturating_sub(id))));
+        let end = self.pack(end);
         if let Some(n) = self.nodes.get_mut(id) {
             n.a = at;
             n.b = u(kids.len());
@@ -160,10 +199,11 @@ impl Tree {
 
     /// Puts node `id` under key `k` written at `span`.
     pub(super) fn set_key(&mut self, id: NodeId, k: u32, span: Span) {
+        let (start, end) = (self.pack(span.start), self.pack(span.end));
         if let Some(n) = self.nodes.get_mut(id) {
             n.key = k;
-            n.key_start = span.start;
-            n.key_end = span.end;
+            n.key_start = start;
+            n.key_end = end;
         }
     }
 
@@ -173,12 +213,13 @@ impl Tree {
         let at = self.nodes.len();
         let end = (id + len).min(at);
         self.nodes.extend_from_within(id.min(end)..end);
+        let (start, end) = (self.pack(span.start), self.pack(span.end));
         if let Some(n) = self.nodes.get_mut(at) {
-            n.start = span.start;
-            n.end = span.end;
+            n.start = start;
+            n.end = end;
             n.key = NO_KEY;
-            n.key_start = span.start;
-            n.key_end = span.start;
+            n.key_start = start;
+            n.key_end = start;
         }
         at
     }
@@ -199,7 +240,7 @@ impl Tree {
     #[must_use]
     pub fn span(&self, id: NodeId) -> Span {
         self.nodes.get(id).map_or(Span::file_start(self.file), |n| {
-            Span::new(self.file, n.start, n.end)
+            Span::new(self.file, self.unpack(n.start), self.unpack(n.end))
         })
     }
 
@@ -207,7 +248,9 @@ impl Tree {
     #[must_use]
     pub fn key_span_of(&self, id: NodeId) -> Option<Span> {
         let n = self.nodes.get(id)?;
-        (n.key != NO_KEY).then(|| Span::new(self.file, n.key_start, n.key_end))
+        (n.key != NO_KEY).then(|| {
+            Span::new(self.file, self.unpack(n.key_start), self.unpack(n.key_end))
+        })
     }
 
     /// The children of collection `id`, in source order (none for a scalar).
@@ -345,6 +388,7 @@ impl Tree {
         self.keys.shrink_to_fit();
         self.strings.shrink_to_fit();
         self.numbers.shrink_to_fit();
+        self.far.shrink_to_fit();
     }
 }
 
@@ -413,6 +457,26 @@ pub fn pointer_segments(pointer: &str) -> Vec<Seg<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_pack_in_place_or_far_and_come_back_equal() {
+        let mut t = Tree::new(FileId(0));
+        let cases = [
+            Pos::new(1, 1),
+            Pos::new(MAX_NEAR_LINE, COL_MASK),
+            Pos::new(MAX_NEAR_LINE + 1, 1),
+            Pos::new(7, COL_MASK + 1),
+            Pos::new(u32::MAX, u32::MAX),
+            Pos::new(0, 0),
+        ];
+        let packed: Vec<u32> = cases.iter().map(|&p| t.pack(p)).collect();
+        assert_eq!(packed[0] & FAR, 0);
+        assert_eq!(packed[1] & FAR, 0);
+        assert_eq!(t.far.len(), 3, "only the three that do not fit go far");
+        for (p, x) in cases.iter().zip(packed) {
+            assert_eq!(t.unpack(x), *p);
+        }
+    }
 
     #[test]
     fn pointer_segments_unescape() {

@@ -694,6 +694,23 @@ mod tests {
     }
 
     #[test]
+    fn spans_past_the_packed_range_are_exact() {
+        // Column 2,047 is the last one a node packs in place; these keys sit far past it
+        // on one flow line, and an alias repeats one of them.
+        let pad = "x".repeat(3_000);
+        let text = format!("a: {{p: {pad}, q: &r [1, 2], s: *r}}\nb:\n  c: 1\n");
+        let d = p(&text).unwrap();
+        let q = d.tree.key_span(&crate::path!["a", "q"]);
+        assert_eq!((q.start.line, q.start.col, q.end.col), (1, 3_010, 3_011));
+        let s = d.tree.value_span(&crate::path!["a", "s"]);
+        assert_eq!((s.start.line, s.start.col), (1, 3_027));
+        let one = d.tree.value_span(&crate::path!["a", "s", 0usize]);
+        assert_eq!((one.start.line, one.start.col), (1, 3_017));
+        let c = d.tree.key_span(&crate::path!["b", "c"]);
+        assert_eq!((c.start.line, c.start.col, c.end.col), (3, 3, 4));
+    }
+
+    #[test]
     fn duplicate_keys_name_both_places() {
         let err = p("a: 1\nb: 2\na: 3\n").unwrap_err();
         let d = &err.as_slice()[0];
