@@ -419,7 +419,7 @@ impl Mapper {
                 "missing: website events need the browser's User-Agent",
             ));
         }
-        if event.user_data.present_keys().is_empty() {
+        if !event.user_data.any_present() {
             return Err(err(
                 "user_data",
                 None,

@@ -24,7 +24,8 @@
 //!   not ISO 3166-1 codes).
 
 use super::text::{
-    digit_value, fold_fullwidth, is_dash, is_letter_or_mark, is_trim_char, lower_filter_nfc,
+    cmp_short, digit_value, fold_fullwidth, is_dash, is_letter_or_mark, is_trim_char,
+    lower_filter_nfc,
 };
 use super::{Context, ErrorKind, tables};
 
@@ -66,7 +67,7 @@ pub(super) fn country(t: &str) -> Result<String, ErrorKind> {
 
 fn lookup(table: &'static [(&'static str, &'static str)], key: &str) -> Option<&'static str> {
     table
-        .binary_search_by(|(k, _)| k.as_bytes().cmp(key.as_bytes()))
+        .binary_search_by(|(k, _)| cmp_short(k.as_bytes(), key.as_bytes()))
         .ok()
         .and_then(|i| table.get(i))
         .map(|(_, v)| *v)

@@ -174,7 +174,7 @@ pub fn calling_code(country: &str) -> Option<&'static str> {
         country.as_bytes()[1].to_ascii_lowercase(),
     ];
     let i = tables::CALLING_CODES
-        .binary_search_by(|(k, _)| k.as_bytes().cmp(&lower[..]))
+        .binary_search_by(|(k, _)| super::text::cmp_short(k.as_bytes(), &lower))
         .ok()?;
     tables::CALLING_CODES.get(i).map(|(_, cc)| *cc)
 }

@@ -117,6 +117,17 @@ pub(super) fn nfc(s: String) -> String {
     }
 }
 
+/// Byte-wise order of two short keys (table look-ups), compared inline: a call to
+/// `memcmp` per probe of a binary search costs more than the comparison itself.
+pub(super) fn cmp_short(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// Letters (any script) and combining marks: what city, state and country keys keep.
 pub(super) fn is_letter_or_mark(c: char) -> bool {
     c.is_alphabetic() || (!c.is_ascii() && is_combining_mark(c))
@@ -130,6 +141,25 @@ pub(super) fn is_alnum_or_mark(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keys_order_as_byte_slices_do() {
+        let keys: [&[u8]; 8] = [
+            b"",
+            b"a",
+            b"ab",
+            b"abc",
+            b"b",
+            b"ba",
+            "\u{e9}".as_bytes(),
+            b"zz",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(cmp_short(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn trims_unicode_and_invisible_space() {

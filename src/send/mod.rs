@@ -27,6 +27,7 @@ pub mod ledger;
 pub mod lines;
 mod post;
 mod prepare;
+mod queue;
 pub mod records;
 pub mod redact;
 pub mod stop;
@@ -387,8 +388,7 @@ pub fn send<R: BufRead>(
     // at once: nothing waits for a chunk to fill. The tokens bound the chunks taken and
     // not yet booked, so memory stays flat.
     let quit = std::sync::atomic::AtomicBool::new(false);
-    let (item_tx, item_rx) = mpsc::sync_channel::<Item>(CHUNK * (mappers + 1));
-    let item_rx = Arc::new(std::sync::Mutex::new((item_rx, 0u64)));
+    let queue = queue::Queue::<Item>::new(CHUNK * (mappers + 1), CHUNK, mappers);
     let (token_tx, token_rx) = mpsc::sync_channel::<()>(mappers + 1);
     for _ in 0..=mappers {
         let _ = token_tx.send(());
@@ -397,12 +397,12 @@ pub fn send<R: BufRead>(
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     std::thread::scope(|scope| {
         for _ in 0..mappers {
-            let (done_tx, item_rx, token_rx) =
-                (done_tx.clone(), Arc::clone(&item_rx), Arc::clone(&token_rx));
-            let (prepare, keys) = (&prepare, &keys);
+            let (done_tx, token_rx) = (done_tx.clone(), Arc::clone(&token_rx));
+            let (prepare, keys, queue) = (&prepare, &keys, &queue);
             scope.spawn(move || {
+                let _taker = queue::Taker(queue);
                 while let Ok(Ok(())) = token_rx.lock().map(|t| t.recv()) {
-                    let Some((seq, items)) = take_chunk(&item_rx) else {
+                    let Some((seq, items)) = queue.take() else {
                         break;
                     };
                     let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -417,7 +417,7 @@ pub fn send<R: BufRead>(
                 }
             });
         }
-        drop((done_tx, item_rx, token_rx));
+        drop((done_tx, token_rx));
         let (stop, ledger, quit) = (&stop, &*ledger, &quit);
         let (tally, batches, result) = (&mut tally, &mut batches, &mut result);
         let (warnings, dry_run, hand_over) = (&mut warnings, &mut dry_run, &hand_over);
@@ -553,11 +553,11 @@ pub fn send<R: BufRead>(
                 },
                 Some(Ok(Unparsed::Record(r))) => Item::Record(r),
             };
-            if item_tx.send(item).is_err() {
+            if queue.put(item).is_err() {
                 break;
             }
         }
-        drop(item_tx);
+        queue.close();
         if let Err(panic) = accountant.join() {
             std::panic::resume_unwind(panic);
         }
@@ -662,25 +662,6 @@ enum Item {
 /// mapper's panic).
 type Done = (u64, Vec<Item>, std::thread::Result<Vec<Taken>>);
 
-/// Takes the records that are there, waiting for the first, up to [`CHUNK`]; numbers the
-/// chunk in input order. `None` once the reader is done and nothing is left.
-fn take_chunk(items: &std::sync::Mutex<(mpsc::Receiver<Item>, u64)>) -> Option<(u64, Vec<Item>)> {
-    let mut guard = items.lock().ok()?;
-    let (rx, next) = &mut *guard;
-    let first = rx.recv().ok()?;
-    let mut chunk = Vec::with_capacity(CHUNK);
-    chunk.push(first);
-    while chunk.len() < CHUNK {
-        match rx.try_recv() {
-            Ok(item) => chunk.push(item),
-            Err(_) => break,
-        }
-    }
-    let seq = *next;
-    *next += 1;
-    Some((seq, chunk))
-}
-
 /// What became of one record of a chunk, on whichever thread mapped it.
 enum Taken {
     /// A record, mapped and checked.
@@ -782,13 +763,16 @@ impl HandOver<'_> {
         let (options, ledger) = (self.options, self.ledger);
         if options.dry_run {
             if let Some(out) = dry_run.as_mut() {
-                let body = client::request_body(
+                let mut body = client::request_body(
                     events.iter().map(|e| e.1.as_str()),
                     options.test_event_code.as_deref(),
                     None,
                 );
+                // One write, ending with its line break: stdout looks for the last line
+                // break from the end, so it finds this one at once instead of scanning
+                // the megabyte before it.
+                body.push('\n');
                 out.write_all(body.as_bytes())
-                    .and_then(|()| out.write_all(b"\n"))
                     .map_err(|source| SendError::Output {
                         what: "the dry-run output",
                         source,

@@ -239,6 +239,16 @@ impl CapiUserData {
         })
     }
 
+    /// Whether any key carries a value: [`CapiUserData::present_keys`] is not empty,
+    /// asked without building the list (the mapping asks it of every event).
+    #[must_use]
+    pub fn any_present(&self) -> bool {
+        self.hashed().iter().any(|(_, v)| !v.is_empty())
+            || self.ids().iter().any(|(_, v)| v.is_some())
+            || self.fb_login_id.is_some()
+            || self.lead_id.is_some()
+    }
+
     /// Every key that carries a value, in wire order.
     #[must_use]
     pub fn present_keys(&self) -> Vec<&'static str> {
@@ -407,7 +417,7 @@ pub mod fast_json {
     pub fn string(out: &mut String, s: &str) {
         out.push('"');
         let bytes = s.as_bytes();
-        if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        if !needs_escape(bytes) {
             out.push_str(s);
             out.push('"');
             return;
@@ -435,6 +445,34 @@ pub mod fast_json {
         }
         out.push_str(&s[start..]);
         out.push('"');
+    }
+
+    /// Whether any byte of `bytes` is a control character, `"` or `\\`: eight bytes at a
+    /// time (a request body is mostly 64-hex hashes, which never need escaping).
+    fn needs_escape(bytes: &[u8]) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        // A byte of `w` is zero: exact for "any byte", which is all this asks.
+        let any_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH != 0;
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let w = u64::from_le_bytes(eight);
+            // Below 0x20: `w - 0x20…` borrows into the high bit of a byte that was below
+            // it (and had its high bit clear).
+            let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
+            if control
+                || any_zero(w ^ (ONES * u64::from(b'"')))
+                || any_zero(w ^ (ONES * u64::from(b'\\')))
+            {
+                return true;
+            }
+        }
+        words
+            .remainder()
+            .iter()
+            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
     }
 
     fn key(out: &mut String, first: &mut bool, k: &str) {
@@ -607,6 +645,26 @@ pub mod fast_json {
     mod tests {
         use super::*;
         use serde_json::json;
+
+        #[test]
+        fn the_word_at_a_time_check_finds_every_byte_that_needs_escaping() {
+            for len in 0..=20 {
+                for at in 0..len {
+                    for bad in (0u8..0x20).chain([b'"', b'\\']) {
+                        let mut b = vec![b'a'; len];
+                        b[at] = bad;
+                        assert!(needs_escape(&b), "{bad:#x} at {at} of {len}");
+                    }
+                    for good in (0x20u8..0x80).filter(|c| *c != b'"' && *c != b'\\') {
+                        let mut b = vec![0x7fu8; len];
+                        b[at] = good;
+                        assert!(!needs_escape(&b), "{good:#x} at {at} of {len}");
+                    }
+                }
+            }
+            // Multi-byte UTF-8 (every byte 0x80 or above) needs no escaping.
+            assert!(!needs_escape("é€😀 ü ñ ç".as_bytes()));
+        }
 
         #[test]
         fn identical_to_serde_json() {
