@@ -9,7 +9,9 @@
 
 mod server;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -141,14 +143,68 @@ pub struct ResolvedEvent {
     /// The pixel ids it goes to when not every pixel (`trackSingle`); `None` means all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pixels: Option<Vec<String>>,
-    /// Parameters: constants, or sources read when the event fires.
-    pub params: BTreeMap<String, ParamValue>,
+    /// Parameters: constants, or sources read when the event fires. Shared by every
+    /// event with the same parameters (a large site has hundreds of thousands of events
+    /// and a handful of distinct parameter sets).
+    #[serde(serialize_with = "serialize_params")]
+    pub params: Arc<EventParams>,
     /// Where the `eventID` comes from and how it is handed to the server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<EventId>,
     /// The ids of the server events that deduplicate with this event.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub deduplicated_by: Vec<String>,
+}
+
+/// A resolved event's parameters, by name.
+pub type EventParams = BTreeMap<String, ParamValue>;
+
+fn serialize_params<S: serde::Serializer>(p: &Arc<EventParams>, s: S) -> Result<S::Ok, S::Error> {
+    p.as_ref().serialize(s)
+}
+
+/// One copy of each distinct parameter set: equal sets are one [`Arc`].
+#[derive(Default)]
+struct ParamSets {
+    /// By a hash of the set's JSON text; the sets themselves are compared.
+    sets: Mutex<HashMap<u64, Vec<Arc<EventParams>>>>,
+}
+
+impl ParamSets {
+    /// The shared copy of `params`.
+    fn share(&self, params: EventParams) -> Arc<EventParams> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        // Hashing the JSON text needs no allocation; a set that cannot be written (none
+        // can) hashes as far as it got, which only makes it less likely to be shared.
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &params);
+        params.len().hash(&mut hasher);
+        let key = hasher.finish();
+        let mut sets = self
+            .sets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let same = sets.entry(key).or_default();
+        if let Some(shared) = same.iter().find(|p| ***p == params) {
+            return Arc::clone(shared);
+        }
+        let shared = Arc::new(params);
+        same.push(Arc::clone(&shared));
+        shared
+    }
+}
+
+/// Feeds what is written into a hasher.
+struct HashWriter<'a, H>(&'a mut H);
+
+impl<H: std::hash::Hasher> std::io::Write for HashWriter<'_, H> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Why a configuration cannot be resolved for an environment.
@@ -268,6 +324,7 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
         pixel_ids: &pixel_ids,
         all_pixels: pixels.len(),
         dedup: &dedup,
+        params: ParamSets::default(),
     };
     // Pages resolve independently of each other: on every core, in configuration order.
     let all: Vec<(&crate::validate::ValidFile, usize)> = config
@@ -302,7 +359,8 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
                 on_load_origins.push(span(&[Seg::from("on_load"), Seg::Index(li)]));
             }
         }
-        let buttons = page
+        on_load.shrink_to_fit();
+        let mut buttons: Vec<ResolvedButton> = page
             .buttons
             .iter()
             .enumerate()
@@ -328,6 +386,8 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
                 })
             })
             .collect();
+        // Kept for the whole build, one per page: without the room the list grew into.
+        buttons.shrink_to_fit();
         ResolvedPage {
             id: page.id.clone(),
             url,
@@ -366,6 +426,7 @@ struct Resolver<'a> {
     pixel_ids: &'a BTreeMap<&'a str, &'a str>,
     all_pixels: usize,
     dedup: &'a BTreeMap<&'a str, Vec<String>>,
+    params: ParamSets,
 }
 
 impl Resolver<'_> {
@@ -377,8 +438,13 @@ impl Resolver<'_> {
             .custom
             .or(def.and_then(|d| d.custom))
             .unwrap_or_else(|| !meta::is_standard_event(name));
-        let mut params = def.map(|d| d.params.clone()).unwrap_or_default();
-        params.extend(f.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let params: EventParams = def
+            .into_iter()
+            .flat_map(|d| d.params.iter())
+            .chain(f.params.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let params = self.params.share(params);
         let names: &[String] = if f.pixels.is_empty() {
             def.map_or(&[], |d| d.pixels.as_slice())
         } else {
