@@ -87,6 +87,29 @@ pub fn resolve(checked: &Checked, env: &str) -> Result<Site, BuildError> {
     Ok(crate::resolve::resolve(config, env)?)
 }
 
+/// Stage 3 as [`resolve()`], consuming `checked`: its typed pages are dropped a batch at a
+/// time as they are resolved (for a large site the typed pages and the resolved ones are
+/// each hundreds of megabytes). Returns the site, the files read and the diagnostics.
+///
+/// # Errors
+/// As [`resolve()`].
+pub fn resolve_checked(
+    checked: Checked,
+    env: &str,
+) -> Result<(Site, SourceMap, Diagnostics), BuildError> {
+    if checked.diagnostics.has_errors() {
+        return Err(ResolveError::Invalid.into());
+    }
+    let Checked {
+        sources,
+        diagnostics,
+        configs,
+    } = checked;
+    let config = configs.into_iter().next().ok_or(BuildError::Empty)?;
+    let site = crate::resolve::resolve_owned(config, env)?;
+    Ok((site, sources, diagnostics))
+}
+
 /// Stage 4: every file `tagc build` writes, in memory, placed by [`layout`]: the pixel
 /// artifacts, the Conversions API mapping, the verification plan, and the manifest (last).
 ///
@@ -231,14 +254,8 @@ pub fn build(
             sources: checked.sources,
         });
     }
-    let site = resolve(&checked, env)?;
     // The typed configuration and its span trees are not needed past resolving.
-    let Checked {
-        sources,
-        diagnostics,
-        configs,
-    } = checked;
-    drop(configs);
+    let (site, sources, diagnostics) = resolve_checked(checked, env)?;
     let files = emit(&site, &sources, opts)?;
     if let Some(out) = out {
         write(out, &files)?;

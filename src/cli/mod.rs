@@ -241,19 +241,21 @@ fn checked_site(
         err("error: nothing generated: the configuration has errors\n");
         return Err(ExitStatus::Failure);
     }
-    let site = crate::build::resolve(&checked, &g.env).map_err(|e| match e {
-        crate::build::BuildError::Empty => ExitStatus::Error,
-        e => {
-            err(&format!("error: {e}\n"));
-            match e {
-                crate::build::BuildError::Resolve(crate::resolve::ResolveError::Invalid) => {
-                    ExitStatus::Failure
+    // Consumed: the typed pages are dropped as they are resolved.
+    let (site, sources, _) =
+        crate::build::resolve_checked(checked, &g.env).map_err(|e| match e {
+            crate::build::BuildError::Empty => ExitStatus::Error,
+            e => {
+                err(&format!("error: {e}\n"));
+                match e {
+                    crate::build::BuildError::Resolve(crate::resolve::ResolveError::Invalid) => {
+                        ExitStatus::Failure
+                    }
+                    _ => ExitStatus::Error,
                 }
-                _ => ExitStatus::Error,
             }
-        }
-    })?;
-    Ok((site, checked.sources))
+        })?;
+    Ok((site, sources))
 }
 
 fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {

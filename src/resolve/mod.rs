@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::load::Seg;
+use crate::load::{Seg, Tree};
 use crate::meta;
 use crate::model::{
-    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, PageVerify, ParamValue,
-    Step, Trigger,
+    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, Page, PageVerify,
+    ParamValue, Step, Trigger,
 };
 use crate::source::Span;
 use crate::urlpattern::UrlPattern;
@@ -247,7 +247,7 @@ pub fn environments(config: &Validated) -> BTreeSet<String> {
 /// # Errors
 /// When the configuration is incomplete (it had errors) or no pixel has an id for `env`.
 pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
-    resolve_with(config, env, true)
+    resolve_with(config, env, Pages::Borrowed)
 }
 
 /// [`resolve`] without the pages (`pages` is empty): the server side alone, for what
@@ -258,10 +258,38 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
 /// # Errors
 /// As [`resolve`].
 pub fn resolve_server_side(config: &Validated, env: &str) -> Result<Site, ResolveError> {
-    resolve_with(config, env, false)
+    resolve_with(config, env, Pages::Skip)
 }
 
-fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site, ResolveError> {
+/// [`resolve`], consuming the configuration: each batch of pages is dropped from it once
+/// resolved, so the typed pages and their resolved form are never both whole in memory
+/// (for a large site, each is hundreds of megabytes).
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_owned(mut config: Validated, env: &str) -> Result<Site, ResolveError> {
+    let taken = config
+        .files
+        .iter_mut()
+        .map(|vf| std::mem::take(&mut vf.config.pages))
+        .collect();
+    resolve_with(&config, env, Pages::Owned(taken))
+}
+
+/// Where [`resolve_with`] finds the pages to resolve.
+enum Pages {
+    /// None: the server side alone.
+    Skip,
+    /// In the configuration.
+    Borrowed,
+    /// Taken out of the configuration, per file: dropped a batch at a time once resolved.
+    Owned(Vec<Vec<Page>>),
+}
+
+/// How many pages [`resolve_owned`] resolves (on every core) before it drops them.
+const PAGE_BATCH: usize = 1024;
+
+fn resolve_with(config: &Validated, env: &str, with_pages: Pages) -> Result<Site, ResolveError> {
     if !config.complete || config.diagnostics.has_errors() {
         return Err(ResolveError::Invalid);
     }
@@ -327,15 +355,72 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
         params: ParamSets::default(),
     };
     // Pages resolve independently of each other: on every core, in configuration order.
-    let all: Vec<(&crate::validate::ValidFile, usize)> = config
-        .files
-        .iter()
-        .filter(|_| with_pages)
-        .flat_map(|vf| (0..vf.config.pages.len()).map(move |pi| (vf, pi)))
-        .collect();
-    let pages = crate::par::map(&all, |_, &(vf, pi)| {
-        let tree = &vf.tree;
-        let page = &vf.config.pages[pi];
+    let pages = match with_pages {
+        Pages::Skip => Vec::new(),
+        Pages::Borrowed => {
+            let all: Vec<(&crate::validate::ValidFile, usize)> = config
+                .files
+                .iter()
+                .flat_map(|vf| (0..vf.config.pages.len()).map(move |pi| (vf, pi)))
+                .collect();
+            crate::par::map(&all, |_, &(vf, pi)| {
+                r.page(&vf.tree, pi, &vf.config.pages[pi])
+            })
+        }
+        Pages::Owned(taken) => {
+            let mut out = Vec::with_capacity(taken.iter().map(Vec::len).sum());
+            for (vf, file_pages) in config.files.iter().zip(taken) {
+                let mut rest = file_pages.into_iter();
+                let mut first = 0;
+                loop {
+                    let batch: Vec<Page> = rest.by_ref().take(PAGE_BATCH).collect();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    out.extend(crate::par::map(&batch, |i, page| {
+                        r.page(&vf.tree, first + i, page)
+                    }));
+                    first += batch.len();
+                }
+            }
+            out
+        }
+    };
+
+    let server = server::resolve_server(config, root, &pixel_ids, &pages);
+    let site = root.and_then(|c| c.site.as_ref());
+    let setting = |f: fn(&Config) -> bool| files.iter().any(|c| f(c));
+    Ok(Site {
+        name: site.and_then(|s| s.name.clone()),
+        url: site.and_then(|s| s.url.clone()),
+        env: env.to_owned(),
+        pixels,
+        consent_required: setting(|c| c.consent == Some(crate::model::Consent::Required)),
+        verify_consent: site
+            .and_then(|s| s.verify.as_ref())
+            .and_then(|v| v.consent.clone()),
+        limited_data_use: files.iter().find_map(|c| c.limited_data_use),
+        pages,
+        server,
+    })
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}
+
+struct Resolver<'a> {
+    defs: &'a BTreeMap<&'a str, &'a EventDef>,
+    pixel_ids: &'a BTreeMap<&'a str, &'a str>,
+    all_pixels: usize,
+    dedup: &'a BTreeMap<&'a str, Vec<String>>,
+    params: ParamSets,
+}
+
+impl Resolver<'_> {
+    /// Resolves `page`, the `pi`th page of the file whose spans are in `tree`.
+    fn page(&self, tree: &Tree, pi: usize, page: &Page) -> ResolvedPage {
+        let r = self;
         let span = |rel: &[Seg<'_>]| {
             let mut path = vec![Seg::from("pages"), Seg::Index(pi)];
             path.extend(rel.iter().cloned());
@@ -397,39 +482,8 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
             origin: span(&[]),
             on_load_origins,
         }
-    });
+    }
 
-    let server = server::resolve_server(config, root, &pixel_ids, &pages);
-    let site = root.and_then(|c| c.site.as_ref());
-    let setting = |f: fn(&Config) -> bool| files.iter().any(|c| f(c));
-    Ok(Site {
-        name: site.and_then(|s| s.name.clone()),
-        url: site.and_then(|s| s.url.clone()),
-        env: env.to_owned(),
-        pixels,
-        consent_required: setting(|c| c.consent == Some(crate::model::Consent::Required)),
-        verify_consent: site
-            .and_then(|s| s.verify.as_ref())
-            .and_then(|v| v.consent.clone()),
-        limited_data_use: files.iter().find_map(|c| c.limited_data_use),
-        pages,
-        server,
-    })
-}
-
-fn is_default<T: Default + PartialEq>(t: &T) -> bool {
-    *t == T::default()
-}
-
-struct Resolver<'a> {
-    defs: &'a BTreeMap<&'a str, &'a EventDef>,
-    pixel_ids: &'a BTreeMap<&'a str, &'a str>,
-    all_pixels: usize,
-    dedup: &'a BTreeMap<&'a str, Vec<String>>,
-    params: ParamSets,
-}
-
-impl Resolver<'_> {
     /// Applies `use:`; `None` when the event goes to no pixel active in this environment.
     fn event(&self, f: EventFields<'_>, button_key: Option<&str>) -> Option<ResolvedEvent> {
         let def = f.use_.and_then(|u| self.defs.get(u).copied());
