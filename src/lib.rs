@@ -8,7 +8,8 @@
 //! validate  schema, then Meta's semantic rules      (validate, meta)
 //! resolve   merged files → one typed model          (resolve)
 //! emit      model → pixel snippets, tagc.js, the    (emit, mapping, verify::plan)
-//!           mapping, the plan, in memory
+//!           mapping, the plan, each handed to dist
+//!           as it is made
 //! write     artifacts + manifest, atomically,       (dist, dist::layout)
 //!           where the layout says
 //! ```
@@ -31,7 +32,7 @@
 //!  9 build                                the build driver
 //!  8 verify                               plans, runs and reports
 //!  7 browser  diff                        headless Chromium; what a config change does
-//!  6 check  emit  send                    stages 1–2 at once; artifacts in memory; sending
+//!  6 check  emit  send                    stages 1–2 at once; the artifacts; sending
 //!  5 mapping                              the Conversions API mapping of a resolved site
 //!  4 resolve                              stage 3
 //!  3 validate                             stage 2

@@ -619,3 +619,18 @@ fn the_library_driver_stops_on_errors_with_the_diagnostics() {
     }
     assert!(files(out.path()).is_empty(), "nothing written");
 }
+
+/// Resolving a configuration by value (what `tagc build` does, dropping typed pages a batch
+/// at a time) gives the site resolving it by reference gives, across batch boundaries.
+#[test]
+fn resolving_by_value_gives_the_same_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = bench_config::generate(dir.path(), 2_100, 2);
+    let checked =
+        tagc::check::check_paths(&[root], tagc::load::Limits::default()).expect("readable");
+    assert!(!checked.diagnostics.has_errors());
+    let by_ref = tagc::resolve::resolve(&checked.configs[0], "production").expect("resolves");
+    let (by_value, _, _) = tagc::build::resolve_checked(checked, "production").expect("resolves");
+    assert_eq!(by_value.pages.len(), 2_100);
+    assert_eq!(by_value, by_ref);
+}

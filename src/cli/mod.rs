@@ -241,19 +241,21 @@ fn checked_site(
         err("error: nothing generated: the configuration has errors\n");
         return Err(ExitStatus::Failure);
     }
-    let site = crate::build::resolve(&checked, &g.env).map_err(|e| match e {
-        crate::build::BuildError::Empty => ExitStatus::Error,
-        e => {
-            err(&format!("error: {e}\n"));
-            match e {
-                crate::build::BuildError::Resolve(crate::resolve::ResolveError::Invalid) => {
-                    ExitStatus::Failure
+    // Consumed: the typed pages are dropped as they are resolved.
+    let (site, sources, _) =
+        crate::build::resolve_checked(checked, &g.env).map_err(|e| match e {
+            crate::build::BuildError::Empty => ExitStatus::Error,
+            e => {
+                err(&format!("error: {e}\n"));
+                match e {
+                    crate::build::BuildError::Resolve(crate::resolve::ResolveError::Invalid) => {
+                        ExitStatus::Failure
+                    }
+                    _ => ExitStatus::Error,
                 }
-                _ => ExitStatus::Error,
             }
-        }
-    })?;
-    Ok((site, checked.sources))
+        })?;
+    Ok((site, sources))
 }
 
 fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
@@ -284,28 +286,30 @@ fn build(b: &args::BuildArgs, color: bool) -> ExitStatus {
         nonce: b.gen_args.nonce.clone(),
         script_url: b.script_url.clone(),
     };
-    let artifacts = match crate::build::emit(&site, &sources, &opts) {
-        Ok(x) => x,
+    // Each artifact is written as it is made: a large site's artifacts never are all in
+    // memory at once.
+    let written = match crate::build::emit_to(&b.out, &site, &sources, &opts) {
+        Ok(n) => n,
+        Err(crate::build::BuildError::Write(e)) => {
+            let note = if e.partial {
+                "some artifacts had already been replaced: fix the problem and build again"
+            } else {
+                "the previous contents are unchanged"
+            };
+            err(&format!(
+                "error: {e}\n  = note: {}: {note}\n",
+                b.out.display()
+            ));
+            return ExitStatus::Error;
+        }
         Err(e) => {
             err(&format!("error: {e}\n"));
             return ExitStatus::Error;
         }
     };
-    if let Err(e) = crate::build::write(&b.out, &artifacts) {
-        let note = if e.partial {
-            "some artifacts had already been replaced: fix the problem and build again"
-        } else {
-            "the previous contents are unchanged"
-        };
-        err(&format!(
-            "error: {e}\n  = note: {}: {note}\n",
-            b.out.display()
-        ));
-        return ExitStatus::Error;
-    }
     err(&format!(
         "wrote {} artifacts for `{}` to {}\n",
-        artifacts.len(),
+        written,
         site.env,
         b.out.display()
     ));

@@ -2,7 +2,10 @@
 //!
 //! [`layout`] defines where each artifact goes; [`place`] turns the in-memory
 //! [`Artifact`]s into [`OutputFile`]s by it, [`manifest`] lists them, and [`write()`] writes
-//! them.
+//! them. [`Staging`] does the same one file at a time, as each is made (what `tagc build`
+//! does, so that a large site's artifacts are never all in memory): it keeps only each
+//! file's size and hash for the manifest, and a file can be written through a buffer
+//! ([`Staging::put_with`]) rather than put whole.
 //!
 //! Every file is first written in full to a temporary file beside its destination; only
 //! when all of them are written are they renamed into place (the manifest last). A build
@@ -11,9 +14,11 @@
 //! deleted page) are removed; anything else in the directory is left alone. An artifact
 //! whose file already has the same bytes is not rewritten.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -78,8 +83,8 @@ struct Manifest<'a> {
 struct Entry<'a> {
     path: &'a str,
     kind: &'a str,
-    bytes: usize,
-    sha256: String,
+    bytes: u64,
+    sha256: &'a str,
 }
 
 #[derive(Serialize)]
@@ -103,31 +108,56 @@ struct Csp<'a> {
 /// The lowercase hex SHA-256 of `bytes`.
 #[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// `bytes` in lowercase hex.
+fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// The manifest listing `artifacts` with their sizes and hashes.
 #[must_use]
 pub fn manifest(env: &str, artifacts: &[OutputFile], pixel: Option<&PixelFacts>) -> OutputFile {
-    let mut sorted: Vec<&OutputFile> = artifacts.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    // Hashed on every core: a large site's artifacts are a hundred megabytes.
+    let listed = crate::par::map(artifacts, |_, a| Listed {
+        path: a.path.clone(),
+        kind: a.kind,
+        bytes: a.bytes.len() as u64,
+        sha256: sha256_hex(&a.bytes),
+    });
+    manifest_of(env, listed.iter().collect(), pixel)
+}
+
+/// What the manifest says of one file.
+#[derive(Debug, Clone)]
+struct Listed {
+    path: String,
+    kind: &'static str,
+    bytes: u64,
+    sha256: String,
+}
+
+/// The manifest listing `files` (in any order: it lists them by path).
+fn manifest_of(env: &str, mut files: Vec<&Listed>, pixel: Option<&PixelFacts>) -> OutputFile {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let m = Manifest {
         version: 1,
         generator: format!("tagc {}", env!("CARGO_PKG_VERSION")),
         env,
-        // Hashed on every core: a large site's artifacts are a hundred megabytes.
-        artifacts: crate::par::map(&sorted, |_, a| Entry {
-            path: &a.path,
-            kind: a.kind,
-            bytes: a.bytes.len(),
-            sha256: sha256_hex(&a.bytes),
-        }),
+        artifacts: files
+            .iter()
+            .map(|a| Entry {
+                path: &a.path,
+                kind: a.kind,
+                bytes: a.bytes,
+                sha256: &a.sha256,
+            })
+            .collect(),
         pixel: pixel.map(|pixel| PixelEntry {
             integrity: &pixel.integrity,
             csp: Csp {
@@ -154,133 +184,359 @@ pub fn manifest(env: &str, artifacts: &[OutputFile], pixel: Option<&PixelFacts>)
 ///
 /// # Errors
 /// When a directory or file cannot be created or written; the previous contents of `out`
-/// are then unchanged.
+/// are then unchanged (unless [`DistError::partial`] says otherwise).
 pub fn write(out: &Path, artifacts: &[OutputFile]) -> Result<(), DistError> {
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| DistError {
+    let staging = Staging::new(out)?;
+    // Spread over the cores: for a large site, creating thousands of files is most of the
+    // time a build spends writing. The first failure in artifact order is reported.
+    let results = crate::par::map(artifacts, |_, a| {
+        staging.put(a.path.clone(), a.kind, &a.bytes)
+    });
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    staging.commit().map(|_| ())
+}
+
+/// An output directory being written, one file at a time, from any number of threads:
+/// each file goes to a temporary file beside its destination as it is [`put`](Self::put)
+/// (or not at all when the destination already has its bytes), its size and hash are
+/// noted for the [`manifest`](Self::manifest), and [`commit`](Self::commit) renames them
+/// all into place, the manifest last. Nothing needs to stay in memory but those notes.
+///
+/// Dropped without a commit (a failure on the way), it removes its temporary files and
+/// leaves the directory as it was.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    /// The paths the previous manifest listed.
+    previous: Vec<String>,
+    /// The directories already created.
+    dirs: Mutex<HashSet<PathBuf>>,
+    /// Every file put so far.
+    files: Mutex<Vec<Staged>>,
+}
+
+/// A file put into a [`Staging`].
+#[derive(Debug)]
+struct Staged {
+    listed: Listed,
+    /// Its temporary file, until it is renamed into place; `None` when the destination
+    /// already holds these bytes.
+    temp: Option<PathBuf>,
+}
+
+impl Staging {
+    /// Starts writing into `out`, creating it if needed.
+    ///
+    /// # Errors
+    /// When `out` cannot be created.
+    pub fn new(out: &Path) -> Result<Staging, DistError> {
+        fs::create_dir_all(out).map_err(io_err(out))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            previous: previous_paths(out),
+            dirs: Mutex::default(),
+            files: Mutex::default(),
+        })
+    }
+
+    /// The destination of `path` (inside the output directory), with its directory
+    /// created.
+    fn dest(&self, path: &str) -> Result<PathBuf, DistError> {
+        let dest = self.out.join(path);
+        if let Some(dir) = Path::new(path).parent() {
+            let mut made = self
+                .dirs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !made.contains(dir) {
+                // The error names the artifact that needed the directory.
+                fs::create_dir_all(self.out.join(dir)).map_err(io_err(&dest))?;
+                made.insert(dir.to_path_buf());
+            }
+        }
+        Ok(dest)
+    }
+
+    fn note(&self, staged: Staged) {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(staged);
+    }
+
+    /// Puts the file `path` (inside the output directory, `/`-separated) of kind `kind`
+    /// with content `bytes`. Unchanged files are left as they are (same bytes, same
+    /// mtime), which keeps rebuilds of large sites cheap and deploy tools' diffs small.
+    ///
+    /// # Errors
+    /// When its directory or temporary file cannot be created or written.
+    pub fn put(&self, path: String, kind: &'static str, bytes: &[u8]) -> Result<(), DistError> {
+        let dest = self.dest(&path)?;
+        let listed = Listed {
             path,
-            source,
-            partial: false,
+            kind,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        };
+        if same_content(&dest, bytes) {
+            self.note(Staged { listed, temp: None });
+            return Ok(());
         }
-    };
-    fs::create_dir_all(out).map_err(err(out))?;
-    let previous = previous_paths(out);
-
-    // Manifest last, so a reader never sees a manifest describing files not yet there.
-    let mut ordered: Vec<&OutputFile> = artifacts.iter().filter(|a| a.path != MANIFEST).collect();
-    ordered.extend(artifacts.iter().filter(|a| a.path == MANIFEST));
-
-    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in temps {
-            let _ = fs::remove_file(tmp);
+        let tmp = temp_path(&dest);
+        let result = fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err(&dest)(e));
         }
-    };
-    // Directories first, once each; then every changed artifact goes to its temporary file,
-    // spread over the cores (for a large site, creating thousands of files is most of the
-    // time a build spends writing).
-    let mut made: std::collections::HashSet<&Path> = std::collections::HashSet::new();
-    for a in &ordered {
-        if let Some(dir) = Path::new(&a.path).parent()
-            && made.insert(dir)
-        {
-            // The error names the artifact that needed the directory.
-            fs::create_dir_all(out.join(dir)).map_err(err(&out.join(&a.path)))?;
-        }
+        self.note(Staged {
+            listed,
+            temp: Some(tmp),
+        });
+        Ok(())
     }
-    let written = crate::par::map(
-        &ordered,
-        |_, a| -> Option<Result<(PathBuf, PathBuf), DistError>> {
-            let dest = out.join(&a.path);
-            // Unchanged artifacts are left as they are (same bytes, same mtime), which keeps
-            // rebuilds of large sites cheap and deploy tools' diffs small.
-            if same_content(&dest, &a.bytes) {
-                return None;
-            }
-            let tmp = dest.with_file_name(format!(
-                ".{}.tagc-tmp",
-                dest.file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("artifact")
-            ));
-            let result = fs::File::create(&tmp).and_then(|mut f| f.write_all(&a.bytes));
-            Some(match result {
-                Ok(()) => Ok((tmp, dest)),
-                Err(e) => {
-                    let _ = fs::remove_file(&tmp);
-                    Err(err(&dest)(e))
-                }
-            })
-        },
-    );
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(written.len());
-    let mut failed = None;
-    for w in written.into_iter().flatten() {
-        match w {
-            Ok(t) => temps.push(t),
+
+    /// Puts the file `path` of kind `kind`, whose content `write` writes (through a
+    /// buffer), so that it never has to be in memory whole. As with [`put`](Self::put),
+    /// an unchanged file is left as it was.
+    ///
+    /// # Errors
+    /// When its directory or temporary file cannot be created or written, or `write`
+    /// fails.
+    pub fn put_with(
+        &self,
+        path: String,
+        kind: &'static str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), DistError> {
+        let dest = self.dest(&path)?;
+        let tmp = temp_path(&dest);
+        let result = fs::File::create(&tmp).and_then(|f| {
+            let mut w = Hashing {
+                inner: std::io::BufWriter::with_capacity(256 * 1024, f),
+                hash: Sha256::new(),
+                bytes: 0,
+            };
+            write(&mut w)?;
+            w.inner.flush()?;
+            Ok((w.bytes, w.hash.finalize()))
+        });
+        let (bytes, hash) = match result {
+            Ok(r) => r,
             Err(e) => {
-                failed.get_or_insert(e);
+                let _ = fs::remove_file(&tmp);
+                return Err(io_err(&dest)(e));
+            }
+        };
+        let listed = Listed {
+            path,
+            kind,
+            bytes,
+            sha256: hex(&hash),
+        };
+        let temp = if same_file_content(&dest, &tmp, bytes) {
+            let _ = fs::remove_file(&tmp);
+            None
+        } else {
+            Some(tmp)
+        };
+        self.note(Staged { listed, temp });
+        Ok(())
+    }
+
+    /// How many files have been put.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether no file has been put.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The manifest listing every file put so far (by path), with its size and hash.
+    #[must_use]
+    pub fn manifest(&self, env: &str, pixel: Option<&PixelFacts>) -> OutputFile {
+        let files = self
+            .files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        manifest_of(env, files.iter().map(|f| &f.listed).collect(), pixel)
+    }
+
+    /// Renames every changed file into place, by path, the manifest (if it was put) last,
+    /// then removes the files the previous manifest listed that were not put this time (a
+    /// deleted page); anything else in the directory is left alone. Returns how many files
+    /// were put.
+    ///
+    /// # Errors
+    /// When a rename fails; see [`DistError::partial`].
+    pub fn commit(mut self) -> Result<usize, DistError> {
+        let files = self
+            .files
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Manifest last, so a reader never sees a manifest describing files not yet there.
+        files.sort_by(|a, b| {
+            (a.listed.path == MANIFEST, &a.listed.path)
+                .cmp(&(b.listed.path == MANIFEST, &b.listed.path))
+        });
+        let out = &self.out;
+        // A directory where a file goes would fail its rename after others had succeeded:
+        // refuse before the first one.
+        if let Some(f) = files.iter().find(|f| {
+            f.temp.is_some()
+                && fs::symlink_metadata(out.join(&f.listed.path)).is_ok_and(|m| m.is_dir())
+        }) {
+            return Err(io_err(&out.join(&f.listed.path))(std::io::Error::other(
+                "a directory is where this file goes",
+            )));
+        }
+        let mut renamed = false;
+        for f in files.iter_mut() {
+            let Some(tmp) = f.temp.take() else { continue };
+            let dest = out.join(&f.listed.path);
+            if let Err(e) = fs::rename(&tmp, &dest) {
+                // Put back, for the drop to remove.
+                f.temp = Some(tmp);
+                let mut e = io_err(&dest)(e);
+                e.partial = renamed;
+                return Err(e);
+            }
+            renamed = true;
+        }
+        let current: HashSet<&str> = files.iter().map(|f| f.listed.path.as_str()).collect();
+        for stale in &self.previous {
+            if !current.contains(stale.as_str()) && is_plain_relative(stale) {
+                let _ = fs::remove_file(out.join(stale));
+            }
+        }
+        Ok(files.len())
+    }
+}
+
+impl Drop for Staging {
+    /// Removes the temporary files not renamed into place.
+    fn drop(&mut self) {
+        let files = self
+            .files
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for f in files.iter_mut() {
+            if let Some(tmp) = f.temp.take() {
+                let _ = fs::remove_file(tmp);
             }
         }
     }
-    if let Some(e) = failed {
-        cleanup(&temps);
-        return Err(e);
+}
+
+/// A writer that hashes and counts what goes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let done = buf.get(..n).unwrap_or_default();
+        self.hash.update(done);
+        self.bytes += done.len() as u64;
+        Ok(n)
     }
-    // A directory where a file goes would fail its rename after others had succeeded:
-    // refuse before the first one.
-    if let Some((_, dest)) = temps
-        .iter()
-        .find(|(_, dest)| fs::symlink_metadata(dest).is_ok_and(|m| m.is_dir()))
-    {
-        cleanup(&temps);
-        return Err(err(dest)(std::io::Error::other(
-            "a directory is where this file goes",
-        )));
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
-    for (i, (tmp, dest)) in temps.iter().enumerate() {
-        if let Err(e) = fs::rename(tmp, dest) {
-            cleanup(temps.get(i..).unwrap_or_default());
-            let mut e = err(dest)(e);
-            e.partial = i > 0;
-            return Err(e);
-        }
+}
+
+/// The temporary file `dest` is written to before it is renamed into place.
+fn temp_path(dest: &Path) -> PathBuf {
+    dest.with_file_name(format!(
+        ".{}.tagc-tmp",
+        dest.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("artifact")
+    ))
+}
+
+/// A [`DistError`] about `path`, nothing replaced yet.
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DistError {
+    let path = path.to_path_buf();
+    move |source| DistError {
+        path,
+        source,
+        partial: false,
     }
-    let current: std::collections::HashSet<&str> =
-        artifacts.iter().map(|a| a.path.as_str()).collect();
-    for stale in previous {
-        if !current.contains(stale.as_str()) && is_plain_relative(&stale) {
-            let _ = fs::remove_file(out.join(&stale));
-        }
-    }
-    Ok(())
 }
 
 /// Whether the file at `path` holds exactly `bytes`, read through a small buffer (a large
 /// site's artifacts are a hundred megabytes; reading each into memory to compare it costs
 /// more than the comparison).
 fn same_content(path: &Path, bytes: &[u8]) -> bool {
-    use std::io::Read as _;
-    // Only a regular file of the same length is opened (a FIFO would block the open).
-    if !fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) {
-        return false;
-    }
-    let Ok(mut f) = fs::File::open(path) else {
+    let Some(mut f) = open_if_len(path, bytes.len() as u64) else {
         return false;
     };
-    let mut buf = [0u8; 64 * 1024];
     let mut rest = bytes;
+    let ok = each_chunk(&mut f, |chunk| {
+        let Some((head, tail)) = rest.split_at_checked(chunk.len()) else {
+            return false;
+        };
+        rest = tail;
+        head == chunk
+    });
+    ok && rest.is_empty()
+}
+
+/// Whether the file at `path` holds exactly what the file `written` (of `len` bytes)
+/// holds, both read through small buffers.
+fn same_file_content(path: &Path, written: &Path, len: u64) -> bool {
+    use std::io::Read as _;
+    let Some(mut old) = open_if_len(path, len) else {
+        return false;
+    };
+    let Ok(new) = fs::File::open(written) else {
+        return false;
+    };
+    let mut new = std::io::BufReader::with_capacity(64 * 1024, new);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut left = len;
+    let ok = each_chunk(&mut old, |chunk| {
+        let Some(mine) = buf.get_mut(..chunk.len()) else {
+            return false;
+        };
+        left = left.saturating_sub(chunk.len() as u64);
+        new.read_exact(mine).is_ok() && mine == chunk
+    });
+    ok && left == 0
+}
+
+/// The regular file at `path`, opened only when it has `len` bytes (a FIFO would block the
+/// open).
+fn open_if_len(path: &Path, len: u64) -> Option<fs::File> {
+    if !fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == len) {
+        return None;
+    }
+    fs::File::open(path).ok()
+}
+
+/// Reads `f` to its end in chunks of 64 KiB, while `each` says they match; false on a
+/// mismatch or a read error.
+fn each_chunk(f: &mut fs::File, mut each: impl FnMut(&[u8]) -> bool) -> bool {
+    use std::io::Read as _;
+    let mut buf = [0u8; 64 * 1024];
     loop {
         match f.read(&mut buf) {
-            Ok(0) => return rest.is_empty(),
+            Ok(0) => return true,
             Ok(n) => {
-                let Some((head, tail)) = rest.split_at_checked(n) else {
-                    return false;
-                };
-                if head != &buf[..n] {
+                if !each(buf.get(..n).unwrap_or_default()) {
                     return false;
                 }
-                rest = tail;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return false,
@@ -445,6 +701,96 @@ mod tests {
             "nothing was renamed into place"
         );
         assert!(!dir.path().join(".a.js.tagc-tmp").exists(), "temp removed");
+    }
+
+    /// A file written through [`Staging::put_with`] is listed, hashed and placed as the
+    /// same bytes put whole would be; unchanged, it is not replaced (same mtime), and no
+    /// temporary file is left either way.
+    #[test]
+    fn a_streamed_file_is_hashed_and_left_alone_when_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let stream = |staging: &Staging, bytes: &[u8]| {
+            staging
+                .put_with("v/plan.json".into(), "verify-plan", |w| {
+                    for chunk in bytes.chunks(7_000) {
+                        w.write_all(chunk)?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        };
+        let staging = Staging::new(dir.path()).unwrap();
+        stream(&staging, &big);
+        staging.put("a.js".into(), "test", b"a").unwrap();
+        let streamed = staging.manifest("production", None);
+        let whole = manifest(
+            "production",
+            &[
+                OutputFile {
+                    path: "v/plan.json".into(),
+                    kind: "verify-plan",
+                    bytes: big.clone(),
+                },
+                art("a.js", "a"),
+            ],
+            None,
+        );
+        assert_eq!(streamed, whole);
+        staging
+            .put(streamed.path, streamed.kind, &streamed.bytes)
+            .unwrap();
+        assert_eq!(staging.commit().unwrap(), 3);
+        let plan = dir.path().join("v/plan.json");
+        assert_eq!(fs::read(&plan).unwrap(), big);
+        let mtime = fs::metadata(&plan).unwrap().modified().unwrap();
+
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let staging = Staging::new(dir.path()).unwrap();
+        stream(&staging, &big);
+        staging.commit().unwrap();
+        assert_eq!(fs::metadata(&plan).unwrap().modified().unwrap(), mtime);
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        let staging = Staging::new(dir.path()).unwrap();
+        stream(&staging, &changed);
+        staging.commit().unwrap();
+        assert_eq!(fs::read(&plan).unwrap(), changed);
+        let names: Vec<_> = fs::read_dir(dir.path().join("v"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["plan.json"]);
+    }
+
+    /// A staging dropped without a commit (a later failure) removes its temporary files,
+    /// streamed or not, and replaces nothing.
+    #[test]
+    fn an_uncommitted_staging_leaves_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[art("a.js", "old")]).unwrap();
+        let staging = Staging::new(dir.path()).unwrap();
+        staging.put("a.js".into(), "test", b"new").unwrap();
+        staging
+            .put_with("b/c.json".into(), "test", |w| w.write_all(b"{}"))
+            .unwrap();
+        let e = staging
+            .put_with("b/d.json".into(), "test", |w| {
+                w.write_all(b"{")?;
+                Err(std::io::Error::other("boom"))
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("d.json"), "{e}");
+        assert!(!e.partial);
+        drop(staging);
+        assert_eq!(fs::read_to_string(dir.path().join("a.js")).unwrap(), "old");
+        assert!(!dir.path().join("b/c.json").exists());
+        let left: Vec<_> = fs::read_dir(dir.path().join("b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(!dir.path().join(".a.js.tagc-tmp").exists());
     }
 
     #[test]

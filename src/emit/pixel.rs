@@ -7,7 +7,7 @@
 //! The runtime carries only the features the configuration uses (a page without cookie
 //! sources gets no cookie reader), which keeps snippets small.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -516,8 +516,18 @@ struct RtPage<'a> {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum RtRef<'a> {
-    Shared(String),
+    Shared(SharedName),
     Inline(RtEvent<'a>),
+}
+
+/// The name of a shared event where it is used: one string for all its uses.
+#[derive(Debug, Clone)]
+struct SharedName(Arc<str>);
+
+impl Serialize for SharedName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -540,17 +550,56 @@ struct RtEvent<'a> {
     event: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pixels: Option<&'a [String]>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    params: BTreeMap<&'a str, serde_json::Value>,
+    #[serde(skip_serializing_if = "RtParams::is_empty")]
+    params: RtParams<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<RtId<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 struct RtId<'a> {
-    source: serde_json::Value,
+    source: RtSource<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     share: Option<&'a IdShare>,
+}
+
+/// An event's parameters as the runtime reads them: constants as they are, sources as
+/// [`rt_source`] writes them, by key. Borrowed, and converted only while serialized: a
+/// large site's page table has hundreds of thousands of events.
+#[derive(Debug, Clone, Copy)]
+struct RtParams<'a>(&'a ResolvedEvent);
+
+impl RtParams<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.params.is_empty()
+    }
+}
+
+impl Serialize for RtParams<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut params: Vec<(&str, &ParamValue)> =
+            self.0.params.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        params.sort_by_key(|&(k, _)| k);
+        let mut map = s.serialize_map(Some(params.len()))?;
+        for (k, v) in params {
+            match v {
+                ParamValue::Literal(l) => map.serialize_entry(k, l)?,
+                ParamValue::Source(src) => map.serialize_entry(k, &RtSource(src))?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// A source as the runtime reads it ([`rt_source`]), converted only while serialized.
+#[derive(Debug, Clone, Copy)]
+struct RtSource<'a>(&'a Source);
+
+impl Serialize for RtSource<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        rt_source(self.0).serialize(s)
+    }
 }
 
 /// Items one per line at the depth of a page's lists.
@@ -621,19 +670,9 @@ impl<'a> RuntimeConfig<'a> {
             },
             event: &e.event,
             pixels: e.pixels.as_deref(),
-            params: e
-                .params
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        ParamValue::Literal(l) => l.clone(),
-                        ParamValue::Source(s) => rt_source(s),
-                    };
-                    (k.as_str(), v)
-                })
-                .collect(),
+            params: RtParams(e),
             id: e.event_id.as_ref().map(|id| RtId {
-                source: rt_source(&id.source),
+                source: RtSource(&id.source),
                 share: id.share.as_ref(),
             }),
         };
@@ -678,26 +717,36 @@ impl<'a> RuntimeConfig<'a> {
     /// Moves every event fired identically from two or more places into `events`, named
     /// in order of first use.
     fn share(&mut self) {
-        // Each event's JSON text is its identity; computed once, in the order of the
-        // second pass.
-        let mut keys: Vec<Option<String>> = Vec::new();
-        let mut uses: HashMap<&str, usize> = HashMap::new();
+        // Each event's JSON text is its identity: each distinct text is kept once, and
+        // every use by its number, in the order of the second pass.
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut uses: Vec<usize> = Vec::new();
+        let mut keys: Vec<Option<usize>> = Vec::new();
         for p in &self.pages {
             for r in p.load.iter().chain(p.buttons.iter().map(|b| &b.event)) {
                 // An event that cannot be serialized (none can) is never shared.
-                keys.push(match r {
+                let text = match r {
                     RtRef::Inline(e) => serde_json::to_string(e).ok(),
                     RtRef::Shared(_) => None,
-                });
+                };
+                keys.push(text.map(|t| {
+                    let next = ids.len();
+                    let id = *ids.entry(t).or_insert(next);
+                    if id == uses.len() {
+                        uses.push(0);
+                    }
+                    if let Some(n) = uses.get_mut(id) {
+                        *n += 1;
+                    }
+                    id
+                }));
             }
         }
-        for k in keys.iter().flatten() {
-            *uses.entry(k.as_str()).or_default() += 1;
-        }
-        if !uses.values().any(|&n| n > 1) {
+        drop(ids);
+        if !uses.iter().any(|&n| n > 1) {
             return;
         }
-        let mut names: HashMap<&str, String> = HashMap::new();
+        let mut names: Vec<Option<SharedName>> = vec![None; uses.len()];
         let mut per_event: HashMap<&str, usize> = HashMap::new();
         let events = &mut self.events;
         let mut keys = keys.iter();
@@ -707,19 +756,23 @@ impl<'a> RuntimeConfig<'a> {
                 .iter_mut()
                 .chain(p.buttons.iter_mut().map(|b| &mut b.event))
             {
-                let Some(Some(k)) = keys.next() else { continue };
+                let Some(&Some(k)) = keys.next() else {
+                    continue;
+                };
                 let RtRef::Inline(e) = r else { continue };
-                if uses.get(k.as_str()).copied().unwrap_or(0) < 2 {
+                if uses.get(k).copied().unwrap_or(0) < 2 {
                     continue;
                 }
-                let name = names
-                    .entry(k.as_str())
-                    .or_insert_with(|| {
+                let Some(slot) = names.get_mut(k) else {
+                    continue;
+                };
+                let name = slot
+                    .get_or_insert_with(|| {
                         let n = per_event.entry(e.event).or_default();
                         *n += 1;
                         let name = format!("{}#{n}", e.event);
                         events.push((name.clone(), e.clone()));
-                        name
+                        SharedName(name.into())
                     })
                     .clone();
                 *r = RtRef::Shared(name);

@@ -248,9 +248,8 @@ impl Tree {
     #[must_use]
     pub fn key_span_of(&self, id: NodeId) -> Option<Span> {
         let n = self.nodes.get(id)?;
-        (n.key != NO_KEY).then(|| {
-            Span::new(self.file, self.unpack(n.key_start), self.unpack(n.key_end))
-        })
+        (n.key != NO_KEY)
+            .then(|| Span::new(self.file, self.unpack(n.key_start), self.unpack(n.key_end)))
     }
 
     /// The children of collection `id`, in source order (none for a scalar).

@@ -9,15 +9,17 @@
 
 mod server;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::load::Seg;
+use crate::load::{Seg, Tree};
 use crate::meta;
 use crate::model::{
-    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, PageVerify, ParamMap,
-    Step, Trigger,
+    ButtonVerify, Config, EventDef, EventFields, EventId, LimitedDataUse, Page, PageVerify,
+    ParamMap, Step, Trigger,
 };
 use crate::source::Span;
 use crate::urlpattern::UrlPattern;
@@ -141,14 +143,68 @@ pub struct ResolvedEvent {
     /// The pixel ids it goes to when not every pixel (`trackSingle`); `None` means all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pixels: Option<Vec<String>>,
-    /// Parameters: constants, or sources read when the event fires.
-    pub params: ParamMap,
+    /// Parameters: constants, or sources read when the event fires. Shared by every
+    /// event with the same parameters (a large site has hundreds of thousands of events
+    /// and a handful of distinct parameter sets).
+    #[serde(serialize_with = "serialize_params")]
+    pub params: Arc<EventParams>,
     /// Where the `eventID` comes from and how it is handed to the server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<EventId>,
     /// The ids of the server events that deduplicate with this event.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub deduplicated_by: Vec<String>,
+}
+
+/// A resolved event's parameters, by name.
+pub type EventParams = ParamMap;
+
+fn serialize_params<S: serde::Serializer>(p: &Arc<EventParams>, s: S) -> Result<S::Ok, S::Error> {
+    p.as_ref().serialize(s)
+}
+
+/// One copy of each distinct parameter set: equal sets are one [`Arc`].
+#[derive(Default)]
+struct ParamSets {
+    /// By a hash of the set's JSON text; the sets themselves are compared.
+    sets: Mutex<HashMap<u64, Vec<Arc<EventParams>>>>,
+}
+
+impl ParamSets {
+    /// The shared copy of `params`.
+    fn share(&self, params: EventParams) -> Arc<EventParams> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        // Hashing the JSON text needs no allocation; a set that cannot be written (none
+        // can) hashes as far as it got, which only makes it less likely to be shared.
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), &params);
+        params.len().hash(&mut hasher);
+        let key = hasher.finish();
+        let mut sets = self
+            .sets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let same = sets.entry(key).or_default();
+        if let Some(shared) = same.iter().find(|p| ***p == params) {
+            return Arc::clone(shared);
+        }
+        let shared = Arc::new(params);
+        same.push(Arc::clone(&shared));
+        shared
+    }
+}
+
+/// Feeds what is written into a hasher.
+struct HashWriter<'a, H>(&'a mut H);
+
+impl<H: std::hash::Hasher> std::io::Write for HashWriter<'_, H> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Why a configuration cannot be resolved for an environment.
@@ -191,7 +247,7 @@ pub fn environments(config: &Validated) -> BTreeSet<String> {
 /// # Errors
 /// When the configuration is incomplete (it had errors) or no pixel has an id for `env`.
 pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
-    resolve_with(config, env, true)
+    resolve_with(config, env, Pages::Borrowed)
 }
 
 /// [`resolve`] without the pages (`pages` is empty): the server side alone, for what
@@ -202,10 +258,38 @@ pub fn resolve(config: &Validated, env: &str) -> Result<Site, ResolveError> {
 /// # Errors
 /// As [`resolve`].
 pub fn resolve_server_side(config: &Validated, env: &str) -> Result<Site, ResolveError> {
-    resolve_with(config, env, false)
+    resolve_with(config, env, Pages::Skip)
 }
 
-fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site, ResolveError> {
+/// [`resolve`], consuming the configuration: each batch of pages is dropped from it once
+/// resolved, so the typed pages and their resolved form are never both whole in memory
+/// (for a large site, each is hundreds of megabytes).
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_owned(mut config: Validated, env: &str) -> Result<Site, ResolveError> {
+    let taken = config
+        .files
+        .iter_mut()
+        .map(|vf| std::mem::take(&mut vf.config.pages))
+        .collect();
+    resolve_with(&config, env, Pages::Owned(taken))
+}
+
+/// Where [`resolve_with`] finds the pages to resolve.
+enum Pages {
+    /// None: the server side alone.
+    Skip,
+    /// In the configuration.
+    Borrowed,
+    /// Taken out of the configuration, per file: dropped a batch at a time once resolved.
+    Owned(Vec<Vec<Page>>),
+}
+
+/// How many pages [`resolve_owned`] resolves (on every core) before it drops them.
+const PAGE_BATCH: usize = 1024;
+
+fn resolve_with(config: &Validated, env: &str, with_pages: Pages) -> Result<Site, ResolveError> {
     if !config.complete || config.diagnostics.has_errors() {
         return Err(ResolveError::Invalid);
     }
@@ -268,76 +352,40 @@ fn resolve_with(config: &Validated, env: &str, with_pages: bool) -> Result<Site,
         pixel_ids: &pixel_ids,
         all_pixels: pixels.len(),
         dedup: &dedup,
+        params: ParamSets::default(),
     };
     // Pages resolve independently of each other: on every core, in configuration order.
-    let all: Vec<(&crate::validate::ValidFile, usize)> = config
-        .files
-        .iter()
-        .filter(|_| with_pages)
-        .flat_map(|vf| (0..vf.config.pages.len()).map(move |pi| (vf, pi)))
-        .collect();
-    let pages = crate::par::map(&all, |_, &(vf, pi)| {
-        let tree = &vf.tree;
-        let page = &vf.config.pages[pi];
-        let span = |rel: &[Seg<'_>]| {
-            let mut path = vec![Seg::from("pages"), Seg::Index(pi)];
-            path.extend(rel.iter().cloned());
-            tree.value_span(&path)
-        };
-        let url = page
-            .url
-            .0
-            .iter()
-            .filter_map(|p| UrlPattern::parse(p).ok())
-            .map(|p| ResolvedPattern {
-                pattern: p.as_str().to_owned(),
-                regex: p.to_regex_source(),
+    let pages = match with_pages {
+        Pages::Skip => Vec::new(),
+        Pages::Borrowed => {
+            let all: Vec<(&crate::validate::ValidFile, usize)> = config
+                .files
+                .iter()
+                .flat_map(|vf| (0..vf.config.pages.len()).map(move |pi| (vf, pi)))
+                .collect();
+            crate::par::map(&all, |_, &(vf, pi)| {
+                r.page(&vf.tree, pi, &vf.config.pages[pi])
             })
-            .collect();
-        let mut on_load = Vec::new();
-        let mut on_load_origins = Vec::new();
-        for (li, e) in page.on_load.iter().enumerate() {
-            if let Some(ev) = r.event(e.fields(), None) {
-                on_load.push(ev);
-                on_load_origins.push(span(&[Seg::from("on_load"), Seg::Index(li)]));
+        }
+        Pages::Owned(taken) => {
+            let mut out = Vec::with_capacity(taken.iter().map(Vec::len).sum());
+            for (vf, file_pages) in config.files.iter().zip(taken) {
+                let mut rest = file_pages.into_iter();
+                let mut first = 0;
+                loop {
+                    let batch: Vec<Page> = rest.by_ref().take(PAGE_BATCH).collect();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    out.extend(crate::par::map(&batch, |i, page| {
+                        r.page(&vf.tree, first + i, page)
+                    }));
+                    first += batch.len();
+                }
             }
+            out
         }
-        let buttons = page
-            .buttons
-            .iter()
-            .enumerate()
-            .filter_map(|(bi, b)| {
-                let locator = match (&b.selector, &b.text) {
-                    (Some(s), _) => ResolvedLocator::Selector {
-                        selector: s.clone(),
-                    },
-                    (None, Some(t)) => ResolvedLocator::Text {
-                        text: normalize_text(t),
-                        within: b.within.clone(),
-                    },
-                    (None, None) => return None,
-                };
-                let key = format!("{}/{}", page.id, b.id);
-                Some(ResolvedButton {
-                    id: b.id.clone(),
-                    locator,
-                    on: b.on,
-                    event: r.event(b.fields(), Some(&key))?,
-                    verify: b.verify.as_deref().cloned().unwrap_or_default(),
-                    origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
-                })
-            })
-            .collect();
-        ResolvedPage {
-            id: page.id.clone(),
-            url,
-            on_load,
-            buttons,
-            verify: page.verify.clone().unwrap_or_default(),
-            origin: span(&[]),
-            on_load_origins,
-        }
-    });
+    };
 
     let server = server::resolve_server(config, root, &pixel_ids, &pages);
     let site = root.and_then(|c| c.site.as_ref());
@@ -366,9 +414,76 @@ struct Resolver<'a> {
     pixel_ids: &'a BTreeMap<&'a str, &'a str>,
     all_pixels: usize,
     dedup: &'a BTreeMap<&'a str, Vec<String>>,
+    params: ParamSets,
 }
 
 impl Resolver<'_> {
+    /// Resolves `page`, the `pi`th page of the file whose spans are in `tree`.
+    fn page(&self, tree: &Tree, pi: usize, page: &Page) -> ResolvedPage {
+        let r = self;
+        let span = |rel: &[Seg<'_>]| {
+            let mut path = vec![Seg::from("pages"), Seg::Index(pi)];
+            path.extend(rel.iter().cloned());
+            tree.value_span(&path)
+        };
+        let url = page
+            .url
+            .0
+            .iter()
+            .filter_map(|p| UrlPattern::parse(p).ok())
+            .map(|p| ResolvedPattern {
+                pattern: p.as_str().to_owned(),
+                regex: p.to_regex_source(),
+            })
+            .collect();
+        let mut on_load = Vec::new();
+        let mut on_load_origins = Vec::new();
+        for (li, e) in page.on_load.iter().enumerate() {
+            if let Some(ev) = r.event(e.fields(), None) {
+                on_load.push(ev);
+                on_load_origins.push(span(&[Seg::from("on_load"), Seg::Index(li)]));
+            }
+        }
+        on_load.shrink_to_fit();
+        let mut buttons: Vec<ResolvedButton> = page
+            .buttons
+            .iter()
+            .enumerate()
+            .filter_map(|(bi, b)| {
+                let locator = match (&b.selector, &b.text) {
+                    (Some(s), _) => ResolvedLocator::Selector {
+                        selector: s.clone(),
+                    },
+                    (None, Some(t)) => ResolvedLocator::Text {
+                        text: normalize_text(t),
+                        within: b.within.clone(),
+                    },
+                    (None, None) => return None,
+                };
+                let key = format!("{}/{}", page.id, b.id);
+                Some(ResolvedButton {
+                    id: b.id.clone(),
+                    locator,
+                    on: b.on,
+                    event: r.event(b.fields(), Some(&key))?,
+                    verify: b.verify.as_deref().cloned().unwrap_or_default(),
+                    origin: span(&[Seg::from("buttons"), Seg::Index(bi)]),
+                })
+            })
+            .collect();
+        // Kept for the whole build, one per page: without the room the list grew into.
+        buttons.shrink_to_fit();
+        ResolvedPage {
+            id: page.id.clone(),
+            url,
+            on_load,
+            buttons,
+            verify: page.verify.clone().unwrap_or_default(),
+            origin: span(&[]),
+            on_load_origins,
+        }
+    }
+
     /// Applies `use:`; `None` when the event goes to no pixel active in this environment.
     fn event(&self, f: EventFields<'_>, button_key: Option<&str>) -> Option<ResolvedEvent> {
         let def = f.use_.and_then(|u| self.defs.get(u).copied());
@@ -377,8 +492,13 @@ impl Resolver<'_> {
             .custom
             .or(def.and_then(|d| d.custom))
             .unwrap_or_else(|| !meta::is_standard_event(name));
-        let mut params = def.map(|d| d.params.clone()).unwrap_or_default();
-        params.extend(f.params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let params: EventParams = def
+            .into_iter()
+            .flat_map(|d| d.params.iter())
+            .chain(f.params.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let params = self.params.share(params);
         let names: &[String] = if f.pixels.is_empty() {
             def.map_or(&[], |d| d.pixels.as_slice())
         } else {

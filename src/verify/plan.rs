@@ -334,17 +334,47 @@ pub fn location(sources: &SourceMap, span: Span) -> Location {
 /// relative to the plan; `mapping` the mapping's path, when there are server events.
 #[must_use]
 pub fn build(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> Plan {
-    let (mut plan, groups) = derive(site, sources, snippets, mapping, |g| g);
-    plan.checks = groups.into_iter().flatten().collect();
+    let mut plan = header(site, snippets, mapping);
+    let mut checks = Vec::new();
+    let _ = derive(
+        site,
+        sources,
+        |group| group,
+        |group| {
+            checks.extend(group);
+            Ok(())
+        },
+    );
+    plan.checks = checks;
     plan
 }
 
 /// `build(…).to_json()`, byte for byte, without holding every check in memory: each page's
-/// checks are serialized on the core that derived them. What `tagc build` writes.
+/// checks are serialized on the core that derived them.
 #[must_use]
 pub fn render(site: &Site, sources: &SourceMap, snippets: &str, mapping: Option<&str>) -> String {
-    let (plan, groups) = derive(site, sources, snippets, mapping, |group| lines(&group));
-    plan.document(&groups)
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = render_to(&mut out, site, sources, snippets, mapping);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`] into `out`, a few hundred pages at a time: what `tagc build` writes. Only
+/// one batch of pages' checks is in memory at once, whatever the site's size.
+///
+/// # Errors
+/// When `out` fails.
+pub fn render_to(
+    out: &mut dyn std::io::Write,
+    site: &Site,
+    sources: &SourceMap,
+    snippets: &str,
+    mapping: Option<&str>,
+) -> std::io::Result<()> {
+    let plan = header(site, snippets, mapping);
+    let mut doc = Document::begin(out, &plan)?;
+    derive(site, sources, |group| lines(&group), |g| doc.group(&g))?;
+    doc.end(&plan)
 }
 
 /// Between two checks' lines in the document.
@@ -363,17 +393,48 @@ fn lines(checks: &[PlanCheck]) -> String {
     out
 }
 
-/// The plan's fields (with no checks) and its checks in groups — the server checks, each
-/// page's browser checks, the dedup checks — each group passed through `each` (on the core
-/// that derived it).
+/// How many pages' checks are derived (on every core) before they are handed on: the
+/// memory a plan takes while it is written, whatever the site's size.
+const PAGE_BATCH: usize = 1024;
+
+/// The plan's fields, with no checks.
+fn header(site: &Site, snippets: &str, mapping: Option<&str>) -> Plan {
+    Plan {
+        schema: PLAN_SCHEMA_ID.to_owned(),
+        version: PLAN_VERSION,
+        generator: format!("tagc {}", env!("CARGO_PKG_VERSION")),
+        env: site.env.clone(),
+        site: site.name.clone(),
+        mapping: (!site.server.events.is_empty())
+            .then(|| mapping.map(str::to_owned))
+            .flatten(),
+        snippets: snippets.to_owned(),
+        consent_step: site.verify_consent.clone(),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| PlanPage {
+                id: p.id.clone(),
+                url: p.url.iter().map(|u| u.pattern.clone()).collect(),
+            })
+            .collect(),
+        checks: Vec::new(),
+        manual: vec![MANUAL_STEP.to_owned()],
+    }
+}
+
+/// The plan's checks in groups, in document order — the server checks, each page's
+/// browser checks, the dedup checks — each group passed through `each` (on the core that
+/// derived it) and then, in order, to `sink`; [`PAGE_BATCH`] pages at a time.
+///
+/// # Errors
+/// The first error of `sink`, which stops the derivation.
 fn derive<T: Send>(
     site: &Site,
     sources: &SourceMap,
-    snippets: &str,
-    mapping: Option<&str>,
     each: impl Fn(Vec<PlanCheck>) -> T + Sync,
-) -> (Plan, Vec<T>) {
-    let mut groups = Vec::with_capacity(site.pages.len() + 2);
+    mut sink: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut checks = Vec::new();
     for e in &site.server.events {
         checks.push(PlanCheck::Server(ServerCheck {
@@ -396,7 +457,7 @@ fn derive<T: Send>(
             expect_events_received: 1,
         }));
     }
-    groups.push(each(checks));
+    sink(each(checks))?;
     // Values a harness page plants for an order-id event id: the server sample's id, so
     // the two sides of a deduplicated pair carry the same id, as in production.
     let server_ids: BTreeMap<&str, String> = site
@@ -416,31 +477,37 @@ fn derive<T: Send>(
         })
         .collect();
     let router = harness::Router::new(&site.pages);
-    // Pages are independent: their checks are derived on every core, in page order.
-    let per_page = crate::par::map(&site.pages, |pi, page| {
-        let mut out = Vec::with_capacity(page.buttons.len() + 1);
-        out.push(PlanCheck::Browser(load_check(
-            site,
-            page,
-            &router,
-            pi,
-            sources,
-            &server_ids,
-        )));
-        for b in &page.buttons {
-            out.push(PlanCheck::Browser(button_check(
+    // Pages are independent: their checks are derived on every core, in page order, a
+    // batch at a time.
+    for (bi, batch) in site.pages.chunks(PAGE_BATCH).enumerate() {
+        let per_page = crate::par::map(batch, |i, page| {
+            let pi = bi * PAGE_BATCH + i;
+            let mut out = Vec::with_capacity(page.buttons.len() + 1);
+            out.push(PlanCheck::Browser(load_check(
                 site,
                 page,
-                b,
                 &router,
                 pi,
                 sources,
                 &server_ids,
             )));
+            for b in &page.buttons {
+                out.push(PlanCheck::Browser(button_check(
+                    site,
+                    page,
+                    b,
+                    &router,
+                    pi,
+                    sources,
+                    &server_ids,
+                )));
+            }
+            each(out)
+        });
+        for group in per_page {
+            sink(group)?;
         }
-        each(out)
-    });
-    groups.extend(per_page);
+    }
     let mut checks = Vec::new();
     let mut browser_of: BTreeMap<&str, String> = BTreeMap::new();
     for page in &site.pages {
@@ -493,30 +560,7 @@ fn derive<T: Send>(
                 .and_then(|s| s.copied_from.clone()),
         }));
     }
-    groups.push(each(checks));
-    let plan = Plan {
-        schema: PLAN_SCHEMA_ID.to_owned(),
-        version: PLAN_VERSION,
-        generator: format!("tagc {}", env!("CARGO_PKG_VERSION")),
-        env: site.env.clone(),
-        site: site.name.clone(),
-        mapping: (!site.server.events.is_empty())
-            .then(|| mapping.map(str::to_owned))
-            .flatten(),
-        snippets: snippets.to_owned(),
-        consent_step: site.verify_consent.clone(),
-        pages: site
-            .pages
-            .iter()
-            .map(|p| PlanPage {
-                id: p.id.clone(),
-                url: p.url.iter().map(|u| u.pattern.clone()).collect(),
-            })
-            .collect(),
-        checks: Vec::new(),
-        manual: vec![MANUAL_STEP.to_owned()],
-    };
-    (plan, groups)
+    sink(each(checks))
 }
 
 /// The setup calls every page makes first: consent, data processing options, `init` per
@@ -778,44 +822,15 @@ impl Plan {
     /// The document with `groups` (each the [`lines`] of some checks; empty ones are
     /// skipped) in place of `self.checks`.
     fn document(&self, groups: &[String]) -> String {
-        use erased::Json as _;
-        let checks: Vec<&String> = groups.iter().filter(|g| !g.is_empty()).collect();
-        let mut out =
-            String::with_capacity(checks.iter().map(|c| c.len() + 6).sum::<usize>() + 1024);
-        let field = |out: &mut String, k: &str, v: &str| {
-            out.push_str(if out.is_empty() { "{\n  " } else { ",\n  " });
-            out.push_str(&quote(k));
-            out.push_str(": ");
-            out.push_str(v);
-        };
-        field(&mut out, "$schema", &self.schema.json());
-        field(&mut out, "version", &self.version.json());
-        field(&mut out, "generator", &self.generator.json());
-        field(&mut out, "env", &self.env.json());
-        if let Some(site) = &self.site {
-            field(&mut out, "site", &site.json());
-        }
-        if let Some(m) = &self.mapping {
-            field(&mut out, "mapping", &m.json());
-        }
-        field(&mut out, "snippets", &self.snippets.json());
-        if let Some(step) = &self.consent_step {
-            field(&mut out, "consent_step", &step.json());
-        }
-        field(&mut out, "pages", &self.pages.json());
-        if checks.is_empty() {
-            field(&mut out, "checks", "[]");
-        } else {
-            field(&mut out, "checks", "[");
-            for (i, c) in checks.iter().enumerate() {
-                out.push_str(if i == 0 { "\n    " } else { CHECK_SEPARATOR });
-                out.push_str(c);
+        let mut out = Vec::with_capacity(groups.iter().map(|c| c.len() + 6).sum::<usize>() + 1024);
+        // Writing into memory cannot fail.
+        let _ = Document::begin(&mut out, self).and_then(|mut doc| {
+            for g in groups {
+                doc.group(g)?;
             }
-            out.push_str("\n  ]");
-        }
-        field(&mut out, "manual", &self.manual.json());
-        out.push_str("\n}\n");
-        out
+            doc.end(self)
+        });
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Reads a plan document.
@@ -836,6 +851,73 @@ impl Plan {
 
 fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
+}
+
+/// The plan document written as it is made: [`Document::begin`] writes the header fields,
+/// [`Document::group`] each group of check lines, [`Document::end`] the rest.
+struct Document<'w> {
+    out: &'w mut dyn std::io::Write,
+    /// Whether a check has been written (else `checks` is `[]`).
+    any: bool,
+}
+
+impl<'w> Document<'w> {
+    /// Writes `plan`'s fields up to its checks.
+    fn begin(out: &'w mut dyn std::io::Write, plan: &Plan) -> std::io::Result<Self> {
+        use erased::Json as _;
+        let mut first = true;
+        let mut field = |out: &mut dyn std::io::Write, k: &str, v: &str| {
+            let sep = if std::mem::take(&mut first) {
+                "{\n  "
+            } else {
+                ",\n  "
+            };
+            write!(out, "{sep}{}: {v}", quote(k))
+        };
+        field(out, "$schema", &plan.schema.json())?;
+        field(out, "version", &plan.version.json())?;
+        field(out, "generator", &plan.generator.json())?;
+        field(out, "env", &plan.env.json())?;
+        if let Some(site) = &plan.site {
+            field(out, "site", &site.json())?;
+        }
+        if let Some(m) = &plan.mapping {
+            field(out, "mapping", &m.json())?;
+        }
+        field(out, "snippets", &plan.snippets.json())?;
+        if let Some(step) = &plan.consent_step {
+            field(out, "consent_step", &step.json())?;
+        }
+        field(out, "pages", &plan.pages.json())?;
+        field(out, "checks", "")?;
+        Ok(Document { out, any: false })
+    }
+
+    /// Writes the [`lines`] of some checks (nothing when there are none).
+    fn group(&mut self, lines: &str) -> std::io::Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let sep = if std::mem::replace(&mut self.any, true) {
+            CHECK_SEPARATOR
+        } else {
+            "[\n    "
+        };
+        self.out.write_all(sep.as_bytes())?;
+        self.out.write_all(lines.as_bytes())
+    }
+
+    /// Closes the checks and writes `plan`'s fields after them.
+    fn end(self, plan: &Plan) -> std::io::Result<()> {
+        use erased::Json as _;
+        let checks = if self.any { "\n  ]" } else { "[]" };
+        write!(
+            self.out,
+            "{checks},\n  {}: {}\n}}\n",
+            quote("manual"),
+            plan.manual.json()
+        )
+    }
 }
 
 /// Serializing header fields of different types through one closure.

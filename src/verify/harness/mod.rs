@@ -176,7 +176,7 @@ pub fn fixture(
         b.planted.element_text = Some(text.clone());
     }
     for e in events {
-        for (k, v) in &e.params {
+        for (k, v) in e.params.iter() {
             if let ParamValue::Source(s) = v {
                 plant(&mut b, k, s, None);
             }
