@@ -671,3 +671,105 @@ fn undo_writes_the_original_bytes_back_with_their_permissions() {
     let err = edit::read(&dir.path().join("missing.yaml")).expect_err("missing");
     assert!(err.to_string().starts_with("cannot read "), "{err}");
 }
+
+#[test]
+fn hostile_text_is_written_escaped_and_checks() {
+    let before = format!(
+        "{HEAD}pages:\n  - id: landing\n    url: /\n    buttons:\n      - id: attend\n        text: Asistir presencial\n        event: Lead\n"
+    );
+    let button = lead("hostile", "Say \"hi\" </script> # not: a comment\u{85}next");
+    let after = button_into(&before, 0, &button);
+    insta::assert_snapshot!("hostile_text", inserted(&before, &after));
+}
+
+#[test]
+fn the_last_button_may_be_anchored_or_an_alias() {
+    let before = format!(
+        "{HEAD}pages:
+  - id: a
+    url: /
+    buttons:
+      - &shared {{id: x, text: X, event: Lead}}
+  - id: c
+    url: /c
+    buttons:
+      - *shared
+    verify:
+      urls: [/c]
+"
+    );
+    let after = button_into(&before, 0, &lead("z2", "Z"));
+    assert!(
+        after.contains("{id: x, text: X, event: Lead}\n      - id: z2\n        text: Z\n        event: Lead\n  - id: c\n"),
+        "{after}"
+    );
+    let after = button_into(&before, 1, &lead("z2", "Z"));
+    assert!(
+        after.contains(
+            "      - *shared\n      - id: z2\n        text: Z\n        event: Lead\n    verify:"
+        ),
+        "{after}"
+    );
+}
+
+#[test]
+fn a_multi_line_quoted_value_belongs_to_its_button() {
+    let before = format!(
+        "{HEAD}pages:
+  - id: a
+    url: /
+    buttons:
+      - id: x
+        text: \"Asistir
+          presencial\"
+        event: Lead
+    verify:
+      urls: [/]
+"
+    );
+    let after = button_into(&before, 0, &lead("z2", "Z"));
+    assert!(
+        after.contains("          presencial\"\n        event: Lead\n      - id: z2\n"),
+        "{after}"
+    );
+}
+
+/// The re-parse guard at work: a `|+` block scalar keeps its trailing blank lines, which
+/// the indentation run leaves after the insertion; the value would change, so the edit is
+/// refused rather than written.
+#[test]
+fn an_edit_that_would_change_the_document_is_refused() {
+    let before = format!(
+        "{HEAD}pages:
+  - id: a
+    url: /
+    buttons:
+      - id: x
+        text: X
+        event: Lead
+        params:
+          content_name: |+
+            kept
+
+  - id: b
+    url: /b
+"
+    );
+    let err = insert_button(&before, 0, &lead("y", "Y")).expect_err("refused");
+    assert!(matches!(err, EditError::Internal(_)), "{err}");
+    assert!(
+        err.to_string().contains("the rest of the document changed")
+            && err.to_string().contains("nothing was written"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_null_buttons_key_is_not_a_list() {
+    let before = format!("{HEAD}pages:\n  - id: a\n    url: /\n    buttons:\n");
+    let err = insert_button(&before, 0, &lead("y", "Y")).expect_err("not a list");
+    assert_eq!(
+        err.to_string(),
+        "pages[0].buttons is not a list; add the entry by hand"
+    );
+}

@@ -1064,7 +1064,7 @@ fn flow_last(text: &str, open: usize) -> Option<usize> {
             }
             b']' | b'}' => {
                 plain = false;
-                depth -= 1;
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
                     return Some(last);
                 }
