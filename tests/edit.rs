@@ -773,3 +773,38 @@ fn a_null_buttons_key_is_not_a_list() {
         "pages[0].buttons is not a list; add the entry by hand"
     );
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = temp_config(dir.path(), b"pages: [\xff]\n");
+    let err = edit::read(&path).expect_err("not UTF-8");
+    assert!(matches!(err, EditError::NotUtf8 { .. }));
+    assert!(
+        err.to_string()
+            .ends_with("is not UTF-8 text; save it as UTF-8 and try again"),
+        "{err}"
+    );
+}
+
+/// A configuration reached through a symbolic link is edited where it lives: the link
+/// stays a link.
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!("{HEAD}pages:\n  - id: landing\n    url: /\n");
+    let real = temp_config(dir.path(), text.as_bytes());
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let original = edit::read(&link).expect("reads");
+    let after = insert_button(original.text(), 0, &lead("attend", "A")).expect("inserts");
+    edit::write_cas(&link, &original, &after).expect("writes");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&real).expect("read"), after);
+}
