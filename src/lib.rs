@@ -35,7 +35,7 @@
 //!  6 check  emit  send                    stages 1–2 at once; the artifacts; sending
 //!  5 mapping                              the Conversions API mapping of a resolved site
 //!  4 resolve                              stage 3
-//!  3 validate                             stage 2
+//!  3 edit  validate                       in-place edits of a configuration file; stage 2
 //!  2 load  event_time                     stage 1; reading event times
 //!  1 diagnostic  dist  normalize  schema  diagnostics; the output directory; hashing; schema
 //!  0 artifact  css  escape  meta  model  par  record_path  render  source  text
@@ -55,6 +55,7 @@ pub mod css;
 pub mod diagnostic;
 pub mod diff;
 pub mod dist;
+pub mod edit;
 pub mod emit;
 pub mod escape;
 pub mod event_time;

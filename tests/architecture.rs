@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["diagnostic", "dist", "normalize", "schema"],
     &["event_time", "load"],
-    &["validate"],
+    &["edit", "validate"],
     &["resolve"],
     &["mapping"],
     &["check", "emit", "send"],

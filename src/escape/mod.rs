@@ -12,6 +12,7 @@
 //! | XML 1.0 (JUnit) | [`xml::text`], [`xml::attr`] | `--format junit` |
 //! | Markdown (GitHub-flavoured) | [`markdown::table_cell`], [`markdown::code_span`] | reports meant for a pull-request comment |
 //! | JavaScript in HTML, HTML attributes and comments | [`html::js`], [`html::html_attr`], [`html::placeholder_attr`], [`html::comment`] | the generated pixel snippets, the verify harness pages |
+//! | YAML (one key or value, block or flow) | [`yaml::scalar`] | [`crate::edit`]: buttons and pages written into the user's configuration |
 //!
 //! This module depends on nothing else in the crate.
 
@@ -20,3 +21,4 @@ pub mod html;
 pub mod markdown;
 pub mod terminal;
 pub mod xml;
+pub mod yaml;
