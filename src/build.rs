@@ -154,7 +154,7 @@ fn plan_artifact(site: &Site, sources: &SourceMap) -> Artifact {
     }
 }
 
-/// Stages 4 and 5 at once: every file [`emit`] makes, written into `out` as it is made,
+/// Stages 4 and 5 at once: every file [`emit()`] makes, written into `out` as it is made,
 /// atomically as [`write()`] does (nothing is renamed into place before every file is
 /// written; the manifest last). Returns how many files the output has, the manifest
 /// among them.

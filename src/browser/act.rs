@@ -1,7 +1,7 @@
 //! Acting on a page like a visitor: find an element, wait until a visitor could use it,
 //! then click it, type into it or submit its form.
 //!
-//! Finding and waiting happen inside the page, in one script ([`DRIVER_JS`]) evaluated
+//! Finding and waiting happen inside the page, in one script (`DRIVER_JS`) evaluated
 //! with `awaitPromise`: it polls once per animation frame until the deadline, so nothing
 //! sleeps a fixed time and an element rendered late is used the frame it is ready. Ready
 //! means what Playwright calls actionable:

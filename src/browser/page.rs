@@ -324,8 +324,8 @@ impl Page<'_> {
     }
 
     /// Navigates to `url` and waits for its load event. A same-document navigation (a
-    /// fragment change) returns at once. The document's HTTP status is then
-    /// [`status`](Self::status).
+    /// fragment change) returns at once. [`Page::document_status`] then gives the
+    /// document's HTTP status.
     pub fn goto(&mut self, url: &str) -> Result<(), BrowserError> {
         self.goto_until(url, false)
     }
@@ -498,7 +498,7 @@ impl Page<'_> {
     /// The click is guarded: when the page moves between finding the element and the
     /// mouse events, so that the press lands on something else, that press is stopped
     /// before the page sees it and the element is found and clicked again (at most
-    /// [`CLICK_ATTEMPTS`] times; then [`BrowserError::Covered`] names what took it).
+    /// `CLICK_ATTEMPTS` times; then [`BrowserError::Covered`] names what took it).
     pub fn click_target(
         &mut self,
         target: &Target<'_>,

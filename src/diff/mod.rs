@@ -1,7 +1,7 @@
 //! `tagc diff`: what a change to the configuration does to what Meta receives.
 //!
 //! Both sides are loaded, validated and resolved for each environment; the resolved
-//! models are compared ([`compare`]), never the text, so comments, key order, anchors
+//! models are compared (`compare`), never the text, so comments, key order, anchors
 //! and moving a definition into an include change nothing. Each change has a stable
 //! [`Kind`] with a [`Severity`]; the same change in several environments is reported
 //! once, with the environments it applies to. Renderers live in [`render`].

@@ -3,7 +3,7 @@
 //!
 //! The generated code is Meta's base code (the `fbq` stub and the async `fbevents.js`
 //! loader), the setup calls (`consent`, `dataProcessingOptions`, `init`, `PageView`) and a
-//! small runtime ([`templates/runtime.js.j2`]) driven by a JSON description of the pages.
+//! small runtime (`templates/runtime.js.j2`) driven by a JSON description of the pages.
 //! The runtime carries only the features the configuration uses (a page without cookie
 //! sources gets no cookie reader), which keeps snippets small.
 

@@ -436,7 +436,7 @@ macro_rules! path {
 }
 
 /// Splits a JSON Pointer (RFC 6901) into segments. Numeric segments are kept as keys;
-/// [`Node::child`] treats them as indices inside sequences.
+/// [`Tree::child`] treats them as indices inside sequences.
 #[must_use]
 pub fn pointer_segments(pointer: &str) -> Vec<Seg<'static>> {
     if pointer.is_empty() {

@@ -6,7 +6,7 @@
 //!
 //! - [`events`]: the standard events, the properties each lists and what each requires;
 //! - [`params`]: the standard parameters, their types and allowed values, near-misses;
-//! - [`requirements`]: the universal and per-`action_source` requirements of a server event;
+//! - [`requirements`](mod@requirements): the universal and per-`action_source` requirements of a server event;
 //! - [`hashed`]: what a SHA-256 value Meta accepts looks like;
 //! - [`capi`]: the wire types of a Conversions API request and the rules for each event.
 //!

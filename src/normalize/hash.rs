@@ -52,7 +52,7 @@ pub fn sha256_hex_into(bytes: &[u8], out: &mut [u8; 64]) {
     }
 }
 
-/// SHA-256 of `bytes` as 64 lowercase hex digits ([`sha256_hex_into`]); the only
+/// SHA-256 of `bytes` as 64 lowercase hex digits (`sha256_hex_into`); the only
 /// allocation is the returned `String`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let mut buf = [0u8; 64];

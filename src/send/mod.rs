@@ -10,7 +10,7 @@
 //!   output is what one thread would write;
 //! - **batch** (`batch`, and the hand-over here): per pixel, up to the batch size, through
 //!   a bounded queue, so memory stays flat however many records stream through;
-//! - **post** ([`post`], [`client`]): sender threads, one Graph client, one retry loop, one
+//! - **post** (`post`, [`client`]): sender threads, one Graph client, one retry loop, one
 //!   classification of Meta's answers shared with `tagc verify`;
 //! - **account** ([`ledger`]): where every record ends up — accepted, or in the failed
 //!   file as it was read ([`verbatim`]) with the reason — and the resume point.

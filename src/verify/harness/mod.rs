@@ -4,9 +4,9 @@
 //! `closest` ancestors, data-layer entries, meta tags, cookies, query parameters — with
 //! known sample values, so the expected `fbq` calls are exact.
 //!
-//! [`sample`] holds the sample values and what the runtime makes of them, [`dom`] builds
-//! elements from CSS selectors, [`path`] fills URL patterns, [`router`] finds the page a
-//! path belongs to, and [`html`] writes the page.
+//! `sample` holds the sample values and what the runtime makes of them, `dom` builds
+//! elements from CSS selectors, `path` fills URL patterns, `router` finds the page a
+//! path belongs to, and `html` writes the page.
 
 mod dom;
 mod html;

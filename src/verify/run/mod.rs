@@ -1,5 +1,5 @@
 //! Running a plan: server checks (Graph API or Meta's rules offline), browser checks on
-//! parallel workers ([`pool`]), then dedup checks from what the browser checks saw. Every
+//! parallel workers (`pool`), then dedup checks from what the browser checks saw. Every
 //! check is bounded in time, and one check's failure never stops the others. `--shard K/N`
 //! runs every N-th selected check, so a CI matrix splits a large plan across runners.
 
