@@ -30,7 +30,7 @@
 //! ```text
 //! 10 cli                                  the command line: parse, call, render, exit code
 //!  9 build                                the build driver
-//!  8 verify                               plans, runs and reports
+//!  8 scan  verify                         what to track on a page; plans, runs and reports
 //!  7 browser  diff                        headless Chromium; what a config change does
 //!  6 check  emit  send                    stages 1–2 at once; the artifacts; sending
 //!  5 mapping                              the Conversions API mapping of a resolved site
@@ -68,6 +68,7 @@ pub mod par;
 pub mod record_path;
 pub mod render;
 pub mod resolve;
+pub mod scan;
 pub mod schema;
 pub mod send;
 pub mod source;

@@ -30,7 +30,7 @@ const LAYERS: &[&[&str]] = &[
     &["mapping"],
     &["check", "emit", "send"],
     &["browser", "diff"],
-    &["verify"],
+    &["scan", "verify"],
     &["build"],
     &["cli"],
 ];
