@@ -406,3 +406,77 @@ fn hostile_texts_come_back_exactly_as_the_runtime_reads_them() {
     );
     check_locators(&mut page, &inv);
 }
+
+#[test]
+fn elements_with_click_listeners_are_listed_but_not_delegation_containers() {
+    let body = r#"<div id="card" style="width:200px">Ver detalles</div>
+<div id="host"></div>
+<button id="buy"><span id="inner">Comprar</span></button>
+<div id="root" style="height:2000px"><p>Contenido</p><i id="icon">★</i></div>
+<p>Texto sin nada</p>
+<script>
+document.getElementById('card').addEventListener('click', () => {});
+document.getElementById('inner').addEventListener('mousedown', () => {});
+document.getElementById('icon').addEventListener('pointerup', () => {});
+// A React-like root container and a jQuery-like document listener.
+document.getElementById('root').addEventListener('click', () => {});
+document.addEventListener('click', () => {});
+document.body.addEventListener('click', () => {});
+const r = document.getElementById('host').attachShadow({ mode: 'open' });
+r.innerHTML = '<b>Favorito</b>';
+r.querySelector('b').addEventListener('click', () => {});
+</script>"#;
+    let mut browser = launch();
+    let (_server, mut page) = open(&mut browser, body);
+    // card, inner span, icon, root container, shadow <b> (not document or body).
+    assert_eq!(page.mark_click_listeners().unwrap(), 5);
+    let inv = page.inventory().unwrap();
+    let v: Vec<_> = inv
+        .elements
+        .iter()
+        .map(|e| (e.text.as_str(), e.tag.as_str(), e.listener, e.in_shadow))
+        .collect();
+    assert_eq!(
+        v,
+        [
+            ("Ver detalles", "div", true, false),
+            ("Favorito", "b", true, true),
+            // The span's listener is the button's click: listed once, as the button.
+            ("Comprar", "button", false, false),
+            ("★", "i", true, false),
+        ]
+    );
+    check_locators(&mut page, &inv);
+}
+
+/// The figure for the closing note: a page with 2,000 links (each with a click listener,
+/// and 2,000 identical "Más" buttons), launch and load excluded.
+#[test]
+fn inventory_of_a_page_with_2000_links_is_timed() {
+    let mut body = String::from("<ul>");
+    for i in 0..2000 {
+        body.push_str(&format!(
+            "<li><a href=\"/p/{i}\">Producto {i}</a> <button class=\"more\">Más</button></li>"
+        ));
+    }
+    body.push_str(
+        "</ul><script>for (const a of document.querySelectorAll('a')) a.addEventListener('click', () => {});</script>",
+    );
+    let mut browser = launch();
+    let (_server, mut page) = open(&mut browser, &body);
+    let t = std::time::Instant::now();
+    let marked = page.mark_click_listeners().unwrap();
+    let mark = t.elapsed();
+    let t = std::time::Instant::now();
+    let inv = page.inventory().unwrap();
+    let all = t.elapsed();
+    eprintln!(
+        "2000 links + 2000 buttons: mark_click_listeners {} ms ({marked} marked), inventory (marking included) {} ms",
+        mark.as_millis(),
+        all.as_millis()
+    );
+    assert_eq!(marked, 2000);
+    assert_eq!(inv.elements.len(), 4000);
+    assert!(inv.elements.iter().all(|e| e.locator.is_some()));
+    assert!(all < Duration::from_secs(10), "{all:?}");
+}

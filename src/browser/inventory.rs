@@ -9,12 +9,13 @@
 //! # Which elements
 //! In document order, descending into **open** shadow roots (a host's shadow tree comes
 //! right after the host): `a[href]`, `button`, `input[type=submit|button|image|reset]`,
-//! `[role=button]`, `[onclick]`, `summary`, and `form` (standing for its submit). An
-//! element inside a `button`, a link or a `[role=button]` is not listed on its own (a click
-//! on it is a click on that ancestor), except a form's controls. Closed shadow roots and
-//! iframes are not searched. Elements registered only with `addEventListener` are not
-//! listed (see the module's note on click listeners in the crate's design notes: CDP's
-//! `DOMDebugger.getEventListeners` is not used yet).
+//! `[role=button]`, `[onclick]`, `summary`, `form` (standing for its submit), and any
+//! element with a click-like listener of its own ([`Page::mark_click_listeners`], through
+//! CDP) unless it is a delegation container (it holds other candidates or covers more than
+//! half the viewport). An element inside a `button`, a link or a `[role=button]` is not
+//! listed on its own (a click on it is a click on that ancestor), except a form's
+//! controls. Closed shadow roots and iframes are not searched. Handlers delegated to the
+//! document (jQuery's `$(document).on`, React) are invisible to CDP and not found.
 //!
 //! # Text
 //! An element's text is the runtime's `label()` ([`crate::emit::text_js`], the first part
@@ -60,7 +61,11 @@
 //! produced; [`Element::alike`] counts the listed elements with the same tag and text, so
 //! a caller can tell a grid from a one-off.
 
+use std::collections::BTreeSet;
+use std::time::Instant;
+
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::act::Target;
 use super::{BrowserError, Page};
@@ -94,6 +99,9 @@ pub struct Element {
     pub disabled: bool,
     /// Whether it is inside an open shadow root.
     pub in_shadow: bool,
+    /// Whether it has a click-like listener of its own ([`Page::mark_click_listeners`]);
+    /// an element is listed for that alone when it is not a delegation container.
+    pub listener: bool,
     /// Where activating it goes, if anywhere.
     pub navigates: Option<Navigates>,
     /// A locator that designates this element and nothing else; `None` when none of the
@@ -194,20 +202,131 @@ impl Locator {
 
 impl Page<'_> {
     /// Lists every element of the current document a visitor can act on (see the
-    /// [module](self) for which, and how each locator is chosen). It does not wait: call
-    /// it once the page has settled.
+    /// [module](self) for which, and how each locator is chosen). It first marks the
+    /// elements with click listeners ([`Page::mark_click_listeners`]). It does not wait:
+    /// call it once the page has settled.
     ///
     /// # Errors
-    /// When the script cannot be evaluated (the page is gone, the deadline passes) or its
-    /// answer is not an inventory.
+    /// When a CDP call fails, the script cannot be evaluated (the page is gone, the
+    /// deadline passes) or its answer is not an inventory.
     pub fn inventory(&mut self) -> Result<Inventory, BrowserError> {
+        self.mark_click_listeners()?;
         let value = self.eval(&INVENTORY_JS)?;
         serde_json::from_value(value).map_err(|e| BrowserError::Script {
             expression: "inventory".to_owned(),
             message: format!("unexpected answer: {e}"),
         })
     }
+
+    /// Marks, for [`Page::inventory`], every element of the top document (and its open
+    /// shadow roots) that has a listener of its own for a click-like event
+    /// ([`CLICK_TYPES`]), as CDP's `DOMDebugger.getEventListeners` sees them; returns how
+    /// many elements were marked.
+    ///
+    /// Listeners on `window`, the document, `<html>` and `<body>` are not marked: that is
+    /// where delegating libraries listen (React ≥ 17 on its root container, which the
+    /// inventory drops as a container of other elements; jQuery's `$(document).on`), so
+    /// **delegated handlers are invisible** here. The marks live in a `WeakSet` in a
+    /// non-enumerable `window.__tagc_listened`.
+    ///
+    /// (No `DOM.enable` is needed: `getEventListeners` on the document's object with
+    /// `depth: -1, pierce: true` reports descendants' listeners with their
+    /// `backendNodeId`, and `DOM.resolveNode` answers for those.)
+    ///
+    /// # Errors
+    /// When a CDP call fails.
+    pub fn mark_click_listeners(&mut self) -> Result<usize, BrowserError> {
+        let marked = self.mark_listeners_in_group();
+        let released = self.call(
+            "Runtime.releaseObjectGroup",
+            json!({"objectGroup": OBJECT_GROUP}),
+        );
+        let marked = marked?;
+        released?;
+        Ok(marked)
+    }
+
+    fn mark_listeners_in_group(&mut self) -> Result<usize, BrowserError> {
+        let deadline = Instant::now() + self.timeout;
+        let doc = self.call_until(
+            "Runtime.evaluate",
+            json!({"expression": "document", "returnByValue": false, "objectGroup": OBJECT_GROUP}),
+            deadline,
+        )?;
+        let Some(doc) = doc["result"]["objectId"].as_str() else {
+            return Ok(0);
+        };
+        let listeners = self.call_until(
+            "DOMDebugger.getEventListeners",
+            json!({"objectId": doc, "depth": -1, "pierce": true}),
+            deadline,
+        )?;
+        let mut nodes = BTreeSet::new();
+        for l in listeners["listeners"].as_array().into_iter().flatten() {
+            if let (Some(t), Some(node)) = (l["type"].as_str(), l["backendNodeId"].as_u64())
+                && CLICK_TYPES.contains(&t)
+            {
+                nodes.insert(node);
+            }
+        }
+        // Pipelined, like `mouse_click`: every request sent, then every answer awaited.
+        let mut ids = Vec::with_capacity(nodes.len());
+        for node in &nodes {
+            ids.push(self.send(
+                "DOM.resolveNode",
+                json!({"backendNodeId": node, "objectGroup": OBJECT_GROUP}),
+            )?);
+        }
+        let mut objects = Vec::with_capacity(ids.len());
+        for id in ids {
+            // A node gone meanwhile is no error: it is not marked.
+            if let Ok(r) = self.await_response(id, "DOM.resolveNode", deadline)
+                && let Some(o) = r["object"]["objectId"].as_str()
+            {
+                objects.push(o.to_owned());
+            }
+        }
+        let mut ids = Vec::with_capacity(objects.len());
+        for o in &objects {
+            ids.push(self.send(
+                "Runtime.callFunctionOn",
+                json!({"objectId": o, "functionDeclaration": MARK_FN, "returnByValue": true}),
+            )?);
+        }
+        let mut marked = 0;
+        for id in ids {
+            let r = self.await_response(id, "Runtime.callFunctionOn", deadline)?;
+            if r["result"]["value"] == json!(true) {
+                marked += 1;
+            }
+        }
+        Ok(marked)
+    }
 }
+
+/// The events whose listener on an element makes it clickable for the inventory.
+pub const CLICK_TYPES: [&str; 8] = [
+    "click",
+    "mousedown",
+    "mouseup",
+    "pointerdown",
+    "pointerup",
+    "touchstart",
+    "touchend",
+    "auxclick",
+];
+
+const OBJECT_GROUP: &str = "tagc-inventory";
+
+/// Called on each element with a listener: adds it to the marks of its window, when that
+/// is the top window and the element is not `<html>` or `<body>`.
+const MARK_FN: &str = "function () {
+  if (window !== window.top || this.nodeType !== 1 || this === document.documentElement || this === document.body) return false;
+  let s = window.__tagc_listened;
+  if (!s) { s = new WeakSet(); Object.defineProperty(window, '__tagc_listened', { value: s, configurable: true }); }
+  s.add(this);
+  return true;
+}";
 
 /// The in-page inventory: an expression whose value is the [`Inventory`]'s JSON. `tidy`
 /// and `label` are the runtime's own text functions.
@@ -239,9 +358,13 @@ for (const r of roots) for (const e of r.querySelectorAll('*')) {
   if (!byLabel.has(l)) byLabel.set(l, []);
   byLabel.get(l).push(e);
 }
+const found = new Map();
 const findText = (text) => {
+  if (found.has(text)) return found.get(text);
   const hits = byLabel.get(text) || [];
-  return hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o)));
+  const inner = hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o)));
+  found.set(text, inner);
+  return inner;
 };
 // Playwright's isGuidLike, and tagc's additions (see the module's documentation).
 const guidLike = (id) => {
@@ -308,11 +431,16 @@ const locate = (e, text) => {
 };
 const CANDIDATE = 'a[href], button, input[type=submit i], input[type=button i], input[type=image i], input[type=reset i], [role=button], [onclick], summary, form';
 const ACTIVE = 'a[href], button, [role=button]';
+const listened = window.__tagc_listened || new WeakSet();
+// An element listed only for its listener must not be a delegation container: one that
+// holds other candidates, or covers more than half of the viewport.
+const container = (e) => { const r = box(e); return !!e.querySelector(CANDIDATE) || [...e.querySelectorAll('*')].some((d) => listened.has(d)) || r.width * r.height > innerWidth * innerHeight / 2; };
 const list = [];
 // Document order through open shadow roots: a host's shadow tree right after the host.
 const walk = (parent, shadow) => {
   for (const e of parent.children) {
-    if (e.matches(CANDIDATE) && !(e.tagName !== 'FORM' && e.parentElement && e.parentElement.closest(ACTIVE))) list.push([e, shadow]);
+    const is = e.matches(CANDIDATE) || (listened.has(e) && !container(e));
+    if (is && !(e.tagName !== 'FORM' && e.parentElement && e.parentElement.closest(ACTIVE))) list.push([e, shadow]);
     if (e.shadowRoot) walk(e.shadowRoot, true);
     walk(e, shadow);
   }
@@ -332,6 +460,8 @@ const navigates = (e) => {
   return null;
 };
 const texts = list.map(([e]) => label(e) || '');
+const alike = new Map();
+list.forEach(([e], i) => { const k = e.tagName + ' ' + texts[i]; alike.set(k, (alike.get(k) || 0) + 1); });
 const elements = list.map(([e, shadow], i) => {
   const r = box(e);
   return {
@@ -342,9 +472,10 @@ const elements = list.map(([e, shadow], i) => {
     rect: { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height },
     disabled: disabled(e),
     in_shadow: shadow,
+    listener: listened.has(e),
     navigates: navigates(e),
     locator: locate(e, texts[i]),
-    alike: list.filter(([o], j) => o.tagName === e.tagName && texts[j] === texts[i]).length,
+    alike: alike.get(e.tagName + ' ' + texts[i]),
   };
 });
 return { url: location.href, elements };
@@ -362,13 +493,13 @@ mod tests {
             "elements": [{
                 "tag": "a", "role": "link", "text": "Ir", "visible": true,
                 "rect": {"x": 0, "y": 1.5, "width": 10, "height": 2},
-                "disabled": false, "in_shadow": false,
+                "disabled": false, "in_shadow": false, "listener": false,
                 "navigates": {"href": "http://x/y"},
                 "locator": {"kind": "text", "text": "Ir"}, "alike": 1
             }, {
                 "tag": "form", "role": "form", "text": "", "visible": true,
                 "rect": {"x": 0, "y": 0, "width": 0, "height": 0},
-                "disabled": false, "in_shadow": false,
+                "disabled": false, "in_shadow": false, "listener": false,
                 "navigates": {"action": "http://x/s", "method": "post"},
                 "locator": {"kind": "path", "selector": "form"}, "alike": 1
             }]
