@@ -480,3 +480,56 @@ fn inventory_of_a_page_with_2000_links_is_timed() {
     assert!(inv.elements.iter().all(|e| e.locator.is_some()));
     assert!(all < Duration::from_secs(10), "{all:?}");
 }
+
+#[test]
+fn hostile_attributes_neither_break_the_inventory_nor_its_locators() {
+    let body = r##"<form id="f" action="/ok" method="post"><input name="action" value="x"><input name="method"><button>Enviar</button></form>
+<svg width="50" height="20"><a href="/svg"><text x="0" y="15">SVG</text></a></svg>
+<button id="a b&quot;c">Uno</button><button id="a b&quot;c">Uno</button>
+<button class="1st x:y [z]" data-testid='q"uote\back'>Dos</button><button>Dos</button>
+<button id="0lead">Tres</button><button>Tres</button>"##;
+    let mut browser = launch();
+    let (server, mut page) = open(&mut browser, body);
+    let inv = page.inventory().unwrap();
+    let form = &inv.elements[0];
+    assert_eq!(
+        form.navigates,
+        Some(Navigates::Form {
+            action: server.url("/ok"),
+            method: "post".into()
+        })
+    );
+    assert_eq!(inv.elements[1].navigates, form.navigates);
+    let svg = inv.elements.iter().find(|e| e.text == "SVG").unwrap();
+    assert_eq!(
+        svg.navigates,
+        Some(Navigates::Link {
+            href: server.url("/svg")
+        })
+    );
+    let sel = |text: &str, i: usize| {
+        by_text(&inv, text)[i]
+            .locator
+            .as_ref()
+            .and_then(|l| l.selector().map(str::to_owned))
+    };
+    // A duplicated id is no locator; quotes and backslashes are escaped in CSS strings;
+    // an id starting with a digit is quoted.
+    assert!(!sel("Uno", 0).unwrap().contains("id"));
+    assert_eq!(sel("Dos", 0).unwrap(), r#"[data-testid="q\"uote\\back"]"#);
+    assert_eq!(sel("Tres", 0).unwrap(), r#"[id="0lead"]"#);
+    // Locators that exist are unique and parse with tagc's grammar.
+    let with: Vec<_> = inv
+        .elements
+        .iter()
+        .filter(|e| e.locator.is_some())
+        .cloned()
+        .collect();
+    check_locators(
+        &mut page,
+        &Inventory {
+            url: inv.url.clone(),
+            elements: with,
+        },
+    );
+}

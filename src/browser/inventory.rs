@@ -54,6 +54,9 @@
 //!    dropped), with `:nth-of-type(k)` added when that alone is not unique; joined with
 //!    ` > `. Every candidate is checked: exactly one match, and it is the element.
 //!
+//! A selector that `tagc check`'s grammar ([`crate::css::validate_selector`]) refuses is
+//! dropped: such an element has no locator.
+//!
 //! # Repeated alike elements
 //! Identical buttons in product cards get **distinct** locators, one per card — a path
 //! through the card's position (`div.product-card:nth-of-type(2) > button.add`) or its own
@@ -212,10 +215,23 @@ impl Page<'_> {
     pub fn inventory(&mut self) -> Result<Inventory, BrowserError> {
         self.mark_click_listeners()?;
         let value = self.eval(&INVENTORY_JS)?;
-        serde_json::from_value(value).map_err(|e| BrowserError::Script {
-            expression: "inventory".to_owned(),
-            message: format!("unexpected answer: {e}"),
-        })
+        let mut inv: Inventory =
+            serde_json::from_value(value).map_err(|e| BrowserError::Script {
+                expression: "inventory".to_owned(),
+                message: format!("unexpected answer: {e}"),
+            })?;
+        // A selector `tagc check` would refuse is no locator (the browser's grammar is
+        // wider than tagc's).
+        for e in &mut inv.elements {
+            if e.locator
+                .as_ref()
+                .and_then(Locator::selector)
+                .is_some_and(|s| crate::css::validate_selector(s).is_err())
+            {
+                e.locator = None;
+            }
+        }
+        Ok(inv)
     }
 
     /// Marks, for [`Page::inventory`], every element of the top document (and its open
@@ -381,7 +397,8 @@ const guidLike = (id) => {
 const generated = (id) => guidLike(id) || /\d{4,}/.test(id) ||
   id.split(/[-_:]/).some((p) => p.length >= 6 && /^[0-9a-f]+$/i.test(p) && /\d/.test(p)) ||
   /^(:r|react-|radix-|headlessui-|mui-|ember\d|yui_|ext-gen|gwt-uid|__next)/.test(id) || id.includes(':');
-const quote = (v) => '"' + CSS.escape(v) + '"';
+// A CSS string: `\` and `"` escaped, control characters as hexadecimal escapes.
+const quote = (v) => '"' + v.replace(/[\\"]/g, '\\$&').replace(/[\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(16) + ' ') + '"';
 const idSel = (e) => {
   const id = e.getAttribute('id');
   if (!id || generated(id)) return null;
@@ -447,15 +464,21 @@ const walk = (parent, shadow) => {
 };
 walk(document, false);
 const implicit = { A: 'link', BUTTON: 'button', INPUT: 'button', SUMMARY: 'button', FORM: 'form' };
+// A form's own `action` and `method`, read through the prototype: a control named
+// `action` would shadow the property.
+const formProp = (f, p) => String(Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, p).get.call(f));
+const resolve = (u) => { try { return new URL(u, document.baseURI).href; } catch (err) { return null; } };
 const navigates = (e) => {
-  if (e.tagName === 'A') {
-    const raw = (e.getAttribute('href') || '').trim();
-    if (raw.startsWith('#') || /^javascript:/i.test(raw) || !e.href) return null;
-    return { href: e.href };
+  if (e.localName === 'a') {
+    // An SVG link's `href` is not a string: resolved from the attribute for all links.
+    const raw = (e.getAttribute('href') || e.getAttribute('xlink:href') || '').trim();
+    if (raw.startsWith('#') || /^javascript:/i.test(raw)) return null;
+    const href = resolve(raw);
+    return href ? { href } : null;
   }
-  if (e.tagName === 'FORM') return { action: e.action, method: e.method };
-  if ((e.tagName === 'BUTTON' || e.tagName === 'INPUT') && /^(submit|image)$/.test(e.type) && e.form) {
-    return { action: e.hasAttribute('formaction') ? e.formAction : e.form.action, method: e.hasAttribute('formmethod') ? e.formMethod : e.form.method };
+  if (e instanceof HTMLFormElement) return { action: formProp(e, 'action'), method: formProp(e, 'method') };
+  if ((e instanceof HTMLButtonElement || e instanceof HTMLInputElement) && /^(submit|image)$/.test(e.type) && e.form) {
+    return { action: e.hasAttribute('formaction') ? e.formAction : formProp(e.form, 'action'), method: e.hasAttribute('formmethod') ? e.formMethod : formProp(e.form, 'method') };
   }
   return null;
 };
