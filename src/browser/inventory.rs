@@ -243,7 +243,8 @@ impl Page<'_> {
     /// where delegating libraries listen (React ≥ 17 on its root container, which the
     /// inventory drops as a container of other elements; jQuery's `$(document).on`), so
     /// **delegated handlers are invisible** here. The marks live in a `WeakSet` in a
-    /// non-enumerable `window.__tagc_listened`.
+    /// non-enumerable `window.__tagc_listened`; they add up over calls on one document (an
+    /// element whose listener was removed since stays marked) and go with it.
     ///
     /// (No `DOM.enable` is needed: `getEventListeners` on the document's object with
     /// `depth: -1, pierce: true` reports descendants' listeners with their
