@@ -23,6 +23,7 @@
 pub mod act;
 mod cdp;
 pub mod find;
+pub mod inventory;
 mod observer;
 mod page;
 mod recorder;
@@ -39,6 +40,7 @@ use serde_json::{Value, json};
 
 pub use act::{Located, Target};
 use cdp::{Conn, Incoming, remaining};
+pub use inventory::{Element, Inventory, Locator, Navigates, Rect};
 pub use page::{Capture, Document, FailedRequest, Observed, Page, PageError, SentRequest, WaitEnd};
 pub use recorder::{PixelHit, RECORDER_JS, form_fields, parse_urlencoded};
 

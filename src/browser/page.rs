@@ -33,7 +33,7 @@ pub struct Page<'b> {
     session: String,
     target_id: String,
     context_id: String,
-    timeout: Duration,
+    pub(super) timeout: Duration,
     main_frame: String,
     capture: Capture,
     /// Document token → index in `capture.documents`.
@@ -863,14 +863,14 @@ impl Page<'_> {
         Ok(())
     }
 
-    fn call(&mut self, method: &str, params: Value) -> Result<Value, BrowserError> {
+    pub(super) fn call(&mut self, method: &str, params: Value) -> Result<Value, BrowserError> {
         let deadline = Instant::now() + self.timeout;
         self.call_until(method, params, deadline)
     }
 
     /// Sends a command to this page's session and waits for its answer, handling the
     /// events that arrive meanwhile.
-    fn call_until(
+    pub(super) fn call_until(
         &mut self,
         method: &str,
         params: Value,
@@ -880,12 +880,12 @@ impl Page<'_> {
         self.await_response(id, method, deadline)
     }
 
-    fn send(&mut self, method: &str, params: Value) -> Result<u64, BrowserError> {
+    pub(super) fn send(&mut self, method: &str, params: Value) -> Result<u64, BrowserError> {
         self.check_usable()?;
         self.browser.conn.send(Some(&self.session), method, params)
     }
 
-    fn await_response(
+    pub(super) fn await_response(
         &mut self,
         id: u64,
         method: &str,

@@ -1,0 +1,557 @@
+//! The inventory behind `tagc scan` (issue 19): every element of a loaded page a visitor
+//! can act on, each with a locator proven unique in the page.
+//!
+//! [`Page::inventory`] evaluates one script ([`INVENTORY_JS`]) in the page and reads its
+//! answer. It takes the page **as it is**: it does not wait for anything. A caller that
+//! wants elements rendered late waits first, with [`Page::wait_until`] (network quiet),
+//! [`Page::settle`] (a fixed extra delay) or [`Page::wait_for`] (a condition).
+//!
+//! # Which elements
+//! In document order, descending into **open** shadow roots (a host's shadow tree comes
+//! right after the host): `a[href]`, `button`, `input[type=submit|button|image|reset]`,
+//! `[role=button]`, `[onclick]`, `summary`, `form` (standing for its submit), and any
+//! element with a click-like listener of its own ([`Page::mark_click_listeners`], through
+//! CDP) unless it is a delegation container (it holds other candidates or covers more than
+//! half the viewport). An element inside a `button`, a link or a `[role=button]` is not
+//! listed on its own (a click on it is a click on that ancestor), except a form's
+//! controls. Closed shadow roots and iframes are not searched. Handlers delegated to the
+//! document (jQuery's `$(document).on`, React) are invisible to CDP and not found.
+//!
+//! # Text
+//! An element's text is the runtime's `label()` ([`crate::emit::text_js`], the first part
+//! of the script): one text rule for the runtime, `tagc verify` and the inventory. Like
+//! the runtime, it reads the DOM, not the rendering; whitespace runs, U+2028 included,
+//! become one space.
+//!
+//! # Locators
+//! The first of these that designates the element and nothing else, counting every
+//! attached element (visible or not, since the runtime fires on any), searched like the
+//! driver searches ([`crate::browser::act`]): each open shadow root separately.
+//! 1. [`Locator::Text`] — the label is non-empty, at most 80 characters, the element is
+//!    not a form (a form's label is all of its text), and the driver's text search (the
+//!    innermost elements whose label is the text, an element giving way to a visible match
+//!    inside it) finds this element or only matches inside it (a `<span>` in the button:
+//!    a click on it is the button's click).
+//! 2. [`Locator::Id`] — `#id`, when the id is unique and does not look generated:
+//!    - Playwright's `isGuidLike`: counting changes of character class (lower case, upper
+//!      case, digit, other; `-` and `_` skipped; lower case after upper case is no
+//!      change), generated when the changes are at least a quarter of the length
+//!      (`btn-8f3a9c2e1b`, `a1b2`);
+//!    - a run of 4 or more digits (`item-20231107`);
+//!    - a `-`/`_`/`:`-separated part of 6 or more hexadecimal characters with a digit
+//!      (`x-deadbeef01`);
+//!    - a known generated prefix: `:r` (React's `useId`), `react-`, `radix-`, `headlessui-`,
+//!      `mui-`, `ember` + digit, `yui_`, `ext-gen`, `gwt-uid`, `__next`, or a `:` anywhere.
+//! 3. [`Locator::Data`] — `[attr="value"]` (with the tag in front when that alone is not
+//!    unique) for the first of `data-testid`, `data-test-id`, `data-test`, `data-qa`,
+//!    `data-cy`, then any `data-track*` attribute, that is unique.
+//! 4. [`Locator::Name`] — `tag[name="value"]` on a `button`, `input`, `form` or `select`.
+//! 5. [`Locator::Path`] — the shortest CSS path found walking up from the element (at most
+//!    6 levels, not leaving its shadow root): at each level a stable `#id` of the ancestor
+//!    ends the path; otherwise `tag.class…` (at most 3 stable classes: generated-looking,
+//!    CSS-in-JS `css-`/`sc-`/`jsx-`/`emotion-`/`svelte-`/`astro-`, CSS-modules `_xxxxx`
+//!    suffixes and state classes `active open selected hover focus is-* has-*` are
+//!    dropped), with `:nth-of-type(k)` added when that alone is not unique; joined with
+//!    ` > `. Every candidate is checked: exactly one match, and it is the element.
+//!
+//! A selector that `tagc check`'s grammar ([`crate::css::validate_selector`]) refuses is
+//! dropped: such an element has no locator.
+//!
+//! # Repeated alike elements
+//! Identical buttons in product cards get **distinct** locators, one per card — a path
+//! through the card's position (`div.product-card:nth-of-type(2) > button.add`) or its own
+//! data attribute — each proven to select that card's button only. No group locator is
+//! produced; [`Element::alike`] counts the listed elements with the same tag and text, so
+//! a caller can tell a grid from a one-off.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::act::Target;
+use super::{BrowserError, Page};
+
+/// Every element of a page a visitor can act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// The document's URL when the inventory was taken.
+    pub url: String,
+    /// The elements, in document order (through open shadow roots).
+    pub elements: Vec<Element>,
+}
+
+/// One element a visitor can act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Element {
+    /// The tag name, lower case: `button`, `a`, `input`, `form`, …
+    pub tag: String,
+    /// The `role` attribute, or the implicit role of the tag (`a` → `link`, `button` and
+    /// button-like inputs and `summary` → `button`, `form` → `form`); `None` otherwise.
+    pub role: Option<String>,
+    /// The visible text: the runtime's `label()` (an input's value; otherwise the DOM's
+    /// text, whitespace collapsed).
+    pub text: String,
+    /// Whether it has a non-empty box and computed `visibility: visible` (the driver's
+    /// rule).
+    pub visible: bool,
+    /// Its box, in CSS pixels of the document (scroll offsets added).
+    pub rect: Rect,
+    /// Whether it is `:disabled` or `aria-disabled="true"`.
+    pub disabled: bool,
+    /// Whether it is inside an open shadow root.
+    pub in_shadow: bool,
+    /// Whether it has a click-like listener of its own ([`Page::mark_click_listeners`]);
+    /// an element is listed for that alone when it is not a delegation container.
+    pub listener: bool,
+    /// Where activating it goes, if anywhere.
+    pub navigates: Option<Navigates>,
+    /// A locator that designates this element and nothing else; `None` when none of the
+    /// rungs found one.
+    pub locator: Option<Locator>,
+    /// How many listed elements (this one included) have the same tag and text: more
+    /// than 1 for a grid of alike buttons.
+    pub alike: usize,
+}
+
+/// A box in CSS pixels of the document.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// Where an element goes when activated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Navigates {
+    /// A link: its resolved `href` (not for `#…` or `javascript:` links).
+    Link {
+        /// The absolute URL.
+        href: String,
+    },
+    /// A form, or a submit button in one: where it is submitted.
+    Form {
+        /// The resolved action (`formaction` of the button if it has one).
+        action: String,
+        /// `get` or `post` (or `dialog`).
+        method: String,
+    },
+}
+
+/// A locator proven unique in the page, by the rung of the ladder that gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Locator {
+    /// `text:` — the element's label.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// `#id` (or `[id="…"]`) of a stable-looking id.
+    Id {
+        /// The selector.
+        selector: String,
+    },
+    /// A test or tracking data attribute.
+    Data {
+        /// The selector.
+        selector: String,
+    },
+    /// `tag[name="…"]`.
+    Name {
+        /// The selector.
+        selector: String,
+    },
+    /// A short CSS path.
+    Path {
+        /// The selector.
+        selector: String,
+    },
+}
+
+impl Locator {
+    /// The target the driver ([`Page::locate`], [`Page::click_target`]) takes for it.
+    #[must_use]
+    pub fn target(&self) -> Target<'_> {
+        match self {
+            Locator::Text { text } => Target::Text { text, within: None },
+            Locator::Id { selector }
+            | Locator::Data { selector }
+            | Locator::Name { selector }
+            | Locator::Path { selector } => Target::Selector(selector),
+        }
+    }
+
+    /// The selector, for every rung but [`Locator::Text`].
+    #[must_use]
+    pub fn selector(&self) -> Option<&str> {
+        match self {
+            Locator::Text { .. } => None,
+            Locator::Id { selector }
+            | Locator::Data { selector }
+            | Locator::Name { selector }
+            | Locator::Path { selector } => Some(selector),
+        }
+    }
+}
+
+impl Page<'_> {
+    /// Lists every element of the current document a visitor can act on (see the
+    /// [module](self) for which, and how each locator is chosen). It first marks the
+    /// elements with click listeners ([`Page::mark_click_listeners`]). It does not wait:
+    /// call it once the page has settled.
+    ///
+    /// # Errors
+    /// When a CDP call fails, the script cannot be evaluated (the page is gone, the
+    /// deadline passes) or its answer is not an inventory.
+    pub fn inventory(&mut self) -> Result<Inventory, BrowserError> {
+        self.mark_click_listeners()?;
+        let value = self.eval(&INVENTORY_JS)?;
+        let mut inv: Inventory =
+            serde_json::from_value(value).map_err(|e| BrowserError::Script {
+                expression: "inventory".to_owned(),
+                message: format!("unexpected answer: {e}"),
+            })?;
+        // A selector `tagc check` would refuse is no locator (the browser's grammar is
+        // wider than tagc's).
+        for e in &mut inv.elements {
+            if e.locator
+                .as_ref()
+                .and_then(Locator::selector)
+                .is_some_and(|s| crate::css::validate_selector(s).is_err())
+            {
+                e.locator = None;
+            }
+        }
+        Ok(inv)
+    }
+
+    /// Marks, for [`Page::inventory`], every element of the top document (and its open
+    /// shadow roots) that has a listener of its own for a click-like event
+    /// ([`CLICK_TYPES`]), as CDP's `DOMDebugger.getEventListeners` sees them; returns how
+    /// many elements were marked.
+    ///
+    /// Listeners on `window`, the document, `<html>` and `<body>` are not marked: that is
+    /// where delegating libraries listen (React ≥ 17 on its root container, which the
+    /// inventory drops as a container of other elements; jQuery's `$(document).on`), so
+    /// **delegated handlers are invisible** here. The marks live in a `WeakSet` in a
+    /// non-enumerable `window.__tagc_listened`; they add up over calls on one document (an
+    /// element whose listener was removed since stays marked) and go with it.
+    ///
+    /// (No `DOM.enable` is needed: `getEventListeners` on the document's object with
+    /// `depth: -1, pierce: true` reports descendants' listeners with their
+    /// `backendNodeId`, and `DOM.resolveNode` answers for those.)
+    ///
+    /// # Errors
+    /// When a CDP call fails.
+    pub fn mark_click_listeners(&mut self) -> Result<usize, BrowserError> {
+        let marked = self.mark_listeners_in_group();
+        let released = self.call(
+            "Runtime.releaseObjectGroup",
+            json!({"objectGroup": OBJECT_GROUP}),
+        );
+        let marked = marked?;
+        released?;
+        Ok(marked)
+    }
+
+    fn mark_listeners_in_group(&mut self) -> Result<usize, BrowserError> {
+        let deadline = Instant::now() + self.timeout;
+        let doc = self.call_until(
+            "Runtime.evaluate",
+            json!({"expression": "document", "returnByValue": false, "objectGroup": OBJECT_GROUP}),
+            deadline,
+        )?;
+        let Some(doc) = doc["result"]["objectId"].as_str() else {
+            return Ok(0);
+        };
+        let listeners = self.call_until(
+            "DOMDebugger.getEventListeners",
+            json!({"objectId": doc, "depth": -1, "pierce": true}),
+            deadline,
+        )?;
+        let mut nodes = BTreeSet::new();
+        for l in listeners["listeners"].as_array().into_iter().flatten() {
+            if let (Some(t), Some(node)) = (l["type"].as_str(), l["backendNodeId"].as_u64())
+                && CLICK_TYPES.contains(&t)
+            {
+                nodes.insert(node);
+            }
+        }
+        // Pipelined, like `mouse_click`: every request sent, then every answer awaited.
+        let mut ids = Vec::with_capacity(nodes.len());
+        for node in &nodes {
+            ids.push(self.send(
+                "DOM.resolveNode",
+                json!({"backendNodeId": node, "objectGroup": OBJECT_GROUP}),
+            )?);
+        }
+        let mut objects = Vec::with_capacity(ids.len());
+        for id in ids {
+            // A node gone meanwhile is no error: it is not marked.
+            if let Ok(r) = self.await_response(id, "DOM.resolveNode", deadline)
+                && let Some(o) = r["object"]["objectId"].as_str()
+            {
+                objects.push(o.to_owned());
+            }
+        }
+        let mut ids = Vec::with_capacity(objects.len());
+        for o in &objects {
+            ids.push(self.send(
+                "Runtime.callFunctionOn",
+                json!({"objectId": o, "functionDeclaration": MARK_FN, "returnByValue": true}),
+            )?);
+        }
+        let mut marked = 0;
+        for id in ids {
+            let r = self.await_response(id, "Runtime.callFunctionOn", deadline)?;
+            if r["result"]["value"] == json!(true) {
+                marked += 1;
+            }
+        }
+        Ok(marked)
+    }
+}
+
+/// The events whose listener on an element makes it clickable for the inventory.
+pub const CLICK_TYPES: [&str; 8] = [
+    "click",
+    "mousedown",
+    "mouseup",
+    "pointerdown",
+    "pointerup",
+    "touchstart",
+    "touchend",
+    "auxclick",
+];
+
+const OBJECT_GROUP: &str = "tagc-inventory";
+
+/// Called on each element with a listener: adds it to the marks of its window, when that
+/// is the top window and the element is not `<html>` or `<body>`.
+const MARK_FN: &str = "function () {
+  if (window !== window.top || this.nodeType !== 1 || this === document.documentElement || this === document.body) return false;
+  let s = window.__tagc_listened;
+  if (!s) { s = new WeakSet(); Object.defineProperty(window, '__tagc_listened', { value: s, configurable: true }); }
+  s.add(this);
+  return true;
+}";
+
+/// The in-page inventory: an expression whose value is the [`Inventory`]'s JSON. `tidy`
+/// and `label` are the runtime's own text functions.
+pub static INVENTORY_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "(() => {{\n{text}\n{body}\n}})()",
+        text = crate::emit::text_js(),
+        body = INVENTORY_BODY
+    )
+});
+
+const INVENTORY_BODY: &str = r#"
+// Every tree to search, like the driver's `roots`: the document, then each open shadow root.
+const roots = [document];
+for (let i = 0; i < roots.length; i++) for (const e of roots[i].querySelectorAll('*')) if (e.shadowRoot) roots.push(e.shadowRoot);
+// The driver's `query`: a selector runs in each root separately.
+const query = (sel) => { try { return roots.flatMap((r) => [...r.querySelectorAll(sel)]); } catch (err) { return null; } };
+const only = (sel, e) => { const m = query(sel); return !!m && m.length === 1 && m[0] === e; };
+const box = (e) => e.getBoundingClientRect();
+const visible = (e) => { const r = box(e); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible'; };
+const disabled = (e) => e.matches(':disabled') || e.getAttribute('aria-disabled') === 'true';
+// Every element's label, once; the driver's text search over them (`find` for `text:`).
+const skip = /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|HEAD|TITLE|HTML|BODY)$/;
+const byLabel = new Map();
+for (const r of roots) for (const e of r.querySelectorAll('*')) {
+  if (skip.test(e.tagName)) continue;
+  const l = label(e);
+  if (!l) continue;
+  if (!byLabel.has(l)) byLabel.set(l, []);
+  byLabel.get(l).push(e);
+}
+const found = new Map();
+const findText = (text) => {
+  if (found.has(text)) return found.get(text);
+  const hits = byLabel.get(text) || [];
+  const inner = hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o)));
+  found.set(text, inner);
+  return inner;
+};
+// Playwright's isGuidLike, and tagc's additions (see the module's documentation).
+const guidLike = (id) => {
+  let last, changes = 0;
+  for (const c of id) {
+    if (c === '-' || c === '_') continue;
+    const t = c >= 'a' && c <= 'z' ? 'lower' : c >= 'A' && c <= 'Z' ? 'upper' : c >= '0' && c <= '9' ? 'digit' : 'other';
+    if (t === 'lower' && last === 'upper') { last = t; continue; }
+    if (last && last !== t) changes++;
+    last = t;
+  }
+  return changes >= id.length / 4;
+};
+const generated = (id) => guidLike(id) || /\d{4,}/.test(id) ||
+  id.split(/[-_:]/).some((p) => p.length >= 6 && /^[0-9a-f]+$/i.test(p) && /\d/.test(p)) ||
+  /^(:r|react-|radix-|headlessui-|mui-|ember\d|yui_|ext-gen|gwt-uid|__next)/.test(id) || id.includes(':');
+// A CSS string: `\` and `"` escaped, control characters as hexadecimal escapes.
+const quote = (v) => '"' + v.replace(/[\\"]/g, '\\$&').replace(/[\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(16) + ' ') + '"';
+const idSel = (e) => {
+  const id = e.getAttribute('id');
+  if (!id || generated(id)) return null;
+  const s = /^[A-Za-z_][\w-]*$/.test(id) ? '#' + CSS.escape(id) : '[id=' + quote(id) + ']';
+  return only(s, e) ? s : null;
+};
+const stableClass = (c) => !guidLike(c) && !/^(css|sc|jsx|emotion|svelte|astro)-/.test(c) && !/_[A-Za-z0-9]{5}$/.test(c) &&
+  !/^(active|open|selected|hover|focus|is-.*|has-.*)$/.test(c) && !/\d{4,}/.test(c);
+const tagOf = (e) => e.tagName.toLowerCase();
+const path = (e) => {
+  const parts = [];
+  for (let n = e, depth = 0; n && depth < 6; n = n.parentElement, depth++) {
+    if (depth > 0) { const id = idSel(n); if (id) { const s = [id, ...parts].join(' > '); return only(s, e) ? s : null; } }
+    const base = tagOf(n) + [...n.classList].filter(stableClass).slice(0, 3).map((c) => '.' + CSS.escape(c)).join('');
+    let s = [base, ...parts].join(' > ');
+    if (only(s, e)) return s;
+    const same = n.parentElement ? [...n.parentElement.children].filter((c) => c.tagName === n.tagName) : [n];
+    let step = base;
+    if (same.length > 1) {
+      step = base + ':nth-of-type(' + (same.indexOf(n) + 1) + ')';
+      s = [step, ...parts].join(' > ');
+      if (only(s, e)) return s;
+    }
+    parts.unshift(step);
+  }
+  return null;
+};
+const DATA = ['data-testid', 'data-test-id', 'data-test', 'data-qa', 'data-cy'];
+const locate = (e, text) => {
+  if (text && text.length <= 80 && e.tagName !== 'FORM') {
+    const m = findText(text);
+    if (m.length && m.every((o) => o === e || e.contains(o))) return { kind: 'text', text };
+  }
+  const id = idSel(e);
+  if (id) return { kind: 'id', selector: id };
+  const attrs = [...DATA.filter((a) => e.hasAttribute(a)), ...e.getAttributeNames().filter((a) => a.startsWith('data-track'))];
+  for (const a of attrs) {
+    const v = e.getAttribute(a);
+    for (const s of ['[' + a + '=' + quote(v) + ']', tagOf(e) + '[' + a + '=' + quote(v) + ']']) if (only(s, e)) return { kind: 'data', selector: s };
+  }
+  if (/^(BUTTON|INPUT|FORM|SELECT)$/.test(e.tagName) && e.getAttribute('name')) {
+    const s = tagOf(e) + '[name=' + quote(e.getAttribute('name')) + ']';
+    if (only(s, e)) return { kind: 'name', selector: s };
+  }
+  const p = path(e);
+  return p ? { kind: 'path', selector: p } : null;
+};
+const CANDIDATE = 'a[href], button, input[type=submit i], input[type=button i], input[type=image i], input[type=reset i], [role=button], [onclick], summary, form';
+const ACTIVE = 'a[href], button, [role=button]';
+const listened = window.__tagc_listened || new WeakSet();
+// An element listed only for its listener must not be a delegation container: one that
+// holds other candidates, or covers more than half of the viewport.
+const container = (e) => { const r = box(e); return !!e.querySelector(CANDIDATE) || [...e.querySelectorAll('*')].some((d) => listened.has(d)) || r.width * r.height > innerWidth * innerHeight / 2; };
+const list = [];
+// Document order through open shadow roots: a host's shadow tree right after the host.
+const walk = (parent, shadow) => {
+  for (const e of parent.children) {
+    const is = e.matches(CANDIDATE) || (listened.has(e) && !container(e));
+    if (is && !(e.tagName !== 'FORM' && e.parentElement && e.parentElement.closest(ACTIVE))) list.push([e, shadow]);
+    if (e.shadowRoot) walk(e.shadowRoot, true);
+    walk(e, shadow);
+  }
+};
+walk(document, false);
+const implicit = { A: 'link', BUTTON: 'button', INPUT: 'button', SUMMARY: 'button', FORM: 'form' };
+// A form's own `action` and `method`, read through the prototype: a control named
+// `action` would shadow the property.
+const formProp = (f, p) => String(Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, p).get.call(f));
+const resolve = (u) => { try { return new URL(u, document.baseURI).href; } catch (err) { return null; } };
+const navigates = (e) => {
+  if (e.localName === 'a') {
+    // An SVG link's `href` is not a string: resolved from the attribute for all links.
+    const raw = (e.getAttribute('href') || e.getAttribute('xlink:href') || '').trim();
+    if (raw.startsWith('#') || /^javascript:/i.test(raw)) return null;
+    const href = resolve(raw);
+    return href ? { href } : null;
+  }
+  if (e instanceof HTMLFormElement) return { action: formProp(e, 'action'), method: formProp(e, 'method') };
+  if ((e instanceof HTMLButtonElement || e instanceof HTMLInputElement) && /^(submit|image)$/.test(e.type) && e.form) {
+    return { action: e.hasAttribute('formaction') ? e.formAction : formProp(e.form, 'action'), method: e.hasAttribute('formmethod') ? e.formMethod : formProp(e.form, 'method') };
+  }
+  return null;
+};
+const texts = list.map(([e]) => label(e) || '');
+const alike = new Map();
+list.forEach(([e], i) => { const k = e.tagName + ' ' + texts[i]; alike.set(k, (alike.get(k) || 0) + 1); });
+const elements = list.map(([e, shadow], i) => {
+  const r = box(e);
+  return {
+    tag: tagOf(e),
+    role: e.getAttribute('role') || implicit[e.tagName] || null,
+    text: texts[i],
+    visible: visible(e),
+    rect: { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height },
+    disabled: disabled(e),
+    in_shadow: shadow,
+    listener: listened.has(e),
+    navigates: navigates(e),
+    locator: locate(e, texts[i]),
+    alike: alike.get(e.tagName + ' ' + texts[i]),
+  };
+});
+return { url: location.href, elements };
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_parse_and_locators_give_targets() {
+        let inv: Inventory = serde_json::from_value(json!({
+            "url": "http://x/",
+            "elements": [{
+                "tag": "a", "role": "link", "text": "Ir", "visible": true,
+                "rect": {"x": 0, "y": 1.5, "width": 10, "height": 2},
+                "disabled": false, "in_shadow": false, "listener": false,
+                "navigates": {"href": "http://x/y"},
+                "locator": {"kind": "text", "text": "Ir"}, "alike": 1
+            }, {
+                "tag": "form", "role": "form", "text": "", "visible": true,
+                "rect": {"x": 0, "y": 0, "width": 0, "height": 0},
+                "disabled": false, "in_shadow": false, "listener": false,
+                "navigates": {"action": "http://x/s", "method": "post"},
+                "locator": {"kind": "path", "selector": "form"}, "alike": 1
+            }]
+        }))
+        .unwrap();
+        assert_eq!(
+            inv.elements[0].navigates,
+            Some(Navigates::Link {
+                href: "http://x/y".into()
+            })
+        );
+        assert!(matches!(
+            inv.elements[1].navigates,
+            Some(Navigates::Form { ref method, .. }) if method == "post"
+        ));
+        let l = inv.elements[0].locator.as_ref().unwrap();
+        assert_eq!(
+            l.target(),
+            Target::Text {
+                text: "Ir",
+                within: None
+            }
+        );
+        assert_eq!(l.selector(), None);
+        assert_eq!(
+            inv.elements[1].locator.as_ref().unwrap().target(),
+            Target::Selector("form")
+        );
+        assert!(INVENTORY_JS.contains("const label"));
+    }
+}
