@@ -32,6 +32,18 @@ use std::fmt;
 mod trie;
 
 pub(crate) use trie::CoverIndex;
+
+/// The first page whose patterns match `path` (the runtime's rule, and `tagc verify`'s and
+/// `tagc scan`'s: pages in configuration order, the first match wins), by index.
+pub fn first_match<'a, P>(pages: impl IntoIterator<Item = P>, path: &str) -> Option<usize>
+where
+    P: IntoIterator<Item = &'a UrlPattern>,
+{
+    pages
+        .into_iter()
+        .position(|ps| ps.into_iter().any(|p| p.matches(path).is_some()))
+}
+
 #[cfg(test)]
 pub(crate) use trie::tests::{random_pattern, rng};
 

@@ -139,6 +139,15 @@ fn schema_errors(rel: &str, text: &str) -> Vec<String> {
 }
 
 #[test]
+fn committed_scan_schema_matches_the_types() {
+    assert_committed(
+        tagc::scan::report::SCHEMA_PATH,
+        &tagc::scan::report::schema_text(),
+        "cargo run -- schema scan",
+    );
+}
+
+#[test]
 fn committed_mapping_and_plan_schemas_match_the_types() {
     assert_committed(
         tagc::mapping::SCHEMA_PATH,

@@ -52,6 +52,9 @@ pub enum Command {
     /// What a configuration change does to what Meta receives: both sides are resolved
     /// and compared, each change classified as breaking, notable or info.
     Diff(DiffArgs),
+    /// Load a page in headless Chromium and list every element a visitor can act on,
+    /// with a unique locator; with `--config`, which are tracked, untracked or ambiguous.
+    Scan(ScanArgs),
     /// Print the JSON Schema of the configuration language (or of another document).
     Schema {
         /// Which schema.
@@ -178,6 +181,73 @@ pub enum SchemaKind {
     Plan,
     /// The `tagc diff --format json` report (`schema/diff.schema.json`).
     Diff,
+    /// The `tagc scan --format json` report (`schema/scan.schema.json`).
+    Scan,
+}
+
+/// Arguments of `tagc scan`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tagc scan https://example.com/
+  tagc scan https://example.com/ --config tagc.yaml --format yaml
+  tagc scan https://example.com/ --config tagc.yaml --fail-on untracked --ignore 'nav, footer'
+
+Exit status: 0 scanned; 1 a --fail-on condition holds, or the configuration has errors;
+2 usage error, no browser, an unreachable URL, an HTTP error or a document that is not HTML.")]
+pub struct ScanArgs {
+    /// The page to scan (http:// or https://).
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Match the elements against this configuration's page for the URL's path.
+    #[arg(long, value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The environment the configuration is resolved for.
+    #[arg(long, default_value = "production", value_name = "ENV")]
+    pub env: String,
+    /// Output format: `human` (a table), `json` (versioned, `tagc schema scan`) or `yaml`
+    /// (commented-out `buttons:` entries for the untracked elements).
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+    /// Exit 1 when this holds: `untracked` — a visible, untracked call to action (an
+    /// element whose text suggests a standard event, or a form or its submit control;
+    /// plain links do not count).
+    #[arg(long, value_enum, value_name = "CONDITION")]
+    pub fail_on: Vec<ScanFailOn>,
+    /// Drop the elements inside a match of this CSS selector (repeatable): reported as
+    /// `ignored`, never suggested, never failing.
+    #[arg(long = "ignore", value_name = "SELECTOR")]
+    pub ignore: Vec<String>,
+    /// Milliseconds to wait once the network is quiet, for late rendering.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub settle_ms: u64,
+    /// Seconds the load and the settling may take in all; a page still busy then is
+    /// scanned as it is (with a note).
+    #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// The Chromium binary (default: `$TAGC_CHROMIUM`, then `PATH`).
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<PathBuf>,
+    /// How problems in the configuration are reported.
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    pub diagnostics_format: Format,
+}
+
+/// `tagc scan --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// A table on stdout.
+    Human,
+    /// The versioned JSON report on stdout.
+    Json,
+    /// Commented-out `buttons:` entries on stdout.
+    Yaml,
+}
+
+/// `tagc scan --fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFailOn {
+    /// A visible, untracked call to action.
+    Untracked,
 }
 
 /// Arguments of `tagc diff`.

@@ -4,6 +4,7 @@
 mod args;
 mod diff;
 mod init;
+mod scan;
 mod send;
 mod verify;
 
@@ -98,12 +99,14 @@ pub fn run(args: &Args) -> ExitStatus {
         Command::Send(a) => send::send_cmd(a),
         Command::Verify(a) => verify::verify(a, use_color(args.color)),
         Command::Diff(a) => diff::diff(a, use_color(args.color)),
+        Command::Scan(a) => scan::scan(a, use_color(args.color)),
         Command::Schema { kind } => {
             let text = match kind {
                 args::SchemaKind::Config => crate::schema::schema_text(),
                 args::SchemaKind::Mapping => crate::mapping::schema_text(),
                 args::SchemaKind::Plan => crate::verify::plan::schema_text(),
                 args::SchemaKind::Diff => crate::diff::schema_text(),
+                args::SchemaKind::Scan => crate::scan::report::schema_text(),
             };
             if out(&text) {
                 ExitStatus::Success

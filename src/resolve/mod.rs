@@ -546,6 +546,23 @@ impl Resolver<'_> {
 }
 
 impl Site {
+    /// The page a path belongs to: the first whose patterns match
+    /// ([`crate::urlpattern::first_match`], the rule the runtime and `tagc verify` use).
+    #[must_use]
+    pub fn page_for_path(&self, path: &str) -> Option<&ResolvedPage> {
+        let patterns: Vec<Vec<crate::urlpattern::UrlPattern>> = self
+            .pages
+            .iter()
+            .map(|p| {
+                p.url
+                    .iter()
+                    .filter_map(|u| crate::urlpattern::UrlPattern::parse(&u.pattern).ok())
+                    .collect()
+            })
+            .collect();
+        let i = crate::urlpattern::first_match(&patterns, path)?;
+        self.pages.get(i)
+    }
     /// The site restricted to one page (what a per-page inline snippet carries).
     ///
     /// # Errors

@@ -344,7 +344,7 @@ impl Keywords {
 /// `text`'s words as the table matches them: whitespace collapsed as for a button's text,
 /// lowercased, accent-folded (NFD without combining marks), cut at every character that
 /// is not a letter or a digit.
-fn fold_words(text: &str) -> Vec<String> {
+pub(crate) fn fold_words(text: &str) -> Vec<String> {
     let folded: String = crate::text::normalize_text(text)
         .chars()
         .flat_map(char::to_lowercase)

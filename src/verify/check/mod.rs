@@ -110,10 +110,8 @@ impl<'a> Ctx<'a> {
 
     /// The page a path belongs to (the first whose pattern matches) and its load calls.
     fn landing(&self, path: &str) -> Option<(&str, &'a [ExpectedCall])> {
-        let (id, _) = self
-            .pages
-            .iter()
-            .find(|(_, ps)| ps.iter().any(|p| p.matches(path).is_some()))?;
+        let i = crate::urlpattern::first_match(self.pages.iter().map(|(_, ps)| ps), path)?;
+        let (id, _) = self.pages.get(i)?;
         Some((
             id.as_str(),
             self.loads.get(id.as_str()).copied().unwrap_or(&[]),

@@ -1,0 +1,228 @@
+//! The `tagc scan --format json` report (`schema/scan.schema.json`, `tagc schema scan`).
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::browser::{Locator, Navigates};
+
+/// The report's format version; a change that is not an addition bumps it.
+pub const SCAN_REPORT_VERSION: u32 = 1;
+
+/// The `$id` of the report's JSON Schema.
+pub const SCHEMA_ID: &str = "https://tagc.dev/schema/scan.schema.json";
+
+/// Where the report's schema is committed, from the crate root.
+pub const SCHEMA_PATH: &str = "schema/scan.schema.json";
+
+/// The JSON Schema of the report as text (`tagc schema scan`, committed as
+/// `schema/scan.schema.json`).
+#[must_use]
+pub fn schema_text() -> String {
+    crate::schema::to_text(&crate::schema::schema_for::<ScanReport>(SCHEMA_ID))
+}
+
+/// What `tagc scan` found on one page.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ScanReport {
+    /// The report's format version (1).
+    pub version: u32,
+    /// The URL asked for.
+    pub url: String,
+    /// The document's URL once loaded (after redirects).
+    pub final_url: String,
+    /// The document's HTTP status, when seen.
+    pub status: Option<u16>,
+    /// Whether the network went quiet before the deadline; `false`: the page was scanned
+    /// as it was at the deadline.
+    pub settled: bool,
+    /// Milliseconds from the navigation to the inventory (load, quiet, extra delay).
+    pub waited_ms: u64,
+    /// The environment the configuration was resolved for; `null` without `--config`.
+    pub env: Option<String>,
+    /// The configuration's page for the URL's path; `null` without `--config`.
+    pub config_page: Option<ConfigPage>,
+    /// Every element a visitor can act on, in document order.
+    pub elements: Vec<ScannedElement>,
+    /// Configured buttons of the page that fire on no listed element.
+    pub missing: Vec<MissingButton>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+/// The configuration's page for the scanned URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ConfigPage {
+    /// Its id; `null` when no page's pattern matches the path.
+    pub id: Option<String>,
+}
+
+/// One element a visitor can act on.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ScannedElement {
+    /// Its position in `elements`.
+    pub index: usize,
+    /// The tag name, lower case.
+    pub tag: String,
+    /// Its role (explicit or implied by the tag).
+    pub role: Option<String>,
+    /// The visible text (the runtime's label).
+    pub text: String,
+    /// A locator that designates it and nothing else; `null` when none was found.
+    pub locator: Option<ReportLocator>,
+    /// Whether it has a box and is not `visibility: hidden`.
+    pub visible: bool,
+    /// Whether it is disabled.
+    pub disabled: bool,
+    /// Whether it is inside an open shadow root.
+    pub in_shadow: bool,
+    /// Where activating it goes.
+    pub navigates: Option<ReportNavigates>,
+    /// `tracked`, `untracked`, `ambiguous` or `ignored`.
+    pub status: Status,
+    /// The configured buttons that fire on it.
+    pub tracked_by: Vec<TrackedBy>,
+    /// The standard event its text suggests.
+    pub suggestion: Option<Suggested>,
+    /// For an untracked element: the id its suggested `buttons:` entry gets (unique in the
+    /// page).
+    pub suggested_id: Option<String>,
+    /// Whether it is a call to action: a suggestion, or a form or a form's submit control
+    /// (what `--fail-on untracked` counts).
+    pub call_to_action: bool,
+}
+
+/// How an element relates to the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A configured button fires on it, and on nothing else visible.
+    Tracked,
+    /// No configured button fires on it.
+    Untracked,
+    /// A configured button that fires on it fires on other visible elements too.
+    Ambiguous,
+    /// Inside an `--ignore` selector.
+    Ignored,
+}
+
+impl Status {
+    /// The word used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Tracked => "tracked",
+            Status::Untracked => "untracked",
+            Status::Ambiguous => "ambiguous",
+            Status::Ignored => "ignored",
+        }
+    }
+}
+
+/// A locator, as a configuration writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ReportLocator {
+    /// `text:`.
+    Text {
+        /// The visible text.
+        text: String,
+    },
+    /// `selector:`.
+    Selector {
+        /// The CSS selector.
+        selector: String,
+    },
+}
+
+impl From<&Locator> for ReportLocator {
+    fn from(l: &Locator) -> Self {
+        match l {
+            Locator::Text { text } => ReportLocator::Text { text: text.clone() },
+            l => ReportLocator::Selector {
+                selector: l.selector().unwrap_or_default().to_owned(),
+            },
+        }
+    }
+}
+
+/// Where an element goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ReportNavigates {
+    /// A link.
+    Link {
+        /// Its absolute URL.
+        href: String,
+    },
+    /// A form or a submit control.
+    Form {
+        /// Where it is submitted.
+        action: String,
+        /// `get`, `post` or `dialog`.
+        method: String,
+    },
+}
+
+impl From<&Navigates> for ReportNavigates {
+    fn from(n: &Navigates) -> Self {
+        match n {
+            Navigates::Link { href } => ReportNavigates::Link { href: href.clone() },
+            Navigates::Form { action, method } => ReportNavigates::Form {
+                action: action.clone(),
+                method: method.clone(),
+            },
+        }
+    }
+}
+
+/// A configured button firing on an element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct TrackedBy {
+    /// The button id.
+    pub button: String,
+    /// Its event.
+    pub event: String,
+    /// `click` or `submit`.
+    pub on: String,
+}
+
+/// A standard event suggested by an element's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Suggested {
+    /// The event.
+    pub event: String,
+    /// The keyword table's phrase that matched.
+    pub keyword: String,
+}
+
+/// A configured button that fires on no listed element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct MissingButton {
+    /// The button id.
+    pub button: String,
+    /// Its event.
+    pub event: String,
+    /// Its locator.
+    pub locator: ReportLocator,
+}
+
+/// Counts over `elements`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Summary {
+    /// Listed elements.
+    pub elements: usize,
+    /// Visible ones.
+    pub visible: usize,
+    /// Tracked ones.
+    pub tracked: usize,
+    /// Untracked ones.
+    pub untracked: usize,
+    /// Untracked visible calls to action (what `--fail-on untracked` fails on).
+    pub untracked_cta: usize,
+    /// Ambiguous ones.
+    pub ambiguous: usize,
+    /// Ignored ones.
+    pub ignored: usize,
+    /// Configured buttons not found.
+    pub missing: usize,
+}

@@ -1,0 +1,320 @@
+//! `tagc scan` (issue 19) against local fixture sites in real headless Chromium: the
+//! binary as a user runs it, its three formats, its matching against a configuration and
+//! its exit codes.
+//!
+//! Chromium comes from Debian's `chromium` package; set `TAGC_CHROMIUM` to use another.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+use support::cli::tagc;
+use tagc::browser::serve::Server;
+
+const CONFIG: &str = "examples/event-landing/tagc.yaml";
+
+fn html(body: &str) -> (String, Vec<u8>) {
+    (
+        "text/html; charset=utf-8".to_owned(),
+        format!("<!doctype html>\n<html lang=\"es\"><head><meta charset=\"utf-8\"><title>Congreso</title></head>\n<body>\n{body}\n</body></html>\n").into_bytes(),
+    )
+}
+
+/// The Spanish landing page of the issue: a menu, the "Asistir presencial" call to
+/// action, a link to the programme, the registration form and a footer.
+const LANDING: &str = r#"<header><nav>
+  <a href="/">Inicio</a> <a href="/programa">Programa</a> <a href="/contacto">Contacto</a>
+</nav></header>
+<main class="hero">
+  <h1>Congreso Web 2027</h1>
+  <button id="attend" type="button">Asistir presencial</button>
+  <a class="more" href="/programa">Ver programa</a>
+  <form id="registro" action="/registro" method="post">
+    <input type="email" name="email" placeholder="Tu email">
+    <button type="submit">Inscribirse</button>
+  </form>
+</main>
+<footer><a href="/privacidad">Privacidad</a></footer>"#;
+
+fn serve(body: &str) -> Server {
+    Server::start(BTreeMap::from([("/".to_owned(), html(body))])).unwrap()
+}
+
+/// Runs `tagc scan URL ARGS…`: (exit code, stdout, stderr).
+fn scan(url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = tagc().arg("scan").arg(url).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn scan_json(url: &str, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, errs) = scan(url, &all);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{errs}"));
+    (code, v, errs)
+}
+
+fn element<'a>(v: &'a Value, text: &str) -> &'a Value {
+    v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["text"] == text)
+        .unwrap_or_else(|| panic!("no element {text:?} in {v:#}"))
+}
+
+/// The server's port, which changes per run, out of a snapshot.
+fn stable(text: &str, server: &Server) -> String {
+    text.replace(server.url("/").trim_end_matches('/'), "http://SITE")
+}
+
+#[test]
+fn spanish_landing_suggests_lead_for_asistir_presencial() {
+    let server = serve(LANDING);
+    let url = server.url("/");
+    let (code, v, errs) = scan_json(&url, &[]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["version"], 1);
+    let attend = element(&v, "Asistir presencial");
+    assert_eq!(attend["locator"]["text"], "Asistir presencial");
+    assert_eq!(attend["suggestion"]["event"], "Lead");
+    assert_eq!(attend["status"], "untracked");
+    assert_eq!(attend["call_to_action"], true);
+    let menu = element(&v, "Programa");
+    assert!(
+        menu["navigates"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/programa")
+    );
+    assert_eq!(menu["call_to_action"], false);
+    let form = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["tag"] == "form")
+        .unwrap();
+    assert_eq!(form["navigates"]["method"], "post");
+
+    let (code, yaml, errs) = scan(&url, &["--format", "yaml"]);
+    assert_eq!(code, 0, "{errs}");
+    assert!(
+        yaml.contains(
+            "# - id: asistir-presencial\n#   text: Asistir presencial\n#   event: Lead\n"
+        ),
+        "{yaml}"
+    );
+    // Every line is a comment, and uncommented it is a YAML list of buttons.
+    assert!(yaml.lines().all(|l| l.starts_with('#')), "{yaml}");
+    insta::assert_snapshot!("scan_landing_yaml", stable(&yaml, &server));
+
+    let (code, human, errs) = scan(&url, &[]);
+    assert_eq!(code, 0, "{errs}");
+    insta::assert_snapshot!("scan_landing_human", stable(&human, &server));
+}
+
+#[test]
+fn uncommented_yaml_entries_load_as_buttons() {
+    let server = serve(LANDING);
+    let (code, yaml, errs) = scan(&server.url("/"), &["--format", "yaml"]);
+    assert_eq!(code, 0, "{errs}");
+    let body: String = yaml
+        .lines()
+        .filter(|l| l.starts_with("# - ") || l.starts_with("#   "))
+        .filter(|l| !l.contains("event: ?") && !l.trim_start_matches('#').trim().starts_with('#'))
+        .map(|l| format!("{}\n", &l[2..]))
+        .collect();
+    let buttons: Vec<BTreeMap<String, String>> = serde_yaml_ng_or_json(&body);
+    assert!(
+        buttons.iter().any(
+            |b| b.get("text").map(String::as_str) == Some("Asistir presencial")
+                && b.get("event").map(String::as_str) == Some("Lead")
+        ),
+        "{body}"
+    );
+}
+
+/// Reads a block sequence of flat mappings with tagc's own YAML loader.
+fn serde_yaml_ng_or_json(text: &str) -> Vec<BTreeMap<String, String>> {
+    let doc = tagc::load::yaml::parse(tagc::source::FileId(0), text, tagc::load::Limits::default())
+        .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    serde_json::from_value(doc.value).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn with_the_example_config_the_landing_is_tracked_by_attend_and_register() {
+    let server = serve(LANDING);
+    let (code, v, errs) = scan_json(&server.url("/"), &["--config", CONFIG]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["config_page"]["id"], "landing");
+    assert_eq!(v["env"], "production");
+    let attend = element(&v, "Asistir presencial");
+    assert_eq!(attend["status"], "tracked");
+    assert_eq!(attend["tracked_by"][0]["button"], "attend");
+    assert_eq!(attend["tracked_by"][0]["event"], "Lead");
+    // The form's submit control is inside `form#registro`: the runtime fires on it.
+    let submit = element(&v, "Inscribirse");
+    assert_eq!(submit["status"], "tracked");
+    assert_eq!(submit["tracked_by"][0]["button"], "register");
+    assert_eq!(submit["tracked_by"][0]["on"], "submit");
+    assert_eq!(element(&v, "Programa")["status"], "untracked");
+    assert_eq!(v["missing"], serde_json::json!([]));
+    // Tracked elements get no suggestion entry.
+    let (_, yaml, _) = scan(&server.url("/"), &["--config", CONFIG, "--format", "yaml"]);
+    assert!(!yaml.contains("Asistir presencial"), "{yaml}");
+    assert!(
+        yaml.contains("# untracked elements of page `landing`"),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn a_text_on_two_elements_is_ambiguous_against_a_config_that_uses_it() {
+    let body = r#"<main>
+  <button type="button">Asistir presencial</button>
+  <section><a href="/entradas">Asistir presencial</a></section>
+</main>"#;
+    let server = serve(body);
+    let (code, v, errs) = scan_json(&server.url("/"), &["--config", CONFIG]);
+    assert_eq!(code, 0, "{errs}");
+    let both: Vec<&Value> = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Asistir presencial")
+        .collect();
+    assert_eq!(both.len(), 2, "{v:#}");
+    for e in both {
+        assert_eq!(e["status"], "ambiguous", "{e:#}");
+        assert_eq!(e["tracked_by"][0]["button"], "attend");
+    }
+    // No form on this page: the configured `register` is not found.
+    assert_eq!(v["missing"][0]["button"], "register", "{v:#}");
+    let (_, human, _) = scan(&server.url("/"), &["--config", CONFIG]);
+    assert!(
+        human.contains("configured but not found: register (Lead) form#registro"),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_button_rendered_one_second_after_load_is_found() {
+    let body = r#"<main id="app"><p>Cargando…</p></main>
+<script>
+setTimeout(() => {
+  const b = document.createElement('button');
+  b.textContent = 'Comprar entradas';
+  document.getElementById('app').append(b);
+}, 1000);
+</script>"#;
+    let server = serve(body);
+    let (code, v, errs) = scan_json(&server.url("/"), &[]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["settled"], true);
+    let late = element(&v, "Comprar entradas");
+    assert_eq!(late["suggestion"]["event"], "InitiateCheckout");
+    // Without the extra delay the scan is taken before the button exists.
+    let (_, v, _) = scan_json(&server.url("/"), &["--settle-ms", "0"]);
+    assert!(
+        v["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["text"] != "Comprar entradas"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn fail_on_untracked_fails_only_for_calls_to_action() {
+    let server = serve(LANDING);
+    let url = server.url("/");
+    let (code, _, errs) = scan(&url, &["--fail-on", "untracked"]);
+    assert_eq!(code, 1, "{errs}");
+    assert!(errs.contains("`Asistir presencial`"), "{errs}");
+    assert!(
+        !errs.contains("`Programa`"),
+        "menu links never fail: {errs}"
+    );
+    // Tracked by the configuration: nothing left to fail on (menu links remain untracked).
+    let (code, _, errs) = scan(&url, &["--config", CONFIG, "--fail-on", "untracked"]);
+    assert_eq!(code, 0, "{errs}");
+    // Ignored: the hero holds every call to action.
+    let (code, v, errs) = scan_json(&url, &["--fail-on", "untracked", "--ignore", ".hero"]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(element(&v, "Asistir presencial")["status"], "ignored");
+    // A page of links only never fails.
+    let links = serve(r#"<nav><a href="/a">Inicio</a> <a href="/b">Blog</a></nav>"#);
+    let (code, _, errs) = scan(&links.url("/"), &["--fail-on", "untracked"]);
+    assert_eq!(code, 0, "{errs}");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let (code, out, errs) = scan("http://127.0.0.1:1/", &[]);
+    assert_eq!(code, 2, "{out}{errs}");
+    assert!(
+        errs.contains("error: cannot load http://127.0.0.1:1/") && errs.contains("ERR_"),
+        "{errs}"
+    );
+    assert!(out.is_empty());
+
+    let server = Server::start(BTreeMap::from([
+        ("/".to_owned(), html(LANDING)),
+        (
+            "/api".to_owned(),
+            ("application/json".to_owned(), b"{\"ok\": true}".to_vec()),
+        ),
+    ]))
+    .unwrap();
+    let (code, _, errs) = scan(&server.url("/api"), &[]);
+    assert_eq!(code, 2, "{errs}");
+    assert!(
+        errs.contains("is not an HTML page (application/json)"),
+        "{errs}"
+    );
+
+    let (code, _, errs) = scan(&server.url("/missing"), &[]);
+    assert_eq!(code, 2, "{errs}");
+    assert!(errs.contains("answered HTTP 404"), "{errs}");
+
+    let (code, _, errs) = scan(&server.url("/"), &["--ignore", "a["]);
+    assert_eq!(code, 2, "{errs}");
+    assert!(errs.contains("--ignore `a[`"), "{errs}");
+
+    let (code, _, errs) = scan("ftp://example.com/", &[]);
+    assert_eq!(code, 2, "{errs}");
+
+    // A configuration with errors: diagnostics, exit 1 (as `tagc build`), no browser.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("tagc.yaml");
+    std::fs::write(&bad, "pages: 3\n").unwrap();
+    let (code, out, errs) = scan(&server.url("/"), &["--config", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{errs}");
+    assert!(errs.contains("the configuration has errors"), "{errs}");
+}
+
+#[test]
+fn json_validates_against_the_committed_schema() {
+    let server = serve(LANDING);
+    let (code, v, errs) = scan_json(&server.url("/"), &["--config", CONFIG]);
+    assert_eq!(code, 0, "{errs}");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(tagc::scan::report::SCHEMA_PATH),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
