@@ -33,17 +33,6 @@ mod trie;
 
 pub(crate) use trie::CoverIndex;
 
-/// The first page whose patterns match `path` (the runtime's rule, and `tagc verify`'s and
-/// `tagc scan`'s: pages in configuration order, the first match wins), by index.
-pub fn first_match<'a, P>(pages: impl IntoIterator<Item = P>, path: &str) -> Option<usize>
-where
-    P: IntoIterator<Item = &'a UrlPattern>,
-{
-    pages
-        .into_iter()
-        .position(|ps| ps.into_iter().any(|p| p.matches(path).is_some()))
-}
-
 #[cfg(test)]
 pub(crate) use trie::tests::{random_pattern, rng};
 
@@ -567,9 +556,30 @@ fn seg_covers(s: &Seg, o: &Seg) -> bool {
     }
 }
 
+/// The first page whose patterns match `path` (the runtime's rule, and `tagc verify`'s and
+/// `tagc scan`'s: pages in configuration order, the first match wins), by index.
+pub fn first_match<'a, P>(pages: impl IntoIterator<Item = P>, path: &str) -> Option<usize>
+where
+    P: IntoIterator<Item = &'a UrlPattern>,
+{
+    pages
+        .into_iter()
+        .position(|ps| ps.into_iter().any(|p| p.matches(path).is_some()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_match_is_the_first_page_whose_pattern_matches() {
+        let p = |s: &str| UrlPattern::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        let pages = [vec![p("/a")], vec![p("/b"), p("/*")], vec![p("/c")]];
+        assert_eq!(first_match(&pages, "/a"), Some(0));
+        assert_eq!(first_match(&pages, "/c"), Some(1));
+        assert_eq!(first_match(&pages, "/"), None);
+        assert_eq!(first_match(&pages[..1], "/x"), None);
+    }
 
     #[test]
     fn literal_patterns_are_one_path() {

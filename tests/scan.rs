@@ -318,3 +318,81 @@ fn json_validates_against_the_committed_schema() {
     let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// A page that polls forever is never quiet: it is scanned as it is at `--timeout`, and
+/// the report says so.
+#[test]
+fn a_page_that_never_settles_is_scanned_as_it_is() {
+    let body = r#"<button type="button">Suscribirse</button>
+<script>setInterval(() => fetch('/poll?' + Date.now()).catch(() => {}), 100);</script>"#;
+    let server = serve(body);
+    let started = std::time::Instant::now();
+    let (code, v, errs) = scan_json(&server.url("/"), &["--timeout", "3"]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["settled"], false, "{v:#}");
+    assert_eq!(
+        element(&v, "Suscribirse")["suggestion"]["event"],
+        "Subscribe"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let (_, human, _) = scan(&server.url("/"), &["--timeout", "3"]);
+    assert!(
+        human.contains("note: the network never went quiet"),
+        "{human}"
+    );
+}
+
+/// A selector over a grid of alike buttons is meant: tracked, not ambiguous; a `text:`
+/// on two different elements is ambiguous; a click on a span inside a tracked button is
+/// the button's.
+#[test]
+fn a_selector_over_alike_buttons_is_tracked_and_a_shared_text_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tagc.yaml");
+    std::fs::write(
+        &config,
+        r#"pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+consent: none
+pages:
+  - id: shop
+    url: /
+    buttons:
+      - id: add
+        selector: .card .add
+        event: AddToCart
+      - id: info
+        text: Más información
+        event: Contact
+"#,
+    )
+    .unwrap();
+    let body = r#"<main>
+  <div class="card" data-id="1"><button class="add"><span>Añadir al carrito</span></button><a href="/p/1">Más información</a></div>
+  <div class="card" data-id="2"><button class="add"><span>Añadir al carrito</span></button><a href="/p/2">Más información</a></div>
+  <div class="card" data-id="3"><button class="add"><span>Añadir al carrito</span></button><a href="/p/3">Ver</a></div>
+</main>"#;
+    let server = serve(body);
+    let (code, v, errs) = scan_json(&server.url("/"), &["--config", config.to_str().unwrap()]);
+    assert_eq!(code, 0, "{errs}");
+    let els = v["elements"].as_array().unwrap();
+    let adds: Vec<&Value> = els
+        .iter()
+        .filter(|e| e["text"] == "Añadir al carrito")
+        .collect();
+    assert_eq!(adds.len(), 3, "{v:#}");
+    for a in adds {
+        assert_eq!(a["status"], "tracked", "{a:#}");
+        assert_eq!(a["tracked_by"][0]["button"], "add");
+    }
+    let infos: Vec<&Value> = els
+        .iter()
+        .filter(|e| e["text"] == "Más información")
+        .collect();
+    assert_eq!(infos.len(), 2);
+    assert!(infos.iter().all(|e| e["status"] == "ambiguous"), "{v:#}");
+    assert_eq!(element(&v, "Ver")["status"], "untracked");
+    assert_eq!(v["summary"]["ambiguous"], 2);
+}
