@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::artifact::{Artifact, ArtifactId, PixelFacts};
 use crate::resolve::Site;
 
-pub use pixel::{EmitError, PixelOptions, text_js, values_js};
+pub use pixel::{EmitError, PixelOptions, find_js, text_js, values_js};
 
 /// The CSP `script-src` source for a script served from `url`.
 fn script_csp_source(url: &str) -> String {

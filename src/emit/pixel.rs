@@ -89,6 +89,24 @@ pub fn text_js() -> String {
     TEXT.clone()
 }
 
+/// The runtime's rule for which element a button designates (`templates/find.js.j2`):
+/// `up(t)`, an element and its ancestors out through open shadow roots, and `find(b,
+/// path)`, the first on that path matching `b.selector`, or whose `label` is `b.text`
+/// (inside `b.within`). Standalone, for `tagc scan` to tell which configured button fires
+/// on an element exactly as the runtime would; it needs [`text_js`] before it.
+#[must_use]
+pub fn find_js() -> String {
+    static FIND: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        environment()
+            .get_template("find.js.j2")
+            .and_then(|t| {
+                t.render(context! { f => context! { buttons => true, text_locator => true } })
+            })
+            .unwrap_or_default()
+    });
+    FIND.clone()
+}
+
 /// The runtime's value readers, `num`, `int`, `bool` and the `as` that applies them by
 /// type (`templates/values.js.j2`, with the `tidy` they use), as a standalone script: the browser's side of the one definition
 /// of reading values (`docs/values.md`), which `crate::values` is on the server's.
@@ -368,7 +386,10 @@ fn environment() -> Environment<'static> {
 /// same code with each line's indentation and every `//` comment line removed. One statement
 /// stays on one line, so a diff of two builds still reads line by line.
 fn compact(name: &str, text: &str) -> String {
-    if !matches!(name, "runtime.js.j2" | "text.js.j2" | "values.js.j2") {
+    if !matches!(
+        name,
+        "runtime.js.j2" | "text.js.j2" | "values.js.j2" | "find.js.j2"
+    ) {
         return text.to_owned();
     }
     text.lines()
@@ -381,9 +402,10 @@ fn compact(name: &str, text: &str) -> String {
         })
 }
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("setup.js.j2", include_str!("templates/setup.js.j2")),
     ("text.js.j2", include_str!("templates/text.js.j2")),
+    ("find.js.j2", include_str!("templates/find.js.j2")),
     ("values.js.j2", include_str!("templates/values.js.j2")),
     ("runtime.js.j2", include_str!("templates/runtime.js.j2")),
     (

@@ -234,7 +234,7 @@ struct Hits {
 
 /// The script that finds each element again and tests each button on it (see the
 /// module's "Matching"). Its argument: `{elements: [{sel}|{text, tag}|null], buttons:
-/// [{sel}|{text, within}], ignore: [sel]}`; its answer: `[{found, ignored, buttons}]`.
+/// [{selector}|{text, within}] (the runtime's button shape), ignore: [sel]}`; its answer: `[{found, ignored, buttons}]`.
 const MATCH_BODY: &str = r"
 const roots = () => {
   const rs = [document];
@@ -242,7 +242,6 @@ const roots = () => {
   return rs;
 };
 const all = roots();
-const up = (e) => e.parentElement || (e.getRootNode() && e.getRootNode().host) || null;
 const safe = (f) => { try { return f(); } catch (_) { return null; } };
 const node = (l) => {
   if (!l) return null;
@@ -254,19 +253,10 @@ const node = (l) => {
   for (const r of all) for (const e of r.querySelectorAll(l.tag)) if (label(e) === want) return e;
   return null;
 };
-const fires = (e, b) => {
-  if (b.sel != null) {
-    for (let x = e; x; x = up(x)) if (safe(() => x.matches(b.sel))) return true;
-    return false;
-  }
-  const want = tidy(b.text);
-  for (let x = e; x; x = up(x)) {
-    const l = label(x);
-    if (l === want) return !b.within || !!safe(() => x.closest(b.within));
-    if (l != null && l.length > want.length) return false;
-  }
-  return false;
-};
+// The runtime's own `up` and `find` (emit::find_js): a button fires on `e` when `find`
+// designates an element on `e`'s path, as the runtime's delegated listener decides.
+const fires = (e, b) => !!safe(() => R.find(b, R.up(e)));
+const up = (e) => e.parentElement || (e.getRootNode() && e.getRootNode().host) || null;
 return spec.elements.map((l) => {
   const e = node(l);
   if (!e) return {found: false, ignored: false, buttons: []};
@@ -295,14 +285,15 @@ fn matches_in_page(
     let bs: Vec<Value> = buttons
         .iter()
         .map(|b| match &b.locator {
-            ResolvedLocator::Selector { selector } => json!({"sel": selector}),
+            ResolvedLocator::Selector { selector } => json!({"selector": selector}),
             ResolvedLocator::Text { text, within } => json!({"text": text, "within": within}),
         })
         .collect();
     let spec = json!({"elements": els, "buttons": bs, "ignore": ignore});
     let js = format!(
-        "((spec) => {{ {} {MATCH_BODY} }})({spec})",
-        crate::emit::text_js()
+        "((spec) => {{ {text} const R = (() => {{ {find} return {{up, find}}; }})(); {MATCH_BODY} }})({spec})",
+        text = crate::emit::text_js(),
+        find = crate::emit::find_js(),
     );
     let value = page.eval(&js)?;
     let answers = value.as_array().cloned().unwrap_or_default();
