@@ -42,7 +42,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::browser::{Browser, BrowserError, Element, LaunchOptions, Locator, MetaMode, Navigates};
+use crate::browser::{
+    Browser, BrowserError, Element, LaunchOptions, Locator, MetaMode, Navigates, Page,
+};
 use crate::resolve::{ResolvedLocator, ResolvedPage, Site};
 use report::{
     ConfigPage, MissingButton, ReportLocator, ReportNavigates, ScanReport, ScannedElement, Status,
@@ -143,6 +145,26 @@ pub fn run(url: &str, opts: &ScanOptions, site: Option<&Site>) -> Result<ScanRep
     launch.timeout = opts.timeout;
     let mut browser = Browser::launch(&launch)?;
     let mut page = browser.new_page(MetaMode::Recorder)?;
+    let report = scan_page(&mut page, url, opts, site);
+    let _ = page.close();
+    report
+}
+
+/// [`run`] on a tab the caller owns (opened with [`MetaMode::Recorder`], so nothing
+/// reaches Meta): loads `url`, settles, lists and matches. The tab is left on the scanned
+/// document, so the caller can take a screenshot or resolve locators in it (`tagc pick`).
+///
+/// # Errors
+/// As [`run`], except for launching.
+pub fn scan_page(
+    page: &mut Page<'_>,
+    url: &str,
+    opts: &ScanOptions,
+    site: Option<&Site>,
+) -> Result<ScanReport, ScanError> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ScanError::BadUrl(url.to_owned()));
+    }
     let started = Instant::now();
     let deadline = started + opts.timeout;
     match page.goto(url) {
@@ -191,8 +213,7 @@ pub fn run(url: &str, opts: &ScanOptions, site: Option<&Site>) -> Result<ScanRep
     };
     let config_page = site.and_then(|s| s.page_for_path(&path_of(&final_url)));
     let buttons: &[crate::resolve::ResolvedButton] = config_page.map_or(&[], |p| &p.buttons);
-    let hits = matches_in_page(&mut page, &inventory.elements, buttons, &opts.ignore)?;
-    let _ = page.close();
+    let hits = matches_in_page(page, &inventory.elements, buttons, &opts.ignore)?;
     Ok(classify(
         url,
         &final_url,
