@@ -533,3 +533,60 @@ fn hostile_attributes_neither_break_the_inventory_nor_its_locators() {
         },
     );
 }
+
+/// The shared text search's `innermost` (linear, used by the driver, the inventory and
+/// scan) against its specification, the quadratic rule it replaced — "an element whose own
+/// visible match is inside it gives way" — on random trees of labelled, hidden, nested and
+/// shadow-hosted elements built in the page.
+#[test]
+fn innermost_agrees_with_the_quadratic_rule_on_random_trees() {
+    let mut browser = launch();
+    let (_server, mut page) = open(&mut browser, "<main id=root></main>");
+    let js = format!(
+        r"(() => {{
+{text}
+{search}
+let seed = 7;
+const rnd = (n) => {{ seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; }};
+const spec = (hits) => hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o)));
+const words = ['Comprar', 'Ver', 'Añadir'];
+const out = [];
+for (let round = 0; round < 40; round++) {{
+  const root = document.getElementById('root');
+  root.replaceChildren();
+  const grow = (parent, depth) => {{
+    const kids = depth > 4 ? 0 : rnd(4);
+    for (let k = 0; k < kids; k++) {{
+      const e = document.createElement(['div', 'span', 'button', 'a'][rnd(4)]);
+      const hide = rnd(6);
+      if (hide === 0) e.style.display = 'none';
+      if (hide === 1) e.style.visibility = 'hidden';
+      let into = e;
+      if (rnd(8) === 0 && e.tagName !== 'BUTTON' && e.tagName !== 'A') into = e.attachShadow({{ mode: 'open' }});
+      if (rnd(2) === 0) into.append(words[rnd(3)]);
+      parent.append(e);
+      grow(into, depth + 1);
+    }}
+  }};
+  grow(root, 0);
+  const els = labelled(document);
+  for (const w of words) {{
+    const hits = els.filter((e) => label(e) === w);
+    const a = innermost(hits), b = spec(hits);
+    out.push([hits.length, a.length === b.length && a.every((e, i) => e === b[i])]);
+  }}
+}}
+return out;
+}})()",
+        text = tagc::emit::text_js(),
+        search = tagc::browser::SEARCH_JS,
+    );
+    let out: Vec<(usize, bool)> = serde_json::from_value(page.eval(&js).unwrap()).unwrap();
+    assert_eq!(out.len(), 120);
+    assert!(out.iter().all(|&(_, same)| same), "{out:?}");
+    // The trees exercise the rule: several rounds have nested matches to drop.
+    assert!(
+        out.iter().filter(|&&(n, _)| n >= 2).count() >= 20,
+        "{out:?}"
+    );
+}

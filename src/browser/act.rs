@@ -179,21 +179,54 @@ pub(crate) fn script(
 /// runtime's own text functions.
 static DRIVER_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "async (spec) => {{\n{text}\n{body}\n}}",
+        "async (spec) => {{\n{text}\n{SEARCH_JS}\n{body}\n}}",
         text = crate::emit::text_js(),
         body = DRIVER_BODY
     )
 });
 
-const DRIVER_BODY: &str = r#"
-const until = performance.now() + spec.wait;
-const frame = () => new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 50); });
-// Every tree to search: the document, then each open shadow root (hosts in document order).
+/// The search behind `text:` locators, shared by the driver (the script behind
+/// [`super::Page::locate`] and the clicks), the inventory ([`super::inventory::INVENTORY_JS`]) and
+/// `tagc scan`'s matching, so that a `text:` locator the inventory proposes is exactly what
+/// the driver clicks. It needs the runtime's `label`
+/// ([`crate::emit::text_js`]) in scope.
+/// - `roots(doc)`: every tree to search, the document, then each open shadow root (hosts
+///   in document order); selectors run in each separately.
+/// - `visible(e)`: a non-empty box and `visibility: visible`.
+/// - `labelled(doc)`: the elements a text can name (not `script`, `head`, `body`…).
+/// - `innermost(hits)`: of the elements whose label is the text, those without a
+///   visible match inside them (the `<span>` in a `<button>` gives way to nothing; a
+///   card whose only text is its button's gives way to the button). Linear: each hit
+///   walks up its ancestors once.
+pub const SEARCH_JS: &str = r"
 const roots = (doc) => {
   const out = [doc];
   for (let i = 0; i < out.length; i++) for (const e of out[i].querySelectorAll('*')) if (e.shadowRoot) out.push(e.shadowRoot);
   return out;
 };
+const box = (e) => e.getBoundingClientRect();
+const visible = (e) => { const r = box(e); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible'; };
+const UNLABELLED = /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|HEAD|TITLE|HTML|BODY)$/;
+const labelled = (doc) => roots(doc).flatMap((r) => [...r.querySelectorAll('*')]).filter((e) => !UNLABELLED.test(e.tagName));
+const innermost = (hits) => {
+  if (hits.length < 2) return hits;
+  const set = new Set(hits), drop = new Set();
+  for (const o of hits) {
+    let shown = null;
+    for (let a = o.parentElement; a; a = a.parentElement) {
+      if (!set.has(a) || drop.has(a)) continue;
+      if (shown === null) shown = visible(o);
+      if (!shown) break;
+      drop.add(a);
+    }
+  }
+  return drop.size ? hits.filter((e) => !drop.has(e)) : hits;
+};
+";
+
+const DRIVER_BODY: &str = r#"
+const until = performance.now() + spec.wait;
+const frame = () => new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 50); });
 const describe = (e) => {
   if (!e || e.nodeType !== 1) return 'nothing';
   let s = '<' + e.tagName.toLowerCase() + (e.id ? '#' + e.id : '');
@@ -202,8 +235,6 @@ const describe = (e) => {
   const t = label(e);
   return t ? s + ' "' + (t.length > 48 ? t.slice(0, 47) + '…' : t) + '"' : s;
 };
-const box = (e) => e.getBoundingClientRect();
-const visible = (e) => { const r = box(e); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible'; };
 const at = (e) => { const r = box(e); return ' at (' + Math.round(r.left + r.width / 2) + ', ' + Math.round(r.top + r.height / 2) + ')'; };
 const inside = (hit, e) => { for (let n = hit; n; n = n.parentNode || n.host) if (n === e) return true; return false; };
 // The element at the click point takes the click for `e`: it is `e` or inside it, or it is
@@ -249,11 +280,7 @@ const find = (doc) => {
   const scopes = spec.within == null ? null : query(doc, spec.within);
   if (scopes && !scopes.length) return null;
   const want = tidy(spec.text);
-  const hits = roots(doc).flatMap((r) => [...r.querySelectorAll('*')]).filter((e) =>
-    !/^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|HEAD|TITLE|HTML|BODY)$/.test(e.tagName) &&
-    label(e) === want && (!scopes || scopes.some((s) => s.contains(e))));
-  // The innermost: an element whose own match inside it is visible gives way to that one.
-  return hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o)));
+  return innermost(labelled(doc).filter((e) => label(e) === want && (!scopes || scopes.some((s) => s.contains(e)))));
 };
 const disabled = (e) => e.matches(':disabled') || e.getAttribute('aria-disabled') === 'true';
 const formOf = (e) => e instanceof HTMLFormElement ? e : (e.form || e.closest('form'));

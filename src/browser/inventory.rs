@@ -349,27 +349,41 @@ const MARK_FN: &str = "function () {
 /// and `label` are the runtime's own text functions.
 pub static INVENTORY_JS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "(() => {{\n{text}\n{body}\n}})()",
+        "(() => {{\n{text}\n{search}\n{body}\n}})()",
         text = crate::emit::text_js(),
+        search = super::act::SEARCH_JS,
         body = INVENTORY_BODY
     )
 });
 
 const INVENTORY_BODY: &str = r#"
-// Every tree to search, like the driver's `roots`: the document, then each open shadow root.
-const roots = [document];
-for (let i = 0; i < roots.length; i++) for (const e of roots[i].querySelectorAll('*')) if (e.shadowRoot) roots.push(e.shadowRoot);
-// The driver's `query`: a selector runs in each root separately.
-const query = (sel) => { try { return roots.flatMap((r) => [...r.querySelectorAll(sel)]); } catch (err) { return null; } };
+// The driver's trees (`roots`, shared search code): the document, then each open shadow root.
+const trees = roots(document);
+// The driver's `query`, memoized: a selector runs in each root separately, and the
+// elements of a grid ask the same selectors (`button.add`) over and over.
+const queried = new Map();
+const query = (sel) => {
+  if (queried.has(sel)) return queried.get(sel);
+  let m;
+  try { m = trees.flatMap((r) => [...r.querySelectorAll(sel)]); } catch (err) { m = null; }
+  queried.set(sel, m);
+  return m;
+};
 const only = (sel, e) => { const m = query(sel); return !!m && m.length === 1 && m[0] === e; };
-const box = (e) => e.getBoundingClientRect();
-const visible = (e) => { const r = box(e); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible'; };
+// `n`'s position among its parent's children of its tag, and their count: one pass per parent.
+const ofType = new Map();
+const nthOfType = (n) => {
+  if (!ofType.has(n)) {
+    const seen = new Map();
+    for (const c of n.parentElement.children) { const k = (seen.get(c.tagName) || 0) + 1; seen.set(c.tagName, k); ofType.set(c, k); }
+    for (const c of n.parentElement.children) ofType.set(c, [ofType.get(c), seen.get(c.tagName)]);
+  }
+  return ofType.get(n);
+};
 const disabled = (e) => e.matches(':disabled') || e.getAttribute('aria-disabled') === 'true';
-// Every element's label, once; the driver's text search over them (`find` for `text:`).
-const skip = /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|HEAD|TITLE|HTML|BODY)$/;
+// Every element's label, once; the driver's text search (`labelled`, `innermost`) over them.
 const byLabel = new Map();
-for (const r of roots) for (const e of r.querySelectorAll('*')) {
-  if (skip.test(e.tagName)) continue;
+for (const e of labelled(document)) {
   const l = label(e);
   if (!l) continue;
   if (!byLabel.has(l)) byLabel.set(l, []);
@@ -377,11 +391,8 @@ for (const r of roots) for (const e of r.querySelectorAll('*')) {
 }
 const found = new Map();
 const findText = (text) => {
-  if (found.has(text)) return found.get(text);
-  const hits = byLabel.get(text) || [];
-  const inner = hits.filter((e) => !hits.some((o) => o !== e && e.contains(o) && visible(o)));
-  found.set(text, inner);
-  return inner;
+  if (!found.has(text)) found.set(text, innermost(byLabel.get(text) || []));
+  return found.get(text);
 };
 // Playwright's isGuidLike, and tagc's additions (see the module's documentation).
 const guidLike = (id) => {
@@ -416,10 +427,10 @@ const path = (e) => {
     const base = tagOf(n) + [...n.classList].filter(stableClass).slice(0, 3).map((c) => '.' + CSS.escape(c)).join('');
     let s = [base, ...parts].join(' > ');
     if (only(s, e)) return s;
-    const same = n.parentElement ? [...n.parentElement.children].filter((c) => c.tagName === n.tagName) : [n];
+    const [k, of] = n.parentElement ? nthOfType(n) : [1, 1];
     let step = base;
-    if (same.length > 1) {
-      step = base + ':nth-of-type(' + (same.indexOf(n) + 1) + ')';
+    if (of > 1) {
+      step = base + ':nth-of-type(' + k + ')';
       s = [step, ...parts].join(' > ');
       if (only(s, e)) return s;
     }

@@ -38,7 +38,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-pub use act::{Located, Target};
+pub use act::{Located, SEARCH_JS, Target};
 use cdp::{Conn, Incoming, remaining};
 pub use inventory::{Element, Inventory, Locator, Navigates, Rect};
 pub use page::{Capture, Document, FailedRequest, Observed, Page, PageError, SentRequest, WaitEnd};

@@ -257,22 +257,22 @@ struct Hits {
 /// module's "Matching"). Its argument: `{elements: [{sel}|{text, tag}|null], buttons:
 /// [{selector}|{text, within}] (the runtime's button shape), ignore: [sel]}`; its answer: `[{found, ignored, buttons}]`.
 const MATCH_BODY: &str = r"
-const roots = () => {
-  const rs = [document];
-  for (let i = 0; i < rs.length; i++) for (const e of rs[i].querySelectorAll('*')) if (e.shadowRoot) rs.push(e.shadowRoot);
-  return rs;
-};
-const all = roots();
+const all = roots(document);
 const safe = (f) => { try { return f(); } catch (_) { return null; } };
+const byTag = new Map();
 const node = (l) => {
   if (!l) return null;
   if (l.sel != null) {
     for (const r of all) { const e = safe(() => r.querySelector(l.sel)); if (e) return e; }
     return null;
   }
-  const want = tidy(l.text);
-  for (const r of all) for (const e of r.querySelectorAll(l.tag)) if (label(e) === want) return e;
-  return null;
+  // The first element of the tag with the label, in root order: one pass per tag.
+  if (!byTag.has(l.tag)) {
+    const m = new Map();
+    for (const r of all) for (const e of r.querySelectorAll(l.tag)) { const t = label(e); if (!m.has(t)) m.set(t, e); }
+    byTag.set(l.tag, m);
+  }
+  return byTag.get(l.tag).get(tidy(l.text)) || null;
 };
 // The runtime's own `up` and `find` (emit::find_js): a button fires on `e` when `find`
 // designates an element on `e`'s path, as the runtime's delegated listener decides.
@@ -312,8 +312,9 @@ fn matches_in_page(
         .collect();
     let spec = json!({"elements": els, "buttons": bs, "ignore": ignore});
     let js = format!(
-        "((spec) => {{ {text} const R = (() => {{ {find} return {{up, find}}; }})(); {MATCH_BODY} }})({spec})",
+        "((spec) => {{ {text} {search} const R = (() => {{ {find} return {{up, find}}; }})(); {MATCH_BODY} }})({spec})",
         text = crate::emit::text_js(),
+        search = crate::browser::SEARCH_JS,
         find = crate::emit::find_js(),
     );
     let value = page.eval(&js)?;
@@ -392,7 +393,7 @@ fn classify(
             .all(|w| elements[w[0]].text == elements[w[1]].text);
         !(matches!(buttons[b].locator, ResolvedLocator::Selector { .. }) && same_text)
     };
-    let mut used_ids: Vec<String> = buttons.iter().map(|b| b.id.clone()).collect();
+    let mut ids = Ids::new(buttons.iter().map(|b| b.id.as_str()));
     let mut out = Vec::with_capacity(elements.len());
     let mut summary = Summary::default();
     for (i, (e, h)) in elements.iter().zip(hits).enumerate() {
@@ -423,11 +424,7 @@ fn classify(
         } else {
             Status::Tracked
         };
-        let suggested_id = (status == Status::Untracked).then(|| {
-            let id = unique_id(&slug(&e.text), &used_ids, i);
-            used_ids.push(id.clone());
-            id
-        });
+        let suggested_id = (status == Status::Untracked).then(|| ids.fresh(&slug(&e.text), i));
         summary.elements += 1;
         if e.visible {
             summary.visible += 1;
@@ -514,21 +511,44 @@ pub fn slug(text: &str) -> String {
     if s.is_empty() { "button".to_owned() } else { s }
 }
 
-/// `base`, or `base-2`, `base-3`… the first not in `used`; `button-N` (N the element's
-/// 1-based index) for an empty slug.
-fn unique_id(base: &str, used: &[String], index: usize) -> String {
-    let base = if base == "button" {
-        format!("button-{}", index + 1)
-    } else {
-        base.to_owned()
-    };
-    if !used.contains(&base) {
-        return base;
+/// Suggested button ids, unique among the page's configured ones and each other:
+/// `base`, or `base-2`, `base-3`… the first not yet used; `button-N` (N the element's
+/// 1-based index) for an empty slug. Amortized constant time per id: a grid of 2,000
+/// "Add to cart" buttons must not test 2,000 candidates each.
+struct Ids {
+    used: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Ids {
+    fn new<'a>(existing: impl IntoIterator<Item = &'a str>) -> Ids {
+        Ids {
+            used: existing.into_iter().map(str::to_owned).collect(),
+            next: std::collections::HashMap::new(),
+        }
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|c| !used.contains(c))
-        .unwrap_or(base)
+
+    fn fresh(&mut self, base: &str, index: usize) -> String {
+        let base = if base == "button" {
+            format!("button-{}", index + 1)
+        } else {
+            base.to_owned()
+        };
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let mut n = self.next.get(&base).copied().unwrap_or(2);
+        let id = loop {
+            let c = format!("{base}-{n}");
+            n += 1;
+            if !self.used.contains(&c) {
+                break c;
+            }
+        };
+        self.next.insert(base, n);
+        self.used.insert(id.clone());
+        id
+    }
 }
 
 #[cfg(test)]
@@ -540,11 +560,14 @@ mod tests {
         assert_eq!(slug("Asistir presencial"), "asistir-presencial");
         assert_eq!(slug("¡Ñu!"), "nu");
         assert_eq!(slug("  "), "button");
-        assert_eq!(
-            unique_id("a", &["a".to_owned(), "a-2".to_owned()], 0),
-            "a-3"
-        );
-        assert_eq!(unique_id("button", &[], 4), "button-5");
+        let mut ids = Ids::new(["a", "a-2", "b-3"]);
+        assert_eq!(ids.fresh("a", 0), "a-3");
+        assert_eq!(ids.fresh("a", 1), "a-4");
+        assert_eq!(ids.fresh("b", 2), "b");
+        assert_eq!(ids.fresh("b", 3), "b-2");
+        assert_eq!(ids.fresh("b", 4), "b-4");
+        assert_eq!(ids.fresh("button", 4), "button-5");
+        assert_eq!(ids.fresh("button", 4), "button-5-2");
         assert_eq!(path_of("http://h:1/a/b?x=1#y"), "/a/b");
         assert_eq!(path_of("http://h:1"), "/");
     }
