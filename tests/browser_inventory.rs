@@ -239,6 +239,54 @@ fn identical_add_to_cart_buttons_get_one_locator_per_card() {
     );
     // Each selects exactly its own card's button (boxes differ per card).
     check_locators(&mut page, &inv);
+    // The four alike buttons (the footer's too: same tag, text and classes) are a group.
+    let group = adds[0].group.clone().unwrap();
+    assert!(adds.iter().all(|e| e.group.as_ref() == Some(&group)));
+    assert_eq!(group.selector, "button.add.btn");
+    assert_eq!(group.count, 4);
+    assert_eq!(matches(&mut page, &group.selector).len(), 4);
+}
+
+#[test]
+fn a_grid_of_alike_buttons_is_one_group_naming_the_cards_attribute() {
+    let cards: String = (1..=6)
+        .map(|i| {
+            format!(
+                r#"<div class="product-card" data-id="sku-{i}" data-color="red"><h3>P{i}</h3><div class="actions"><button class="add">Añadir al carrito</button></div></div>"#
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"<main>{cards}</main><button class="add">Ver más</button><button class="add">Añadir al carrito</button><button>Añadir al carrito</button>"#
+    );
+    let mut browser = launch();
+    let (_server, mut page) = open(&mut browser, &body);
+    let inv = page.inventory().unwrap();
+    let adds = by_text(&inv, "Añadir al carrito");
+    assert_eq!(adds.len(), 8);
+    let group = adds[0].group.clone().unwrap();
+    assert_eq!(
+        group,
+        tagc::browser::Group {
+            selector: ".product-card button.add".into(),
+            count: 6,
+            container: Some(".product-card".into()),
+            closest_attribute: Some("data-id".into()),
+        }
+    );
+    assert!(adds[..6].iter().all(|e| e.group.as_ref() == Some(&group)));
+    // The loose `button.add` has no card: not in the group, and with the one other
+    // alike button it shares no classes, so it has none.
+    assert_eq!(adds[6].group, None);
+    assert_eq!(adds[7].group, None);
+    assert_eq!(by_text(&inv, "Ver más")[0].group, None);
+    // The selector designates exactly the six cards' buttons, in every root.
+    let boxes = matches(&mut page, &group.selector);
+    assert_eq!(boxes.len(), 6);
+    for (b, e) in boxes.iter().zip(&adds) {
+        assert_eq!(*b, [e.rect.x, e.rect.y, e.rect.width, e.rect.height]);
+    }
+    check_locators(&mut page, &inv);
 }
 
 #[test]

@@ -60,9 +60,20 @@
 //! # Repeated alike elements
 //! Identical buttons in product cards get **distinct** locators, one per card — a path
 //! through the card's position (`div.product-card:nth-of-type(2) > button.add`) or its own
-//! data attribute — each proven to select that card's button only. No group locator is
-//! produced; [`Element::alike`] counts the listed elements with the same tag and text, so
-//! a caller can tell a grid from a one-off.
+//! data attribute — each proven to select that card's button only. [`Element::alike`]
+//! counts the listed elements with the same tag and text, so a caller can tell a grid from
+//! a one-off.
+//!
+//! Two or more such elements that also share their stable classes form a [`Group`]: one
+//! selector that matches exactly them and nothing else, counted in every root — their
+//! own `tag.classes` (`button.add`) when that alone is exact, else prefixed with an
+//! ancestor's stable class (six levels up at most) under which it is exact for two or
+//! more of them (`.product-card button.add`; the largest such group wins, then one whose
+//! cards are told apart, then the nearest). When those ancestors carry a data attribute
+//! whose value differs from card to card (`data-id`, `data-sku`, `data-*-id`), it is
+//! named, so one configured button can read which card was clicked (`{from: attribute,
+//! name: data-id, closest: .product-card}`). Alike elements that no such selector
+//! isolates have no group.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -113,6 +124,25 @@ pub struct Element {
     /// How many listed elements (this one included) have the same tag and text: more
     /// than 1 for a grid of alike buttons.
     pub alike: usize,
+    /// The group of alike elements this one belongs to (see the [module](self)), the same
+    /// for each member.
+    #[serde(default)]
+    pub group: Option<Group>,
+}
+
+/// Alike elements (same tag, text and stable classes) that one selector designates
+/// exactly: a grid's "Add to cart" buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// The selector matching exactly the group's elements: `.product-card button.add`.
+    pub selector: String,
+    /// How many elements it matches.
+    pub count: usize,
+    /// The ancestor's class selector that prefixes it (`.product-card`), if any.
+    pub container: Option<String>,
+    /// A data attribute of the containers whose value differs between all of them
+    /// (`data-id`): what identifies the clicked card.
+    pub closest_attribute: Option<String>,
 }
 
 /// A box in CSS pixels of the document.
@@ -229,6 +259,14 @@ impl Page<'_> {
                 .is_some_and(|s| crate::css::validate_selector(s).is_err())
             {
                 e.locator = None;
+            }
+            if e.group.as_ref().is_some_and(|g| {
+                crate::css::validate_selector(&g.selector).is_err()
+                    || g.container
+                        .as_ref()
+                        .is_some_and(|c| crate::css::validate_selector(c).is_err())
+            }) {
+                e.group = None;
             }
         }
         Ok(inv)
@@ -497,6 +535,64 @@ const navigates = (e) => {
 const texts = list.map(([e]) => label(e) || '');
 const alike = new Map();
 list.forEach(([e], i) => { const k = e.tagName + ' ' + texts[i]; alike.set(k, (alike.get(k) || 0) + 1); });
+// Groups: alike elements sharing their stable classes, and one selector for exactly them.
+const baseOf = (e) => tagOf(e) + [...e.classList].filter(stableClass).slice(0, 3).map((c) => '.' + CSS.escape(c)).join('');
+const members = new Map();
+list.forEach(([e], i) => {
+  if (alike.get(e.tagName + ' ' + texts[i]) < 2 || !texts[i] || e.tagName === 'FORM') return;
+  const k = e.tagName + ' ' + texts[i] + ' ' + baseOf(e);
+  if (!members.has(k)) members.set(k, []);
+  members.get(k).push(e);
+});
+const exactly = (sel, es) => { const m = query(sel); if (!m || m.length !== es.length) return false; const set = new Set(m); return es.every((e) => set.has(e)); };
+const DATA_ID = /^data-(id|sku|product|product-id|item|item-id|variant|variant-id|index|key|slug|.*-id)$/;
+// The data attribute whose value tells the containers apart, if any.
+const telling = (cs) => cs[0].getAttributeNames().filter((n) => DATA_ID.test(n))
+  .find((n) => cs.every((c) => c.getAttribute(n)) && new Set(cs.map((c) => c.getAttribute(n))).size === cs.length) || null;
+const groupOf = new Map();
+for (const es of members.values()) {
+  if (es.length < 2) continue;
+  const base = baseOf(es[0]);
+  // Candidates: the members' ancestors' stable classes (six levels up); for each, the
+  // members under it, and whether `.class base` designates exactly those.
+  const under = new Map();
+  for (const e of es) {
+    const seen = new Set();
+    let a = e.parentElement;
+    for (let depth = 0; a && depth < 6; depth++, a = a.parentElement) {
+      for (const c of [...a.classList].filter(stableClass)) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        if (!under.has(c)) under.set(c, { depth, es: [] });
+        under.get(c).es.push(e);
+      }
+    }
+  }
+  const candidates = [];
+  if (exactly(base, es)) {
+    // A bare `button.add` isolates them; a card class all of them share may still name
+    // the card's attribute.
+    const cards = [...under.entries()].filter(([, u]) => u.es.length === es.length)
+      .map(([c, u]) => { const cont = '.' + CSS.escape(c); return { cont, depth: u.depth, attr: telling(es.map((e) => e.closest(cont))) }; })
+      .sort((x, y) => (!!y.attr - !!x.attr) || x.depth - y.depth);
+    const card = cards.find((k) => k.attr);
+    candidates.push({ selector: base, es, container: card ? card.cont : null, attr: card ? card.attr : null, depth: -1 });
+  } else {
+    for (const [c, u] of under) {
+      if (u.es.length < 2) continue;
+      const cont = '.' + CSS.escape(c), sel = cont + ' ' + base;
+      if (!exactly(sel, u.es)) continue;
+      candidates.push({ selector: sel, es: u.es, container: cont, attr: telling(u.es.map((e) => e.closest(cont))), depth: u.depth });
+    }
+  }
+  // The largest group first; then one naming the card's attribute; then the nearest.
+  candidates.sort((x, y) => (y.es.length - x.es.length) || (!!y.attr - !!x.attr) || x.depth - y.depth);
+  for (const k of candidates) {
+    if (k.es.some((e) => groupOf.has(e))) continue;
+    const group = { selector: k.selector, count: k.es.length, container: k.container, closest_attribute: k.attr };
+    for (const e of k.es) groupOf.set(e, group);
+  }
+}
 const elements = list.map(([e, shadow], i) => {
   const r = box(e);
   return {
@@ -511,6 +607,7 @@ const elements = list.map(([e, shadow], i) => {
     navigates: navigates(e),
     locator: locate(e, texts[i]),
     alike: alike.get(e.tagName + ' ' + texts[i]),
+    group: groupOf.get(e) || null,
   };
 });
 return { url: location.href, elements };

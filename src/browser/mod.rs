@@ -40,7 +40,7 @@ use serde_json::{Value, json};
 
 pub use act::{Located, SEARCH_JS, Target};
 use cdp::{Conn, Incoming, remaining};
-pub use inventory::{Element, Inventory, Locator, Navigates, Rect};
+pub use inventory::{Element, Group, Inventory, Locator, Navigates, Rect};
 pub use page::{Capture, Document, FailedRequest, Observed, Page, PageError, SentRequest, WaitEnd};
 pub use recorder::{PixelHit, RECORDER_JS, form_fields, parse_urlencoded};
 
