@@ -54,12 +54,21 @@ fn scan(url: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn scan_json(url: &str, args: &[&str]) -> (i32, Value, String) {
+/// Runs `tagc scan URL --format json ARGS…`: (exit code, the document, stderr).
+fn scan_doc(url: &str, args: &[&str]) -> (i32, Value, String) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let (code, out, errs) = scan(url, &all);
     let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{errs}"));
     (code, v, errs)
+}
+
+/// [`scan_doc`]'s only page.
+fn scan_json(url: &str, args: &[&str]) -> (i32, Value, String) {
+    let (code, v, errs) = scan_doc(url, args);
+    assert_eq!(v["version"], 2, "{v:#}");
+    assert_eq!(v["pages"].as_array().map(Vec::len), Some(1), "{v:#}");
+    (code, v["pages"][0].clone(), errs)
 }
 
 fn element<'a>(v: &'a Value, text: &str) -> &'a Value {
@@ -82,7 +91,6 @@ fn spanish_landing_suggests_lead_for_asistir_presencial() {
     let url = server.url("/");
     let (code, v, errs) = scan_json(&url, &[]);
     assert_eq!(code, 0, "{errs}");
-    assert_eq!(v["version"], 1);
     let attend = element(&v, "Asistir presencial");
     assert_eq!(attend["locator"]["text"], "Asistir presencial");
     assert_eq!(attend["suggestion"]["event"], "Lead");
@@ -305,8 +313,13 @@ fn bad_input_exits_2_with_a_clear_message() {
 #[test]
 fn json_validates_against_the_committed_schema() {
     let server = serve(LANDING);
-    let (code, v, errs) = scan_json(&server.url("/"), &["--config", CONFIG]);
+    let (code, v, errs) = scan_doc(&server.url("/"), &["--config", CONFIG]);
     assert_eq!(code, 0, "{errs}");
+    assert_valid(&v);
+}
+
+/// Fails unless `v` validates against the committed `schema/scan.schema.json`.
+fn assert_valid(v: &Value) {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(tagc::scan::report::SCHEMA_PATH),
@@ -315,7 +328,7 @@ fn json_validates_against_the_committed_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
 

@@ -172,6 +172,23 @@ pub enum KeywordsError {
     },
 }
 
+impl KeywordsError {
+    /// The 1-based line of the table's text the error is about.
+    #[must_use]
+    pub fn line(&self) -> u32 {
+        match self {
+            KeywordsError::Yaml { line, .. }
+            | KeywordsError::NotAMapping { line }
+            | KeywordsError::NotStandard { line, .. }
+            | KeywordsError::NotAList { line, .. }
+            | KeywordsError::NoPhrases { line, .. }
+            | KeywordsError::NotText { line, .. }
+            | KeywordsError::EmptyPhrase { line, .. }
+            | KeywordsError::Duplicate { line, .. } => *line,
+        }
+    }
+}
+
 impl Keywords {
     /// The default table (`src/scan/keywords.yaml`): English and Spanish phrases.
     ///
