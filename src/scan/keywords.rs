@@ -379,6 +379,31 @@ pub(crate) fn fold_words(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The example table of docs/scan.md ("`--keywords FILE`") is a valid table.
+    #[test]
+    fn the_documented_example_table_parses() {
+        let doc = include_str!("../../docs/scan.md");
+        let section = doc
+            .split("## `--keywords FILE`")
+            .nth(1)
+            .expect("the section");
+        let block = section
+            .split("```text\n")
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .expect("the example");
+        let k = Keywords::parse(block).expect("parses");
+        assert_eq!(
+            k.suggest("Reservar mesa ahora").map(|s| s.event),
+            Some("Schedule")
+        );
+        assert_eq!(
+            k.suggest("Añadir al carrito").map(|s| s.event),
+            Some("AddToCart")
+        );
+        assert_eq!(k.suggest("Reservaremos"), None);
+    }
+
     fn event(text: &str) -> Option<&'static str> {
         static K: LazyLock<Keywords> = LazyLock::new(Keywords::defaults);
         K.suggest(text).map(|s| s.event)
