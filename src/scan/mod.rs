@@ -23,8 +23,9 @@
 //! page's `verify.before` steps; each waits at most 10 s for its element, all within a
 //! fresh [`ScanOptions::timeout`]; then the page settles again. The scroll pass
 //! ([`ScanOptions::scroll`]) scrolls down by one viewport height at a time, pausing
-//! 150 ms, until the bottom — at most 20 steps and 5 s (or what is left before the
-//! deadline, when more) —, back to the top, and settles again, so that elements rendered
+//! 150 ms, until the bottom — at most 20 steps, within what is left before the deadline
+//! but at least 1 s and at most 5 s —, back to the top, and settles again (bounded the
+//! same way), so that elements rendered
 //! when they come into view are listed. A page that fits in the viewport is not scrolled.
 //! The page's own `fbq` calls (recorded, not sent) are reported
 //! ([`report::PageCalls`]).
@@ -432,9 +433,8 @@ fn settle_again(
 }
 
 /// The scroll pass: down by one viewport height at a time until the bottom (at most
-/// [`SCROLL_STEPS`] steps, within [`AFTER_SCROLL`] or what is left before `deadline` when
-/// that is longer than a second), then back to the top. Whether the page was scrolled
-/// (a page that fits in the viewport is not).
+/// [`SCROLL_STEPS`] steps, within [`bounded`]`(deadline)`), then back to the top.
+/// Whether the page was scrolled (a page that fits in the viewport is not).
 fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<bool, ScanError> {
     const MEASURE: &str = "(() => { const d = document.scrollingElement || document.documentElement; return [Math.ceil(window.scrollY + window.innerHeight), d ? d.scrollHeight : 0]; })()";
     const DOWN: &str = "(() => { window.scrollTo({top: window.scrollY + window.innerHeight, behavior: 'instant'}); return true; })()";

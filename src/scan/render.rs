@@ -81,7 +81,7 @@ pub fn human(r: &ScanReport) -> String {
     {
         let _ = writeln!(
             s,
-            "note: this is page `{}`'s example path, but the document shown belongs to another page",
+            "note: this is page `{}`'s example path, but the document shown is not that page's (a redirect?)",
             visible(want)
         );
     }
