@@ -54,12 +54,21 @@ fn scan(url: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn scan_json(url: &str, args: &[&str]) -> (i32, Value, String) {
+/// Runs `tagc scan URL --format json ARGS…`: (exit code, the document, stderr).
+fn scan_doc(url: &str, args: &[&str]) -> (i32, Value, String) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let (code, out, errs) = scan(url, &all);
     let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{errs}"));
     (code, v, errs)
+}
+
+/// [`scan_doc`]'s only page.
+fn scan_json(url: &str, args: &[&str]) -> (i32, Value, String) {
+    let (code, v, errs) = scan_doc(url, args);
+    assert_eq!(v["version"], 2, "{v:#}");
+    assert_eq!(v["pages"].as_array().map(Vec::len), Some(1), "{v:#}");
+    (code, v["pages"][0].clone(), errs)
 }
 
 fn element<'a>(v: &'a Value, text: &str) -> &'a Value {
@@ -82,7 +91,6 @@ fn spanish_landing_suggests_lead_for_asistir_presencial() {
     let url = server.url("/");
     let (code, v, errs) = scan_json(&url, &[]);
     assert_eq!(code, 0, "{errs}");
-    assert_eq!(v["version"], 1);
     let attend = element(&v, "Asistir presencial");
     assert_eq!(attend["locator"]["text"], "Asistir presencial");
     assert_eq!(attend["suggestion"]["event"], "Lead");
@@ -203,6 +211,40 @@ fn a_text_on_two_elements_is_ambiguous_against_a_config_that_uses_it() {
         human.contains("configured but not found: register (Lead) form#registro"),
         "{human}"
     );
+    // --fail-on ambiguous and --fail-on missing each fail here, naming what holds.
+    let (code, _, errs) = scan(
+        &server.url("/"),
+        &["--config", CONFIG, "--fail-on", "ambiguous"],
+    );
+    assert_eq!(code, 1, "{errs}");
+    assert!(
+        errs.contains("2 ambiguous element(s), a configured button firing on several: `Asistir presencial (attend)`"),
+        "{errs}"
+    );
+    assert!(!errs.contains("register"), "{errs}");
+    let (code, _, errs) = scan(
+        &server.url("/"),
+        &["--config", CONFIG, "--fail-on", "missing"],
+    );
+    assert_eq!(code, 1, "{errs}");
+    assert!(
+        errs.contains("1 configured button(s) found on no element: `register`"),
+        "{errs}"
+    );
+    // On the landing every configured button is found, once.
+    let landing = serve(LANDING);
+    let (code, _, errs) = scan(
+        &landing.url("/"),
+        &[
+            "--config",
+            CONFIG,
+            "--fail-on",
+            "ambiguous",
+            "--fail-on",
+            "missing",
+        ],
+    );
+    assert_eq!(code, 0, "{errs}");
 }
 
 #[test]
@@ -305,8 +347,13 @@ fn bad_input_exits_2_with_a_clear_message() {
 #[test]
 fn json_validates_against_the_committed_schema() {
     let server = serve(LANDING);
-    let (code, v, errs) = scan_json(&server.url("/"), &["--config", CONFIG]);
+    let (code, v, errs) = scan_doc(&server.url("/"), &["--config", CONFIG]);
     assert_eq!(code, 0, "{errs}");
+    assert_valid(&v);
+}
+
+/// Fails unless `v` validates against the committed `schema/scan.schema.json`.
+fn assert_valid(v: &Value) {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join(tagc::scan::report::SCHEMA_PATH),
@@ -315,7 +362,7 @@ fn json_validates_against_the_committed_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
@@ -395,4 +442,380 @@ pages:
     assert!(infos.iter().all(|e| e["status"] == "ambiguous"), "{v:#}");
     assert_eq!(element(&v, "Ver")["status"], "untracked");
     assert_eq!(v["summary"]["ambiguous"], 2);
+}
+
+/// Writes `yaml` as `tagc.yaml` in a new directory; the directory lives as long as the
+/// guard.
+fn config_file(yaml: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tagc.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    (dir, path.to_str().unwrap().to_owned())
+}
+
+/// Runs `tagc scan ARGS…` (no URL): (exit code, stdout, stderr).
+fn scan_args(args: &[&str]) -> (i32, String, String) {
+    let out = tagc().arg("scan").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const ALL_CONFIG: &str = r##"pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+consent: none
+pages:
+  - id: home
+    url: /
+    buttons:
+      - id: attend
+        text: Asistir presencial
+        event: Lead
+  - id: shop
+    url: /tienda/{slug}
+    verify:
+      urls: [/tienda/zapatos]
+      before:
+        - click: "#abrir"
+    buttons:
+      - id: add
+        text: Añadir al carrito
+        event: AddToCart
+      - id: wishlist
+        selector: "#favoritos"
+        event: AddToWishlist
+  - id: product
+    url: /p/{slug}
+"##;
+
+/// `--all` loads each page's example path (`verify.urls`, else the literal pattern) and
+/// performs its `verify.before` steps; a page with neither is skipped with `tagc
+/// verify`'s sentence; `--fail-on missing` looks at every page.
+#[test]
+fn all_walks_pages_with_example_urls_and_skips_the_rest() {
+    let server = Server::start(BTreeMap::from([
+        (
+            "/".to_owned(),
+            html(r#"<main><button type="button">Asistir presencial</button></main>"#),
+        ),
+        (
+            "/tienda/zapatos".to_owned(),
+            html(
+                r#"<main><button id="abrir" type="button">Ver opciones</button>
+<div id="modal" style="display: none"><button type="button">Añadir al carrito</button></div></main>
+<script>document.getElementById('abrir').addEventListener('click', () => { document.getElementById('modal').style.display = 'block'; });</script>"#,
+            ),
+        ),
+    ]))
+    .unwrap();
+    let (_dir, config) = config_file(ALL_CONFIG);
+    let base = server.url("/");
+    let common = ["--all", "--config", &config, "--settle-ms", "200"];
+    let mut args = common.to_vec();
+    args.extend(["--base-url", &base, "--format", "json"]);
+    let (code, out, errs) = scan_args(&args);
+    assert_eq!(code, 0, "{errs}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_valid(&v);
+    assert_eq!(v["base_url"], base.as_str());
+    let pages = v["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 2, "{v:#}");
+    assert_eq!(pages[0]["example_of"], "home");
+    assert_eq!(pages[0]["config_page"]["id"], "home");
+    assert_eq!(
+        element(&pages[0], "Asistir presencial")["status"],
+        "tracked"
+    );
+    assert_eq!(pages[1]["example_of"], "shop");
+    assert_eq!(pages[1]["config_page"]["id"], "shop");
+    assert!(
+        pages[1]["final_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/tienda/zapatos")
+    );
+    // The page's `verify.before` step opened the modal: its button is visible and tracked.
+    assert_eq!(pages[1]["steps"], serde_json::json!(["clicking `#abrir`"]));
+    let add = element(&pages[1], "Añadir al carrito");
+    assert_eq!(add["visible"], true, "{add:#}");
+    assert_eq!(add["status"], "tracked");
+    assert_eq!(pages[1]["missing"][0]["button"], "wishlist");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{v:#}");
+    assert_eq!(skipped[0]["page"], "product");
+    assert_eq!(
+        skipped[0]["reason"],
+        "not verifiable on a real site: every URL pattern of page `product` (/p/{slug}) has parameters or wildcards, and it has no `verify.urls` to load (tagc never invents a path); add `verify: {urls: [/a/real/path]}` to the page"
+    );
+    assert_eq!(v["errors"], serde_json::json!([]));
+
+    // The human output: a header per page, the skipped page, the totals.
+    let mut args = common.to_vec();
+    args.extend(["--base-url", &base, "--fail-on", "missing"]);
+    let (code, human, errs) = scan_args(&args);
+    assert_eq!(code, 1, "{human}{errs}");
+    assert!(errs.contains("`wishlist` (page `shop`)"), "{errs}");
+    assert!(
+        human.contains("== page `home`") && human.contains("== page `shop`"),
+        "{human}"
+    );
+    assert!(
+        human.contains("skipped page `product`: not verifiable on a real site"),
+        "{human}"
+    );
+    assert!(
+        human.contains("2 page(s) scanned · 1 skipped · 0 could not be scanned"),
+        "{human}"
+    );
+
+    // No base URL: neither --base-url nor `site.url`.
+    let (code, out, errs) = scan_args(&common);
+    assert_eq!(code, 2, "{out}{errs}");
+    assert!(errs.contains("--all needs the site's address"), "{errs}");
+    // --all needs --config; a URL and --all exclude each other.
+    let (code, _, errs) = scan_args(&["--all"]);
+    assert_eq!(code, 2, "{errs}");
+    let (code, _, errs) = scan_args(&[&base, "--all", "--config", &config]);
+    assert_eq!(code, 2, "{errs}");
+}
+
+/// A page of `--all` that cannot be loaded is reported, the walk goes on, and the exit
+/// status says a page could not be scanned.
+#[test]
+fn all_reports_a_page_it_could_not_load_and_exits_2() {
+    let server = serve(r#"<button type="button">Asistir presencial</button>"#);
+    let config = ALL_CONFIG.replace(
+        "consent: none\n",
+        &format!(
+            "consent: none\nsite:\n  url: {}\n",
+            server.url("/").trim_end_matches('/')
+        ),
+    );
+    let (_dir, config) = config_file(&config);
+    let (code, out, errs) = scan_args(&[
+        "--all",
+        "--config",
+        &config,
+        "--settle-ms",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{errs}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_valid(&v);
+    assert_eq!(v["pages"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["errors"][0]["page"], "shop");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("answered HTTP 404"),
+        "{v:#}"
+    );
+    assert!(errs.contains("could not scan page `shop`"), "{errs}");
+}
+
+#[test]
+fn a_keywords_file_replaces_the_defaults_and_a_bad_one_names_its_line() {
+    let server = serve(
+        r#"<button type="button">Asistir presencial</button> <button type="button">Reservar mesa</button>"#,
+    );
+    let url = server.url("/");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("kw.yaml");
+    std::fs::write(&good, "# mis palabras\nSchedule: [reservar mesa]\n").unwrap();
+    let (code, v, errs) = scan_json(
+        &url,
+        &["--keywords", good.to_str().unwrap(), "--settle-ms", "0"],
+    );
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(
+        element(&v, "Reservar mesa")["suggestion"]["event"],
+        "Schedule"
+    );
+    // The defaults are gone: "Asistir" suggests nothing now.
+    assert_eq!(element(&v, "Asistir presencial")["suggestion"], Value::Null);
+    // With the defaults it is the other way round.
+    let (_, v, _) = scan_json(&url, &["--settle-ms", "0"]);
+    assert_eq!(
+        element(&v, "Asistir presencial")["suggestion"]["event"],
+        "Lead"
+    );
+    assert_eq!(element(&v, "Reservar mesa")["suggestion"], Value::Null);
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "Lead: [asistir]\nLeed: [inscribirse]\n").unwrap();
+    let (code, out, errs) = scan(&url, &["--keywords", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{errs}");
+    assert!(
+        errs.contains(&format!(
+            "{}:2: `Leed` is not a standard Meta event",
+            bad.display()
+        )),
+        "{errs}"
+    );
+    assert!(out.is_empty());
+    let (code, _, errs) = scan(
+        &url,
+        &["--keywords", dir.path().join("none.yaml").to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{errs}");
+    assert!(errs.contains("cannot read --keywords"), "{errs}");
+}
+
+/// A button rendered when the bottom of the page comes into view is found by the scroll
+/// pass, and missed with `--no-scroll`.
+#[test]
+fn a_button_rendered_when_scrolled_into_view_is_found_by_the_scroll_pass() {
+    let body = r#"<main><h1>Congreso</h1><div style="height: 4000px"></div><div id="end"></div></main>
+<script>
+new IntersectionObserver((entries, o) => {
+  if (!entries.some((e) => e.isIntersecting)) return;
+  o.disconnect();
+  const b = document.createElement('button');
+  b.textContent = 'Suscribirse';
+  document.getElementById('end').append(b);
+}).observe(document.getElementById('end'));
+</script>"#;
+    let server = serve(body);
+    let url = server.url("/");
+    let (code, v, errs) = scan_json(&url, &["--settle-ms", "200"]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["scrolled"], true);
+    assert_eq!(
+        element(&v, "Suscribirse")["suggestion"]["event"],
+        "Subscribe"
+    );
+    let (code, v, errs) = scan_json(&url, &["--settle-ms", "200", "--no-scroll"]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["scrolled"], false);
+    assert!(
+        v["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["text"] != "Suscribirse"),
+        "{v:#}"
+    );
+}
+
+const CONSENT_PAGE: &str = r#"<div id="banner" style="position: fixed; inset: 0; background: #fff">
+  <p>Usamos cookies.</p>
+  <button id="aceptar" type="button">Aceptar</button>
+  <button id="configurar" type="button">Configurar cookies</button>
+</div>
+<main id="contenido" style="display: none"><button type="button">Comprar entradas</button></main>
+<script>
+document.getElementById('aceptar').addEventListener('click', () => {
+  document.getElementById('banner').remove();
+  document.getElementById('contenido').style.display = 'block';
+});
+</script>"#;
+
+const CONSENT_CONFIG: &str = r##"site:
+  verify:
+    consent: {click: "#aceptar"}
+pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+consent: required
+pages:
+  - id: home
+    url: /
+"##;
+
+/// The configuration's consent step is performed before the inventory: the banner's
+/// buttons are gone, and what it hid is listed.
+#[test]
+fn the_consent_step_dismisses_the_banner_before_the_inventory() {
+    let server = serve(CONSENT_PAGE);
+    let url = server.url("/");
+    let (_dir, config) = config_file(CONSENT_CONFIG);
+    let (code, v, errs) = scan_json(&url, &["--config", &config, "--settle-ms", "200"]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["steps"], serde_json::json!(["clicking `#aceptar`"]));
+    let buy = element(&v, "Comprar entradas");
+    assert_eq!(buy["visible"], true, "{buy:#}");
+    assert_eq!(buy["suggestion"]["event"], "InitiateCheckout");
+    assert!(
+        v["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["text"] != "Configurar cookies"),
+        "{v:#}"
+    );
+    let (code, yaml, errs) = scan(
+        &url,
+        &[
+            "--config",
+            &config,
+            "--settle-ms",
+            "200",
+            "--format",
+            "yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{errs}");
+    assert!(!yaml.contains("Configurar"), "{yaml}");
+    assert!(yaml.contains("#   text: Comprar entradas"), "{yaml}");
+
+    // Without the step the banner is what a visitor sees: its buttons are suggested, the
+    // page behind it is hidden.
+    let (code, yaml, errs) = scan(&url, &["--settle-ms", "200", "--format", "yaml"]);
+    assert_eq!(code, 0, "{errs}");
+    assert!(yaml.contains("#   text: Configurar cookies"), "{yaml}");
+    assert!(!yaml.contains("Comprar entradas"), "{yaml}");
+
+    // A consent step that cannot be performed is an error, naming the step.
+    let (_dir2, broken) = config_file(&CONSENT_CONFIG.replace("#aceptar", "#aceptar-todo"));
+    let (code, out, errs) = scan(&url, &["--config", &broken, "--timeout", "3"]);
+    assert_eq!(code, 2, "{out}{errs}");
+    assert!(
+        errs.contains(
+            "accepting the consent banner (site.verify.consent), clicking `#aceptar-todo`, failed"
+        ),
+        "{errs}"
+    );
+}
+
+/// The pixel calls the page makes by itself (Meta's base code, a `Lead` on load) are
+/// reported: with tagc's snippet too, they would be counted twice.
+#[test]
+fn the_pages_own_fbq_calls_are_reported() {
+    let body = r#"<button type="button">Asistir presencial</button>
+<script>
+!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?
+n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;
+n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];t=b.createElement(e);t.async=!0;
+t.src=v;s=b.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,s)}(window,
+document,'script','https://connect.facebook.net/en_US/fbevents.js');
+fbq('init', '111111111111111');
+fbq('track', 'PageView');
+fbq('track', 'Lead', {content_name: 'Congreso'});
+</script>"#;
+    let server = serve(body);
+    let url = server.url("/");
+    let (code, v, errs) = scan_json(&url, &["--settle-ms", "200"]);
+    assert_eq!(code, 0, "{errs}");
+    let calls = &v["page_calls"];
+    assert_eq!(calls["pixel_ids"], serde_json::json!(["111111111111111"]));
+    assert_eq!(calls["events"], serde_json::json!(["PageView", "Lead"]));
+    assert_eq!(
+        calls["calls"][2],
+        serde_json::json!(["track", "Lead", {"content_name": "Congreso"}])
+    );
+    let (_, human, _) = scan(&url, &["--settle-ms", "200"]);
+    assert!(
+        human.contains(
+            "the page's own fbq calls: init 111111111111111 · track PageView · track Lead"
+        ),
+        "{human}"
+    );
 }

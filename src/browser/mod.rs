@@ -28,6 +28,7 @@ mod observer;
 mod page;
 mod recorder;
 pub mod serve;
+pub mod step;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};

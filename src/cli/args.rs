@@ -191,13 +191,23 @@ pub enum SchemaKind {
   tagc scan https://example.com/
   tagc scan https://example.com/ --config tagc.yaml --format yaml
   tagc scan https://example.com/ --config tagc.yaml --fail-on untracked --ignore 'nav, footer'
+  tagc scan --all --config tagc.yaml --base-url https://staging.example.com --fail-on missing
 
 Exit status: 0 scanned; 1 a --fail-on condition holds, or the configuration has errors;
-2 usage error, no browser, an unreachable URL, an HTTP error or a document that is not HTML.")]
+2 usage error, no browser, an unreachable URL, an HTTP error, a document that is not HTML,
+a step that failed, or (with --all) a page that could not be scanned.")]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["url", "all"])))]
 pub struct ScanArgs {
     /// The page to scan (http:// or https://).
-    #[arg(value_name = "URL")]
-    pub url: String,
+    #[arg(value_name = "URL", conflicts_with = "all")]
+    pub url: Option<String>,
+    /// Scan every page of the configuration that has an example path (`verify.urls`, else
+    /// its literal URL patterns), at `--base-url` or the configuration's `site.url`.
+    #[arg(long, requires = "config")]
+    pub all: bool,
+    /// With `--all`: the site's address (default: the configuration's `site.url`).
+    #[arg(long, value_name = "URL", requires = "all")]
+    pub base_url: Option<String>,
     /// Match the elements against this configuration's page for the URL's path.
     #[arg(long, value_name = "CONFIG")]
     pub config: Option<PathBuf>,
@@ -208,15 +218,25 @@ pub struct ScanArgs {
     /// (commented-out `buttons:` entries for the untracked elements).
     #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
     pub format: ScanFormat,
-    /// Exit 1 when this holds: `untracked` — a visible, untracked call to action (an
-    /// element whose text suggests a standard event, or a form or its submit control;
-    /// plain links do not count).
+    /// Exit 1 when this holds on any page scanned (repeatable): `untracked` — a visible,
+    /// untracked call to action (an element whose text suggests a standard event, or a
+    /// form or its submit control; plain links do not count); `ambiguous` — an element a
+    /// configured button fires on along with other visible elements; `missing` — a
+    /// configured button of the page that fires on no element.
     #[arg(long, value_enum, value_name = "CONDITION")]
     pub fail_on: Vec<ScanFailOn>,
     /// Drop the elements inside a match of this CSS selector (repeatable): reported as
     /// `ignored`, never suggested, never failing.
     #[arg(long = "ignore", value_name = "SELECTOR")]
     pub ignore: Vec<String>,
+    /// A keyword table (YAML, `Event: [phrase, other phrase]`) to suggest events from,
+    /// instead of the built-in English and Spanish one.
+    #[arg(long, value_name = "FILE")]
+    pub keywords: Option<PathBuf>,
+    /// Do not scroll through the page before listing its elements (lazily rendered
+    /// elements are then missed).
+    #[arg(long)]
+    pub no_scroll: bool,
     /// Milliseconds to wait once the network is quiet, for late rendering.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub settle_ms: u64,
@@ -248,6 +268,10 @@ pub enum ScanFormat {
 pub enum ScanFailOn {
     /// A visible, untracked call to action.
     Untracked,
+    /// An element a configured button fires on along with other visible elements.
+    Ambiguous,
+    /// A configured button of the page that fires on no element.
+    Missing,
 }
 
 /// Arguments of `tagc diff`.

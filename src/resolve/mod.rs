@@ -545,6 +545,39 @@ impl Resolver<'_> {
     }
 }
 
+impl ResolvedPage {
+    /// The concrete paths a visitor loads to reach this page on a real site, or why there
+    /// are none — the one rule `tagc verify` (the paths it checks) and `tagc scan --all`
+    /// (the pages it walks) share: `verify.urls` when given; else the URL patterns without
+    /// parameters or wildcards (literal paths); else, when `verify.before` starts with a
+    /// `goto`, no path (the steps reach the page) and no reason; else `Err` with the
+    /// sentence both commands report for the skipped page. tagc never invents a path.
+    ///
+    /// # Errors
+    /// Why the page cannot be reached: every pattern has parameters or wildcards and
+    /// there is no `verify.urls` (nor a `goto` step).
+    pub fn example_paths(&self) -> Result<Vec<String>, String> {
+        if !self.verify.urls.is_empty() {
+            return Ok(self.verify.urls.clone());
+        }
+        let literal: Vec<String> = self
+            .url
+            .iter()
+            .filter(|p| UrlPattern::parse(&p.pattern).is_ok_and(|u| u.is_literal()))
+            .map(|p| p.pattern.clone())
+            .collect();
+        if !literal.is_empty() || matches!(self.verify.before.first(), Some(Step::Goto(_))) {
+            return Ok(literal);
+        }
+        let patterns: Vec<&str> = self.url.iter().map(|p| p.pattern.as_str()).collect();
+        Err(format!(
+            "not verifiable on a real site: every URL pattern of page `{}` ({}) has parameters or wildcards, and it has no `verify.urls` to load (tagc never invents a path); add `verify: {{urls: [/a/real/path]}}` to the page",
+            self.id,
+            patterns.join(", ")
+        ))
+    }
+}
+
 impl Site {
     /// The page a path belongs to: the first whose patterns match
     /// ([`crate::urlpattern::first_match`], the rule the runtime and `tagc verify` use).

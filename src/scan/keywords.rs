@@ -172,6 +172,23 @@ pub enum KeywordsError {
     },
 }
 
+impl KeywordsError {
+    /// The 1-based line of the table's text the error is about.
+    #[must_use]
+    pub fn line(&self) -> u32 {
+        match self {
+            KeywordsError::Yaml { line, .. }
+            | KeywordsError::NotAMapping { line }
+            | KeywordsError::NotStandard { line, .. }
+            | KeywordsError::NotAList { line, .. }
+            | KeywordsError::NoPhrases { line, .. }
+            | KeywordsError::NotText { line, .. }
+            | KeywordsError::EmptyPhrase { line, .. }
+            | KeywordsError::Duplicate { line, .. } => *line,
+        }
+    }
+}
+
 impl Keywords {
     /// The default table (`src/scan/keywords.yaml`): English and Spanish phrases.
     ///
@@ -361,6 +378,31 @@ pub(crate) fn fold_words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example table of docs/scan.md ("`--keywords FILE`") is a valid table.
+    #[test]
+    fn the_documented_example_table_parses() {
+        let doc = include_str!("../../docs/scan.md");
+        let section = doc
+            .split("## `--keywords FILE`")
+            .nth(1)
+            .expect("the section");
+        let block = section
+            .split("```text\n")
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .expect("the example");
+        let k = Keywords::parse(block).expect("parses");
+        assert_eq!(
+            k.suggest("Reservar mesa ahora").map(|s| s.event),
+            Some("Schedule")
+        );
+        assert_eq!(
+            k.suggest("Añadir al carrito").map(|s| s.event),
+            Some("AddToCart")
+        );
+        assert_eq!(k.suggest("Reservaremos"), None);
+    }
 
     fn event(text: &str) -> Option<&'static str> {
         static K: LazyLock<Keywords> = LazyLock::new(Keywords::defaults);

@@ -6,7 +6,7 @@
 //! and — given a resolved configuration — matches each against the configuration's page
 //! for that URL: **tracked**, **untracked**, **ambiguous** or **ignored**
 //! ([`report::Status`]). [`render`] writes the human table and the ready-to-paste YAML;
-//! [`report::ScanReport`] is the versioned JSON (`schema/scan.schema.json`).
+//! [`report::ScanDocument`] is the versioned JSON (`schema/scan.schema.json`).
 //!
 //! # Settling
 //! After the load event: network quiet ([`crate::browser::Page::wait_until`], no request
@@ -15,6 +15,20 @@
 //! the navigation. A page that is never quiet before the deadline is **not** an error:
 //! the scan goes on with the page as it is and says so (`settled: false` in the report, a
 //! note in the human output).
+//!
+//! # Steps, scroll
+//! Once settled, the visitor's steps are performed ([`crate::browser::step::perform`], as
+//! `tagc verify` performs them): the configuration's consent step (`site.verify.consent`),
+//! so that the banner neither hides the page nor is suggested, then with [`run_all`] the
+//! page's `verify.before` steps; each waits at most 10 s for its element, all within a
+//! fresh [`ScanOptions::timeout`]; then the page settles again. The scroll pass
+//! ([`ScanOptions::scroll`]) scrolls down by one viewport height at a time, pausing
+//! 150 ms, until the bottom — at most 20 steps, within what is left before the deadline
+//! but at least 1 s and at most 5 s —, back to the top, and settles again (bounded the
+//! same way), so that elements rendered
+//! when they come into view are listed. A page that fits in the viewport is not scrolled.
+//! The page's own `fbq` calls (recorded, not sent) are reported
+//! ([`report::PageCalls`]).
 //!
 //! # Matching (the runtime's rule)
 //! Each listed element is found again in the page by its locator, then each configured
@@ -45,10 +59,11 @@ use serde_json::{Value, json};
 use crate::browser::{
     Browser, BrowserError, Element, LaunchOptions, Locator, MetaMode, Navigates, Page,
 };
+use crate::model::Step;
 use crate::resolve::{ResolvedLocator, ResolvedPage, Site};
 use report::{
-    ConfigPage, MissingButton, ReportLocator, ReportNavigates, ScanReport, ScannedElement, Status,
-    Suggested, Summary, TrackedBy,
+    ConfigPage, MissingButton, PageCalls, PageFailure, ReportLocator, ReportNavigates,
+    ScanDocument, ScanReport, ScannedElement, SkippedPage, Status, Suggested, Summary, TrackedBy,
 };
 
 /// How [`run`] loads and reads the page.
@@ -66,10 +81,14 @@ pub struct ScanOptions {
     pub ignore: Vec<String>,
     /// The environment the configuration was resolved for (reported).
     pub env: Option<String>,
+    /// The keyword table suggestions come from (`--keywords`; the defaults otherwise).
+    pub keywords: keywords::Keywords,
+    /// Whether to scroll through the page before the inventory (`--no-scroll` clears it).
+    pub scroll: bool,
 }
 
 impl Default for ScanOptions {
-    /// Quiet 0.5 s, then 1 s more, within 15 s.
+    /// Quiet 0.5 s, then 1 s more, within 15 s; the default keywords; the scroll pass.
     fn default() -> Self {
         ScanOptions {
             launch: LaunchOptions::default(),
@@ -78,6 +97,8 @@ impl Default for ScanOptions {
             timeout: Duration::from_secs(15),
             ignore: Vec::new(),
             env: None,
+            keywords: keywords::Keywords::defaults(),
+            scroll: true,
         }
     }
 }
@@ -115,6 +136,24 @@ pub enum ScanError {
         /// The status.
         status: u16,
     },
+    /// A visitor's step (the consent step, a page's `verify.before`) could not be
+    /// performed.
+    #[error("{url}: {when}, {step}, failed: {error}")]
+    Step {
+        /// The URL scanned.
+        url: String,
+        /// Which step: `accepting the consent banner (site.verify.consent)`.
+        when: String,
+        /// The step in words ([`Step::describe`]).
+        step: String,
+        /// What went wrong.
+        error: String,
+    },
+    /// With `--all`: no base URL to join the example paths to.
+    #[error(
+        "--all needs the site's address: pass --base-url URL, or set `site.url` in the configuration"
+    )]
+    NoBaseUrl,
     /// The document is not HTML.
     #[error("{url} is not an HTML page ({content_type})")]
     NotHtml {
@@ -130,9 +169,18 @@ pub enum ScanError {
 ///
 /// # Errors
 /// [`ScanError`]: a bad URL or `--ignore`, no browser, an unreachable URL, an HTTP error,
-/// a document that is not HTML.
+/// a document that is not HTML, a consent step that could not be performed.
 pub fn run(url: &str, opts: &ScanOptions, site: Option<&Site>) -> Result<ScanReport, ScanError> {
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
+    check_input(url, opts)?;
+    let mut browser = launch(opts)?;
+    let mut page = browser.new_page(MetaMode::Recorder)?;
+    let report = scan_page(&mut page, url, opts, site);
+    let _ = page.close();
+    report
+}
+
+fn check_input(url: &str, opts: &ScanOptions) -> Result<(), ScanError> {
+    if !is_http(url) {
         return Err(ScanError::BadUrl(url.to_owned()));
     }
     for s in &opts.ignore {
@@ -141,18 +189,92 @@ pub fn run(url: &str, opts: &ScanOptions, site: Option<&Site>) -> Result<ScanRep
             message: e.to_string(),
         })?;
     }
+    Ok(())
+}
+
+fn is_http(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+fn launch(opts: &ScanOptions) -> Result<Browser, ScanError> {
     let mut launch = opts.launch.clone();
     launch.timeout = opts.timeout;
-    let mut browser = Browser::launch(&launch)?;
+    Ok(Browser::launch(&launch)?)
+}
+
+/// `tagc scan --all`: every page of `site` that has an example path
+/// ([`ResolvedPage::example_paths`], the rule `tagc verify` uses), in configuration order,
+/// loaded at `base_url` joined with its first path, in one browser tab reset between
+/// pages; each with the consent step and the page's `verify.before` steps. A page whose
+/// `verify.before` starts with a `goto` is loaded there instead (as `tagc verify` does).
+/// Pages without an example path are in [`ScanDocument::skipped`] with verify's
+/// sentence; a page that could not be scanned is in [`ScanDocument::errors`] and the
+/// walk goes on.
+///
+/// # Errors
+/// [`ScanError`]: a base URL that is not `http(s)`, a bad `--ignore`, no browser.
+pub fn run_all(base_url: &str, opts: &ScanOptions, site: &Site) -> Result<ScanDocument, ScanError> {
+    check_input(base_url, opts)?;
+    let mut doc = ScanDocument::new(Some(base_url.to_owned()));
+    let mut to_scan = Vec::new();
+    for p in &site.pages {
+        match p.example_paths() {
+            Err(reason) => doc.skipped.push(SkippedPage {
+                page: p.id.clone(),
+                reason,
+            }),
+            Ok(paths) => {
+                let (path, before) = match p.verify.before.split_first() {
+                    Some((Step::Goto(start), rest)) => (start.clone(), rest),
+                    _ => match paths.first() {
+                        Some(first) => (first.clone(), p.verify.before.as_slice()),
+                        None => {
+                            doc.skipped.push(SkippedPage {
+                                page: p.id.clone(),
+                                reason: format!("page `{}` has no path to load", p.id),
+                            });
+                            continue;
+                        }
+                    },
+                };
+                to_scan.push((p, path, before));
+            }
+        }
+    }
+    if to_scan.is_empty() {
+        return Ok(doc);
+    }
+    let mut browser = launch(opts)?;
     let mut page = browser.new_page(MetaMode::Recorder)?;
-    let report = scan_page(&mut page, url, opts, site);
+    for (i, (p, path, before)) in to_scan.into_iter().enumerate() {
+        let url = crate::browser::step::url_of(base_url, &path);
+        let scanned = if i == 0 {
+            Ok(())
+        } else {
+            page.set_timeout(opts.timeout);
+            page.reset(true).map_err(ScanError::from)
+        }
+        .and_then(|()| scan_visit(&mut page, &url, base_url, before, opts, Some(site)));
+        match scanned {
+            Ok(mut r) => {
+                r.example_of = Some(p.id.clone());
+                doc.pages.push(r);
+            }
+            Err(e) => doc.errors.push(PageFailure {
+                page: p.id.clone(),
+                url,
+                message: e.to_string(),
+            }),
+        }
+    }
     let _ = page.close();
-    report
+    Ok(doc)
 }
 
 /// [`run`] on a tab the caller owns (opened with [`MetaMode::Recorder`], so nothing
-/// reaches Meta): loads `url`, settles, lists and matches. The tab is left on the scanned
-/// document, so the caller can take a screenshot or resolve locators in it (`tagc pick`).
+/// reaches Meta): loads `url`, settles, performs the configuration's consent step (when
+/// `site` has one), scrolls, lists and matches. The tab is left on the scanned document,
+/// so the caller can take a screenshot or resolve locators in it (`tagc pick`).
 ///
 /// # Errors
 /// As [`run`], except for launching.
@@ -162,7 +284,24 @@ pub fn scan_page(
     opts: &ScanOptions,
     site: Option<&Site>,
 ) -> Result<ScanReport, ScanError> {
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
+    let base = origin_of(url);
+    scan_visit(page, url, &base, &[], opts, site)
+}
+
+/// [`scan_page`] with the visitor's `before` steps performed after the consent step
+/// (`goto` steps load `base_url` joined with their path).
+///
+/// # Errors
+/// As [`scan_page`].
+pub fn scan_visit(
+    page: &mut Page<'_>,
+    url: &str,
+    base_url: &str,
+    before: &[Step],
+    opts: &ScanOptions,
+    site: Option<&Site>,
+) -> Result<ScanReport, ScanError> {
+    if !is_http(url) {
         return Err(ScanError::BadUrl(url.to_owned()));
     }
     let started = Instant::now();
@@ -200,10 +339,44 @@ pub fn scan_page(
             content_type,
         });
     }
-    let settled = page.wait_until(deadline, Some(opts.quiet), |_| false)?
+    let mut settled = page.wait_until(deadline, Some(opts.quiet), |_| false)?
         != crate::browser::WaitEnd::Deadline;
     let left = deadline.saturating_duration_since(Instant::now());
     page.settle(opts.settle.min(left))?;
+    // The visitor's steps: the consent banner first, then the page's own.
+    let consent = site.and_then(|s| s.verify_consent.as_ref());
+    let steps: Vec<(&str, &Step)> = consent
+        .map(|c| ("accepting the consent banner (site.verify.consent)", c))
+        .into_iter()
+        .chain(
+            before
+                .iter()
+                .map(|b| ("before the scan (verify.before)", b)),
+        )
+        .collect();
+    let mut performed = Vec::with_capacity(steps.len());
+    if !steps.is_empty() {
+        let steps_deadline = Instant::now() + opts.timeout;
+        for (when, step) in steps {
+            crate::browser::step::perform(page, step, STEP_WAIT, steps_deadline, base_url)
+                .map_err(|e| ScanError::Step {
+                    url: url.to_owned(),
+                    when: when.to_owned(),
+                    step: step.describe(),
+                    error: e.to_string(),
+                })?;
+            performed.push(step.describe());
+        }
+        settled &= settle_again(page, opts, steps_deadline)?;
+    }
+    let scrolled = if opts.scroll {
+        scroll_through(page, deadline)?
+    } else {
+        false
+    };
+    if scrolled {
+        settled &= settle_again(page, opts, Instant::now() + bounded(deadline))?;
+    }
     let waited_ms = millis(started.elapsed());
     let inventory = page.inventory()?;
     let final_url = if inventory.url.is_empty() {
@@ -214,7 +387,8 @@ pub fn scan_page(
     let config_page = site.and_then(|s| s.page_for_path(&path_of(&final_url)));
     let buttons: &[crate::resolve::ResolvedButton] = config_page.map_or(&[], |p| &p.buttons);
     let hits = matches_in_page(page, &inventory.elements, buttons, &opts.ignore)?;
-    Ok(classify(
+    let calls = page.fbq_calls()?;
+    let mut report = classify(
         url,
         &final_url,
         status,
@@ -225,7 +399,79 @@ pub fn scan_page(
         config_page,
         &inventory.elements,
         &hits,
-    ))
+    );
+    report.steps = performed;
+    report.scrolled = scrolled;
+    report.page_calls = PageCalls::from_calls(calls);
+    Ok(report)
+}
+
+/// How long a visitor's step waits for its element.
+const STEP_WAIT: Duration = Duration::from_secs(10);
+
+/// At most how long the scroll pass takes, and the settling after it.
+const AFTER_SCROLL: Duration = Duration::from_secs(5);
+
+/// At most how many viewport heights the scroll pass goes down.
+const SCROLL_STEPS: usize = 20;
+
+/// How long each scroll step lets the page react (observers, lazy loading).
+const SCROLL_PAUSE: Duration = Duration::from_millis(150);
+
+/// Network quiet (until `until`), then the extra delay (within the same bound); whether
+/// the network went quiet.
+fn settle_again(
+    page: &mut Page<'_>,
+    opts: &ScanOptions,
+    until: Instant,
+) -> Result<bool, ScanError> {
+    let quiet =
+        page.wait_until(until, Some(opts.quiet), |_| false)? != crate::browser::WaitEnd::Deadline;
+    let left = until.saturating_duration_since(Instant::now());
+    page.settle(opts.settle.min(left))?;
+    Ok(quiet)
+}
+
+/// The scroll pass: down by one viewport height at a time until the bottom (at most
+/// [`SCROLL_STEPS`] steps, within [`bounded`]`(deadline)`), then back to the top.
+/// Whether the page was scrolled (a page that fits in the viewport is not).
+fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<bool, ScanError> {
+    const MEASURE: &str = "(() => { const d = document.scrollingElement || document.documentElement; return [Math.ceil(window.scrollY + window.innerHeight), d ? d.scrollHeight : 0]; })()";
+    const DOWN: &str = "(() => { window.scrollTo({top: window.scrollY + window.innerHeight, behavior: 'instant'}); return true; })()";
+    let fits = |v: &Value| {
+        let at = v[0].as_f64().unwrap_or(0.0);
+        let height = v[1].as_f64().unwrap_or(0.0);
+        at >= height
+    };
+    if fits(&page.eval(MEASURE)?) {
+        return Ok(false);
+    }
+    let until = Instant::now() + bounded(deadline);
+    for _ in 0..SCROLL_STEPS {
+        page.eval(DOWN)?;
+        page.settle(SCROLL_PAUSE)?;
+        if fits(&page.eval(MEASURE)?) || Instant::now() >= until {
+            break;
+        }
+    }
+    page.eval("(() => { window.scrollTo({top: 0, behavior: 'instant'}); return true; })()")?;
+    Ok(true)
+}
+
+/// What is left before `deadline`, but at least a second and at most [`AFTER_SCROLL`].
+fn bounded(deadline: Instant) -> Duration {
+    deadline
+        .saturating_duration_since(Instant::now())
+        .clamp(Duration::from_secs(1), AFTER_SCROLL)
+}
+
+/// `scheme://authority` of a URL (the base of a `goto` step in a single-URL scan).
+fn origin_of(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    format!("{scheme}://{}", &rest[..end])
 }
 
 fn millis(d: Duration) -> u64 {
@@ -367,7 +613,7 @@ fn classify(
     elements: &[Element],
     hits: &[Hits],
 ) -> ScanReport {
-    let keywords = keywords::Keywords::defaults();
+    let keywords = &opts.keywords;
     let buttons: &[crate::resolve::ResolvedButton] = config_page.map_or(&[], |p| &p.buttons);
     // Per button: the visible, not ignored elements it fires on.
     let mut fired: Vec<Vec<usize>> = vec![Vec::new(); buttons.len()];
@@ -474,7 +720,6 @@ fn classify(
         .collect();
     summary.missing = missing.len();
     ScanReport {
-        version: report::SCAN_REPORT_VERSION,
         url: url.to_owned(),
         final_url: final_url.to_owned(),
         status,
@@ -484,6 +729,10 @@ fn classify(
         config_page: site.map(|_| ConfigPage {
             id: config_page.map(|p| p.id.clone()),
         }),
+        example_of: None,
+        steps: Vec::new(),
+        scrolled: false,
+        page_calls: PageCalls::default(),
         elements: out,
         missing,
         summary,

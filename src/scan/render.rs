@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::report::{ReportLocator, ReportNavigates, ScanReport, ScannedElement, Status};
+use super::report::{
+    PageCalls, ReportLocator, ReportNavigates, ScanDocument, ScanReport, ScannedElement, Status,
+};
 use crate::escape::terminal::visible;
 use crate::escape::yaml::scalar;
 
@@ -74,6 +76,19 @@ pub fn human(r: &ScanReport) -> String {
     if !r.settled {
         s.push_str("note: the network never went quiet before --timeout; scanned as it was then\n");
     }
+    if let Some(want) = &r.example_of
+        && r.config_page.as_ref().and_then(|c| c.id.as_ref()) != Some(want)
+    {
+        let _ = writeln!(
+            s,
+            "note: this is page `{}`'s example path, but the document shown is not that page's (a redirect?)",
+            visible(want)
+        );
+    }
+    for step in &r.steps {
+        let _ = writeln!(s, "step: {}", visible(step));
+    }
+    let _ = writeln!(s, "{}", page_calls_line(&r.page_calls));
     let rows: Vec<[String; 6]> = r
         .elements
         .iter()
@@ -130,6 +145,112 @@ pub fn human(r: &ScanReport) -> String {
         "{} tracked · {} untracked ({} calls to action) · {} ambiguous · {} ignored · {} not found · {} hidden",
         sm.tracked, sm.untracked, sm.untracked_cta, sm.ambiguous, sm.ignored, sm.missing, hidden
     );
+    s
+}
+
+/// The page's own `fbq` calls in one line: `the page's own fbq calls: init 1234 · track
+/// PageView` (or `none`).
+fn page_calls_line(c: &PageCalls) -> String {
+    if c.calls.is_empty() {
+        return "the page's own fbq calls: none".to_owned();
+    }
+    let calls: Vec<String> = c
+        .calls
+        .iter()
+        .map(|call| {
+            let words: Vec<String> = call
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(3)
+                .filter_map(|a| match a {
+                    serde_json::Value::String(t) => Some(t.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect();
+            cut(&visible(&words.join(" ")), 60)
+        })
+        .collect();
+    format!("the page's own fbq calls: {}", calls.join(" · "))
+}
+
+/// The human output of a whole document: each page's table ([`human`]) under a header
+/// naming its page (with `--all`), then the pages skipped and those that could not be
+/// scanned, and with `--all` a line of totals.
+#[must_use]
+pub fn human_document(d: &ScanDocument) -> String {
+    let mut s = String::new();
+    for (i, r) in d.pages.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        if let Some(p) = &r.example_of {
+            let _ = writeln!(s, "== page `{}`", visible(p));
+        }
+        s.push_str(&human(r));
+    }
+    if d.base_url.is_none() && d.skipped.is_empty() && d.errors.is_empty() {
+        return s;
+    }
+    if !s.is_empty() {
+        s.push('\n');
+    }
+    for k in &d.skipped {
+        let _ = writeln!(
+            s,
+            "skipped page `{}`: {}",
+            visible(&k.page),
+            visible(&k.reason)
+        );
+    }
+    for e in &d.errors {
+        let _ = writeln!(
+            s,
+            "could not scan page `{}` ({}): {}",
+            visible(&e.page),
+            visible(&e.url),
+            visible(&e.message)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{} page(s) scanned · {} skipped · {} could not be scanned",
+        d.pages.len(),
+        d.skipped.len(),
+        d.errors.len()
+    );
+    s
+}
+
+/// The YAML output of a whole document: each page's entries ([`yaml`]), then the pages
+/// skipped and those that could not be scanned as comments. Every line is a comment.
+#[must_use]
+pub fn yaml_document(d: &ScanDocument) -> String {
+    let mut s = String::new();
+    for (i, r) in d.pages.iter().enumerate() {
+        if i > 0 {
+            s.push_str("#\n");
+        }
+        s.push_str(&yaml(r));
+    }
+    for k in &d.skipped {
+        let _ = writeln!(
+            s,
+            "# skipped page `{}`: {}",
+            one_line(&k.page),
+            one_line(&k.reason)
+        );
+    }
+    for e in &d.errors {
+        let _ = writeln!(
+            s,
+            "# could not scan page `{}` ({}): {}",
+            one_line(&e.page),
+            one_line(&e.url),
+            one_line(&e.message)
+        );
+    }
     s
 }
 

@@ -5,8 +5,10 @@ use serde::Serialize;
 
 use crate::browser::{Locator, Navigates};
 
-/// The report's format version; a change that is not an addition bumps it.
-pub const SCAN_REPORT_VERSION: u32 = 1;
+/// The report's format version; a change that is not an addition bumps it. Version 2:
+/// the pages scanned are a list (`pages`, one for `tagc scan URL`, several for `--all`),
+/// beside the pages skipped and those that could not be scanned.
+pub const SCAN_REPORT_VERSION: u32 = 2;
 
 /// The `$id` of the report's JSON Schema.
 pub const SCHEMA_ID: &str = "https://tagc.dev/schema/scan.schema.json";
@@ -18,14 +20,73 @@ pub const SCHEMA_PATH: &str = "schema/scan.schema.json";
 /// `schema/scan.schema.json`).
 #[must_use]
 pub fn schema_text() -> String {
-    crate::schema::to_text(&crate::schema::schema_for::<ScanReport>(SCHEMA_ID))
+    crate::schema::to_text(&crate::schema::schema_for::<ScanDocument>(SCHEMA_ID))
+}
+
+/// What `tagc scan` found: the JSON document (`--format json`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ScanDocument {
+    /// The report's format version ([`SCAN_REPORT_VERSION`]).
+    pub version: u32,
+    /// With `--all`: the site's address the example paths were joined to; `null` for
+    /// `tagc scan URL`.
+    pub base_url: Option<String>,
+    /// The pages scanned: the one URL, or with `--all` each page of the configuration that
+    /// has an example path, in configuration order.
+    pub pages: Vec<ScanReport>,
+    /// With `--all`: the pages of the configuration that have no path to load, and why
+    /// (the sentence `tagc verify` reports).
+    pub skipped: Vec<SkippedPage>,
+    /// With `--all`: the pages that could not be scanned (unreachable, an HTTP error, a
+    /// step that failed); `tagc scan` then exits 2.
+    pub errors: Vec<PageFailure>,
+}
+
+impl ScanDocument {
+    /// An empty document of the current version.
+    #[must_use]
+    pub fn new(base_url: Option<String>) -> ScanDocument {
+        ScanDocument {
+            version: SCAN_REPORT_VERSION,
+            base_url,
+            pages: Vec::new(),
+            skipped: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The document of `tagc scan URL`: one page.
+    #[must_use]
+    pub fn single(page: ScanReport) -> ScanDocument {
+        let mut d = ScanDocument::new(None);
+        d.pages.push(page);
+        d
+    }
+}
+
+/// A page of the configuration `--all` did not scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SkippedPage {
+    /// The page id.
+    pub page: String,
+    /// Why: no `verify.urls` and no literal URL pattern.
+    pub reason: String,
+}
+
+/// A page `--all` could not scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PageFailure {
+    /// The page id.
+    pub page: String,
+    /// The URL loaded.
+    pub url: String,
+    /// What went wrong.
+    pub message: String,
 }
 
 /// What `tagc scan` found on one page.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ScanReport {
-    /// The report's format version (1).
-    pub version: u32,
     /// The URL asked for.
     pub url: String,
     /// The document's URL once loaded (after redirects).
@@ -41,6 +102,20 @@ pub struct ScanReport {
     pub env: Option<String>,
     /// The configuration's page for the URL's path; `null` without `--config`.
     pub config_page: Option<ConfigPage>,
+    /// With `--all`: the page of the configuration whose example path this is (it differs
+    /// from `config_page` when the path is redirected to, or matched by, another page).
+    pub example_of: Option<String>,
+    /// The visitor's steps performed before the inventory, in words, in order: the
+    /// configuration's consent step (`site.verify.consent`), then with `--all` the page's
+    /// `verify.before`.
+    pub steps: Vec<String>,
+    /// Whether the page was scrolled to the bottom and back before the inventory (so that
+    /// lazily rendered elements are listed); `false` with `--no-scroll` or for a page that
+    /// fits in the viewport.
+    pub scrolled: bool,
+    /// The `fbq` calls the page made by itself while it was loaded, settled and scrolled
+    /// (Meta's library is replaced by a recorder: none reached Meta).
+    pub page_calls: PageCalls,
     /// Every element a visitor can act on, in document order.
     pub elements: Vec<ScannedElement>,
     /// Configured buttons of the page that fire on no listed element.
@@ -225,4 +300,79 @@ pub struct Summary {
     pub ignored: usize,
     /// Configured buttons not found.
     pub missing: usize,
+}
+
+/// The page's own `fbq` calls, as recorded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+pub struct PageCalls {
+    /// Each call's arguments, in order (`["init", "123456789012345"]`,
+    /// `["track", "Lead", {…}]`).
+    pub calls: Vec<serde_json::Value>,
+    /// The pixel ids the page initialised (`fbq('init', id)`), in order, once each.
+    pub pixel_ids: Vec<String>,
+    /// The events the page sent (`track`, `trackCustom`, `trackSingle`,
+    /// `trackSingleCustom`), in order, as many times as sent.
+    pub events: Vec<String>,
+}
+
+impl PageCalls {
+    /// Reads recorded calls: the pixel ids of `init` calls and the event names of the
+    /// `track…` calls (`trackSingle(id, event)` names its event second).
+    #[must_use]
+    pub fn from_calls(calls: Vec<serde_json::Value>) -> PageCalls {
+        let mut pixel_ids: Vec<String> = Vec::new();
+        let mut events = Vec::new();
+        for c in &calls {
+            let arg = |i: usize| c.get(i).and_then(serde_json::Value::as_str);
+            match arg(0) {
+                Some("init") => {
+                    if let Some(id) = c.get(1).map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }) && !pixel_ids.contains(&id)
+                    {
+                        pixel_ids.push(id);
+                    }
+                }
+                Some("track" | "trackCustom") => {
+                    if let Some(e) = arg(1) {
+                        events.push(e.to_owned());
+                    }
+                }
+                Some("trackSingle" | "trackSingleCustom") => {
+                    if let Some(e) = arg(2) {
+                        events.push(e.to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        PageCalls {
+            calls,
+            pixel_ids,
+            events,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn page_calls_name_pixels_once_and_events_in_order() {
+        let c = PageCalls::from_calls(vec![
+            json!(["init", "111"]),
+            json!(["init", "111"]),
+            json!(["init", 222]),
+            json!(["track", "PageView"]),
+            json!(["trackSingle", "111", "Lead", {"value": 1}]),
+            json!(["trackCustom", "Pulsado"]),
+            json!(["consent", "grant"]),
+        ]);
+        assert_eq!(c.pixel_ids, ["111", "222"]);
+        assert_eq!(c.events, ["PageView", "Lead", "Pulsado"]);
+        assert_eq!(c.calls.len(), 7);
+    }
 }

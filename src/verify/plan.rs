@@ -9,7 +9,6 @@ use serde_json::Value;
 use crate::model::{IdShare, ParamValue, Source, Step};
 use crate::resolve::{ResolvedButton, ResolvedEvent, ResolvedLocator, ResolvedPage, Site};
 use crate::source::{SourceMap, Span};
-use crate::urlpattern::UrlPattern;
 
 use super::harness::{self, Fixture};
 use super::{Location, PLAN_SCHEMA_ID, PLAN_VERSION};
@@ -777,31 +776,13 @@ fn button_check(
     }
 }
 
-/// The paths a real site is checked at, or why there are none: `verify.urls`, else the
-/// patterns without parameters or wildcards. A page reached by its steps (they start with
-/// `goto`) needs none.
+/// The paths a real site is checked at, or why there are none
+/// ([`ResolvedPage::example_paths`], the rule `tagc scan --all` shares).
 fn site_urls(page: &ResolvedPage) -> (Vec<String>, Option<String>) {
-    if !page.verify.urls.is_empty() {
-        return (page.verify.urls.clone(), None);
+    match page.example_paths() {
+        Ok(paths) => (paths, None),
+        Err(why) => (Vec::new(), Some(why)),
     }
-    let literal: Vec<String> = page
-        .url
-        .iter()
-        .filter(|p| UrlPattern::parse(&p.pattern).is_ok_and(|u| u.is_literal()))
-        .map(|p| p.pattern.clone())
-        .collect();
-    if !literal.is_empty() || matches!(page.verify.before.first(), Some(Step::Goto(_))) {
-        return (literal, None);
-    }
-    let patterns: Vec<&str> = page.url.iter().map(|p| p.pattern.as_str()).collect();
-    (
-        Vec::new(),
-        Some(format!(
-            "not verifiable on a real site: every URL pattern of page `{}` ({}) has parameters or wildcards, and it has no `verify.urls` to load (tagc never invents a path); add `verify: {{urls: [/a/real/path]}}` to the page",
-            page.id,
-            patterns.join(", ")
-        )),
-    )
 }
 
 /// The JSON Schema of the plan document, as committed in [`super::PLAN_SCHEMA_PATH`].

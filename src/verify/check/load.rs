@@ -237,13 +237,8 @@ impl Run<'_, '_, '_> {
 
     /// Waits for the navigation under way, if any, to end.
     pub(super) fn follow_navigation(&mut self) -> Result<(), Stop> {
-        if self.page.navigating() {
-            let deadline = self.deadline;
-            self.page
-                .wait_navigation(deadline, "the next page")
-                .map_err(|e| Stop::browser(&e, "following a navigation"))?;
-        }
-        Ok(())
+        crate::browser::step::follow_navigation(self.page, self.deadline)
+            .map_err(|e| Stop::browser(&e, "following a navigation"))
     }
 
     /// Waits until everything the current document reported has arrived (following a
@@ -253,7 +248,7 @@ impl Run<'_, '_, '_> {
         for _ in 0..3 {
             match self.page.barrier() {
                 Ok(doc) => return Ok(doc.unwrap_or_else(|| self.current_doc())),
-                Err(e) if super::prepare::navigated_away(&e) => {
+                Err(e) if crate::browser::step::navigated_away(&e) => {
                     let deadline = self.deadline;
                     self.page
                         .wait_navigation(deadline, "the next page")

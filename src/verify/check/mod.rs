@@ -411,7 +411,7 @@ impl Run<'_, '_, '_> {
     /// The full URL of a path: on the real site, or on the harness server.
     fn url_of(&self, path: &str) -> String {
         match (self.ctx.site, &self.harness.server) {
-            (Some(base), _) => format!("{}{path}", base.trim_end_matches('/')),
+            (Some(base), _) => crate::browser::step::url_of(base, path),
             (None, Some(s)) => s.url(path),
             (None, None) => path.to_owned(),
         }

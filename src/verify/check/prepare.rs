@@ -88,64 +88,27 @@ impl Run<'_, '_, '_> {
         Ok(())
     }
 
-    /// Performs one step, then follows the navigation it caused.
+    /// Performs one step ([`crate::browser::step::perform`], the visitor's steps `tagc
+    /// scan` performs too), then follows the navigation it caused. A `goto` is this
+    /// check's own load (its URL and HTTP status are judged here).
     pub(super) fn step(&mut self, step: &Step, when: &str) -> Result<(), Stop> {
+        if let Step::Goto(path) = step {
+            return self.goto(path);
+        }
         let context = format!("{when}, {}", step.describe());
         let wait = self.wait();
-        let done = match step {
-            Step::Goto(path) => return self.goto(path),
-            Step::Click(s) => {
-                self.retry(|p| p.click_target(&Target::Selector(s), wait).map(|_| ()))
-            }
-            Step::Text(t) => self.retry(|p| {
-                p.click_target(
-                    &Target::Text {
-                        text: t,
-                        within: None,
-                    },
-                    wait,
-                )
-                .map(|_| ())
-            }),
-            Step::WaitFor(s) => {
-                self.retry(|p| p.wait_visible(&Target::Selector(s), wait).map(|_| ()))
-            }
-            Step::Fill(fields) => fields.iter().try_for_each(|(s, v)| {
-                self.retry(|p| p.fill(&Target::Selector(s), v, wait).map(|_| ()))
-            }),
-        };
-        done.map_err(|e| Stop::browser(&e, &context))?;
-        self.follow_navigation()
+        let deadline = self.deadline;
+        // No `goto` reaches the performer: the base URL is never read.
+        crate::browser::step::perform(self.page, step, wait, deadline, "")
+            .map_err(|e| Stop::browser(&e, &context))
     }
 
-    /// Runs `f` once more when a navigation destroyed the page it was running in (a
-    /// consent banner that reloads the page, say), after the next page has loaded.
+    /// Runs `f` once more when a navigation destroyed the page it was running in
+    /// ([`crate::browser::step::retry`]), until the check's deadline.
     pub(super) fn retry<T>(
         &mut self,
-        mut f: impl FnMut(&mut Page<'_>) -> Result<T, BrowserError>,
+        f: impl FnMut(&mut Page<'_>) -> Result<T, BrowserError>,
     ) -> Result<T, BrowserError> {
-        match f(self.page) {
-            Err(e) if navigated_away(&e) => {
-                let deadline = self.deadline;
-                self.page.wait_navigation(deadline, "the next page")?;
-                f(self.page)
-            }
-            other => other,
-        }
+        crate::browser::step::retry(self.page, self.deadline, f)
     }
-}
-
-/// Whether an evaluation failed because its page went away mid-way (DevTools' own
-/// messages for a destroyed execution context).
-pub(super) fn navigated_away(e: &BrowserError) -> bool {
-    let BrowserError::Protocol { message, .. } = e else {
-        return false;
-    };
-    [
-        "Execution context was destroyed",
-        "Cannot find context with specified id",
-        "Inspected target navigated or closed",
-    ]
-    .iter()
-    .any(|m| message.contains(m))
 }
