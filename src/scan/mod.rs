@@ -701,6 +701,7 @@ fn classify(
             suggestion,
             suggested_id,
             call_to_action,
+            group: e.group.as_ref().map(report::ReportGroup::from),
         });
     }
     let missing: Vec<MissingButton> = buttons

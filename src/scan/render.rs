@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::report::{
-    PageCalls, ReportLocator, ReportNavigates, ScanDocument, ScanReport, ScannedElement, Status,
+    PageCalls, ReportGroup, ReportLocator, ReportNavigates, ScanDocument, ScanReport,
+    ScannedElement, Status,
 };
 use crate::escape::terminal::visible;
 use crate::escape::yaml::scalar;
@@ -278,8 +279,49 @@ pub fn yaml(r: &ScanReport) -> String {
             f.tag == "form" && f.status == Status::Untracked && f.navigates.as_ref() == nav
         })
     };
+    // A group whose members are all untracked gets one entry, with the group's selector,
+    // written where its first visible member is.
+    let whole_group = |g: &ReportGroup| {
+        r.elements
+            .iter()
+            .filter(|o| o.group.as_ref() == Some(g))
+            .all(|o| o.status == Status::Untracked)
+    };
+    let mut groups_written: Vec<&ReportGroup> = Vec::new();
     for e in &r.elements {
         if e.status != Status::Untracked || !e.visible {
+            continue;
+        }
+        if let (Some(g), Some(id)) = (&e.group, &e.suggested_id)
+            && whole_group(g)
+        {
+            if groups_written.contains(&g) {
+                continue;
+            }
+            groups_written.push(g);
+            n += 1;
+            let _ = writeln!(s, "# - id: {}", scalar(id));
+            let _ = writeln!(s, "#   selector: {}", scalar(&g.selector));
+            let _ = writeln!(
+                s,
+                "#   # {} alike elements, text: {}",
+                g.count,
+                scalar(&e.text)
+            );
+            if let (Some(attr), Some(container)) = (&g.closest_attribute, &g.container) {
+                let _ = writeln!(
+                    s,
+                    "#   # which one was clicked: {{from: attribute, name: {}, closest: {}}}",
+                    scalar(attr),
+                    scalar(container)
+                );
+            }
+            match &e.suggestion {
+                Some(sg) => {
+                    let _ = writeln!(s, "#   event: {}", scalar(&sg.event));
+                }
+                None => s.push_str("#   event: ?\n"),
+            }
             continue;
         }
         if e.tag != "form"

@@ -164,6 +164,35 @@ pub struct ScannedElement {
     /// Whether it is a call to action: a suggestion, or a form or a form's submit control
     /// (what `--fail-on untracked` counts).
     pub call_to_action: bool,
+    /// The group of alike elements it belongs to (a grid's "Add to cart" buttons): one
+    /// selector proven to match exactly them, the same for each member.
+    pub group: Option<ReportGroup>,
+}
+
+/// Alike elements (same tag, text and stable classes) that one selector designates
+/// exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ReportGroup {
+    /// The selector matching exactly the group: `.product-card button.add`.
+    pub selector: String,
+    /// How many elements it matches.
+    pub count: usize,
+    /// The ancestor class prefixing the selector (`.product-card`), if any.
+    pub container: Option<String>,
+    /// A data attribute of the containers telling them apart (`data-id`): read it with
+    /// `{from: attribute, name: data-id, closest: .product-card}`.
+    pub closest_attribute: Option<String>,
+}
+
+impl From<&crate::browser::Group> for ReportGroup {
+    fn from(g: &crate::browser::Group) -> Self {
+        ReportGroup {
+            selector: g.selector.clone(),
+            count: g.count,
+            container: g.container.clone(),
+            closest_attribute: g.closest_attribute.clone(),
+        }
+    }
 }
 
 /// How an element relates to the configuration.
