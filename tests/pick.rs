@@ -520,6 +520,41 @@ fn posts_without_the_token_or_from_another_origin_are_refused() {
         1,
         "{body}"
     );
+    // Refused before any edit: a text value read from a selector of several elements, a
+    // currency that is none, an id that is no id.
+    for (body, why) in [
+        (
+            r#"{"event":"Purchase","value":{"kind":"text","selector":"a","currency":"EUR"},"locator":{"kind":"text","text":"Asistir presencial"},"id":"buy"}"#,
+            "matches 5 elements",
+        ),
+        (
+            r#"{"event":"Purchase","value":{"kind":"constant","amount":"25","currency":"EURO"},"locator":{"kind":"text","text":"Asistir presencial"},"id":"buy"}"#,
+            "not an ISO 4217 currency code",
+        ),
+        (
+            r#"{"event":"Lead","locator":{"kind":"selector","selector":"a["},"id":"x"}"#,
+            "not a valid CSS selector",
+        ),
+        (
+            r#"{"event":"Lead","locator":{"kind":"text","text":"Asistir presencial"},"id":"no id"}"#,
+            "is not a button id",
+        ),
+    ] {
+        let (status, _, answer) = http(
+            &host,
+            &format!(
+                "POST {base}save HTTP/1.1\r\nHost: {host}\r\n{origin}{json}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        );
+        assert_eq!(status, 200);
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["ok"], false, "{answer}");
+        assert!(
+            answer["diagnostics"].as_str().unwrap().contains(why),
+            "{answer}"
+        );
+    }
     // The right origin may stop it.
     assert_eq!(
         post(

@@ -263,7 +263,7 @@ fn serve(
                 let _ = job.reply.send(Response::json(200, &answer));
             }
             Action::Save => {
-                let answer = save::save(&mut target, &job.body);
+                let answer = save::save(&mut target, &job.body, &mut |l| count_locator(page, l));
                 if answer["ok"] == json!(true) {
                     notify(Notice::Saved {
                         file: answer["file"].as_str().unwrap_or_default().to_owned(),
@@ -297,28 +297,39 @@ fn serve(
     Ok(())
 }
 
-/// `POST locator`: how many elements of the live page a typed locator designates — the
-/// runtime's rule: for `text`, the innermost elements whose label equals it (inside
-/// `within`); for `selector`, the matches.
+/// `POST locator`: how many elements of the live page a typed locator designates.
 fn count(page: &mut Page<'_>, body: &str) -> Value {
-    let req: Result<save::LocatorChoice, _> = serde_json::from_str(body);
-    let spec = match req {
-        Ok(save::LocatorChoice::Selector { selector }) => {
-            if let Err(e) = crate::css::validate_selector(selector.trim()) {
-                return json!({"ok": false, "message": format!("not a valid CSS selector: {e}")});
-            }
+    match serde_json::from_str::<save::LocatorChoice>(body) {
+        Ok(l) => match count_locator(page, &l) {
+            Ok(n) => json!({"ok": true, "count": n}),
+            Err(message) => json!({"ok": false, "message": message}),
+        },
+        Err(e) => json!({"ok": false, "message": format!("a malformed request: {e}")}),
+    }
+}
+
+/// How many elements of the live page `l` designates, by the runtime's rule: for `text`,
+/// the innermost elements whose label equals it (inside `within`); for `selector`, its
+/// matches (through open shadow roots, both).
+fn count_locator(page: &mut Page<'_>, l: &save::LocatorChoice) -> Result<u64, String> {
+    let css = |s: &str, what: &str| {
+        crate::css::validate_selector(s)
+            .map_err(|e| format!("{what} `{s}` is not a valid CSS selector: {e}"))
+    };
+    let spec = match l {
+        save::LocatorChoice::Selector { selector } => {
+            css(selector.trim(), "the selector")?;
             json!({"selector": selector.trim()})
         }
-        Ok(save::LocatorChoice::Text { text, within }) => {
+        save::LocatorChoice::Text { text, within } => {
             let within = within.trim();
-            if !within.is_empty()
-                && let Err(e) = crate::css::validate_selector(within)
-            {
-                return json!({"ok": false, "message": format!("`within` is not a valid CSS selector: {e}")});
+            if within.is_empty() {
+                json!({"text": text, "within": null})
+            } else {
+                css(within, "`within`")?;
+                json!({"text": text, "within": within})
             }
-            json!({"text": text, "within": if within.is_empty() { Value::Null } else { json!(within) }})
         }
-        Err(e) => return json!({"ok": false, "message": format!("a malformed request: {e}")}),
     };
     let js = format!(
         "((spec) => {{ {text}
@@ -334,9 +345,8 @@ fn count(page: &mut Page<'_>, body: &str) -> Value {
         text = crate::emit::text_js(),
     );
     match page.eval(&js) {
-        Ok(Value::Number(n)) => json!({"ok": true, "count": n}),
-        Ok(other) => json!({"ok": false, "message": format!("unexpected answer {other}")}),
-        Err(e) => json!({"ok": false, "message": e.to_string()}),
+        Ok(v) => v.as_u64().ok_or_else(|| format!("unexpected answer {v}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -180,7 +180,8 @@
       answer = { ok: false, diagnostics: `error: the picker cannot be reached (${err}); is tagc pick still running?` };
     }
     if (answer.ok) {
-      setStatus('saved', `Saved: ${answer.button} (${answer.event}) in ${answer.file}, line ${answer.line}`);
+      const notes = (answer.notes || []).map((n) => ` Note: ${n}.`).join('');
+      setStatus('saved', `Saved: ${answer.button} (${answer.event}) in ${answer.file}, line ${answer.line}.${notes}`);
       showDiagnostics(answer.warnings || '');
       const e = elements()[i];
       e.status = 'tracked';

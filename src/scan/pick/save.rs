@@ -102,19 +102,52 @@ pub(super) struct Target {
 /// A refusal: a message for the panel (no colour, several lines allowed).
 pub(super) type Refusal = String;
 
+/// Counts the elements of the live page a locator designates (the runtime's rule).
+pub(super) type Counter<'a> = dyn FnMut(&LocatorChoice) -> Result<u64, String> + 'a;
+
 /// Validates `req`, edits the file, checks the result (undoing the edit when it does not
-/// check) and answers the panel's JSON.
-pub(super) fn save(target: &mut Target, body: &str) -> Value {
-    match try_save(target, body) {
+/// check) and answers the panel's JSON. `count` asks the live page how many elements a
+/// locator designates.
+pub(super) fn save(target: &mut Target, body: &str, count: &mut Counter<'_>) -> Value {
+    match try_save(target, body, count) {
         Ok(v) => v,
         Err(diagnostics) => json!({"ok": false, "diagnostics": diagnostics}),
     }
 }
 
-fn try_save(target: &mut Target, body: &str) -> Result<Value, Refusal> {
+fn try_save(target: &mut Target, body: &str, count: &mut Counter<'_>) -> Result<Value, Refusal> {
     let req: SaveRequest =
         serde_json::from_str(body).map_err(|e| format!("error: a malformed request: {e}"))?;
     let button = new_button(&req)?;
+    // `from: text` with a selector reads the document's first match, wherever the click
+    // was: right only when the selector designates one element.
+    if let ValueChoice::Text { selector, .. } = &req.value
+        && !selector.trim().is_empty()
+    {
+        let n = count(&LocatorChoice::Selector {
+            selector: selector.trim().to_owned(),
+        })
+        .map_err(|e| format!("error: cannot count the value selector's matches: {e}"))?;
+        if n != 1 {
+            return Err(format!(
+                "error: the value's selector `{}` matches {n} elements in the page, and a text \
+                 value is read from the first match in the whole page, not from the one near the \
+                 click; choose a selector of one element, or read an attribute with `closest`",
+                selector.trim()
+            ));
+        }
+    }
+    let notes: Vec<String> = match count(&req.locator) {
+        Ok(0) => vec![
+            "the locator matches nothing in the page as scanned: the button fires only when \
+             such an element appears"
+                .to_owned(),
+        ],
+        Ok(1) | Err(_) => Vec::new(),
+        Ok(n) => vec![format!(
+            "the locator matches {n} elements in the page: the button fires on each of them"
+        )],
+    };
     // The file as it is now: it may have been edited by hand since the picker started.
     let before = check(&target.config)?;
     if let Some(text) = errors(&before) {
@@ -214,6 +247,7 @@ fn try_save(target: &mut Target, body: &str) -> Result<Value, Refusal> {
         "button": button.id,
         "event": button.event,
         "warnings": warnings,
+        "notes": notes,
     }))
 }
 
