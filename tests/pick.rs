@@ -555,16 +555,21 @@ fn posts_without_the_token_or_from_another_origin_are_refused() {
             "{answer}"
         );
     }
-    // The right origin may stop it.
+    // A quit from another origin is refused; Ctrl-C (SIGINT) stops it, exit 0.
     assert_eq!(
         post(
             &host,
             &format!("{base}quit"),
-            &format!("{origin}{json}"),
+            &format!("Origin: http://evil.example\r\n{json}"),
             "{}"
         ),
-        200
+        403
     );
+    let killed = Command::new("kill")
+        .args(["-INT", &pick.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
     let (code, stderr) = pick.wait();
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(hash, sha(&config));
@@ -690,4 +695,91 @@ fn screenshot_full_covers_the_document_beyond_the_viewport() {
         (16_000, 20_000, true)
     );
     assert_eq!(png_size(&shot.png), (shot.width, 16_000));
+}
+
+/// Copies `examples/{example}` into a temporary directory.
+fn copy_example(example: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy(&root.join("examples").join(example), dir.path());
+    dir
+}
+
+#[test]
+fn the_page_in_an_included_file_is_edited_there() {
+    let site = serve(
+        "/",
+        "<header><a href=\"/sales\">Talk to sales</a></header><main><button id=\"go\">Empezar ahora</button></main>",
+    );
+    let dir = copy_example("multi-file");
+    let config = dir.path().join("tagc.yaml");
+    let files = [
+        "tagc.yaml",
+        "server.yaml",
+        "pages/home.yaml",
+        "pages/pricing.yaml",
+        "pages/signup.yaml",
+    ];
+    let before: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap())
+        .collect();
+    let pick = Pick::start(&site.url("/"), &config);
+    assert!(
+        pick.stderr.iter().any(|l| l.contains("page `home`")),
+        "{:?}",
+        pick.stderr
+    );
+    let (host, base) = (pick.host(), pick.base());
+    let body = serde_json::json!({
+        "event": "Lead",
+        "locator": {"kind": "selector", "selector": "#go"},
+        "id": "empezar",
+    })
+    .to_string();
+    let (status, _, answer) = http(
+        &host,
+        &format!(
+            "POST {base}save HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert_eq!(status, 200);
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert_eq!(answer["file"], "pages/home.yaml", "{answer}");
+    assert_eq!(answer["page"], "home", "{answer}");
+    assert_eq!(
+        post(
+            &host,
+            &format!("{base}quit"),
+            &format!("Origin: http://{host}\r\nContent-Type: application/json\r\n"),
+            "{}"
+        ),
+        200
+    );
+    let (code, stderr) = pick.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+    for (f, old) in files.iter().zip(&before) {
+        let now = std::fs::read_to_string(dir.path().join(f)).unwrap();
+        if *f == "pages/home.yaml" {
+            assert_eq!(
+                inserted_lines(old, &now),
+                "      - id: empezar\n        selector: \"#go\"\n        event: Lead\n"
+            );
+        } else {
+            assert_eq!(&now, old, "{f} changed");
+        }
+    }
 }
