@@ -27,6 +27,7 @@ pub mod inventory;
 mod observer;
 mod page;
 mod recorder;
+pub mod screenshot;
 pub mod serve;
 pub mod step;
 
@@ -44,6 +45,7 @@ use cdp::{Conn, Incoming, remaining};
 pub use inventory::{Element, Group, Inventory, Locator, Navigates, Rect};
 pub use page::{Capture, Document, FailedRequest, Observed, Page, PageError, SentRequest, WaitEnd};
 pub use recorder::{PixelHit, RECORDER_JS, form_fields, parse_urlencoded};
+pub use screenshot::{MAX_SCREENSHOT_HEIGHT, Screenshot};
 
 /// The flags Chromium is started with (plus `--user-data-dir` and `about:blank`).
 pub const CHROMIUM_FLAGS: [&str; 11] = [

@@ -55,6 +55,9 @@ pub enum Command {
     /// Load a page in headless Chromium and list every element a visitor can act on,
     /// with a unique locator; with `--config`, which are tracked, untracked or ambiguous.
     Scan(ScanArgs),
+    /// Show a page in your browser with every element it scanned boxed; click one, choose
+    /// its event, and the button is added to the configuration file in place (then checked).
+    Pick(PickArgs),
     /// Print the JSON Schema of the configuration language (or of another document).
     Schema {
         /// Which schema.
@@ -250,6 +253,42 @@ pub struct ScanArgs {
     /// How problems in the configuration are reported.
     #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub diagnostics_format: Format,
+}
+
+/// Arguments of `tagc pick`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tagc pick https://example.com/ --config tagc.yaml
+  tagc pick http://localhost:3000/checkout --config tracking/tagc.yaml --no-open --port 8765
+
+Exit status: 0 the picker ran (until Done, or Ctrl-C); 2 usage error, a configuration with
+errors, no browser, an unreachable URL, an HTTP error or a document that is not HTML (the
+file is untouched).")]
+pub struct PickArgs {
+    /// The page to pick buttons on (http:// or https://).
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The configuration to add buttons to (edited in place, then checked).
+    #[arg(long, value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// The environment the configuration is resolved for.
+    #[arg(long, default_value = "production", value_name = "ENV")]
+    pub env: String,
+    /// The port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub port: u16,
+    /// Print the picker's address without opening it in a browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Milliseconds to wait once the network is quiet, for late rendering.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub settle_ms: u64,
+    /// Seconds the load and the settling may take in all.
+    #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// The Chromium binary (default: `$TAGC_CHROMIUM`, then `PATH`).
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<PathBuf>,
 }
 
 /// `tagc scan --format`.

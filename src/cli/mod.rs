@@ -4,6 +4,7 @@
 mod args;
 mod diff;
 mod init;
+mod pick;
 mod scan;
 mod send;
 mod verify;
@@ -100,6 +101,7 @@ pub fn run(args: &Args) -> ExitStatus {
         Command::Verify(a) => verify::verify(a, use_color(args.color)),
         Command::Diff(a) => diff::diff(a, use_color(args.color)),
         Command::Scan(a) => scan::scan(a, use_color(args.color)),
+        Command::Pick(a) => pick::pick(a, use_color(args.color)),
         Command::Schema { kind } => {
             let text = match kind {
                 args::SchemaKind::Config => crate::schema::schema_text(),

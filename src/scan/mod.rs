@@ -49,6 +49,7 @@
 //! action: menu and footer links never fail a build.
 
 pub mod keywords;
+pub mod pick;
 pub mod render;
 pub mod report;
 
