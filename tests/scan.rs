@@ -819,3 +819,36 @@ fbq('track', 'Lead', {content_name: 'Congreso'});
         "{human}"
     );
 }
+
+#[test]
+fn the_page_is_laid_out_for_the_viewport_and_boxes_are_reported() {
+    let body = r#"<style>
+.phone { display: none } @media (max-width: 600px) { .phone { display: inline-block } .desk { display: none } }
+</style>
+<button class="desk" style="position: absolute; left: 700px; top: 50px; width: 120px; height: 30px">Contactar</button>
+<button class="phone">Llamar</button>"#;
+    let server = serve(body);
+    // The default window is 1280×800: the desktop button at x = 700 is on screen.
+    let (code, v, errs) = scan_json(&server.url("/"), &["--settle-ms", "0", "--no-scroll"]);
+    assert_eq!(code, 0, "{errs}");
+    let desk = element(&v, "Contactar");
+    assert_eq!(desk["visible"], true);
+    assert_eq!(
+        desk["rect"],
+        serde_json::json!({"x": 700.0, "y": 50.0, "width": 120.0, "height": 30.0})
+    );
+    assert_eq!(element(&v, "Llamar")["visible"], false);
+    // A phone's window: the media query swaps them.
+    let (code, v, errs) = scan_json(
+        &server.url("/"),
+        &["--settle-ms", "0", "--no-scroll", "--viewport", "390x844"],
+    );
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(element(&v, "Contactar")["visible"], false);
+    assert_eq!(element(&v, "Llamar")["visible"], true);
+    for bad in ["390", "10x10", "axb"] {
+        let (code, _, errs) = scan(&server.url("/"), &["--viewport", bad]);
+        assert_eq!(code, 2, "{bad}: {errs}");
+        assert!(errs.contains("--viewport"), "{errs}");
+    }
+}

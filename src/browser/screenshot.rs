@@ -81,3 +81,20 @@ impl Page<'_> {
         })
     }
 }
+
+impl Page<'_> {
+    /// Lays the page out for a `width`×`height` CSS-pixel window (CDP
+    /// `Emulation.setDeviceMetricsOverride`, device scale 1, desktop): what `innerWidth`
+    /// and `innerHeight` say, what media queries see and what a screenshot shows. Headless
+    /// Chromium's own window is 800×600, narrow enough for many sites' mobile layout.
+    ///
+    /// # Errors
+    /// When the CDP call fails.
+    pub fn set_viewport(&mut self, width: u32, height: u32) -> Result<(), BrowserError> {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        )?;
+        Ok(())
+    }
+}

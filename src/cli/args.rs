@@ -240,6 +240,10 @@ pub struct ScanArgs {
     /// elements are then missed).
     #[arg(long)]
     pub no_scroll: bool,
+    /// The window the page is laid out for, in CSS pixels (`390x844` for a phone's
+    /// layout).
+    #[arg(long, default_value = "1280x800", value_name = "WxH", value_parser = parse_viewport)]
+    pub viewport: (u32, u32),
     /// Milliseconds to wait once the network is quiet, for late rendering.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub settle_ms: u64,
@@ -280,6 +284,10 @@ pub struct PickArgs {
     /// Print the picker's address without opening it in a browser.
     #[arg(long)]
     pub no_open: bool,
+    /// The window the page is laid out for, in CSS pixels (`390x844` for a phone's
+    /// layout).
+    #[arg(long, default_value = "1280x800", value_name = "WxH", value_parser = parse_viewport)]
+    pub viewport: (u32, u32),
     /// Milliseconds to wait once the network is quiet, for late rendering.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub settle_ms: u64,
@@ -575,4 +583,18 @@ fn nonce(s: &str) -> Result<String, String> {
                 .to_owned(),
         )
     }
+}
+
+/// `--viewport WxH`: two whole numbers of CSS pixels, each 100 to 10,000.
+fn parse_viewport(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}` is not WIDTHxHEIGHT in CSS pixels, such as 1280x800 or 390x844");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if !(100..=10_000).contains(&w) || !(100..=10_000).contains(&h) {
+        return Err(format!(
+            "`{s}`: width and height must each be 100 to 10000 CSS pixels"
+        ));
+    }
+    Ok((w, h))
 }

@@ -61,6 +61,7 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
                 ..LaunchOptions::default()
             },
             settle: Duration::from_millis(a.settle_ms.min(600_000)),
+            viewport: a.viewport,
             timeout,
             env: Some(a.env.clone()),
             ..ScanOptions::default()

@@ -50,6 +50,7 @@ pub(super) fn scan(a: &ScanArgs, color: bool) -> ExitStatus {
             ..LaunchOptions::default()
         },
         settle: Duration::from_millis(a.settle_ms.min(600_000)),
+        viewport: a.viewport,
         timeout,
         ignore: a.ignore.clone(),
         env: a.config.as_ref().map(|_| a.env.clone()),

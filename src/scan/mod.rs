@@ -86,10 +86,13 @@ pub struct ScanOptions {
     pub keywords: keywords::Keywords,
     /// Whether to scroll through the page before the inventory (`--no-scroll` clears it).
     pub scroll: bool,
+    /// The window the page is laid out for, in CSS pixels (`--viewport`).
+    pub viewport: (u32, u32),
 }
 
 impl Default for ScanOptions {
-    /// Quiet 0.5 s, then 1 s more, within 15 s; the default keywords; the scroll pass.
+    /// Quiet 0.5 s, then 1 s more, within 15 s; the default keywords; the scroll pass;
+    /// a 1280×800 window.
     fn default() -> Self {
         ScanOptions {
             launch: LaunchOptions::default(),
@@ -100,6 +103,7 @@ impl Default for ScanOptions {
             env: None,
             keywords: keywords::Keywords::defaults(),
             scroll: true,
+            viewport: (1280, 800),
         }
     }
 }
@@ -305,6 +309,7 @@ pub fn scan_visit(
     if !is_http(url) {
         return Err(ScanError::BadUrl(url.to_owned()));
     }
+    page.set_viewport(opts.viewport.0, opts.viewport.1)?;
     let started = Instant::now();
     let deadline = started + opts.timeout;
     match page.goto(url) {
@@ -694,6 +699,12 @@ fn classify(
             text: e.text.clone(),
             locator: e.locator.as_ref().map(ReportLocator::from),
             visible: e.visible,
+            rect: report::ReportRect {
+                x: e.rect.x,
+                y: e.rect.y,
+                width: e.rect.width,
+                height: e.rect.height,
+            },
             disabled: e.disabled,
             in_shadow: e.in_shadow,
             navigates: e.navigates.as_ref().map(ReportNavigates::from),

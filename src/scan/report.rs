@@ -146,6 +146,9 @@ pub struct ScannedElement {
     pub locator: Option<ReportLocator>,
     /// Whether it has a box and is not `visibility: hidden`.
     pub visible: bool,
+    /// Its box, in CSS pixels of the document (the top of the page is 0), as laid out for
+    /// the scan's viewport.
+    pub rect: ReportRect,
     /// Whether it is disabled.
     pub disabled: bool,
     /// Whether it is inside an open shadow root.
@@ -167,6 +170,19 @@ pub struct ScannedElement {
     /// The group of alike elements it belongs to (a grid's "Add to cart" buttons): one
     /// selector proven to match exactly them, the same for each member.
     pub group: Option<ReportGroup>,
+}
+
+/// A box in CSS pixels of the document.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct ReportRect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
 }
 
 /// Alike elements (same tag, text and stable classes) that one selector designates

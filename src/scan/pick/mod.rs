@@ -170,23 +170,18 @@ fn serve(
     notify: &mut dyn FnMut(Notice),
 ) -> Result<(), PickError> {
     let report = super::scan_page(page, url, &opts.scan, Some(&site))?;
-    // The boxes: the report has none, so the (settled, unchanged) document is listed once
-    // more; an element is boxed only when it is the report's element at that index.
-    let boxes: Vec<Value> = match page.inventory() {
-        Ok(inv) => report
-            .elements
-            .iter()
-            .map(|e| {
-                inv.elements
-                    .get(e.index)
-                    .filter(|i| i.tag == e.tag && i.text == e.text && i.visible)
-                    .map_or(Value::Null, |i| {
-                        json!({"x": i.rect.x, "y": i.rect.y, "width": i.rect.width, "height": i.rect.height})
-                    })
-            })
-            .collect(),
-        Err(_) => vec![Value::Null; report.elements.len()],
-    };
+    // The boxes of the visible elements, as the scan measured them.
+    let boxes: Vec<Value> = report
+        .elements
+        .iter()
+        .map(|e| {
+            if e.visible {
+                json!({"x": e.rect.x, "y": e.rect.y, "width": e.rect.width, "height": e.rect.height})
+            } else {
+                Value::Null
+            }
+        })
+        .collect();
     // A page scrolled by the inventory is photographed from its top.
     let _ = page.eval("window.scrollTo(0, 0)");
     let shot = page
