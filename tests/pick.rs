@@ -24,19 +24,7 @@ use tagc::browser::{Browser, LaunchOptions, MetaMode, Page, Target};
 /// The Spanish landing page of the issue (the page `tests/scan.rs` scans): a menu, the
 /// "Asistir presencial" call to action, a link to the programme, the registration form
 /// and a footer.
-const LANDING: &str = r#"<header><nav>
-  <a href="/">Inicio</a> <a href="/programa">Programa</a> <a href="/contacto">Contacto</a>
-</nav></header>
-<main class="hero">
-  <h1>Congreso Web 2027</h1>
-  <button id="attend" type="button">Asistir presencial</button>
-  <a class="more" href="/programa">Ver programa</a>
-  <form id="registro" action="/registro" method="post">
-    <input type="email" name="email" placeholder="Tu email">
-    <button type="submit">Inscribirse</button>
-  </form>
-</main>
-<footer><a href="/privacidad">Privacidad</a></footer>"#;
+const LANDING: &str = include_str!("data/scan/landing.html");
 
 /// A page whose texts try to break out of every context the picker and the YAML have.
 const HOSTILE: &str = "<main>

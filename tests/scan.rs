@@ -26,19 +26,7 @@ fn html(body: &str) -> (String, Vec<u8>) {
 
 /// The Spanish landing page of the issue: a menu, the "Asistir presencial" call to
 /// action, a link to the programme, the registration form and a footer.
-const LANDING: &str = r#"<header><nav>
-  <a href="/">Inicio</a> <a href="/programa">Programa</a> <a href="/contacto">Contacto</a>
-</nav></header>
-<main class="hero">
-  <h1>Congreso Web 2027</h1>
-  <button id="attend" type="button">Asistir presencial</button>
-  <a class="more" href="/programa">Ver programa</a>
-  <form id="registro" action="/registro" method="post">
-    <input type="email" name="email" placeholder="Tu email">
-    <button type="submit">Inscribirse</button>
-  </form>
-</main>
-<footer><a href="/privacidad">Privacidad</a></footer>"#;
+const LANDING: &str = include_str!("data/scan/landing.html");
 
 fn serve(body: &str) -> Server {
     Server::start(BTreeMap::from([("/".to_owned(), html(body))])).unwrap()
@@ -851,4 +839,48 @@ fn the_page_is_laid_out_for_the_viewport_and_boxes_are_reported() {
         assert_eq!(code, 2, "{bad}: {errs}");
         assert!(errs.contains("--viewport"), "{errs}");
     }
+}
+
+#[test]
+fn a_grid_of_untracked_alike_buttons_is_one_yaml_entry_with_its_group_selector() {
+    let cards: String = (1..=6)
+        .map(|i| {
+            format!(
+                r#"<div class="product-card" data-id="sku-{i}"><h3>Producto {i}</h3><button class="add">Añadir al carrito</button></div>"#
+            )
+        })
+        .collect();
+    let server = serve(&format!(
+        r#"<main>{cards}</main><a href="/carrito">Ver carrito</a>"#
+    ));
+    let args = ["--settle-ms", "0", "--no-scroll"];
+    let (code, v, errs) = scan_json(&server.url("/"), &args);
+    assert_eq!(code, 0, "{errs}");
+    let adds: Vec<&Value> = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Añadir al carrito")
+        .collect();
+    assert_eq!(adds.len(), 6);
+    for e in &adds {
+        // `button.add` alone is exact here; the cards still name their attribute.
+        assert_eq!(e["group"]["selector"], "button.add");
+        assert_eq!(e["group"]["container"], ".product-card");
+        assert_eq!(e["group"]["count"], 6);
+        assert_eq!(e["group"]["closest_attribute"], "data-id");
+    }
+    let (code, yaml, errs) = scan(
+        &server.url("/"),
+        &[&args[..], &["--format", "yaml"]].concat(),
+    );
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(yaml.matches("event: AddToCart").count(), 1, "{yaml}");
+    assert!(yaml.contains("#   selector: button.add\n"), "{yaml}");
+    assert!(
+        yaml.contains(r#"{from: attribute, name: data-id, closest: ".product-card"}"#),
+        "{yaml}"
+    );
+    // The link is still its own entry.
+    assert!(yaml.contains("#   text: Ver carrito\n"), "{yaml}");
 }
