@@ -771,3 +771,56 @@ fn the_page_in_an_included_file_is_edited_there() {
         }
     }
 }
+
+#[test]
+fn after_a_save_every_element_is_matched_again() {
+    // Two "Comprar" buttons. The scan gives each its own path; the user types
+    // `text: Comprar` instead, which fires on both: after the save both are ambiguous —
+    // not just the one picked.
+    let site = serve(
+        "/",
+        r#"<main><button type="button">Comprar</button><p>Entradas</p><button type="button">Comprar</button></main>"#,
+    );
+    let (_dir, config) = config_without_attend();
+    let pick = Pick::start(&site.url("/"), &config);
+    let mut browser = launch();
+    let mut page = browser.new_page(MetaMode::Recorder).unwrap();
+    open_picker(&mut page, &pick);
+    let statuses = |page: &mut Page<'_>| {
+        page.eval("[...document.querySelectorAll('#elements button')].filter((b) => b.textContent === 'Comprar').map((b) => b.dataset.status)")
+            .unwrap()
+    };
+    assert_eq!(
+        statuses(&mut page),
+        serde_json::json!(["untracked", "untracked"])
+    );
+    page.click_text("Comprar", Some("#elements")).unwrap();
+    page.wait_for(
+        "!document.getElementById('panel').hidden",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    page.eval("document.getElementById('locator-kind').value = 'text'; document.getElementById('locator').value = 'Comprar'")
+        .unwrap();
+    page.fill(
+        &Target::Selector("#event"),
+        "InitiateCheckout",
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    page.click("#save").unwrap();
+    page.wait_for(
+        "document.getElementById('status').dataset.state === 'saved'",
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    let saved = std::fs::read_to_string(&config).unwrap();
+    assert!(saved.contains("        text: Comprar\n"), "{saved}");
+    assert_eq!(
+        statuses(&mut page),
+        serde_json::json!(["ambiguous", "ambiguous"])
+    );
+    page.click("#done").unwrap();
+    let (code, stderr) = pick.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -306,6 +306,72 @@ pub fn scan_visit(
     opts: &ScanOptions,
     site: Option<&Site>,
 ) -> Result<ScanReport, ScanError> {
+    scan_kept(page, url, base_url, before, opts, site).map(|s| s.report)
+}
+
+/// A scanned page, with what [`Scanned::rematch`] needs to match its elements again
+/// against a changed configuration without loading the page again (`tagc pick`, after a
+/// save).
+#[derive(Debug, Clone)]
+pub struct Scanned {
+    /// The report.
+    pub report: ScanReport,
+    /// The elements as the inventory listed them.
+    inventory: crate::browser::Inventory,
+}
+
+impl Scanned {
+    /// Matches the listed elements again, in the tab that still shows the scanned
+    /// document, against `site`'s page for the URL (by the runtime's rule, as the scan
+    /// did), and replaces the report's statuses, tracking buttons, missing buttons and
+    /// summary. What the visit found (steps, scroll, the page's own calls) is kept.
+    ///
+    /// # Errors
+    /// When the matching script cannot run in the tab.
+    pub fn rematch(
+        &mut self,
+        page: &mut Page<'_>,
+        opts: &ScanOptions,
+        site: &Site,
+    ) -> Result<(), ScanError> {
+        let r = &self.report;
+        let config_page = site.page_for_path(&path_of(&r.final_url));
+        let buttons: &[crate::resolve::ResolvedButton] = config_page.map_or(&[], |p| &p.buttons);
+        let hits = matches_in_page(page, &self.inventory.elements, buttons, &opts.ignore)?;
+        let mut new = classify(
+            &r.url,
+            &r.final_url,
+            r.status,
+            r.settled,
+            r.waited_ms,
+            opts,
+            Some(site),
+            config_page,
+            &self.inventory.elements,
+            &hits,
+        );
+        let old = &mut self.report;
+        new.example_of = old.example_of.take();
+        new.steps = std::mem::take(&mut old.steps);
+        new.scrolled = old.scrolled;
+        new.page_calls = old.page_calls.clone();
+        self.report = new;
+        Ok(())
+    }
+}
+
+/// [`scan_visit`], keeping the inventory for [`Scanned::rematch`].
+///
+/// # Errors
+/// As [`scan_page`].
+pub fn scan_kept(
+    page: &mut Page<'_>,
+    url: &str,
+    base_url: &str,
+    before: &[Step],
+    opts: &ScanOptions,
+    site: Option<&Site>,
+) -> Result<Scanned, ScanError> {
     if !is_http(url) {
         return Err(ScanError::BadUrl(url.to_owned()));
     }
@@ -409,7 +475,7 @@ pub fn scan_visit(
     report.steps = performed;
     report.scrolled = scrolled;
     report.page_calls = PageCalls::from_calls(calls);
-    Ok(report)
+    Ok(Scanned { report, inventory })
 }
 
 /// How long a visitor's step waits for its element.

@@ -169,7 +169,15 @@ fn serve(
     stop: &AtomicBool,
     notify: &mut dyn FnMut(Notice),
 ) -> Result<(), PickError> {
-    let report = super::scan_page(page, url, &opts.scan, Some(&site))?;
+    let mut scanned = super::scan_kept(
+        page,
+        url,
+        &super::origin_of(url),
+        &[],
+        &opts.scan,
+        Some(&site),
+    )?;
+    let report = scanned.report.clone();
     // The boxes of the visible elements, as the scan measured them.
     let boxes: Vec<Value> = report
         .elements
@@ -258,8 +266,29 @@ fn serve(
                 let _ = job.reply.send(Response::json(200, &answer));
             }
             Action::Save => {
-                let answer = save::save(&mut target, &job.body, &mut |l| count_locator(page, l));
+                let mut answer =
+                    save::save(&mut target, &job.body, &mut |l| count_locator(page, l));
                 if answer["ok"] == json!(true) {
+                    // Every element is matched again against the saved configuration: a
+                    // new `text:` button may fire on more than the element picked.
+                    match scanned.rematch(page, &opts.scan, &target.site) {
+                        Ok(()) => {
+                            answer["elements"] = scanned
+                                .report
+                                .elements
+                                .iter()
+                                .map(|e| json!({"status": e.status, "tracked_by": e.tracked_by}))
+                                .collect();
+                            scan_json["report"] = json!(scanned.report);
+                        }
+                        Err(e) => {
+                            if let Some(n) = answer["notes"].as_array_mut() {
+                                n.push(json!(format!(
+                                    "the page's elements could not be matched again ({e})"
+                                )));
+                            }
+                        }
+                    }
                     notify(Notice::Saved {
                         file: answer["file"].as_str().unwrap_or_default().to_owned(),
                         line: answer["line"]

@@ -183,10 +183,21 @@
       const notes = (answer.notes || []).map((n) => ` Note: ${n}.`).join('');
       setStatus('saved', `Saved: ${answer.button} (${answer.event}) in ${answer.file}, line ${answer.line}.${notes}`);
       showDiagnostics(answer.warnings || '');
-      const e = elements()[i];
-      e.status = 'tracked';
-      e.tracked_by.push({ button: answer.button, event: answer.event, on: $('on').value });
-      markStatus(i, 'tracked');
+      if (Array.isArray(answer.elements)) {
+        // Matched again against the saved configuration: every element's status.
+        answer.elements.forEach((m, j) => {
+          const e = elements()[j];
+          if (!e) return;
+          e.status = m.status;
+          e.tracked_by = m.tracked_by;
+          markStatus(j, m.status);
+        });
+      } else {
+        const e = elements()[i];
+        e.status = 'tracked';
+        e.tracked_by.push({ button: answer.button, event: answer.event, on: $('on').value });
+        markStatus(i, 'tracked');
+      }
       if (!data.page) { data.page = answer.page; data.new_page = null; where(); }
     } else {
       setStatus('error', 'Not saved: the file is as it was.');
