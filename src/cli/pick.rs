@@ -78,6 +78,7 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
             elements,
             page,
             truncated,
+            settled,
         } => {
             let page = page.map_or_else(
                 || "no page of the configuration matches it yet".to_owned(),
@@ -88,6 +89,13 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
             } else {
                 ""
             };
+            if !settled {
+                err(&format!(
+                    "note: the page was still busy (requests kept starting) after {} s; it was \
+                     scanned as it was then (raise --timeout to wait longer)\n",
+                    a.timeout
+                ));
+            }
             err(&format!(
                 "scanned {}: {elements} elements, {page}{cut}\npicker: {url}\n\
                  Click an element, choose its event, save; Done (or Ctrl-C) stops.\n",

@@ -101,6 +101,9 @@ pub enum Notice {
         page: Option<String>,
         /// Whether the screenshot was cut at the height cap.
         truncated: bool,
+        /// Whether the network went quiet before the deadline (a page that polls never
+        /// does: it is scanned as it was at the deadline).
+        settled: bool,
     },
     /// A button was saved.
     Saved {
@@ -242,6 +245,7 @@ fn serve(
         elements,
         page: page_id,
         truncated,
+        settled: report.settled,
     });
     let mut target = save::Target {
         config: opts.config.clone(),
