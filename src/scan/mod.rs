@@ -22,11 +22,12 @@
 //! so that the banner neither hides the page nor is suggested, then with [`run_all`] the
 //! page's `verify.before` steps; each waits at most 10 s for its element, all within a
 //! fresh [`ScanOptions::timeout`]; then the page settles again. The scroll pass
-//! ([`ScanOptions::scroll`]) scrolls down by one viewport height at a time, pausing
-//! 150 ms, until the bottom — at most 20 steps, within what is left before the deadline
-//! but at least 1 s and at most 5 s —, back to the top, and settles again (bounded the
-//! same way), so that elements rendered
-//! when they come into view are listed. A page that fits in the viewport is not scrolled.
+//! ([`ScanOptions::scroll`]) scrolls down by one viewport height at a time, glancing
+//! 50 ms and pausing 150 ms more only when the page reacted (its DOM changed or a request
+//! started), until the bottom — at most 20 steps, within what is left before the deadline
+//! but at least 1 s and at most 5 s —, back to the top, and, when the page reacted,
+//! settles again (bounded the same way), so that elements rendered when they come into
+//! view are listed. A page that fits in the viewport is not scrolled.
 //! The page's own `fbq` calls (recorded, not sent) are reported
 //! ([`report::PageCalls`]).
 //!
@@ -441,12 +442,12 @@ pub fn scan_kept(
         }
         settled &= settle_again(page, opts, steps_deadline)?;
     }
-    let scrolled = if opts.scroll {
+    let (scrolled, reacted) = if opts.scroll {
         scroll_through(page, deadline)?
     } else {
-        false
+        (false, false)
     };
-    if scrolled {
+    if reacted {
         settled &= settle_again(page, opts, Instant::now() + bounded(deadline))?;
     }
     let waited_ms = millis(started.elapsed());
@@ -487,7 +488,11 @@ const AFTER_SCROLL: Duration = Duration::from_secs(5);
 /// At most how many viewport heights the scroll pass goes down.
 const SCROLL_STEPS: usize = 20;
 
-/// How long each scroll step lets the page react (observers, lazy loading).
+/// How long each scroll step waits before looking whether the page reacted (observers
+/// run on the next frames).
+const SCROLL_GLANCE: Duration = Duration::from_millis(50);
+
+/// How much longer a step waits when the page reacted (lazy loading at work).
 const SCROLL_PAUSE: Duration = Duration::from_millis(150);
 
 /// Network quiet (until `until`), then the extra delay (within the same bound); whether
@@ -505,29 +510,46 @@ fn settle_again(
 }
 
 /// The scroll pass: down by one viewport height at a time until the bottom (at most
-/// [`SCROLL_STEPS`] steps, within [`bounded`]`(deadline)`), then back to the top.
-/// Whether the page was scrolled (a page that fits in the viewport is not).
-fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<bool, ScanError> {
-    const MEASURE: &str = "(() => { const d = document.scrollingElement || document.documentElement; return [Math.ceil(window.scrollY + window.innerHeight), d ? d.scrollHeight : 0]; })()";
+/// [`SCROLL_STEPS`] steps, within [`bounded`]`(deadline)`), then back to the top. Each
+/// step waits [`SCROLL_GLANCE`]; only a step after which the page reacted (the DOM changed
+/// or a request started: a lazy loader at work) waits [`SCROLL_PAUSE`] more. Answers
+/// whether the page was scrolled (a page that fits in the viewport is not) and whether it
+/// reacted at all — only then does the scan settle again.
+fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<(bool, bool), ScanError> {
+    // Where the viewport's bottom is, the document's height, and how many DOM mutations
+    // there were (an observer installed by the first call). Requests are the page's own
+    // record ([`Page::is_quiet`]): one started and still open counts.
+    const MEASURE: &str = "(() => { if (!window.__tagc_mutations) { let n = 0; new MutationObserver((r) => { n += r.length; }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true}); Object.defineProperty(window, '__tagc_mutations', {value: () => n, configurable: true}); } const d = document.scrollingElement || document.documentElement; return [Math.ceil(window.scrollY + window.innerHeight), d ? d.scrollHeight : 0, window.__tagc_mutations()]; })()";
     const DOWN: &str = "(() => { window.scrollTo({top: window.scrollY + window.innerHeight, behavior: 'instant'}); return true; })()";
     let fits = |v: &Value| {
         let at = v[0].as_f64().unwrap_or(0.0);
         let height = v[1].as_f64().unwrap_or(0.0);
         at >= height
     };
-    if fits(&page.eval(MEASURE)?) {
-        return Ok(false);
+    let mutations = |v: &Value| v[2].as_u64().unwrap_or(0);
+    let first = page.eval(MEASURE)?;
+    if fits(&first) {
+        return Ok((false, false));
     }
+    let mut seen = mutations(&first);
+    let mut reacted = false;
     let until = Instant::now() + bounded(deadline);
     for _ in 0..SCROLL_STEPS {
         page.eval(DOWN)?;
-        page.settle(SCROLL_PAUSE)?;
-        if fits(&page.eval(MEASURE)?) || Instant::now() >= until {
+        page.settle(SCROLL_GLANCE)?;
+        let mut now = page.eval(MEASURE)?;
+        if mutations(&now) != seen || !page.is_quiet(SCROLL_GLANCE) {
+            reacted = true;
+            page.settle(SCROLL_PAUSE)?;
+            now = page.eval(MEASURE)?;
+        }
+        seen = mutations(&now);
+        if fits(&now) || Instant::now() >= until {
             break;
         }
     }
     page.eval("(() => { window.scrollTo({top: 0, behavior: 'instant'}); return true; })()")?;
-    Ok(true)
+    Ok((true, reacted))
 }
 
 /// What is left before `deadline`, but at least a second and at most [`AFTER_SCROLL`].
