@@ -638,3 +638,81 @@ return out;
         "{out:?}"
     );
 }
+
+/// Path locators (`div.card:nth-of-type(3) > button.add`) are proven unique by the
+/// inventory's own counting (cached compound matches, then children); here each is
+/// counted again by the browser's `querySelectorAll` on random nested grids of alike
+/// elements — repeated classes, mixed tags, shadow roots, hidden copies.
+#[test]
+fn path_locators_on_random_grids_match_exactly_their_element() {
+    let mut seed: u32 = 0x2545_f491;
+    let mut rnd = |n: u32| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed % n
+    };
+    let mut body = String::new();
+    for section in 0..4 {
+        body.push_str(&format!("<section class=\"row r{}\">", rnd(2)));
+        for _ in 0..(3 + rnd(5)) {
+            let tag = ["div", "article", "div"][rnd(3) as usize];
+            let hidden = if rnd(7) == 0 {
+                " style=\"display:none\""
+            } else {
+                ""
+            };
+            body.push_str(&format!("<{tag} class=\"card\"{hidden}><p>x</p>"));
+            for _ in 0..(1 + rnd(2)) {
+                match rnd(3) {
+                    0 => body.push_str("<button class=\"add\">Add</button>"),
+                    1 => body.push_str("<a class=\"more\" href=\"/m\">More</a>"),
+                    _ => body.push_str("<span><button class=\"add btn\">Add</button></span>"),
+                }
+            }
+            body.push_str(&format!("</{tag}>"));
+        }
+        if section == 2 {
+            body.push_str("<div class=\"host\"></div>");
+        }
+        body.push_str("</section>");
+    }
+    body.push_str(
+        "<script>const h = document.querySelector('.host').attachShadow({mode: 'open'}); \
+         h.innerHTML = '<div class=\"card\"><button class=\"add\">Add</button></div><div class=\"card\"><button class=\"add\">Add</button></div><ul class=\"shadow-list\"><li><a href=\"/s\">More</a></li><li><a href=\"/s\">More</a></li></ul>';</script>",
+    );
+    let mut browser = launch();
+    let (_server, mut page) = open(&mut browser, &body);
+    let inv = page.inventory().unwrap();
+    assert!(inv.elements.len() >= 20, "{}", inv.elements.len());
+    let paths = inv
+        .elements
+        .iter()
+        .filter(|e| matches!(e.locator, Some(Locator::Path { .. })))
+        .count();
+    assert!(paths >= 15, "{paths} path locators");
+    // In the shadow root, a path cannot climb past the root (queries run per root, like
+    // the driver's): its two `div.card` buttons have twins in the document at every
+    // position, so they get no locator — said, not guessed. The list's links do.
+    let (located, unlocated): (Vec<Element>, Vec<Element>) = inv
+        .elements
+        .iter()
+        .cloned()
+        .partition(|e| e.locator.is_some());
+    assert_eq!(unlocated.len(), 2, "{unlocated:?}");
+    assert!(unlocated.iter().all(|e| e.in_shadow && e.text == "Add"));
+    assert!(
+        located
+            .iter()
+            .filter(|e| e.in_shadow && e.text == "More")
+            .count()
+            == 2
+    );
+    check_locators(
+        &mut page,
+        &Inventory {
+            url: inv.url.clone(),
+            elements: located,
+        },
+    );
+}

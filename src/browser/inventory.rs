@@ -410,11 +410,13 @@ const query = (sel) => {
 const only = (sel, e) => { const m = query(sel); return !!m && m.length === 1 && m[0] === e; };
 // `n`'s position among its parent's children of its tag, and their count: one pass per parent.
 const ofType = new Map();
+// (The parent may be a shadow root: its top elements are siblings for `:nth-of-type`.)
 const nthOfType = (n) => {
+  if (!n.parentNode) return [1, 1];
   if (!ofType.has(n)) {
     const seen = new Map();
-    for (const c of n.parentElement.children) { const k = (seen.get(c.tagName) || 0) + 1; seen.set(c.tagName, k); ofType.set(c, k); }
-    for (const c of n.parentElement.children) ofType.set(c, [ofType.get(c), seen.get(c.tagName)]);
+    for (const c of n.parentNode.children) { const k = (seen.get(c.tagName) || 0) + 1; seen.set(c.tagName, k); ofType.set(c, k); }
+    for (const c of n.parentNode.children) ofType.set(c, [ofType.get(c), seen.get(c.tagName)]);
   }
   return ofType.get(n);
 };
@@ -458,19 +460,52 @@ const idSel = (e) => {
 const stableClass = (c) => !guidLike(c) && !/^(css|sc|jsx|emotion|svelte|astro)-/.test(c) && !/_[A-Za-z0-9]{5}$/.test(c) &&
   !/^(active|open|selected|hover|focus|is-.*|has-.*)$/.test(c) && !/\d{4,}/.test(c);
 const tagOf = (e) => e.tagName.toLowerCase();
+// The matches of a path (`A > B > C`, steps from the top), as `query` would count them,
+// without a document-wide search per element: the first step's matches come from the
+// cached matches of its compound (an `:nth-of-type(k)` step from its base's, indexed by
+// position), each further step's among the children. A grid of 2,000 cards asks 2,000
+// distinct `div.card:nth-of-type(k) > button.add`: one search of `div.card` serves them.
+const NTH = /^(.*):nth-of-type\((\d+)\)$/;
+const byNth = new Map();
+const nthMatches = (base, k) => {
+  if (!byNth.has(base)) {
+    const index = new Map();
+    for (const x of query(base) || []) {
+      const j = nthOfType(x)[0];
+      if (!index.has(j)) index.set(j, []);
+      index.get(j).push(x);
+    }
+    byNth.set(base, index);
+  }
+  return byNth.get(base).get(k) || [];
+};
+const stepMatches = (step) => { const m = NTH.exec(step); return m ? (query(m[1]) ? nthMatches(m[1], +m[2]) : null) : query(step); };
+const pathCache = new Map();
+const pathMatches = (steps) => {
+  const key = steps.join(' > ');
+  if (!pathCache.has(key)) {
+    let cur = stepMatches(steps[0]);
+    for (let i = 1; cur && i < steps.length && cur.length; i++) {
+      const next = [];
+      for (const c of cur) for (const ch of c.children) if (ch.matches(steps[i])) next.push(ch);
+      cur = next;
+    }
+    pathCache.set(key, cur);
+  }
+  return pathCache.get(key);
+};
+const onlyPath = (steps, e) => { const m = pathMatches(steps); return !!m && m.length === 1 && m[0] === e; };
 const path = (e) => {
   const parts = [];
   for (let n = e, depth = 0; n && depth < 6; n = n.parentElement, depth++) {
-    if (depth > 0) { const id = idSel(n); if (id) { const s = [id, ...parts].join(' > '); return only(s, e) ? s : null; } }
+    if (depth > 0) { const id = idSel(n); if (id) { const steps = [id, ...parts]; return onlyPath(steps, e) ? steps.join(' > ') : null; } }
     const base = tagOf(n) + [...n.classList].filter(stableClass).slice(0, 3).map((c) => '.' + CSS.escape(c)).join('');
-    let s = [base, ...parts].join(' > ');
-    if (only(s, e)) return s;
-    const [k, of] = n.parentElement ? nthOfType(n) : [1, 1];
+    if (onlyPath([base, ...parts], e)) return [base, ...parts].join(' > ');
+    const [k, of] = nthOfType(n);
     let step = base;
     if (of > 1) {
       step = base + ':nth-of-type(' + k + ')';
-      s = [step, ...parts].join(' > ');
-      if (only(s, e)) return s;
+      if (onlyPath([step, ...parts], e)) return [step, ...parts].join(' > ');
     }
     parts.unshift(step);
   }
