@@ -884,3 +884,43 @@ fn a_grid_of_untracked_alike_buttons_is_one_yaml_entry_with_its_group_selector()
     // The link is still its own entry.
     assert!(yaml.contains("#   text: Ver carrito\n"), "{yaml}");
 }
+
+#[test]
+fn elements_without_a_locator_are_matched_as_listed_not_by_text() {
+    // Two shadow roots hold the same card: no locator can tell their buttons apart
+    // (queries run per root), yet the configured selector fires on both.
+    let (_dir, config) = config_file(
+        r#"pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+consent: none
+pages:
+  - id: shop
+    url: /
+    buttons:
+      - id: add
+        selector: .card .add
+        event: AddToCart
+"#,
+    );
+    let body = r#"<div class="host"></div><div class="host"></div>
+<script>for (const h of document.querySelectorAll('.host')) h.attachShadow({mode: 'open'}).innerHTML = '<div class="card"><button class="add">Añadir</button></div>';</script>"#;
+    let server = serve(body);
+    let (code, v, errs) = scan_json(
+        &server.url("/"),
+        &["--config", &config, "--settle-ms", "0", "--no-scroll"],
+    );
+    assert_eq!(code, 0, "{errs}");
+    let adds: Vec<&Value> = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Añadir")
+        .collect();
+    assert_eq!(adds.len(), 2, "{v:#}");
+    for a in adds {
+        assert_eq!(a["locator"], Value::Null, "{a:#}");
+        assert_eq!(a["status"], "tracked", "{a:#}");
+    }
+}

@@ -237,7 +237,10 @@ impl Page<'_> {
     /// Lists every element of the current document a visitor can act on (see the
     /// [module](self) for which, and how each locator is chosen). It first marks the
     /// elements with click listeners ([`Page::mark_click_listeners`]). It does not wait:
-    /// call it once the page has settled.
+    /// call it once the page has settled. The listed elements themselves stay in the
+    /// document's window, in order, as the non-enumerable `__tagc_listed`, so that a
+    /// script evaluated next (`tagc scan`'s matching) takes them as they are instead of
+    /// finding them again.
     ///
     /// # Errors
     /// When a CDP call fails, the script cannot be evaluated (the page is gone, the
@@ -645,6 +648,9 @@ const elements = list.map(([e, shadow], i) => {
     group: groupOf.get(e) || null,
   };
 });
+// The listed elements themselves, in order, for a caller that matches them next
+// (`tagc scan`): a non-enumerable property of this document's window.
+Object.defineProperty(window, '__tagc_listed', { value: list.map(([e]) => e), configurable: true });
 return { url: location.href, elements };
 "#;
 

@@ -32,7 +32,8 @@
 //! ([`report::PageCalls`]).
 //!
 //! # Matching (the runtime's rule)
-//! Each listed element is found again in the page by its locator, then each configured
+//! Each listed element is taken from the inventory's own list, kept in the tab (or, when
+//! it has left the document since, found again by its locator), then each configured
 //! button of the page is tested the way the generated runtime tests a click on that
 //! element: a `selector` button fires when the element **or an ancestor** (out through
 //! shadow hosts) matches it; a `text:` button fires on the first ancestor-or-self whose
@@ -41,7 +42,7 @@
 //! visible listed elements — except a `selector` button on elements that all have the
 //! same text (a grid of alike "Add to cart" buttons is meant). A configured button that
 //! fires on no listed element is reported as **not found** ([`report::ScanReport::missing`]).
-//! An element without a locator cannot be found again; it is matched by text only.
+//! An element gone from the document and without a locator is matched by text only.
 //!
 //! # Calls to action
 //! An element is a **call to action** when its text suggests a standard event
@@ -618,8 +619,11 @@ const node = (l) => {
 // designates an element on `e`'s path, as the runtime's delegated listener decides.
 const fires = (e, b) => !!safe(() => R.find(b, R.up(e)));
 const up = (e) => e.parentElement || (e.getRootNode() && e.getRootNode().host) || null;
-return spec.elements.map((l) => {
-  const e = node(l);
+// The inventory's elements themselves, when this document's last inventory listed them.
+const listed = window.__tagc_listed;
+const direct = Array.isArray(listed) && listed.length === spec.elements.length;
+return spec.elements.map((l, i) => {
+  const e = direct && listed[i] && listed[i].isConnected ? listed[i] : node(l);
   if (!e) return {found: false, ignored: false, buttons: []};
   let ignored = false;
   for (const s of spec.ignore) for (let x = e; x && !ignored; x = up(x)) if (safe(() => x.matches(s))) ignored = true;
