@@ -620,6 +620,23 @@ fn pick_refuses_bad_input_untouched() {
     let (code, stderr) = run(&site.url("/gone"), &config);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("HTTP 404"), "{stderr}");
+    // A bad --keywords file: named with its line, before any browser starts.
+    let keywords = dir.path().join("keywords.yaml");
+    std::fs::write(&keywords, "Lead: [asistir]\nBuyNow: [comprar]\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tagc"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["pick", &site.url("/gone"), "--no-open", "--config"])
+        .arg(&config)
+        .arg("--keywords")
+        .arg(&keywords)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("keywords.yaml:2:"), "{stderr}");
+    assert!(!stderr.contains("HTTP 404"), "{stderr}");
     assert_eq!(hash, sha(&config));
 
     // A configuration with errors: reported as `tagc check` does, and no browser is needed.

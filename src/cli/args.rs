@@ -281,6 +281,10 @@ pub struct PickArgs {
     /// The port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     pub port: u16,
+    /// A keyword table (YAML, see `docs/scan.md`) for the event the panel proposes,
+    /// instead of the built-in English and Spanish one.
+    #[arg(long, value_name = "FILE")]
+    pub keywords: Option<PathBuf>,
     /// Print the picker's address without opening it in a browser.
     #[arg(long)]
     pub no_open: bool,

@@ -18,6 +18,16 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
         return ExitStatus::Error;
     }
     let timeout = Duration::from_secs_f64(a.timeout.min(3600.0));
+    let keywords = match &a.keywords {
+        Some(path) => match super::scan::read_keywords(path) {
+            Ok(k) => k,
+            Err(message) => {
+                err(&format!("error: {message}; the file was not changed\n"));
+                return ExitStatus::Error;
+            }
+        },
+        None => crate::scan::keywords::Keywords::defaults(),
+    };
     // The configuration first, rendered as `tagc check` renders it: a configuration with
     // errors costs no browser, and is never edited.
     let checked = match crate::build::check(&a.config, Limits::default()) {
@@ -64,6 +74,7 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
             viewport: a.viewport,
             timeout,
             env: Some(a.env.clone()),
+            keywords,
             ..ScanOptions::default()
         },
         config: a.config.clone(),

@@ -125,7 +125,7 @@ pub(super) fn scan(a: &ScanArgs, color: bool) -> ExitStatus {
 }
 
 /// Reads and parses a `--keywords` file; the error names the file and the line.
-fn read_keywords(path: &std::path::Path) -> Result<Keywords, String> {
+pub(super) fn read_keywords(path: &std::path::Path) -> Result<Keywords, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read --keywords {}: {e}", path.display()))?;
     Keywords::parse(&text).map_err(|e| {
