@@ -924,3 +924,69 @@ pages:
         assert_eq!(a["status"], "tracked", "{a:#}");
     }
 }
+
+#[test]
+fn all_urls_scans_every_example_path_of_a_page() {
+    let (_dir, config) = config_file(
+        r#"pixels:
+  - name: main
+    ids:
+      production: "123456789012345"
+consent: none
+pages:
+  - id: product
+    url: /p/{slug}
+    verify:
+      urls: [/p/camisa, /p/zapatos]
+    buttons:
+      - id: buy
+        text: Comprar
+        event: InitiateCheckout
+"#,
+    );
+    let server = Server::start(BTreeMap::from([
+        ("/p/camisa".to_owned(), html("<button>Comprar</button>")),
+        (
+            "/p/zapatos".to_owned(),
+            html("<button>Comprar ahora</button>"),
+        ),
+    ]))
+    .unwrap();
+    let base = server.url("/");
+    let common = [
+        "--all",
+        "--config",
+        &config,
+        "--base-url",
+        &base,
+        "--settle-ms",
+        "0",
+        "--no-scroll",
+        "--format",
+        "json",
+    ];
+    let (code, out, errs) = scan_args(&common);
+    assert_eq!(code, 0, "{errs}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["pages"].as_array().unwrap().len(), 1, "{v:#}");
+    let mut every = common.to_vec();
+    every.extend(["--all-urls", "--fail-on", "missing"]);
+    let (code, out, errs) = scan_args(&every);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_valid(&v);
+    let pages = v["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 2, "{v:#}");
+    assert!(
+        pages[1]["final_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/p/zapatos")
+    );
+    assert!(pages.iter().all(|p| p["example_of"] == "product"));
+    // The second product names its button differently: `buy` is missing there.
+    assert_eq!(pages[1]["missing"][0]["button"], "buy", "{v:#}");
+    assert_eq!(code, 1, "{errs}");
+    // Without --all it is a usage error.
+    let (code, _, errs) = scan_args(&["--all-urls", "--config", &config, &base]);
+    assert_eq!(code, 2, "{errs}");
+}

@@ -208,6 +208,10 @@ pub struct ScanArgs {
     /// its literal URL patterns), at `--base-url` or the configuration's `site.url`.
     #[arg(long, requires = "config")]
     pub all: bool,
+    /// With `--all`: scan each page at every one of its example paths (`verify.urls`),
+    /// not only the first.
+    #[arg(long, requires = "all")]
+    pub all_urls: bool,
     /// With `--all`: the site's address (default: the configuration's `site.url`).
     #[arg(long, value_name = "URL", requires = "all")]
     pub base_url: Option<String>,

@@ -61,7 +61,7 @@ pub(super) fn scan(a: &ScanArgs, color: bool) -> ExitStatus {
     let scanned = match (&a.url, &site) {
         (Some(url), site) => scan::run(url, &opts, site.as_ref()).map(ScanDocument::single),
         (None, Some(site)) if a.all => match a.base_url.as_ref().or(site.url.as_ref()) {
-            Some(base) => scan::run_all(base, &opts, site),
+            Some(base) => scan::run_all_paths(base, &opts, site, a.all_urls),
             None => Err(ScanError::NoBaseUrl),
         },
         // clap requires a URL or `--all`, and `--all` requires `--config`.

@@ -221,6 +221,21 @@ fn launch(opts: &ScanOptions) -> Result<Browser, ScanError> {
 /// # Errors
 /// [`ScanError`]: a base URL that is not `http(s)`, a bad `--ignore`, no browser.
 pub fn run_all(base_url: &str, opts: &ScanOptions, site: &Site) -> Result<ScanDocument, ScanError> {
+    run_all_paths(base_url, opts, site, false)
+}
+
+/// [`run_all`], with `every_path` (`--all-urls`): each page scanned at every one of its
+/// example paths, not only the first (a page whose `verify.before` starts with a `goto`
+/// still loads only there).
+///
+/// # Errors
+/// As [`run_all`].
+pub fn run_all_paths(
+    base_url: &str,
+    opts: &ScanOptions,
+    site: &Site,
+    every_path: bool,
+) -> Result<ScanDocument, ScanError> {
     check_input(base_url, opts)?;
     let mut doc = ScanDocument::new(Some(base_url.to_owned()));
     let mut to_scan = Vec::new();
@@ -230,22 +245,19 @@ pub fn run_all(base_url: &str, opts: &ScanOptions, site: &Site) -> Result<ScanDo
                 page: p.id.clone(),
                 reason,
             }),
-            Ok(paths) => {
-                let (path, before) = match p.verify.before.split_first() {
-                    Some((Step::Goto(start), rest)) => (start.clone(), rest),
-                    _ => match paths.first() {
-                        Some(first) => (first.clone(), p.verify.before.as_slice()),
-                        None => {
-                            doc.skipped.push(SkippedPage {
-                                page: p.id.clone(),
-                                reason: format!("page `{}` has no path to load", p.id),
-                            });
-                            continue;
-                        }
-                    },
-                };
-                to_scan.push((p, path, before));
-            }
+            Ok(paths) => match p.verify.before.split_first() {
+                Some((Step::Goto(start), rest)) => to_scan.push((p, start.clone(), rest)),
+                _ if paths.is_empty() => doc.skipped.push(SkippedPage {
+                    page: p.id.clone(),
+                    reason: format!("page `{}` has no path to load", p.id),
+                }),
+                _ => {
+                    let take = if every_path { paths.len() } else { 1 };
+                    for path in paths.into_iter().take(take) {
+                        to_scan.push((p, path, p.verify.before.as_slice()));
+                    }
+                }
+            },
         }
     }
     if to_scan.is_empty() {
