@@ -198,7 +198,7 @@ fn serve(
     let shot = page
         .screenshot_full(opts.max_height)
         .map_err(PickError::Screenshot)?;
-    let path = path_of(&report.final_url);
+    let path = super::path_of(&report.final_url);
     let page_id = report.config_page.as_ref().and_then(|c| c.id.clone());
     let new_page = match &page_id {
         Some(_) => Value::Null,
@@ -378,19 +378,6 @@ fn count_locator(page: &mut Page<'_>, l: &save::LocatorChoice) -> Result<u64, St
     }
 }
 
-/// The path of a URL: after the authority, before `?` and `#`; `/` when empty.
-fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let start = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let p = &rest[start..];
-    let p = p.split(['?', '#']).next().unwrap_or(p);
-    if p.starts_with('/') {
-        p.to_owned()
-    } else {
-        format!("/{p}")
-    }
-}
-
 /// 128 random bits as 32 hex digits: from `/dev/urandom`, else from two
 /// [`std::collections::hash_map::RandomState`]s (keyed by the OS's randomness).
 fn token() -> String {
@@ -423,7 +410,5 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
-        assert_eq!(path_of("http://h:1/a/b?x#y"), "/a/b");
-        assert_eq!(path_of("http://h:1"), "/");
     }
 }
