@@ -74,7 +74,7 @@ fn check_locators(page: &mut Page<'_>, inv: &Inventory) {
         );
         let r = e.rect;
         match loc {
-            Locator::Text { text } => {
+            Locator::Text { text, .. } => {
                 if !e.visible || e.disabled {
                     // The driver only locates what a visitor could click.
                     continue;
@@ -146,7 +146,8 @@ fn spanish_landing_page_gets_text_locators_and_navigation() {
     assert_eq!(
         asistir.locator,
         Some(Locator::Text {
-            text: "Asistir presencial".into()
+            text: "Asistir presencial".into(),
+            within: None,
         })
     );
     assert_eq!(asistir.tag, "button");
@@ -156,7 +157,8 @@ fn spanish_landing_page_gets_text_locators_and_navigation() {
     assert_eq!(
         by_text(&inv, "Asistir online")[0].locator,
         Some(Locator::Text {
-            text: "Asistir online".into()
+            text: "Asistir online".into(),
+            within: None,
         })
     );
 
@@ -191,7 +193,8 @@ fn spanish_landing_page_gets_text_locators_and_navigation() {
     assert_eq!(
         form_and_button[1].locator,
         Some(Locator::Text {
-            text: "Inscribirse".into()
+            text: "Inscribirse".into(),
+            within: None,
         })
     );
     assert!(by_text(&inv, "Agotado")[0].disabled);
@@ -330,7 +333,8 @@ fn hidden_elements_are_listed_as_not_visible() {
     assert_eq!(
         inv.elements[1].locator,
         Some(Locator::Text {
-            text: "Oculto".into()
+            text: "Oculto".into(),
+            within: None,
         })
     );
     // A hidden button with the same text still counts: the runtime fires on it too. (Its
@@ -449,7 +453,8 @@ fn hostile_texts_come_back_exactly_as_the_runtime_reads_them() {
     assert_eq!(
         inv.elements[0].locator,
         Some(Locator::Text {
-            text: "Di \"hola\" </script> 'y' fin".into()
+            text: "Di \"hola\" </script> 'y' fin".into(),
+            within: None,
         })
     );
     check_locators(&mut page, &inv);
@@ -715,4 +720,39 @@ fn path_locators_on_random_grids_match_exactly_their_element() {
             elements: located,
         },
     );
+}
+
+#[test]
+fn a_repeated_text_gets_within_its_uniquely_selected_container() {
+    let body = r#"<header><nav><a href="/contacto">Contacto</a></nav></header>
+<section id="planes">
+  <div data-testid="plan-basic"><h3>Básico</h3><a href="/p/basic">Más información</a></div>
+  <div data-testid="plan-pro"><h3>Pro</h3><a href="/p/pro">Más información</a></div>
+</section>
+<footer><a href="/contacto">Contacto</a></footer>"#;
+    let mut browser = launch();
+    let (_server, mut page) = open(&mut browser, body);
+    let inv = page.inventory().unwrap();
+    let within = |text: &str| -> Vec<Option<String>> {
+        by_text(&inv, text)
+            .iter()
+            .map(|e| match &e.locator {
+                Some(Locator::Text { within, .. }) => within.clone(),
+                other => panic!("{text}: {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        within("Más información"),
+        [
+            Some(r#"[data-testid="plan-basic"]"#.to_owned()),
+            Some(r#"[data-testid="plan-pro"]"#.to_owned())
+        ]
+    );
+    assert_eq!(
+        within("Contacto"),
+        [Some("nav".to_owned()), Some("footer".to_owned())]
+    );
+    // The driver clicks exactly each one (checked by its box).
+    check_locators(&mut page, &inv);
 }

@@ -990,3 +990,59 @@ pages:
     let (code, _, errs) = scan_args(&["--all-urls", "--config", &config, &base]);
     assert_eq!(code, 2, "{errs}");
 }
+
+#[test]
+fn within_entries_in_the_yaml_check_as_a_configuration() {
+    let server = serve(
+        r#"<section id="planes">
+  <div data-testid="plan-basic"><h3>Básico</h3><a href="/p/basic">Suscribirse</a></div>
+  <div data-testid="plan-pro"><h3>Pro</h3><a href="/p/pro">Suscribirse</a></div>
+</section>"#,
+    );
+    let (code, yaml, errs) = scan(
+        &server.url("/"),
+        &["--format", "yaml", "--settle-ms", "0", "--no-scroll"],
+    );
+    assert_eq!(code, 0, "{errs}");
+    assert!(
+        yaml.contains("#   text: Suscribirse\n#   within: \"[data-testid=\\\"plan-pro\\\"]\"\n"),
+        "{yaml}"
+    );
+    // Uncommented under a page's `buttons:`, the entries are a configuration `check` accepts.
+    let entries: String = yaml
+        .lines()
+        .filter(|l| l.starts_with("# - ") || l.starts_with("#   "))
+        .filter(|l| !l.trim_start_matches('#').trim().starts_with('#'))
+        .map(|l| format!("      {}\n", &l[2..]))
+        .collect();
+    let (_dir, config) = config_file(&format!(
+        "pixels:\n  - name: main\n    ids:\n      production: \"123456789012345\"\nconsent: none\npages:\n  - id: planes\n    url: /\n    buttons:\n{entries}"
+    ));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagc"))
+        .args(["check", &config])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{entries}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Scanned against it, both plans are tracked, each by its own button.
+    let (code, v, errs) = scan_json(
+        &server.url("/"),
+        &["--config", &config, "--settle-ms", "0", "--no-scroll"],
+    );
+    assert_eq!(code, 0, "{errs}");
+    let subs: Vec<&Value> = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Suscribirse")
+        .collect();
+    assert_eq!(subs.len(), 2);
+    assert!(subs.iter().all(|e| e["status"] == "tracked"), "{v:#}");
+    assert_ne!(
+        subs[0]["tracked_by"][0]["button"],
+        subs[1]["tracked_by"][0]["button"]
+    );
+}

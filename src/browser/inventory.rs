@@ -46,7 +46,13 @@
 //!    unique) for the first of `data-testid`, `data-test-id`, `data-test`, `data-qa`,
 //!    `data-cy`, then any `data-track*` attribute, that is unique.
 //! 4. [`Locator::Name`] — `tag[name="value"]` on a `button`, `input`, `form` or `select`.
-//! 5. [`Locator::Path`] — the shortest CSS path found walking up from the element (at most
+//! 5. [`Locator::Text`] with `within` — the text is not unique, but the nearest ancestor
+//!    (8 levels up at most) with a unique stable selector — its id, a test or tracking
+//!    data attribute (rungs 2 and 3), or a `header`, `nav`, `main`, `footer` or `aside`
+//!    alone of its kind — holds it, and the driver's text search inside that ancestor finds
+//!    this element: "Contacto" in the `footer`, "Más información" in
+//!    `[data-testid="plan-pro"]`.
+//! 6. [`Locator::Path`] — the shortest CSS path found walking up from the element (at most
 //!    6 levels, not leaving its shadow root): at each level a stable `#id` of the ancestor
 //!    ends the path; otherwise `tag.class…` (at most 3 stable classes: generated-looking,
 //!    CSS-in-JS `css-`/`sc-`/`jsx-`/`emotion-`/`svelte-`/`astro-`, CSS-modules `_xxxxx`
@@ -66,7 +72,7 @@
 //!
 //! Two or more such elements that also share their stable classes form a [`Group`]: one
 //! selector that matches exactly them and nothing else, counted in every root — their
-//! own `tag.classes` (`button.add`) when that alone is exact, else prefixed with an
+//! own `tag.classes` (`button.add`; never a bare tag) when that alone is exact, else prefixed with an
 //! ancestor's stable class (six levels up at most) under which it is exact for two or
 //! more of them (`.product-card button.add`; the largest such group wins, then one whose
 //! cards are told apart, then the nearest). When those ancestors carry a data attribute
@@ -180,10 +186,14 @@ pub enum Navigates {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Locator {
-    /// `text:` — the element's label.
+    /// `text:` — the element's label, with `within:` when the text alone is not unique
+    /// but is inside a uniquely selected ancestor.
     Text {
         /// The text.
         text: String,
+        /// The container's selector (`#pricing`, `[data-testid="plan-pro"]`, `footer`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within: Option<String>,
     },
     /// `#id` (or `[id="…"]`) of a stable-looking id.
     Id {
@@ -212,7 +222,10 @@ impl Locator {
     #[must_use]
     pub fn target(&self) -> Target<'_> {
         match self {
-            Locator::Text { text } => Target::Text { text, within: None },
+            Locator::Text { text, within } => Target::Text {
+                text,
+                within: within.as_deref(),
+            },
             Locator::Id { selector }
             | Locator::Data { selector }
             | Locator::Name { selector }
@@ -256,11 +269,16 @@ impl Page<'_> {
         // A selector `tagc check` would refuse is no locator (the browser's grammar is
         // wider than tagc's).
         for e in &mut inv.elements {
-            if e.locator
-                .as_ref()
-                .and_then(Locator::selector)
-                .is_some_and(|s| crate::css::validate_selector(s).is_err())
-            {
+            if e.locator.as_ref().is_some_and(|l| {
+                let within = match l {
+                    Locator::Text { within, .. } => within.as_deref(),
+                    _ => None,
+                };
+                l.selector()
+                    .into_iter()
+                    .chain(within)
+                    .any(|s| crate::css::validate_selector(s).is_err())
+            }) {
                 e.locator = None;
             }
             if e.group.as_ref().is_some_and(|g| {
@@ -531,8 +549,30 @@ const locate = (e, text) => {
     const s = tagOf(e) + '[name=' + quote(e.getAttribute('name')) + ']';
     if (only(s, e)) return { kind: 'name', selector: s };
   }
+  // `text:` + `within:`: the text is not unique, but it is inside the nearest ancestor
+  // that has a unique stable selector (an id, a test or tracking attribute, or a landmark
+  // alone of its kind), and the driver's search inside it finds this element.
+  if (text && text.length <= 80 && e.tagName !== 'FORM') {
+    for (let a = e.parentElement, depth = 0; a && depth < 8; a = a.parentElement, depth++) {
+      const w = anchorSel(a);
+      if (!w) continue;
+      const m = findText(text).filter((o) => a.contains(o));
+      if (m.length && m.every((o) => o === e || e.contains(o))) return { kind: 'text', text, within: w };
+      break;
+    }
+  }
   const p = path(e);
   return p ? { kind: 'path', selector: p } : null;
+};
+// A unique stable selector of an ancestor, for `within:`.
+const LANDMARK = /^(HEADER|NAV|MAIN|FOOTER|ASIDE)$/;
+const anchorSel = (a) => {
+  const id = idSel(a);
+  if (id) return id;
+  const attrs = [...DATA.filter((n) => a.hasAttribute(n)), ...a.getAttributeNames().filter((n) => n.startsWith('data-track'))];
+  for (const n of attrs) { const s = '[' + n + '=' + quote(a.getAttribute(n)) + ']'; if (only(s, a)) return s; }
+  if (LANDMARK.test(a.tagName) && only(tagOf(a), a)) return tagOf(a);
+  return null;
 };
 const CANDIDATE = 'a[href], button, input[type=submit i], input[type=button i], input[type=image i], input[type=reset i], [role=button], [onclick], summary, form';
 const ACTIVE = 'a[href], button, [role=button]';
@@ -607,7 +647,8 @@ for (const es of members.values()) {
     }
   }
   const candidates = [];
-  if (exactly(base, es)) {
+  // A bare tag (`a`) is no group selector: it would take in any such element added later.
+  if (base.includes('.') && exactly(base, es)) {
     // A bare `button.add` isolates them; a card class all of them share may still name
     // the card's attribute.
     const cards = [...under.entries()].filter(([, u]) => u.es.length === es.length)

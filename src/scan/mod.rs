@@ -654,7 +654,11 @@ fn matches_in_page(
     let els: Vec<Value> = elements
         .iter()
         .map(|e| match &e.locator {
-            Some(Locator::Text { text }) => json!({"text": text, "tag": e.tag}),
+            Some(Locator::Text { text, within: None }) => json!({"text": text, "tag": e.tag}),
+            // Found again only as listed: the text alone names another element.
+            Some(Locator::Text {
+                within: Some(_), ..
+            }) => Value::Null,
             Some(l) => json!({"sel": l.selector()}),
             None => Value::Null,
         })
@@ -831,7 +835,10 @@ fn classify(
                 ResolvedLocator::Selector { selector } => ReportLocator::Selector {
                     selector: selector.clone(),
                 },
-                ResolvedLocator::Text { text, .. } => ReportLocator::Text { text: text.clone() },
+                ResolvedLocator::Text { text, within } => ReportLocator::Text {
+                    text: text.clone(),
+                    within: within.clone(),
+                },
             },
         })
         .collect();

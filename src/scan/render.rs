@@ -22,7 +22,11 @@ fn cut(s: &str, n: usize) -> String {
 
 fn locator_text(l: Option<&ReportLocator>) -> String {
     match l {
-        Some(ReportLocator::Text { text }) => format!("text: {text}"),
+        Some(ReportLocator::Text { text, within: None }) => format!("text: {text}"),
+        Some(ReportLocator::Text {
+            text,
+            within: Some(w),
+        }) => format!("text: {text} within {w}"),
         Some(ReportLocator::Selector { selector }) => selector.clone(),
         None => "-".to_owned(),
     }
@@ -336,8 +340,11 @@ pub fn yaml(r: &ScanReport) -> String {
         n += 1;
         let _ = writeln!(s, "# - id: {}", scalar(id));
         match loc {
-            ReportLocator::Text { text } => {
+            ReportLocator::Text { text, within } => {
                 let _ = writeln!(s, "#   text: {}", scalar(text));
+                if let Some(w) = within {
+                    let _ = writeln!(s, "#   within: {}", scalar(w));
+                }
             }
             ReportLocator::Selector { selector } => {
                 let _ = writeln!(s, "#   selector: {}", scalar(selector));

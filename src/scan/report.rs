@@ -242,10 +242,13 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ReportLocator {
-    /// `text:`.
+    /// `text:`, with `within:` when the text is unique only inside a container.
     Text {
         /// The visible text.
         text: String,
+        /// The container's selector.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        within: Option<String>,
     },
     /// `selector:`.
     Selector {
@@ -257,7 +260,10 @@ pub enum ReportLocator {
 impl From<&Locator> for ReportLocator {
     fn from(l: &Locator) -> Self {
         match l {
-            Locator::Text { text } => ReportLocator::Text { text: text.clone() },
+            Locator::Text { text, within } => ReportLocator::Text {
+                text: text.clone(),
+                within: within.clone(),
+            },
             l => ReportLocator::Selector {
                 selector: l.selector().unwrap_or_default().to_owned(),
             },

@@ -144,7 +144,7 @@
       $('locator-kind').value = 'selector';
       $('locator').value = e.locator ? e.locator.selector : '';
     }
-    $('within').value = '';
+    $('within').value = (e.locator && e.locator.within) || '';
     $('on').value = e.tag === 'form' ? 'submit' : 'click';
     $('button-id').value = e.suggested_id || slug(e.text);
     setStatus('idle', '');
