@@ -556,7 +556,10 @@ const locate = (e, text) => {
     for (let a = e.parentElement, depth = 0; a && depth < 8; a = a.parentElement, depth++) {
       const w = anchorSel(a);
       if (!w) continue;
-      const m = findText(text).filter((o) => a.contains(o));
+      if (!inside.has(a)) inside.set(a, new Map());
+      const seen = inside.get(a);
+      if (!seen.has(text)) seen.set(text, findText(text).filter((o) => a.contains(o)));
+      const m = seen.get(text);
       if (m.length && m.every((o) => o === e || e.contains(o))) return { kind: 'text', text, within: w };
       break;
     }
@@ -564,6 +567,9 @@ const locate = (e, text) => {
   const p = path(e);
   return p ? { kind: 'path', selector: p } : null;
 };
+// The driver's search for a text inside an anchor, once per anchor and text (a grid's
+// 2,000 alike buttons share both).
+const inside = new Map();
 // A unique stable selector of an ancestor, for `within:`.
 const LANDMARK = /^(HEADER|NAV|MAIN|FOOTER|ASIDE)$/;
 const anchorSel = (a) => {
