@@ -244,20 +244,9 @@ pub struct ScanArgs {
     /// elements are then missed).
     #[arg(long)]
     pub no_scroll: bool,
-    /// The window the page is laid out for, in CSS pixels (`390x844` for a phone's
-    /// layout).
-    #[arg(long, default_value = "1280x800", value_name = "WxH", value_parser = parse_viewport)]
-    pub viewport: (u32, u32),
-    /// Milliseconds to wait once the network is quiet, for late rendering.
-    #[arg(long, default_value_t = 1000, value_name = "MS")]
-    pub settle_ms: u64,
-    /// Seconds the load and the settling may take in all; a page still busy then is
-    /// scanned as it is (with a note).
-    #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
-    pub timeout: f64,
-    /// The Chromium binary (default: `$TAGC_CHROMIUM`, then `PATH`).
-    #[arg(long, value_name = "PATH")]
-    pub browser: Option<PathBuf>,
+    /// How the page is loaded.
+    #[command(flatten)]
+    pub load: PageLoadArgs,
     /// How problems in the configuration are reported.
     #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub diagnostics_format: Format,
@@ -292,6 +281,14 @@ pub struct PickArgs {
     /// Print the picker's address without opening it in a browser.
     #[arg(long)]
     pub no_open: bool,
+    /// How the page is loaded.
+    #[command(flatten)]
+    pub load: PageLoadArgs,
+}
+
+/// How `tagc scan` and `tagc pick` load a page.
+#[derive(Debug, clap::Args)]
+pub struct PageLoadArgs {
     /// The window the page is laid out for, in CSS pixels (`390x844` for a phone's
     /// layout).
     #[arg(long, default_value = "1280x800", value_name = "WxH", value_parser = parse_viewport)]
@@ -299,12 +296,38 @@ pub struct PickArgs {
     /// Milliseconds to wait once the network is quiet, for late rendering.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub settle_ms: u64,
-    /// Seconds the load and the settling may take in all.
+    /// Seconds the load and the settling may take in all; a page still busy then is
+    /// scanned as it is (with a note).
     #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
     pub timeout: f64,
     /// The Chromium binary (default: `$TAGC_CHROMIUM`, then `PATH`).
     #[arg(long, value_name = "PATH")]
     pub browser: Option<PathBuf>,
+}
+
+impl PageLoadArgs {
+    /// `--timeout` as a duration (at most an hour); `None` unless positive.
+    #[must_use]
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        (self.timeout.is_finite() && self.timeout > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(self.timeout.min(3600.0)))
+    }
+
+    /// The scan options these flags set, the others at their defaults.
+    #[must_use]
+    pub fn scan_options(&self, timeout: std::time::Duration) -> crate::scan::ScanOptions {
+        crate::scan::ScanOptions {
+            launch: crate::browser::LaunchOptions {
+                binary: self.browser.clone(),
+                timeout,
+                ..crate::browser::LaunchOptions::default()
+            },
+            settle: std::time::Duration::from_millis(self.settle_ms.min(600_000)),
+            viewport: self.viewport,
+            timeout,
+            ..crate::scan::ScanOptions::default()
+        }
+    }
 }
 
 /// `tagc scan --format`.

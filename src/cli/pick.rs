@@ -2,22 +2,20 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use super::args::PickArgs;
 use super::{Channel, ExitStatus, err, report};
-use crate::browser::{BrowserError, LaunchOptions, MAX_SCREENSHOT_HEIGHT};
+use crate::browser::{BrowserError, MAX_SCREENSHOT_HEIGHT};
 use crate::diagnostic::render::Format;
 use crate::load::Limits;
 use crate::scan::pick::{self, Notice, PickError, PickOptions};
 use crate::scan::{ScanError, ScanOptions};
 
 pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
-    if !(a.timeout.is_finite() && a.timeout > 0.0) {
+    let Some(timeout) = a.load.timeout() else {
         err("error: --timeout must be a positive number of seconds\n");
         return ExitStatus::Error;
-    }
-    let timeout = Duration::from_secs_f64(a.timeout.min(3600.0));
+    };
     let keywords = match &a.keywords {
         Some(path) => match super::scan::read_keywords(path) {
             Ok(k) => k,
@@ -65,17 +63,9 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
     }
     let opts = PickOptions {
         scan: ScanOptions {
-            launch: LaunchOptions {
-                binary: a.browser.clone(),
-                timeout,
-                ..LaunchOptions::default()
-            },
-            settle: Duration::from_millis(a.settle_ms.min(600_000)),
-            viewport: a.viewport,
-            timeout,
             env: Some(a.env.clone()),
             keywords,
-            ..ScanOptions::default()
+            ..a.load.scan_options(timeout)
         },
         config: a.config.clone(),
         env: a.env.clone(),
@@ -104,7 +94,7 @@ pub(super) fn pick(a: &PickArgs, color: bool) -> ExitStatus {
                 err(&format!(
                     "note: the page was still busy (requests kept starting) after {} s; it was \
                      scanned as it was then (raise --timeout to wait longer)\n",
-                    a.timeout
+                    a.load.timeout
                 ));
             }
             err(&format!(

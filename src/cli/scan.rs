@@ -1,22 +1,19 @@
 //! `tagc scan`: scans a page (or, with `--all`, every page of the configuration that has
 //! an example path) and renders what it found.
 
-use std::time::Duration;
-
 use super::args::{GenArgs, ScanArgs, ScanFailOn, ScanFormat};
 use super::{Channel, ExitStatus, checked_site, err, out};
-use crate::browser::{BrowserError, LaunchOptions};
+use crate::browser::BrowserError;
 use crate::escape::terminal::visible;
 use crate::scan::keywords::Keywords;
 use crate::scan::report::{ScanDocument, Status};
 use crate::scan::{self, ScanError, ScanOptions, render};
 
 pub(super) fn scan(a: &ScanArgs, color: bool) -> ExitStatus {
-    if !(a.timeout.is_finite() && a.timeout > 0.0) {
+    let Some(timeout) = a.load.timeout() else {
         err("error: --timeout must be a positive number of seconds\n");
         return ExitStatus::Error;
-    }
-    let timeout = Duration::from_secs_f64(a.timeout.min(3600.0));
+    };
     let keywords = match &a.keywords {
         Some(path) => match read_keywords(path) {
             Ok(k) => k,
@@ -44,19 +41,11 @@ pub(super) fn scan(a: &ScanArgs, color: bool) -> ExitStatus {
         None => None,
     };
     let opts = ScanOptions {
-        launch: LaunchOptions {
-            binary: a.browser.clone(),
-            timeout,
-            ..LaunchOptions::default()
-        },
-        settle: Duration::from_millis(a.settle_ms.min(600_000)),
-        viewport: a.viewport,
-        timeout,
         ignore: a.ignore.clone(),
         env: a.config.as_ref().map(|_| a.env.clone()),
         keywords,
         scroll: !a.no_scroll,
-        ..ScanOptions::default()
+        ..a.load.scan_options(timeout)
     };
     let scanned = match (&a.url, &site) {
         (Some(url), site) => scan::run(url, &opts, site.as_ref()).map(ScanDocument::single),
