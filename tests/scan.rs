@@ -813,6 +813,8 @@ fn the_page_is_laid_out_for_the_viewport_and_boxes_are_reported() {
     let body = r#"<style>
 .phone { display: none } @media (max-width: 600px) { .phone { display: inline-block } .desk { display: none } }
 </style>
+<style>.wide { display: none } @media (min-width: 1200px) { .wide { display: inline-block } }</style>
+<button class="wide">Reservar</button>
 <button class="desk" style="position: absolute; left: 700px; top: 50px; width: 120px; height: 30px">Contactar</button>
 <button class="phone">Llamar</button>"#;
     let server = serve(body);
@@ -826,6 +828,8 @@ fn the_page_is_laid_out_for_the_viewport_and_boxes_are_reported() {
         serde_json::json!({"x": 700.0, "y": 50.0, "width": 120.0, "height": 30.0})
     );
     assert_eq!(element(&v, "Llamar")["visible"], false);
+    // Laid out wider than headless Chromium's own 800 px window.
+    assert_eq!(element(&v, "Reservar")["visible"], true);
     // A phone's window: the media query swaps them.
     let (code, v, errs) = scan_json(
         &server.url("/"),
@@ -1045,4 +1049,28 @@ fn within_entries_in_the_yaml_check_as_a_configuration() {
         subs[0]["tracked_by"][0]["button"],
         subs[1]["tracked_by"][0]["button"]
     );
+}
+
+#[test]
+fn a_lazy_section_that_waits_before_rendering_is_found_after_the_scroll() {
+    // A debounced lazy loader: nothing changes for 300 ms after the section comes into
+    // view (no mutation, no request), then it renders. No scroll step can see it coming;
+    // the settling after the scroll pass must.
+    let body = r#"<main><h1>Congreso</h1><div style="height: 3000px"></div><div id="lazy"></div></main>
+<script>
+new IntersectionObserver((entries, o) => {
+  if (!entries.some((e) => e.isIntersecting)) return;
+  o.disconnect();
+  setTimeout(() => {
+    const b = document.createElement('button');
+    b.textContent = 'Inscribirse';
+    document.getElementById('lazy').append(b);
+  }, 300);
+}).observe(document.getElementById('lazy'));
+</script>"#;
+    let server = serve(body);
+    let (code, v, errs) = scan_json(&server.url("/"), &["--settle-ms", "500"]);
+    assert_eq!(code, 0, "{errs}");
+    assert_eq!(v["scrolled"], true);
+    assert_eq!(element(&v, "Inscribirse")["suggestion"]["event"], "Lead");
 }

@@ -25,9 +25,9 @@
 //! ([`ScanOptions::scroll`]) scrolls down by one viewport height at a time, glancing
 //! 50 ms and pausing 150 ms more only when the page reacted (its DOM changed or a request
 //! started), until the bottom — at most 20 steps, within what is left before the deadline
-//! but at least 1 s and at most 5 s —, back to the top, and, when the page reacted,
-//! settles again (bounded the same way), so that elements rendered when they come into
-//! view are listed. A page that fits in the viewport is not scrolled.
+//! but at least 1 s and at most 5 s —, back to the top, and settles again (bounded the
+//! same way: a lazy loader may wait before it renders), so that elements rendered when
+//! they come into view are listed. A page that fits in the viewport is not scrolled.
 //! The page's own `fbq` calls (recorded, not sent) are reported
 //! ([`report::PageCalls`]).
 //!
@@ -273,7 +273,8 @@ pub fn run_all_paths(
             page.set_timeout(opts.timeout);
             page.reset(true).map_err(ScanError::from)
         }
-        .and_then(|()| scan_visit(&mut page, &url, base_url, before, opts, Some(site)));
+        .and_then(|()| scan_kept(&mut page, &url, base_url, before, opts, Some(site)))
+        .map(|s| s.report);
         match scanned {
             Ok(mut r) => {
                 r.example_of = Some(p.id.clone());
@@ -304,23 +305,7 @@ pub fn scan_page(
     site: Option<&Site>,
 ) -> Result<ScanReport, ScanError> {
     let base = origin_of(url);
-    scan_visit(page, url, &base, &[], opts, site)
-}
-
-/// [`scan_page`] with the visitor's `before` steps performed after the consent step
-/// (`goto` steps load `base_url` joined with their path).
-///
-/// # Errors
-/// As [`scan_page`].
-pub fn scan_visit(
-    page: &mut Page<'_>,
-    url: &str,
-    base_url: &str,
-    before: &[Step],
-    opts: &ScanOptions,
-    site: Option<&Site>,
-) -> Result<ScanReport, ScanError> {
-    scan_kept(page, url, base_url, before, opts, site).map(|s| s.report)
+    scan_kept(page, url, &base, &[], opts, site).map(|s| s.report)
 }
 
 /// A scanned page, with what [`Scanned::rematch`] needs to match its elements again
@@ -374,7 +359,9 @@ impl Scanned {
     }
 }
 
-/// [`scan_visit`], keeping the inventory for [`Scanned::rematch`].
+/// [`scan_page`] with the visitor's `before` steps performed after the consent step
+/// (`goto` steps load `base_url` joined with their path), keeping the inventory for
+/// [`Scanned::rematch`].
 ///
 /// # Errors
 /// As [`scan_page`].
@@ -455,12 +442,10 @@ pub fn scan_kept(
         }
         settled &= settle_again(page, opts, steps_deadline)?;
     }
-    let (scrolled, reacted) = if opts.scroll {
-        scroll_through(page, deadline)?
-    } else {
-        (false, false)
-    };
-    if reacted {
+    let scrolled = opts.scroll && scroll_through(page, deadline)?;
+    // Always, once scrolled: a lazy loader may wait (a debounce) before it changes
+    // anything, so no step's glance is proof that nothing is coming.
+    if scrolled {
         settled &= settle_again(page, opts, Instant::now() + bounded(deadline))?;
     }
     let waited_ms = millis(started.elapsed());
@@ -526,9 +511,8 @@ fn settle_again(
 /// [`SCROLL_STEPS`] steps, within [`bounded`]`(deadline)`), then back to the top. Each
 /// step waits [`SCROLL_GLANCE`]; only a step after which the page reacted (the DOM changed
 /// or a request started: a lazy loader at work) waits [`SCROLL_PAUSE`] more. Answers
-/// whether the page was scrolled (a page that fits in the viewport is not) and whether it
-/// reacted at all — only then does the scan settle again.
-fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<(bool, bool), ScanError> {
+/// whether the page was scrolled (a page that fits in the viewport is not).
+fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<bool, ScanError> {
     // Where the viewport's bottom is, the document's height, and how many DOM mutations
     // there were (an observer installed by the first call). Requests are the page's own
     // record ([`Page::is_quiet`]): one started and still open counts.
@@ -542,17 +526,15 @@ fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<(bool, bool)
     let mutations = |v: &Value| v[2].as_u64().unwrap_or(0);
     let first = page.eval(MEASURE)?;
     if fits(&first) {
-        return Ok((false, false));
+        return Ok(false);
     }
     let mut seen = mutations(&first);
-    let mut reacted = false;
     let until = Instant::now() + bounded(deadline);
     for _ in 0..SCROLL_STEPS {
         page.eval(DOWN)?;
         page.settle(SCROLL_GLANCE)?;
         let mut now = page.eval(MEASURE)?;
         if mutations(&now) != seen || !page.is_quiet(SCROLL_GLANCE) {
-            reacted = true;
             page.settle(SCROLL_PAUSE)?;
             now = page.eval(MEASURE)?;
         }
@@ -562,7 +544,7 @@ fn scroll_through(page: &mut Page<'_>, deadline: Instant) -> Result<(bool, bool)
         }
     }
     page.eval("(() => { window.scrollTo({top: 0, behavior: 'instant'}); return true; })()")?;
-    Ok((true, reacted))
+    Ok(true)
 }
 
 /// What is left before `deadline`, but at least a second and at most [`AFTER_SCROLL`].
